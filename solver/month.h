@@ -1,0 +1,264 @@
+/*
+ * month.h - the month plan of MODEL.md section 1: its input, its result, and
+ * the exact lexicographic solve with GLPK.
+ *
+ * The structs are plain data with no JSON in them: api/month_json.c fills a
+ * struct month_input from a document (validated, defaults applied) and turns
+ * a struct month_result back into JSON.  Every string the model compares
+ * (languages, zones, need tags) is interned into month_input.strs, so tag
+ * lists are sorted arrays of distinct string indices and "same zone" is an
+ * integer comparison.  Times are minutes after midnight; weekdays are
+ * 0 = Monday .. 6 = Sunday.  Ids are kept as given, for output.
+ *
+ * The solver never allocates parts of the input and never keeps pointers to
+ * it after month_solve() returns.
+ */
+#ifndef PP_MONTH_H
+#define PP_MONTH_H
+
+#include <stdatomic.h>
+#include <stdbool.h>
+
+#include "error.h"
+
+#define PP_ID_MAX 64
+#define PP_UNLIMITED (-1) /* for max_series, max_meetings */
+
+enum pp_daypart { PP_MORNING = 0, PP_AFTERNOON = 1, PP_EVENING = 2 };
+enum pp_transport { PP_CAR = 0, PP_TRANSIT, PP_WALK, PP_RIDE };
+
+/* The five static filters, in the order MODEL.md lists them. */
+enum month_filter {
+	MF_AVAILABILITY = 0,
+	MF_ACCESSIBILITY,
+	MF_TRANSPORT,
+	MF_LANGUAGE,
+	MF_CHILDCARE,
+	MF_COUNT
+};
+
+struct pp_tags {
+	int *v; /* sorted, distinct indices into month_input.strs */
+	int n;
+};
+
+struct pp_window {
+	int weekday;
+	int from, to; /* minutes, from < to */
+};
+
+struct pp_windows {
+	struct pp_window *v;
+	int n;
+};
+
+struct month_policy {
+	int facilitators_per_series; /* >= 1, default 2 */
+	bool require_trained;        /* default true */
+	int min_group;               /* >= 1, default 1 */
+	int max_series;              /* PP_UNLIMITED or >= 0 */
+	unsigned require_dayparts;   /* bit (1 << enum pp_daypart) */
+	bool has_budget;
+	double budget;               /* >= 0 when has_budget */
+	double time_limit_s;         /* > 0, default 60 */
+};
+
+struct month_slot {
+	char id[PP_ID_MAX + 1];
+	int weekday;
+	int start, end; /* minutes, start < end */
+};
+
+struct month_room {
+	char id[PP_ID_MAX + 1];
+	int capacity;                /* >= 1 */
+	int comfort_lo, comfort_hi;  /* 1 <= lo <= hi <= capacity */
+	bool accessible;
+	int zone;                    /* string index ("" when absent) */
+	int childcare;               /* >= 0 */
+	double cost;                 /* >= 0 */
+	struct pp_windows available;
+	struct pp_windows transit;
+};
+
+struct month_facilitator {
+	char id[PP_ID_MAX + 1];
+	struct pp_tags languages;
+	bool trained;
+	int max_meetings; /* PP_UNLIMITED or >= 0 */
+	double cost;
+	struct pp_windows available;
+};
+
+struct month_staff {
+	char id[PP_ID_MAX + 1];
+	struct pp_tags supports;
+	int max_children; /* >= 0 */
+	int max_meetings; /* PP_UNLIMITED or >= 0 */
+	double cost;
+	struct pp_windows available;
+};
+
+struct month_child {
+	int age;
+	struct pp_tags needs;
+};
+
+struct month_parent {
+	char id[PP_ID_MAX + 1];
+	enum pp_transport transport;
+	int zone;     /* string index */
+	int seats;    /* >= 0 */
+	bool accessible;
+	struct pp_tags languages;
+	struct month_child *children;
+	int nchildren;
+	int priority; /* 1..100 */
+	int prefers;  /* enum pp_daypart, or -1 for none */
+	struct pp_windows available;
+};
+
+struct month_input {
+	int year, month;        /* month 1..12 */
+	char timezone[65];      /* IANA name, "" when absent */
+	int *closures;          /* days of the month, sorted, distinct */
+	int nclosures;
+	struct month_policy policy;
+	struct month_slot *slots;
+	int nslots;
+	struct month_room *rooms;
+	int nrooms;
+	struct month_facilitator *facilitators;
+	int nfacilitators;
+	struct month_staff *staff;
+	int nstaff;
+	struct month_parent *parents;
+	int nparents;
+	char **strs; /* interned strings */
+	int nstrs;
+};
+
+enum month_status {
+	MONTH_OPTIMAL = 0,
+	MONTH_FEASIBLE,   /* time limit hit with a plan; gap is meaningful */
+	MONTH_INFEASIBLE, /* proven; conflicts filled */
+	MONTH_TIMEOUT,    /* time limit hit before any plan */
+	MONTH_CANCELLED,  /* month_ctl.cancel was raised */
+};
+
+struct month_ride {
+	int driver;  /* parent index */
+	int *riders; /* parent indices */
+	int nriders;
+};
+
+struct month_series {
+	int slot, room;  /* indices */
+	int daypart;     /* enum pp_daypart */
+	int language;    /* string index */
+	int *dates;      /* days of the month, ascending */
+	int ndates;      /* = meetings(slot) */
+	int *facilitators, nfacilitators; /* indices, ascending */
+	int *staff, nstaff;               /* indices, ascending */
+	int *parents, nparents;           /* indices, ascending */
+	int children;
+	struct month_ride *rides;
+	int nrides;
+	double cost;     /* meetings * (room + facilitators + staff) */
+};
+
+struct month_unassigned {
+	int parent;          /* index */
+	bool not_selected;   /* some candidate passed every filter */
+	bool multiple;       /* reasons start with "multiple" */
+	unsigned filters;    /* bit (1 << enum month_filter) */
+};
+
+/* The six policy constraints that MODEL.md's `conflicts` reports on. */
+enum month_conflict {
+	MC_REQUIRE_DAYPARTS = 0,
+	MC_BUDGET,
+	MC_MAX_SERIES,
+	MC_REQUIRE_TRAINED,
+	MC_FACILITATORS_PER_SERIES,
+	MC_MIN_GROUP,
+	MC_COUNT
+};
+
+struct month_conflict_info {
+	bool relaxing_alone_fixes;
+	bool decided; /* false when the time limit cut the check short */
+	char detail[256];
+};
+
+struct month_objective {
+	long coverage;
+	long comfort_deviation;
+	long preference;
+	double cost;
+};
+
+struct month_result {
+	enum month_status status;
+	double gap;        /* relative gap of the first level cut short, else 0 */
+	int levels_proven; /* 0..4 */
+	struct month_objective objective;
+	struct month_series *series; /* ordered by weekday, start, room */
+	int nseries;
+	struct month_unassigned *unassigned; /* in parent input order */
+	int nunassigned;
+	struct month_conflict_info conflicts[MC_COUNT]; /* when infeasible */
+	double seconds;
+	long nodes;
+};
+
+/* Live progress, delivered from the solving thread. */
+struct month_progress {
+	int level;        /* 1..4 (objective level), 0 while preparing */
+	const char *stage; /* "coverage", "comfort", "preference", "cost", "conflicts" */
+	bool has_incumbent;
+	double incumbent, bound, gap;
+	long nodes;
+	double seconds;
+};
+
+typedef void (*month_progress_fn)(const struct month_progress *p, void *arg);
+
+/* Control of a solve from other threads.  All fields optional (zero = none). */
+struct month_ctl {
+	atomic_int *cancel;          /* raise to non-zero to stop; checked often */
+	month_progress_fn progress;  /* called at most every ~0.2 s and per level */
+	void *progress_arg;
+};
+
+/* Days of the month on which a slot on `weekday` meets (closures removed),
+ * written ascending to days[] (room for 5); returns the count. */
+int month_meeting_days(const struct month_input *in, int weekday, int days[5]);
+
+/* Daypart of a start time in minutes. */
+enum pp_daypart month_daypart(int start);
+
+/* Does the slot fit some window of ws? */
+bool month_fits(const struct pp_windows *ws, const struct month_slot *slot);
+
+/* Solve the month exactly.  Returns 0 and fills *res (whatever its status:
+ * optimal, feasible, infeasible, timeout, cancelled), or -1 with err set when
+ * the solver itself failed (GLPK error, out of memory).  ctl may be NULL. */
+int month_solve(const struct month_input *in, const struct month_ctl *ctl,
+		struct month_result *res, struct pp_error *err);
+
+/* Free what month_solve() allocated in res (not res itself); NULL-safe. */
+void month_result_free(struct month_result *res);
+
+/* Free everything an api/ parser allocated in in (not in itself); NULL-safe. */
+void month_input_free(struct month_input *in);
+
+/* Names used on the wire and in summaries. */
+const char *month_daypart_name(int daypart);
+const char *month_weekday_name(int weekday);
+const char *month_filter_name(enum month_filter f);
+const char *month_conflict_name(enum month_conflict c);
+const char *month_status_name(enum month_status s);
+const char *month_transport_name(enum pp_transport t);
+
+#endif
