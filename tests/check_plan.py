@@ -1,0 +1,646 @@
+#!/usr/bin/env python3
+"""check_plan.py - an independent checker of month plans (MODEL.md section 1).
+
+Usage:
+    check_plan.py INPUT.json OUTPUT.json   exit 0 when OUTPUT is a correct plan
+    check_plan.py --self-test              corrupt a valid plan many ways
+
+It owns two things, both written from MODEL.md alone and sharing no code with
+the C solver:
+
+  * the reference reading of a month document (`load_month`): defaults,
+    the calendar, candidate series, the five static filters and the exact
+    rule for unassigned reasons.  independent_mip.py imports it.
+  * the checker (`check_plan`): every hard constraint 1-9 re-verified from
+    the input and the output alone, the shape of the output (ids, dates,
+    order, rides, unassigned), and the four objective values and per-series
+    costs recomputed and compared.
+
+The first violation found raises PlanError; the command prints it and exits 1.
+"""
+
+import calendar
+import copy
+import datetime
+import json
+import os
+import sys
+
+WEEKDAYS = ["mon", "tue", "wed", "thu", "fri", "sat", "sun"]
+DAYPARTS = ["morning", "afternoon", "evening"]
+FILTERS = ["availability", "accessibility", "transport", "language", "childcare"]
+CONFLICTS = ["require_dayparts", "budget", "max_series", "require_trained",
+             "facilitators_per_series", "min_group"]
+COST_TOL = 1e-6
+
+
+class PlanError(Exception):
+    """A violated rule, with a message that names the rule and the culprit."""
+
+
+def minutes(hhmm):
+    """Minutes after midnight of an "HH:MM" string."""
+    h, m = hhmm.split(":")
+    return int(h) * 60 + int(m)
+
+
+def daypart(start):
+    """Daypart name of a start time in minutes."""
+    if start < 12 * 60:
+        return "morning"
+    return "afternoon" if start < 17 * 60 else "evening"
+
+
+class Window:
+    def __init__(self, w):
+        self.weekday = w["weekday"]
+        self.lo = minutes(w["from"])
+        self.hi = minutes(w["to"])
+
+
+class Slot:
+    def __init__(self, i, s):
+        self.index = i
+        self.id = s["id"]
+        self.weekday = s["weekday"]
+        self.start = minutes(s["start"])
+        self.end = minutes(s["end"])
+        self.daypart = daypart(self.start)
+
+
+def fits(windows, slot):
+    """Does the slot fit some window of the list?"""
+    return any(w.weekday == slot.weekday and w.lo <= slot.start and slot.end <= w.hi
+               for w in windows)
+
+
+def overlap(a, b):
+    """Do two slots overlap (same weekday, intersecting open intervals)?"""
+    return a.weekday == b.weekday and a.start < b.end and b.start < a.end
+
+
+class Month:
+    """A month document read with MODEL.md's defaults, plus derived facts:
+    meeting dates per slot, candidate series, static filter failures."""
+
+    def __init__(self, doc):
+        self.doc = doc
+        y, m = doc["month"].split("-")
+        self.year, self.mon = int(y), int(m)
+        self.closures = set(doc.get("closures", []))
+        pol = doc.get("policy", {})
+        self.F = pol.get("facilitators_per_series", 2)
+        self.require_trained = pol.get("require_trained", True)
+        self.min_group = pol.get("min_group", 1)
+        self.max_series = pol.get("max_series")  # None = unlimited
+        self.require_dayparts = list(dict.fromkeys(pol.get("require_dayparts", [])))
+        self.budget = pol.get("budget")  # None = unlimited
+        self.time_limit_s = pol.get("time_limit_s", 60)
+        self.flex_facilitators = False  # conflicts: "any number from 1 to F"
+
+        self.slots = [Slot(i, s) for i, s in enumerate(doc.get("slots", []))]
+        self.rooms = []
+        for r in doc.get("rooms", []):
+            cap = r["capacity"]
+            com = r.get("comfort", [1, cap])
+            self.rooms.append({
+                "id": r["id"], "capacity": cap, "comfort": (com[0], com[1]),
+                "accessible": r.get("accessible", False), "zone": r.get("zone", ""),
+                "childcare": r.get("childcare", 0), "cost": float(r.get("cost", 0)),
+                "available": [Window(w) for w in r.get("available", [])],
+                "transit": [Window(w) for w in r.get("transit", [])]})
+        self.facs = []
+        for f in doc.get("facilitators", []):
+            self.facs.append({
+                "id": f["id"], "languages": set(f.get("languages", [])),
+                "trained": f.get("trained", False), "max_meetings": f.get("max_meetings"),
+                "cost": float(f.get("cost", 0)),
+                "available": [Window(w) for w in f.get("available", [])]})
+        self.staff = []
+        for s in doc.get("childcare_staff", []):
+            self.staff.append({
+                "id": s["id"], "supports": set(s.get("supports", [])),
+                "max_children": s.get("max_children", 0), "max_meetings": s.get("max_meetings"),
+                "cost": float(s.get("cost", 0)),
+                "available": [Window(w) for w in s.get("available", [])]})
+        self.parents = []
+        for p in doc.get("parents", []):
+            kids = p.get("children", [])
+            needs = set()
+            for k in kids:
+                needs |= set(k.get("needs", []))
+            self.parents.append({
+                "id": p["id"], "transport": p["transport"], "zone": p.get("zone", ""),
+                "seats": p.get("seats", 0), "accessible": p.get("accessible", False),
+                "languages": set(p.get("languages", [])), "nchildren": len(kids),
+                "needs": needs, "priority": p.get("priority", 1),
+                "prefers": p.get("prefers"),
+                "available": [Window(w) for w in p.get("available", [])]})
+
+        self.dates = {}  # slot index -> ["YYYY-MM-DD", ...]
+        ndays = calendar.monthrange(self.year, self.mon)[1]
+        for s in self.slots:
+            wd = WEEKDAYS.index(s.weekday)
+            ds = []
+            for d in range(1, ndays + 1):
+                day = datetime.date(self.year, self.mon, d)
+                if day.weekday() == wd and day.isoformat() not in self.closures:
+                    ds.append(day.isoformat())
+            self.dates[s.index] = ds
+
+        # Candidate series, ordered by slot then room (input order).
+        self.cands = []
+        for s in self.slots:
+            for ri, r in enumerate(self.rooms):
+                if fits(r["available"], s) and self.dates[s.index]:
+                    self.cands.append((s.index, ri))
+        self.cand_index = {c: i for i, c in enumerate(self.cands)}
+        self.fail = [[self.failing(p, c) for c in self.cands] for p in self.parents]
+
+    def meetings(self, slot_index):
+        return len(self.dates[slot_index])
+
+    def avail_facs(self, slot):
+        return [i for i, f in enumerate(self.facs) if fits(f["available"], slot)]
+
+    def avail_staff(self, slot):
+        return [k for k, s in enumerate(self.staff) if fits(s["available"], slot)]
+
+    def failing(self, p, cand):
+        """The static filters (names, in order) that parent p fails on cand."""
+        slot, room = self.slots[cand[0]], self.rooms[cand[1]]
+        out = []
+        if not fits(p["available"], slot):
+            out.append("availability")
+        if p["accessible"] and not room["accessible"]:
+            out.append("accessibility")
+        tr = p["transport"]
+        if (tr == "walk" and room["zone"] != p["zone"]) or \
+                (tr == "transit" and not fits(room["transit"], slot)):
+            out.append("transport")
+        if not any(self.facs[i]["languages"] & p["languages"] for i in self.avail_facs(slot)):
+            out.append("language")
+        if p["nchildren"] >= 1:
+            ks = self.avail_staff(slot)
+            ok = room["childcare"] >= p["nchildren"] and len(ks) > 0
+            for need in p["needs"]:
+                ok = ok and any(need in self.staff[k]["supports"] for k in ks)
+            if not ok:
+                out.append("childcare")
+        return out
+
+    def eligible(self, pi, ci):
+        return not self.fail[pi][ci]
+
+    def reasons(self, pi):
+        """MODEL.md's exact reasons for leaving parent pi out."""
+        fails = self.fail[pi]
+        if any(not f for f in fails):
+            return ["not_selected"]
+        if not fails:
+            return ["multiple"]
+        single = {f[0] for f in fails if len(f) == 1}
+        if single:
+            return [f for f in FILTERS if f in single]
+        best = min(range(len(fails)), key=lambda i: (len(fails[i]), i))
+        return ["multiple"] + fails[best]
+
+    def series_cost(self, slot_index, room_index, fac_idx, staff_idx):
+        per = self.rooms[room_index]["cost"] + sum(self.facs[i]["cost"] for i in fac_idx) + \
+            sum(self.staff[k]["cost"] for k in staff_idx)
+        return self.meetings(slot_index) * per
+
+
+def load_month(path_or_doc):
+    """A Month from a path or an already-parsed document."""
+    if isinstance(path_or_doc, dict):
+        return Month(path_or_doc)
+    with open(path_or_doc) as f:
+        return Month(json.load(f))
+
+
+def need(cond, msg, *args):
+    if not cond:
+        raise PlanError(msg % args if args else msg)
+
+
+def check_rides(m, sid, sp, rides):
+    """Constraint 7 and the `rides` list of one series."""
+    need(isinstance(rides, list), "%s: rides must be a list", sid)
+    by_id = {m.parents[i]["id"]: i for i in sp}
+    carried = []
+    drivers = set()
+    for r in rides:
+        d = r.get("driver")
+        need(d in by_id, "%s: ride driver %r is not a parent of the series", sid, d)
+        dp = m.parents[by_id[d]]
+        need(dp["transport"] == "car", "%s: ride driver %s does not come by car", sid, d)
+        need(d not in drivers, "%s: driver %s appears in two rides", sid, d)
+        drivers.add(d)
+        riders = r.get("riders", [])
+        need(len(riders) >= 1, "%s: ride of %s has no riders", sid, d)
+        need(len(riders) <= dp["seats"], "%s: ride of %s carries %d over %d seats",
+             sid, d, len(riders), dp["seats"])
+        for x in riders:
+            need(x in by_id, "%s: rider %r is not a parent of the series", sid, x)
+            xp = m.parents[by_id[x]]
+            need(xp["transport"] == "ride", "%s: rider %s is not a ride parent", sid, x)
+            need(xp["zone"] == dp["zone"], "%s: rider %s (zone %r) rides with %s (zone %r)",
+                 sid, x, xp["zone"], d, dp["zone"])
+            carried.append(x)
+    need(len(carried) == len(set(carried)), "%s: a rider is in two rides", sid)
+    for i in sp:
+        p = m.parents[i]
+        if p["transport"] == "ride":
+            need(p["id"] in carried, "%s: ride parent %s has no ride", sid, p["id"])
+    # Constraint 7 as stated, per zone (implied by the list, checked anyway).
+    zones = {m.parents[i]["zone"] for i in sp}
+    for z in zones:
+        riders = sum(1 for i in sp if m.parents[i]["zone"] == z and
+                     m.parents[i]["transport"] == "ride")
+        seats = sum(m.parents[i]["seats"] for i in sp if m.parents[i]["zone"] == z and
+                    m.parents[i]["transport"] == "car")
+        need(riders <= seats, "%s: zone %r has %d ride parents and %d seats",
+             sid, z, riders, seats)
+
+
+def check_plan(m, out):
+    """Raise PlanError on the first violation of MODEL.md section 1 in `out`;
+    return the recomputed objective dict for a plan, None otherwise."""
+    status = out.get("status")
+    need(status in ("optimal", "feasible", "infeasible", "timeout"), "bad status %r", status)
+    if status == "infeasible":
+        cs = out.get("conflicts")
+        need(isinstance(cs, list) and [c.get("constraint") for c in cs] == CONFLICTS,
+             "conflicts must list the six constraints in order, got %r",
+             [c.get("constraint") for c in cs] if isinstance(cs, list) else cs)
+        for c in cs:
+            need(isinstance(c.get("relaxing_alone_fixes"), bool),
+                 "conflict %s: relaxing_alone_fixes must be a boolean", c["constraint"])
+        need(not out.get("series"), "an infeasible result carries series")
+        return None
+    if status == "timeout":
+        need(not out.get("series"), "a timeout result carries series")
+        return None
+
+    gap = out.get("gap", 0.0)
+    need(isinstance(gap, (int, float)) and gap >= 0, "bad gap %r", gap)
+    if status == "optimal":
+        need(gap <= 1e-9, "optimal with gap %r", gap)
+
+    slot_by_id = {s.id: s for s in m.slots}
+    room_by_id = {r["id"]: i for i, r in enumerate(m.rooms)}
+    fac_by_id = {f["id"]: i for i, f in enumerate(m.facs)}
+    staff_by_id = {s["id"]: i for i, s in enumerate(m.staff)}
+    par_by_id = {p["id"]: i for i, p in enumerate(m.parents)}
+
+    series = out.get("series")
+    need(isinstance(series, list), "series must be a list")
+    joined = {}  # parent index -> series id
+    fac_use = {}  # facilitator index -> [(slot, sid)]
+    staff_use = {}
+    room_use = {}
+    meet_f = [0] * len(m.facs)
+    meet_k = [0] * len(m.staff)
+    total_cost = 0.0
+    coverage = comfort = pref = 0
+    parts = set()
+    keys = []
+    for s in series:
+        sid = s.get("id")
+        need(s.get("slot") in slot_by_id, "series %r: unknown slot %r", sid, s.get("slot"))
+        need(s.get("room") in room_by_id, "series %r: unknown room %r", sid, s.get("room"))
+        slot = slot_by_id[s["slot"]]
+        ri = room_by_id[s["room"]]
+        room = m.rooms[ri]
+        need(sid == "%s@%s" % (slot.id, room["id"]), "series id %r is not slot@room", sid)
+        need((slot.index, ri) in m.cand_index,
+             "%s: not a candidate series (room not available at the slot)", sid)
+        need(s.get("daypart") == slot.daypart, "%s: daypart %r, expected %r",
+             sid, s.get("daypart"), slot.daypart)
+        need(s.get("dates") == m.dates[slot.index], "%s: dates %r, expected %r",
+             sid, s.get("dates"), m.dates[slot.index])
+        keys.append((WEEKDAYS.index(slot.weekday), slot.start, ri, sid))
+        parts.add(slot.daypart)
+        lang = s.get("language")
+
+        # Constraint 2: facilitators.
+        fl = s.get("facilitators", [])
+        need(len(set(fl)) == len(fl), "%s: a facilitator is listed twice", sid)
+        if m.flex_facilitators:
+            need(1 <= len(fl) <= m.F, "%s: %d facilitators", sid, len(fl))
+        else:
+            need(len(fl) == m.F, "%s: %d facilitators, policy wants %d", sid, len(fl), m.F)
+        fidx = []
+        for f in fl:
+            need(f in fac_by_id, "%s: unknown facilitator %r", sid, f)
+            fi = fac_by_id[f]
+            fidx.append(fi)
+            need(fits(m.facs[fi]["available"], slot), "%s: facilitator %s not available",
+                 sid, f)
+            need(lang in m.facs[fi]["languages"], "%s: facilitator %s does not speak %r",
+                 sid, f, lang)
+            fac_use.setdefault(fi, []).append((slot, sid))
+            meet_f[fi] += m.meetings(slot.index)
+        if m.require_trained:
+            need(any(m.facs[i]["trained"] for i in fidx), "%s: no trained facilitator", sid)
+
+        kl = s.get("childcare_staff", [])
+        need(len(set(kl)) == len(kl), "%s: a staff member is listed twice", sid)
+        kidx = []
+        for k in kl:
+            need(k in staff_by_id, "%s: unknown childcare staff %r", sid, k)
+            ki = staff_by_id[k]
+            kidx.append(ki)
+            need(fits(m.staff[ki]["available"], slot), "%s: staff %s not available", sid, k)
+            staff_use.setdefault(ki, []).append((slot, sid))
+            meet_k[ki] += m.meetings(slot.index)
+        room_use.setdefault(ri, []).append((slot, sid))
+
+        # Constraint 1 and 5: parents.
+        pl = s.get("parents", [])
+        need(len(set(pl)) == len(pl), "%s: a parent is listed twice", sid)
+        pidx = []
+        ci = m.cand_index[(slot.index, ri)]
+        for p in pl:
+            need(p in par_by_id, "%s: unknown parent %r", sid, p)
+            pi = par_by_id[p]
+            need(pi not in joined, "parent %s joins %s and %s", p, joined.get(pi), sid)
+            joined[pi] = sid
+            pidx.append(pi)
+            need(m.eligible(pi, ci), "%s: parent %s is not statically eligible (fails %s)",
+                 sid, p, ",".join(m.fail[pi][ci]))
+            need(lang in m.parents[pi]["languages"], "%s: parent %s does not speak %r",
+                 sid, p, lang)
+        size = len(pidx)
+        need(m.min_group <= size <= room["capacity"], "%s: group of %d outside [%d, %d]",
+             sid, size, m.min_group, room["capacity"])
+
+        # Constraint 6: childcare.
+        kids = sum(m.parents[i]["nchildren"] for i in pidx)
+        need(s.get("children") == kids, "%s: children %r, expected %d",
+             sid, s.get("children"), kids)
+        need(kids <= room["childcare"], "%s: %d children over room childcare %d",
+             sid, kids, room["childcare"])
+        cap = sum(m.staff[k]["max_children"] for k in kidx)
+        need(kids <= cap, "%s: %d children over staff max_children %d", sid, kids, cap)
+        for i in pidx:
+            for nd in m.parents[i]["needs"]:
+                need(any(nd in m.staff[k]["supports"] for k in kidx),
+                     "%s: need %r of %s's children unsupported by its staff",
+                     sid, nd, m.parents[i]["id"])
+
+        check_rides(m, sid, pidx, s.get("rides", []))
+
+        cost = m.series_cost(slot.index, ri, fidx, kidx)
+        need(abs(s.get("cost", float("nan")) - cost) <= COST_TOL,
+             "%s: cost %r, expected %.6f", sid, s.get("cost"), cost)
+        total_cost += cost
+        coverage += sum(m.parents[i]["priority"] for i in pidx)
+        lo, hi = room["comfort"]
+        comfort += max(0, lo - size, size - hi)
+        pref += sum(1 for i in pidx if m.parents[i]["prefers"] == slot.daypart)
+
+    need(keys == sorted(keys), "series are not ordered by weekday, start, room: %r",
+         [k[3] for k in keys])
+    need(len({k[3] for k in keys}) == len(keys), "a series id repeats")
+
+    # Constraint 3: overlaps.
+    for what, use, ids in (("room", room_use, m.rooms), ("facilitator", fac_use, m.facs),
+                           ("staff", staff_use, m.staff)):
+        for i, lst in use.items():
+            for a in range(len(lst)):
+                for b in range(a + 1, len(lst)):
+                    need(not overlap(lst[a][0], lst[b][0]) and lst[a][1] != lst[b][1],
+                         "%s %s is in overlapping series %s and %s",
+                         what, ids[i]["id"], lst[a][1], lst[b][1])
+    # Constraint 4.
+    for i, n in enumerate(meet_f):
+        mm = m.facs[i]["max_meetings"]
+        need(mm is None or n <= mm, "facilitator %s meets %d times, max %s",
+             m.facs[i]["id"], n, mm)
+    for i, n in enumerate(meet_k):
+        mm = m.staff[i]["max_meetings"]
+        need(mm is None or n <= mm, "staff %s meets %d times, max %s", m.staff[i]["id"], n, mm)
+    # Constraint 8 and 9.
+    if m.budget is not None:
+        need(total_cost <= m.budget + COST_TOL, "cost %.6f over budget %.6f",
+             total_cost, m.budget)
+    for d in m.require_dayparts:
+        need(d in parts, "no open series in the required daypart %r", d)
+    if m.max_series is not None:
+        need(len(series) <= m.max_series, "%d series over max_series %d",
+             len(series), m.max_series)
+
+    # Unassigned: every parent not joined, exactly once, with the exact reasons.
+    un = out.get("unassigned")
+    need(isinstance(un, list), "unassigned must be a list")
+    seen = set()
+    for u in un:
+        p = u.get("parent")
+        need(p in par_by_id, "unassigned names unknown parent %r", p)
+        pi = par_by_id[p]
+        need(pi not in joined, "parent %s is both in %s and unassigned", p, joined.get(pi))
+        need(pi not in seen, "parent %s is unassigned twice", p)
+        seen.add(pi)
+        want = m.reasons(pi)
+        need(u.get("reasons") == want, "parent %s: reasons %r, expected %r",
+             p, u.get("reasons"), want)
+    for pi in range(len(m.parents)):
+        need(pi in joined or pi in seen, "parent %s is neither in a series nor unassigned",
+             m.parents[pi]["id"])
+
+    obj = out.get("objective", {})
+    got = {"coverage": coverage, "comfort_deviation": comfort, "preference": pref,
+           "cost": total_cost}
+    for k in ("coverage", "comfort_deviation", "preference"):
+        need(obj.get(k) == got[k], "objective %s is %r, recomputed %d", k, obj.get(k), got[k])
+    need(isinstance(obj.get("cost"), (int, float)) and abs(obj["cost"] - total_cost) <= COST_TOL,
+         "objective cost is %r, recomputed %.6f", obj.get("cost"), total_cost)
+    return got
+
+
+# ---------------------------------------------------------------------------
+# Self-test: a hand-made month and plan, then corruptions that must be caught.
+
+SELF_DOC = {
+    "month": "2026-12", "closures": ["2026-12-01"],
+    "policy": {"facilitators_per_series": 2, "min_group": 2, "max_series": 2,
+               "require_dayparts": ["morning"], "budget": 2000.0},
+    "slots": [{"id": "tue-am", "weekday": "tue", "start": "10:00", "end": "12:00"},
+              {"id": "tue-pm", "weekday": "tue", "start": "18:00", "end": "20:00"}],
+    "rooms": [{"id": "hall", "capacity": 4, "comfort": [2, 3], "accessible": True,
+               "zone": "nw", "childcare": 2, "cost": 10.0,
+               "available": [{"weekday": "tue", "from": "08:00", "to": "22:00"}],
+               "transit": [{"weekday": "tue", "from": "06:00", "to": "22:00"}]}],
+    "facilitators": [
+        {"id": "F1", "languages": ["en", "es"], "trained": True, "cost": 20.0,
+         "available": [{"weekday": "tue", "from": "08:00", "to": "22:00"}]},
+        {"id": "F2", "languages": ["en", "es"], "cost": 15.0, "max_meetings": 8,
+         "available": [{"weekday": "tue", "from": "08:00", "to": "22:00"}]},
+        {"id": "F3", "languages": ["es"], "cost": 5.0,
+         "available": [{"weekday": "tue", "from": "08:00", "to": "22:00"}]}],
+    "childcare_staff": [
+        {"id": "C1", "supports": ["autism"], "max_children": 2, "cost": 12.5,
+         "available": [{"weekday": "tue", "from": "08:00", "to": "13:00"}]},
+        {"id": "C2", "supports": [], "max_children": 2, "cost": 12.5,
+         "available": [{"weekday": "tue", "from": "08:00", "to": "13:00"}]}],
+    "parents": [
+        {"id": "P1", "transport": "car", "zone": "nw", "seats": 1, "languages": ["en"],
+         "prefers": "morning", "available": [{"weekday": "tue", "from": "09:00", "to": "13:00"}]},
+        {"id": "P2", "transport": "ride", "zone": "nw", "languages": ["en"], "priority": 3,
+         "children": [{"age": 4, "needs": ["autism"]}],
+         "available": [{"weekday": "tue", "from": "09:00", "to": "13:00"}]},
+        {"id": "P3", "transport": "walk", "zone": "se", "languages": ["en"],
+         "available": [{"weekday": "tue", "from": "09:00", "to": "13:00"}]},
+        {"id": "P4", "transport": "transit", "zone": "se", "languages": ["en"],
+         "prefers": "evening",
+         "available": [{"weekday": "tue", "from": "09:00", "to": "13:00"}]},
+        {"id": "P5", "transport": "car", "zone": "se", "languages": ["fr"],
+         "available": [{"weekday": "wed", "from": "09:00", "to": "13:00"}]},
+        {"id": "P6", "transport": "car", "zone": "se", "languages": ["en"],
+         "children": [{"age": 2}, {"age": 3}, {"age": 5}],
+         "available": [{"weekday": "tue", "from": "09:00", "to": "13:00"}]}],
+}
+
+# December 2026: Tuesdays 1, 8, 15, 22, 29; the 1st is closed -> 4 meetings.
+# Cost of tue-am@hall with F1, F2, C1: 4 * (10 + 20 + 15 + 12.5) = 230.
+SELF_PLAN = {
+    "status": "optimal", "gap": 0.0,
+    "objective": {"coverage": 5, "comfort_deviation": 0, "preference": 1, "cost": 230.0},
+    "series": [{"id": "tue-am@hall", "slot": "tue-am", "room": "hall", "daypart": "morning",
+                "language": "en",
+                "dates": ["2026-12-08", "2026-12-15", "2026-12-22", "2026-12-29"],
+                "facilitators": ["F1", "F2"], "childcare_staff": ["C1"],
+                "parents": ["P1", "P2", "P4"], "children": 1,
+                "rides": [{"driver": "P1", "riders": ["P2"]}], "cost": 230.0}],
+    "unassigned": [{"parent": "P3", "reasons": ["transport"]},
+                   {"parent": "P5", "reasons": ["multiple", "availability", "language"]},
+                   {"parent": "P6", "reasons": ["childcare"]}],
+    "solve": {"seconds": 0.01, "nodes": 0},
+}
+
+
+def _set(path, value):
+    """A corruption that sets plan[path...] = value."""
+    def f(plan):
+        obj = plan
+        for k in path[:-1]:
+            obj = obj[k]
+        obj[path[-1]] = value
+    return f
+
+
+def _series(fn):
+    def f(plan):
+        fn(plan["series"][0])
+    return f
+
+
+def _more_parents(s):
+    """Move P3 (fails transport) into the series and recompute the summaries."""
+    s["parents"].append("P3")
+
+
+CORRUPTIONS = [
+    ("two facilitators wanted", _series(lambda s: s.update(facilitators=["F1"]))),
+    ("facilitator language", _series(lambda s: s.update(facilitators=["F1", "F3"]))),
+    ("untrained pair", _series(lambda s: s.update(facilitators=["F2", "F3"], language="es"))),
+    ("parent language", _series(lambda s: s.update(language="es"))),
+    ("ineligible parent", _series(_more_parents)),
+    ("wrong dates", _series(lambda s: s.update(dates=s["dates"][1:]))),
+    ("dates not ascending", _series(lambda s: s["dates"].reverse())),
+    ("wrong id", _series(lambda s: s.update(id="hall@tue-am"))),
+    ("wrong daypart", _series(lambda s: s.update(daypart="evening"))),
+    ("children count", _series(lambda s: s.update(children=0))),
+    ("no staff", _series(lambda s: s.update(childcare_staff=[]))),
+    ("need unsupported", _series(lambda s: s.update(childcare_staff=["C2"]))),
+    ("rider without ride", _series(lambda s: s.update(rides=[]))),
+    ("ride over seats", _series(lambda s: s.update(
+        rides=[{"driver": "P1", "riders": ["P2", "P4"]}]))),
+    ("driver not car", _series(lambda s: s.update(rides=[{"driver": "P4", "riders": ["P2"]}]))),
+    ("series cost", _series(lambda s: s.update(cost=229.0))),
+    ("objective cost", _set(["objective", "cost"], 230.5)),
+    ("objective coverage", _set(["objective", "coverage"], 6)),
+    ("objective comfort", _set(["objective", "comfort_deviation"], 1)),
+    ("objective preference", _set(["objective", "preference"], 2)),
+    ("missing unassigned", lambda p: p["unassigned"].pop()),
+    ("duplicate unassigned", lambda p: p["unassigned"].append(p["unassigned"][0])),
+    ("assigned and unassigned", lambda p: p["unassigned"].append(
+        {"parent": "P1", "reasons": ["not_selected"]})),
+    ("wrong reason", lambda p: p["unassigned"][0].update(reasons=["multiple", "transport"])),
+    ("multiple order", lambda p: p["unassigned"][1].update(
+        reasons=["multiple", "language", "availability"])),
+    ("budget", lambda p: p.update(_budget=True)),
+    ("required daypart", lambda p: p.update(_daypart=True)),
+    ("parent twice", lambda p: p["series"].append(dict(
+        copy.deepcopy(p["series"][0]), id="tue-pm@hall", slot="tue-pm", daypart="evening",
+        parents=["P4", "P1"], childcare_staff=[], children=0, rides=[]))),
+    ("optimal with gap", _set(["gap"], 0.1)),
+    ("bad status", _set(["status"], "done")),
+]
+
+
+def self_test():
+    """Check the valid plan passes and that each corruption is caught."""
+    m = load_month(SELF_DOC)
+    # Hand-checked facts of the self-test month.
+    assert m.dates[0] == SELF_PLAN["series"][0]["dates"], m.dates[0]
+    assert m.reasons(2) == ["transport"] and m.reasons(5) == ["childcare"]
+    assert m.reasons(4) == ["multiple", "availability", "language"], m.reasons(4)
+    check_plan(m, copy.deepcopy(SELF_PLAN))
+    failed = 0
+    for name, corrupt in CORRUPTIONS:
+        plan = copy.deepcopy(SELF_PLAN)
+        corrupt(plan)
+        mm = m
+        if plan.pop("_budget", False):
+            doc = copy.deepcopy(SELF_DOC)
+            doc["policy"]["budget"] = 229.0
+            mm = load_month(doc)
+        if plan.pop("_daypart", False):
+            doc = copy.deepcopy(SELF_DOC)
+            doc["policy"]["require_dayparts"] = ["morning", "evening"]
+            mm = load_month(doc)
+        try:
+            check_plan(mm, plan)
+        except PlanError as e:
+            print("caught %-26s %s" % (name + ":", e))
+            continue
+        except (KeyError, TypeError, ValueError, IndexError) as e:
+            print("caught %-26s (crash) %r" % (name + ":", e))
+            failed += 1
+            continue
+        print("MISSED %s" % name)
+        failed += 1
+    if failed:
+        print("self-test: %d corruption(s) not caught cleanly" % failed)
+        return 1
+    print("self-test: all %d corruptions caught" % len(CORRUPTIONS))
+    return 0
+
+
+def main(argv):
+    if len(argv) == 2 and argv[1] == "--self-test":
+        return self_test()
+    if len(argv) != 3:
+        sys.stderr.write("usage: %s INPUT.json OUTPUT.json | --self-test\n" %
+                         os.path.basename(argv[0]))
+        return 2
+    m = load_month(argv[1])
+    with open(argv[2]) as f:
+        out = json.load(f)
+    try:
+        got = check_plan(m, out)
+    except PlanError as e:
+        print("check_plan: %s" % e)
+        return 1
+    if got is None:
+        print("check_plan: %s result is well formed" % out.get("status"))
+    else:
+        print("check_plan: plan ok: %s" % json.dumps(got))
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main(sys.argv))
