@@ -1,0 +1,1537 @@
+/*
+ * month.c - the month plan of MODEL.md section 1 as a mixed-integer program,
+ * solved exactly and lexicographically with GLPK.
+ *
+ * Formulation.  Parents who are interchangeable for the model -- the same
+ * eligible candidates, languages, priority, preferred daypart, number of
+ * children and need tags, and the same ride role (rider or seat-offering
+ * driver, with zone and seats; everyone else is neutral) -- form a class, and
+ * the model decides how many of a class join each series (an integer), not
+ * which ones.  That shrinks a 1,000-parent month by an order of magnitude
+ * and removes the symmetry between look-alike parents.  The columns are:
+ *
+ *   y[c,l]  binary   series c is open with language l (only languages that
+ *                    enough available facilitators speak, one trained if
+ *                    required);
+ *   f[c,i]  binary   facilitator i runs series c;
+ *   s[c,j]  binary   childcare staff j attends series c (only where some
+ *                    eligible parent has children);
+ *   x[k,c,l] integer parents of class k in series c with language l;
+ *   d[c]    >= 0     comfort deviation of series c.
+ *
+ * Overlap of slots is an interval graph per weekday, so "never in two
+ * overlapping series" is one clique row per distinct set of slots that
+ * contain a slot's start time (a room, a facilitator or a staff member uses
+ * at most one of them).  Each parent-class column carries a variable upper
+ * bound x[k,c,l] <= min(count, capacity) * y[c,l], which keeps the LP
+ * relaxation tight.
+ *
+ * Lexicographic levels.  Level t is solved to proven optimality, then its
+ * objective is fixed by a row (integer levels by a half-unit margin, which is
+ * exact) and level t+1 starts from level t's plan, injected as the first
+ * incumbent with glp_ios_heur_sol().  The LP presolver is not used for the
+ * MIP so that injected vectors address the original columns; each level's
+ * root LP is warm-started from the previous basis.  One deadline covers all
+ * levels; a level cut short ends the solve with status "feasible" and its
+ * gap.
+ *
+ * GLPK errors.  glp_error_hook() longjmps back here; the thread's GLPK
+ * environment is then freed (glp_free_env), so a GLPK failure is an error
+ * value, never an abort of the daemon.
+ */
+#include "month_internal.h"
+
+#include <glpk.h>
+#include <math.h>
+#include <setjmp.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+
+/* What a model is built for: the policy, possibly with one rule dropped. */
+struct model_rules {
+	int kmin, kmax; /* facilitators per series */
+	bool require_trained;
+	int min_group;
+	int max_series; /* PP_UNLIMITED or >= 0 */
+	unsigned require_dayparts;
+	bool has_budget;
+	double budget;
+};
+
+enum ride_role { ROLE_NEUTRAL = 0, ROLE_RIDER, ROLE_DRIVER };
+
+struct pclass {
+	int count;
+	int *members; /* parent indices, input order */
+	const struct month_parent *rep;
+	int nchildren;
+	struct pp_tags needs; /* union of the children's needs (owned) */
+	enum ride_role role;
+	int zone, seats;
+	int *cands; /* eligible candidate indices */
+	int ncands;
+};
+
+/* One parent-class column x[k,c,l]. */
+struct xcol {
+	int k, c, lang;
+	int col;
+};
+
+struct model {
+	const struct month_input *in;
+	struct model_rules rules;
+	struct month_cand *cands;
+	int ncands;
+	struct pclass *classes;
+	int nclasses;
+	unsigned *fails; /* nparents x ncands static failure bits */
+
+	glp_prob *lp;
+	int *ylang_off, *ylang_n; /* per candidate: slice of ylangs/ycol */
+	int *ylangs, *ycol;
+	int *fcol; /* ncands x nfacilitators, 0 = no column */
+	int *scol; /* ncands x nstaff */
+	int *dcol; /* ncands */
+	struct xcol *xs;
+	int nxs, xs_cap;
+
+	/* Objective coefficients of each level, indexed by column. */
+	double *lvl[4];
+	int ncols;
+
+	/* Row building scratch. */
+	int *ri;
+	double *rv;
+	int rn, rcap;
+
+	double *x; /* the current plan, 1..ncols */
+};
+
+struct solve_state {
+	const struct month_ctl *ctl;
+	struct timespec start;
+	double deadline; /* seconds since start */
+	int level;
+	const char *stage;
+	const double *warm; /* 1..ncols, or NULL */
+	bool warm_done;
+	bool stop_at_first;
+	bool cancelled, timed_out;
+	double gap;
+	long nodes, nodes_total;
+	double last_report;
+	double bound;
+	bool has_bound;
+	jmp_buf *jb;
+};
+
+static double elapsed(const struct solve_state *st)
+{
+	struct timespec now;
+
+	clock_gettime(CLOCK_MONOTONIC, &now);
+	return (double)(now.tv_sec - st->start.tv_sec) + (now.tv_nsec - st->start.tv_nsec) / 1e9;
+}
+
+static bool cancel_raised(const struct solve_state *st)
+{
+	return st->ctl != NULL && st->ctl->cancel != NULL && atomic_load(st->ctl->cancel) != 0;
+}
+
+static void report(struct solve_state *st, bool has_inc, double inc, bool force)
+{
+	struct month_progress p;
+	double now = elapsed(st);
+
+	if (st->ctl == NULL || st->ctl->progress == NULL)
+		return;
+	if (!force && now - st->last_report < 0.2)
+		return;
+	st->last_report = now;
+	memset(&p, 0, sizeof p);
+	p.level = st->level;
+	p.stage = st->stage;
+	p.has_incumbent = has_inc;
+	p.incumbent = inc;
+	p.bound = st->bound;
+	p.gap = st->gap;
+	p.nodes = st->nodes_total + st->nodes;
+	p.seconds = now;
+	st->ctl->progress(&p, st->ctl->progress_arg);
+}
+
+/* ---------------------------------------------------------------- building */
+
+static int col_add(struct model *m, int kind, double lb, double ub)
+{
+	int j = glp_add_cols(m->lp, 1);
+
+	glp_set_col_kind(m->lp, j, kind);
+	if (kind == GLP_BV)
+		return j;
+	if (ub == HUGE_VAL)
+		glp_set_col_bnds(m->lp, j, GLP_LO, lb, 0.0);
+	else
+		glp_set_col_bnds(m->lp, j, ub > lb ? GLP_DB : GLP_FX, lb, ub);
+	return j;
+}
+
+static int row_begin(struct model *m)
+{
+	m->rn = 0;
+	return 0;
+}
+
+static int row_put(struct model *m, int col, double v)
+{
+	if (col <= 0 || v == 0.0)
+		return 0;
+	if (m->rn + 2 > m->rcap) {
+		int cap = m->rcap ? 2 * m->rcap : 256;
+		int *ri = realloc(m->ri, sizeof *ri * (size_t)cap);
+		double *rv;
+
+		if (ri == NULL)
+			return -1;
+		m->ri = ri;
+		rv = realloc(m->rv, sizeof *rv * (size_t)cap);
+		if (rv == NULL)
+			return -1;
+		m->rv = rv;
+		m->rcap = cap;
+	}
+	m->rn++;
+	m->ri[m->rn] = col;
+	m->rv[m->rn] = v;
+	return 0;
+}
+
+/* Add the row built since row_begin() with bounds of type `type`; empty rows
+ * are dropped unless they are violated, which the caller checks. */
+static void row_end(struct model *m, int type, double lo, double hi)
+{
+	int i;
+
+	if (m->rn == 0)
+		return;
+	i = glp_add_rows(m->lp, 1);
+	glp_set_row_bnds(m->lp, i, type, lo, hi);
+	glp_set_mat_row(m->lp, i, m->rn, m->ri, m->rv);
+}
+
+static int ycol_of(const struct model *m, int c, int lang)
+{
+	for (int t = 0; t < m->ylang_n[c]; t++)
+		if (m->ylangs[m->ylang_off[c] + t] == lang)
+			return m->ycol[m->ylang_off[c] + t];
+	return 0;
+}
+
+static bool fac_at(const struct month_input *in, int i, int c, const struct month_cand *cands)
+{
+	return month_fits(&in->facilitators[i].available, &in->slots[cands[c].slot]);
+}
+
+static bool staff_at(const struct month_input *in, int j, int c, const struct month_cand *cands)
+{
+	return month_fits(&in->staff[j].available, &in->slots[cands[c].slot]);
+}
+
+/* Languages a series at candidate c can run in under the rules: at least
+ * kmin available facilitators speak it, one of them trained if required. */
+static int languages_of(struct model *m, int c, int *out)
+{
+	const struct month_input *in = m->in;
+	int n = 0;
+
+	for (int t = 0; t < in->nstrs; t++) {
+		int speakers = 0;
+		bool trained = false;
+
+		for (int i = 0; i < in->nfacilitators; i++) {
+			if (!fac_at(in, i, c, m->cands) ||
+			    !month_tags_have(&in->facilitators[i].languages, t))
+				continue;
+			speakers++;
+			trained |= in->facilitators[i].trained;
+		}
+		if (speakers < m->rules.kmin || (!trained && m->rules.require_trained))
+			continue;
+		/* a series needs min_group parents who speak its language */
+		for (int k = 0, eligible = 0; k < m->nclasses; k++) {
+			const struct pclass *cl = &m->classes[k];
+
+			for (int u = 0; u < cl->ncands; u++)
+				if (cl->cands[u] == c && month_tags_have(&cl->rep->languages, t))
+					eligible += cl->count;
+			if (eligible >= m->rules.min_group) {
+				out[n++] = t;
+				break;
+			}
+		}
+	}
+	return n;
+}
+
+/* Sort key of a parent for class grouping. */
+static int parent_key(const struct model *m, int p, int32_t *key, int cap)
+{
+	const struct month_input *in = m->in;
+	const struct month_parent *pp = &in->parents[p];
+	int n = 0;
+	enum ride_role role = pp->transport == PP_RIDE		       ? ROLE_RIDER
+			      : pp->transport == PP_CAR && pp->seats > 0 ? ROLE_DRIVER
+								       : ROLE_NEUTRAL;
+
+#define PUT(v)                                                                                     \
+	do {                                                                                       \
+		if (n < cap)                                                                       \
+			key[n] = (int32_t)(v);                                                     \
+		n++;                                                                               \
+	} while (0)
+	PUT(pp->priority);
+	PUT(pp->prefers);
+	PUT(pp->nchildren);
+	PUT(role);
+	PUT(role == ROLE_NEUTRAL ? -1 : pp->zone);
+	PUT(role == ROLE_DRIVER ? pp->seats : 0);
+	PUT(pp->languages.n);
+	for (int t = 0; t < pp->languages.n; t++)
+		PUT(pp->languages.v[t]);
+	/* need tags: union over children, as a sorted bitset of string ids */
+	for (int t = 0; t < in->nstrs; t++) {
+		bool has = false;
+
+		for (int k = 0; k < pp->nchildren && !has; k++)
+			has = month_tags_have(&pp->children[k].needs, t);
+		if (has)
+			PUT(t);
+	}
+	PUT(-2);
+	for (int c = 0; c < m->ncands; c++)
+		if (m->fails[(size_t)p * m->ncands + c] == 0)
+			PUT(c);
+	PUT(-3);
+#undef PUT
+	return n;
+}
+
+struct keyed {
+	int parent;
+	int32_t *key;
+	int n;
+};
+
+static int keyed_cmp(const void *a, const void *b)
+{
+	const struct keyed *x = a, *y = b;
+	int n = x->n < y->n ? x->n : y->n;
+	int r = memcmp(x->key, y->key, sizeof(int32_t) * (size_t)n);
+
+	if (r != 0)
+		return r;
+	if (x->n != y->n)
+		return x->n < y->n ? -1 : 1;
+	return x->parent < y->parent ? -1 : x->parent > y->parent;
+}
+
+/* Group the statically eligible parents into classes. */
+static int build_classes(struct model *m)
+{
+	const struct month_input *in = m->in;
+	struct keyed *ks = calloc((size_t)in->nparents + 1, sizeof *ks);
+	int nk = 0, rc = -1;
+
+	if (ks == NULL)
+		return -1;
+	for (int p = 0; p < in->nparents; p++) {
+		int need = parent_key(m, p, NULL, 0);
+		bool any = false;
+
+		for (int c = 0; c < m->ncands && !any; c++)
+			any = m->fails[(size_t)p * m->ncands + c] == 0;
+		if (!any)
+			continue;
+		ks[nk].parent = p;
+		ks[nk].key = malloc(sizeof(int32_t) * (size_t)need);
+		if (ks[nk].key == NULL)
+			goto out;
+		ks[nk].n = parent_key(m, p, ks[nk].key, need);
+		nk++;
+	}
+	qsort(ks, (size_t)nk, sizeof *ks, keyed_cmp);
+	m->classes = calloc((size_t)nk + 1, sizeof *m->classes);
+	if (m->classes == NULL)
+		goto out;
+	for (int a = 0; a < nk;) {
+		int b = a;
+		struct pclass *k = &m->classes[m->nclasses++];
+		const struct month_parent *rep;
+
+		while (b < nk && ks[b].n == ks[a].n &&
+		       memcmp(ks[b].key, ks[a].key, sizeof(int32_t) * (size_t)ks[a].n) == 0)
+			b++;
+		k->count = b - a;
+		k->members = malloc(sizeof(int) * (size_t)k->count);
+		k->cands = malloc(sizeof(int) * (size_t)(m->ncands + 1));
+		k->needs.v = malloc(sizeof(int) * (size_t)(in->nstrs + 1));
+		if (k->members == NULL || k->cands == NULL || k->needs.v == NULL)
+			goto out;
+		for (int t = a; t < b; t++)
+			k->members[t - a] = ks[t].parent;
+		rep = k->rep = &in->parents[ks[a].parent];
+		k->nchildren = rep->nchildren;
+		k->role = rep->transport == PP_RIDE			  ? ROLE_RIDER
+			  : rep->transport == PP_CAR && rep->seats > 0 ? ROLE_DRIVER
+								       : ROLE_NEUTRAL;
+		k->zone = rep->zone;
+		k->seats = k->role == ROLE_DRIVER ? rep->seats : 0;
+		for (int t = 0; t < in->nstrs; t++) {
+			bool has = false;
+
+			for (int ch = 0; ch < rep->nchildren && !has; ch++)
+				has = month_tags_have(&rep->children[ch].needs, t);
+			if (has)
+				k->needs.v[k->needs.n++] = t;
+		}
+		for (int c = 0; c < m->ncands; c++)
+			if (m->fails[(size_t)ks[a].parent * m->ncands + c] == 0)
+				k->cands[k->ncands++] = c;
+		a = b;
+	}
+	rc = 0;
+out:
+	for (int t = 0; t < nk; t++)
+		free(ks[t].key);
+	free(ks);
+	return rc;
+}
+
+static int xs_push(struct model *m, int k, int c, int lang, int col)
+{
+	if (m->nxs == m->xs_cap) {
+		int cap = m->xs_cap ? 2 * m->xs_cap : 256;
+		struct xcol *v = realloc(m->xs, sizeof *v * (size_t)cap);
+
+		if (v == NULL)
+			return -1;
+		m->xs = v;
+		m->xs_cap = cap;
+	}
+	m->xs[m->nxs++] = (struct xcol){k, c, lang, col};
+	return 0;
+}
+
+/* Per weekday, the distinct sets of slots that contain some slot's start
+ * time: every pair of overlapping slots lies in one of them.  Returns the
+ * number of cliques; clique q is slots[off[q] .. off[q+1]). */
+static int slot_cliques(const struct month_input *in, int **off_out, int **slots_out)
+{
+	int *off = malloc(sizeof(int) * (size_t)(in->nslots + 2));
+	int *sl = malloc(sizeof(int) * (size_t)(in->nslots * in->nslots + 1));
+	int nq = 0, used = 0;
+
+	if (off == NULL || sl == NULL) {
+		free(off);
+		free(sl);
+		return -1;
+	}
+	off[0] = 0;
+	for (int s = 0; s < in->nslots; s++) {
+		const struct month_slot *a = &in->slots[s];
+		int start = used;
+		bool dup = false;
+
+		for (int t = 0; t < in->nslots; t++) {
+			const struct month_slot *b = &in->slots[t];
+
+			if (b->weekday == a->weekday && b->start <= a->start && a->start < b->end)
+				sl[used++] = t;
+		}
+		for (int q = 0; q < nq && !dup; q++)
+			dup = off[q + 1] - off[q] == used - start &&
+			      memcmp(&sl[off[q]], &sl[start], sizeof(int) * (size_t)(used - start)) == 0;
+		if (dup) {
+			used = start;
+			continue;
+		}
+		off[++nq] = used;
+	}
+	*off_out = off;
+	*slots_out = sl;
+	return nq;
+}
+
+static bool in_clique(const int *sl, int from, int to, int slot)
+{
+	for (int t = from; t < to; t++)
+		if (sl[t] == slot)
+			return true;
+	return false;
+}
+
+static int lvl_set(struct model *m, int level, int col, double v)
+{
+	if (col >= m->ncols) {
+		int n = m->ncols ? m->ncols : 1024;
+
+		while (n <= col)
+			n *= 2;
+		for (int t = 0; t < 4; t++) {
+			double *p = realloc(m->lvl[t], sizeof(double) * (size_t)n);
+
+			if (p == NULL)
+				return -1;
+			memset(p + m->ncols, 0, sizeof(double) * (size_t)(n - m->ncols));
+			m->lvl[t] = p;
+		}
+		m->ncols = n;
+	}
+	m->lvl[level][col] += v;
+	return 0;
+}
+
+/* Add every row of the cost expression (level 4) to the row being built. */
+static int put_cost_expr(struct model *m)
+{
+	for (int j = 1; j < m->ncols; j++)
+		if (m->lvl[3][j] != 0.0 && row_put(m, j, m->lvl[3][j]) < 0)
+			return -1;
+	return 0;
+}
+
+/* Build the whole MIP for the rules.  Returns 0, or -1 on allocation failure. */
+static int build(struct model *m)
+{
+	const struct month_input *in = m->in;
+	const struct model_rules *R = &m->rules;
+	int nf = in->nfacilitators, ns = in->nstaff;
+	int *langs = malloc(sizeof(int) * (size_t)(in->nstrs + 1));
+	int *qoff = NULL, *qsl = NULL, nq;
+	int total_langs = 0;
+
+	if (langs == NULL)
+		return -1;
+	m->lp = glp_create_prob();
+	glp_set_obj_dir(m->lp, GLP_MAX);
+	m->ylang_off = calloc((size_t)m->ncands + 1, sizeof(int));
+	m->ylang_n = calloc((size_t)m->ncands + 1, sizeof(int));
+	m->ylangs = malloc(sizeof(int) * ((size_t)m->ncands * (size_t)(in->nstrs + 1) + 1));
+	m->ycol = malloc(sizeof(int) * ((size_t)m->ncands * (size_t)(in->nstrs + 1) + 1));
+	m->fcol = calloc((size_t)m->ncands * (size_t)nf + 1, sizeof(int));
+	m->scol = calloc((size_t)m->ncands * (size_t)ns + 1, sizeof(int));
+	m->dcol = calloc((size_t)m->ncands + 1, sizeof(int));
+	if (!m->ylang_off || !m->ylang_n || !m->ylangs || !m->ycol || !m->fcol || !m->scol ||
+	    !m->dcol)
+		goto fail;
+
+	/* Columns: y, f, s, d per candidate. */
+	for (int c = 0; c < m->ncands; c++) {
+		const struct month_cand *cd = &m->cands[c];
+		const struct month_room *room = &in->rooms[cd->room];
+		int nl = languages_of(m, c, langs);
+		bool children_possible = false;
+
+		m->ylang_off[c] = total_langs;
+		m->ylang_n[c] = nl;
+		for (int t = 0; t < nl; t++) {
+			int j = col_add(m, GLP_BV, 0, 1);
+
+			m->ylangs[total_langs] = langs[t];
+			m->ycol[total_langs++] = j;
+			if (lvl_set(m, 3, j, cd->meetings * room->cost) < 0)
+				goto fail;
+		}
+		if (nl == 0)
+			continue;
+		for (int i = 0; i < nf; i++) {
+			bool speaks = false;
+
+			if (!fac_at(in, i, c, m->cands))
+				continue;
+			for (int t = 0; t < nl && !speaks; t++)
+				speaks = month_tags_have(&in->facilitators[i].languages, langs[t]);
+			if (!speaks)
+				continue;
+			if (in->facilitators[i].max_meetings != PP_UNLIMITED &&
+			    in->facilitators[i].max_meetings < cd->meetings)
+				continue;
+			m->fcol[(size_t)c * nf + i] = col_add(m, GLP_BV, 0, 1);
+			if (lvl_set(m, 3, m->fcol[(size_t)c * nf + i],
+				    cd->meetings * in->facilitators[i].cost) < 0)
+				goto fail;
+		}
+		for (int k = 0; k < m->nclasses && !children_possible; k++)
+			for (int t = 0; t < m->classes[k].ncands && !children_possible; t++)
+				children_possible = m->classes[k].cands[t] == c &&
+						    m->classes[k].nchildren > 0;
+		for (int j = 0; j < ns && children_possible; j++) {
+			if (!staff_at(in, j, c, m->cands))
+				continue;
+			if (in->staff[j].max_meetings != PP_UNLIMITED &&
+			    in->staff[j].max_meetings < cd->meetings)
+				continue;
+			m->scol[(size_t)c * ns + j] = col_add(m, GLP_BV, 0, 1);
+			if (lvl_set(m, 3, m->scol[(size_t)c * ns + j],
+				    cd->meetings * in->staff[j].cost) < 0)
+				goto fail;
+		}
+		m->dcol[c] = col_add(m, GLP_CV, 0, HUGE_VAL);
+		if (lvl_set(m, 1, m->dcol[c], 1.0) < 0)
+			goto fail;
+	}
+	/* Columns: x per class, candidate, language spoken by the class. */
+	for (int k = 0; k < m->nclasses; k++) {
+		const struct pclass *cl = &m->classes[k];
+
+		for (int t = 0; t < cl->ncands; t++) {
+			int c = cl->cands[t];
+			int cap = in->rooms[m->cands[c].room].capacity;
+			int ub = cl->count < cap ? cl->count : cap;
+
+			for (int u = 0; u < m->ylang_n[c]; u++) {
+				int lang = m->ylangs[m->ylang_off[c] + u];
+				int j;
+
+				if (!month_tags_have(&cl->rep->languages, lang))
+					continue;
+				j = col_add(m, ub == 1 ? GLP_BV : GLP_IV, 0, ub);
+				if (xs_push(m, k, c, lang, j) < 0 ||
+				    lvl_set(m, 0, j, cl->rep->priority) < 0 ||
+				    lvl_set(m, 2, j,
+					    cl->rep->prefers == m->cands[c].daypart ? 1.0 : 0.0) < 0)
+					goto fail;
+			}
+		}
+	}
+	if (lvl_set(m, 0, glp_get_num_cols(m->lp), 0.0) < 0)
+		goto fail;
+
+	/* Rows per candidate. */
+	for (int c = 0; c < m->ncands; c++) {
+		const struct month_cand *cd = &m->cands[c];
+		const struct month_room *room = &in->rooms[cd->room];
+		int off = m->ylang_off[c];
+
+		if (m->ylang_n[c] == 0)
+			continue;
+		/* one language at most */
+		row_begin(m);
+		for (int t = 0; t < m->ylang_n[c]; t++)
+			row_put(m, m->ycol[off + t], 1);
+		row_end(m, GLP_UP, 0, 1);
+		/* kmin * Y <= sum f <= kmax * Y */
+		row_begin(m);
+		for (int i = 0; i < nf; i++)
+			row_put(m, m->fcol[(size_t)c * nf + i], 1);
+		for (int t = 0; t < m->ylang_n[c]; t++)
+			row_put(m, m->ycol[off + t], -R->kmax);
+		row_end(m, GLP_UP, 0, 0);
+		if (R->kmin != R->kmax) {
+			row_begin(m);
+			for (int i = 0; i < nf; i++)
+				row_put(m, m->fcol[(size_t)c * nf + i], 1);
+			for (int t = 0; t < m->ylang_n[c]; t++)
+				row_put(m, m->ycol[off + t], -R->kmin);
+			row_end(m, GLP_LO, 0, 0);
+		} else {
+			/* make the upper row an equality */
+			glp_set_row_bnds(m->lp, glp_get_num_rows(m->lp), GLP_FX, 0, 0);
+		}
+		/* a facilitator speaks the series language */
+		for (int i = 0; i < nf; i++) {
+			int fj = m->fcol[(size_t)c * nf + i];
+
+			if (fj == 0)
+				continue;
+			row_begin(m);
+			row_put(m, fj, 1);
+			for (int t = 0; t < m->ylang_n[c]; t++)
+				if (month_tags_have(&in->facilitators[i].languages, m->ylangs[off + t]))
+					row_put(m, m->ycol[off + t], -1);
+			row_end(m, GLP_UP, 0, 0);
+		}
+		/* at least one trained facilitator */
+		if (R->require_trained) {
+			row_begin(m);
+			for (int i = 0; i < nf; i++)
+				if (in->facilitators[i].trained)
+					row_put(m, m->fcol[(size_t)c * nf + i], 1);
+			for (int t = 0; t < m->ylang_n[c]; t++)
+				row_put(m, m->ycol[off + t], -1);
+			row_end(m, GLP_LO, 0, 0);
+		}
+		/* staff only in an open series */
+		for (int j = 0; j < ns; j++) {
+			int sj = m->scol[(size_t)c * ns + j];
+
+			if (sj == 0)
+				continue;
+			row_begin(m);
+			row_put(m, sj, 1);
+			for (int t = 0; t < m->ylang_n[c]; t++)
+				row_put(m, m->ycol[off + t], -1);
+			row_end(m, GLP_UP, 0, 0);
+		}
+		/* group size per language: min_group*y <= sum x <= capacity*y */
+		for (int t = 0; t < m->ylang_n[c]; t++) {
+			int lang = m->ylangs[off + t];
+
+			row_begin(m);
+			for (int e = 0; e < m->nxs; e++)
+				if (m->xs[e].c == c && m->xs[e].lang == lang)
+					row_put(m, m->xs[e].col, 1);
+			row_put(m, m->ycol[off + t], -room->capacity);
+			row_end(m, GLP_UP, 0, 0);
+			row_begin(m);
+			for (int e = 0; e < m->nxs; e++)
+				if (m->xs[e].c == c && m->xs[e].lang == lang)
+					row_put(m, m->xs[e].col, 1);
+			row_put(m, m->ycol[off + t], -R->min_group);
+			row_end(m, GLP_LO, 0, 0);
+		}
+		/* comfort deviation: d >= lo*Y - size, d >= size - hi*Y */
+		row_begin(m);
+		row_put(m, m->dcol[c], 1);
+		for (int e = 0; e < m->nxs; e++)
+			if (m->xs[e].c == c)
+				row_put(m, m->xs[e].col, 1);
+		for (int t = 0; t < m->ylang_n[c]; t++)
+			row_put(m, m->ycol[off + t], -room->comfort_lo);
+		row_end(m, GLP_LO, 0, 0);
+		row_begin(m);
+		row_put(m, m->dcol[c], 1);
+		for (int e = 0; e < m->nxs; e++)
+			if (m->xs[e].c == c)
+				row_put(m, m->xs[e].col, -1);
+		for (int t = 0; t < m->ylang_n[c]; t++)
+			row_put(m, m->ycol[off + t], room->comfort_hi);
+		row_end(m, GLP_LO, 0, 0);
+		/* children: <= room childcare * Y and <= staff max_children */
+		row_begin(m);
+		for (int e = 0; e < m->nxs; e++)
+			if (m->xs[e].c == c)
+				row_put(m, m->xs[e].col, m->classes[m->xs[e].k].nchildren);
+		if (m->rn > 0) {
+			int base = m->rn;
+
+			for (int t = 0; t < m->ylang_n[c]; t++)
+				row_put(m, m->ycol[off + t], -room->childcare);
+			row_end(m, GLP_UP, 0, 0);
+			m->rn = base; /* same children terms, other right-hand side */
+			for (int j = 0; j < ns; j++)
+				row_put(m, m->scol[(size_t)c * ns + j], -in->staff[j].max_children);
+			row_end(m, GLP_UP, 0, 0);
+		}
+		/* need coverage: parents with a need only if someone supports it */
+		for (int tag = 0; tag < in->nstrs; tag++) {
+			int big = 0;
+
+			row_begin(m);
+			for (int e = 0; e < m->nxs; e++) {
+				const struct pclass *cl = &m->classes[m->xs[e].k];
+
+				if (m->xs[e].c == c && month_tags_have(&cl->needs, tag)) {
+					row_put(m, m->xs[e].col, 1);
+					big += cl->count;
+				}
+			}
+			if (m->rn == 0)
+				continue;
+			if (big > room->capacity)
+				big = room->capacity;
+			for (int j = 0; j < ns; j++)
+				if (month_tags_have(&in->staff[j].supports, tag))
+					row_put(m, m->scol[(size_t)c * ns + j], -big);
+			row_end(m, GLP_UP, 0, 0);
+		}
+		/* rides per zone: riders <= seats of drivers */
+		for (int e = 0; e < m->nxs; e++) {
+			int zone;
+			bool first = true;
+
+			if (m->xs[e].c != c || m->classes[m->xs[e].k].role != ROLE_RIDER)
+				continue;
+			zone = m->classes[m->xs[e].k].zone;
+			for (int e2 = 0; e2 < e && first; e2++)
+				first = !(m->xs[e2].c == c &&
+					  m->classes[m->xs[e2].k].role == ROLE_RIDER &&
+					  m->classes[m->xs[e2].k].zone == zone);
+			if (!first)
+				continue;
+			row_begin(m);
+			for (int e2 = 0; e2 < m->nxs; e2++) {
+				const struct pclass *cl = &m->classes[m->xs[e2].k];
+
+				if (m->xs[e2].c != c || cl->zone != zone)
+					continue;
+				if (cl->role == ROLE_RIDER)
+					row_put(m, m->xs[e2].col, 1);
+				else if (cl->role == ROLE_DRIVER)
+					row_put(m, m->xs[e2].col, -cl->seats);
+			}
+			row_end(m, GLP_UP, 0, 0);
+		}
+		/* variable upper bounds x <= min(count, cap) * y */
+		for (int e = 0; e < m->nxs; e++) {
+			const struct pclass *cl = &m->classes[m->xs[e].k];
+			int ub = cl->count < room->capacity ? cl->count : room->capacity;
+
+			if (m->xs[e].c != c)
+				continue;
+			row_begin(m);
+			row_put(m, m->xs[e].col, 1);
+			row_put(m, ycol_of(m, c, m->xs[e].lang), -ub);
+			row_end(m, GLP_UP, 0, 0);
+		}
+	}
+
+	/* Each class: at most its count in all series. */
+	for (int k = 0; k < m->nclasses; k++) {
+		row_begin(m);
+		for (int e = 0; e < m->nxs; e++)
+			if (m->xs[e].k == k)
+				row_put(m, m->xs[e].col, 1);
+		if (m->rn > 0 && m->classes[k].count > 1)
+			row_end(m, GLP_UP, 0, m->classes[k].count);
+		else if (m->rn > 1)
+			row_end(m, GLP_UP, 0, 1);
+	}
+
+	/* Overlaps: rooms, facilitators, staff, one clique row each. */
+	nq = slot_cliques(in, &qoff, &qsl);
+	if (nq < 0)
+		goto fail;
+	for (int q = 0; q < nq; q++) {
+		for (int r = 0; r < in->nrooms; r++) {
+			row_begin(m);
+			for (int c = 0; c < m->ncands; c++)
+				if (m->cands[c].room == r &&
+				    in_clique(qsl, qoff[q], qoff[q + 1], m->cands[c].slot))
+					for (int t = 0; t < m->ylang_n[c]; t++)
+						row_put(m, m->ycol[m->ylang_off[c] + t], 1);
+			if (m->rn > 1)
+				row_end(m, GLP_UP, 0, 1);
+		}
+		for (int i = 0; i < nf; i++) {
+			row_begin(m);
+			for (int c = 0; c < m->ncands; c++)
+				if (in_clique(qsl, qoff[q], qoff[q + 1], m->cands[c].slot))
+					row_put(m, m->fcol[(size_t)c * nf + i], 1);
+			if (m->rn > 1)
+				row_end(m, GLP_UP, 0, 1);
+		}
+		for (int j = 0; j < ns; j++) {
+			row_begin(m);
+			for (int c = 0; c < m->ncands; c++)
+				if (in_clique(qsl, qoff[q], qoff[q + 1], m->cands[c].slot))
+					row_put(m, m->scol[(size_t)c * ns + j], 1);
+			if (m->rn > 1)
+				row_end(m, GLP_UP, 0, 1);
+		}
+	}
+	free(qoff);
+	free(qsl);
+
+	/* max_meetings per facilitator and staff member. */
+	for (int i = 0; i < nf; i++) {
+		int cap = in->facilitators[i].max_meetings, sum = 0;
+
+		if (cap == PP_UNLIMITED)
+			continue;
+		row_begin(m);
+		for (int c = 0; c < m->ncands; c++)
+			if (m->fcol[(size_t)c * nf + i]) {
+				row_put(m, m->fcol[(size_t)c * nf + i], m->cands[c].meetings);
+				sum += m->cands[c].meetings;
+			}
+		if (sum > cap)
+			row_end(m, GLP_UP, 0, cap);
+	}
+	for (int j = 0; j < ns; j++) {
+		int cap = in->staff[j].max_meetings, sum = 0;
+
+		if (cap == PP_UNLIMITED)
+			continue;
+		row_begin(m);
+		for (int c = 0; c < m->ncands; c++)
+			if (m->scol[(size_t)c * ns + j]) {
+				row_put(m, m->scol[(size_t)c * ns + j], m->cands[c].meetings);
+				sum += m->cands[c].meetings;
+			}
+		if (sum > cap)
+			row_end(m, GLP_UP, 0, cap);
+	}
+
+	/* Budget. */
+	if (R->has_budget) {
+		row_begin(m);
+		if (put_cost_expr(m) < 0)
+			goto fail;
+		row_end(m, GLP_UP, 0, R->budget);
+	}
+	/* Dayparts and the number of series. */
+	for (int d = 0; d < 3; d++) {
+		if (!(R->require_dayparts & (1u << d)))
+			continue;
+		row_begin(m);
+		for (int c = 0; c < m->ncands; c++)
+			if (m->cands[c].daypart == d)
+				for (int t = 0; t < m->ylang_n[c]; t++)
+					row_put(m, m->ycol[m->ylang_off[c] + t], 1);
+		if (m->rn == 0) {
+			/* no series can have this daypart: an infeasible empty row */
+			int i = glp_add_rows(m->lp, 1);
+
+			glp_set_row_bnds(m->lp, i, GLP_LO, 1, 0);
+			continue;
+		}
+		row_end(m, GLP_LO, 1, 0);
+	}
+	if (R->max_series != PP_UNLIMITED) {
+		row_begin(m);
+		for (int c = 0; c < m->ncands; c++)
+			for (int t = 0; t < m->ylang_n[c]; t++)
+				row_put(m, m->ycol[m->ylang_off[c] + t], 1);
+		if (m->rn > R->max_series)
+			row_end(m, GLP_UP, 0, R->max_series);
+	}
+	free(langs);
+	return 0;
+fail:
+	free(langs);
+	return -1;
+}
+
+static void model_free(struct model *m)
+{
+	if (m->lp != NULL)
+		glp_delete_prob(m->lp);
+	for (int k = 0; k < m->nclasses; k++) {
+		free(m->classes[k].members);
+		free(m->classes[k].cands);
+		free(m->classes[k].needs.v);
+	}
+	free(m->classes);
+	free(m->ylang_off);
+	free(m->ylang_n);
+	free(m->ylangs);
+	free(m->ycol);
+	free(m->fcol);
+	free(m->scol);
+	free(m->dcol);
+	free(m->xs);
+	for (int t = 0; t < 4; t++)
+		free(m->lvl[t]);
+	free(m->ri);
+	free(m->rv);
+	free(m->x);
+}
+
+/* ----------------------------------------------------------------- solving */
+
+static void ios_callback(glp_tree *T, void *info)
+{
+	struct solve_state *st = info;
+	int reason = glp_ios_reason(T);
+	glp_prob *P = glp_ios_get_prob(T);
+	int a_cnt, n_cnt, t_cnt;
+
+	if (reason == GLP_IHEUR && st->warm != NULL && !st->warm_done) {
+		st->warm_done = true;
+		glp_ios_heur_sol(T, st->warm);
+	}
+	if (reason == GLP_IBINGO && st->stop_at_first) {
+		glp_ios_terminate(T);
+		return;
+	}
+	glp_ios_tree_size(T, &a_cnt, &n_cnt, &t_cnt);
+	st->nodes = t_cnt;
+	if (reason == GLP_ISELECT || reason == GLP_IBINGO) {
+		int best = glp_ios_best_node(T);
+
+		if (best != 0) {
+			st->bound = glp_ios_node_bound(T, best);
+			st->has_bound = true;
+		}
+		st->gap = glp_ios_mip_gap(T);
+	}
+	if (cancel_raised(st)) {
+		st->cancelled = true;
+		glp_ios_terminate(T);
+		return;
+	}
+	if (elapsed(st) >= st->deadline) {
+		st->timed_out = true;
+		glp_ios_terminate(T);
+		return;
+	}
+	{
+		int ms = glp_mip_status(P);
+		bool has = ms == GLP_FEAS || ms == GLP_OPT;
+
+		report(st, has, has ? glp_mip_obj_val(P) : 0.0, reason == GLP_IBINGO);
+	}
+}
+
+enum level_outcome { LVL_OPTIMAL, LVL_CUT, LVL_NOSOL, LVL_INFEASIBLE, LVL_CANCELLED };
+
+static int remaining_ms(const struct solve_state *st)
+{
+	double left = st->deadline - elapsed(st);
+
+	if (left <= 0)
+		return 1;
+	return left > 2e6 ? 2000000000 : (int)(left * 1000.0) + 1;
+}
+
+/* Solve the model under the current objective.  Returns the outcome; x[1..n]
+ * receives the incumbent when there is one. */
+static enum level_outcome solve_level(struct model *m, struct solve_state *st, double *x)
+{
+	glp_smcp sp;
+	glp_iocp ip;
+	int rc, ms, n = glp_get_num_cols(m->lp);
+
+	glp_init_smcp(&sp);
+	sp.msg_lev = GLP_MSG_OFF;
+	sp.tm_lim = remaining_ms(st);
+	sp.presolve = GLP_OFF;
+	rc = glp_simplex(m->lp, &sp);
+	if (rc == GLP_ETMLIM) {
+		st->timed_out = true;
+		st->gap = 1.0; /* not even the relaxation was solved: nothing proven */
+		return st->warm != NULL ? LVL_CUT : LVL_NOSOL;
+	}
+	if (rc != 0) {
+		/* a numerically hard basis: retry from scratch */
+		glp_std_basis(m->lp);
+		rc = glp_simplex(m->lp, &sp);
+	}
+	if (rc != 0 || glp_get_status(m->lp) == GLP_NOFEAS)
+		return LVL_INFEASIBLE;
+	if (glp_get_status(m->lp) != GLP_OPT)
+		return LVL_INFEASIBLE;
+
+	glp_init_iocp(&ip);
+	ip.msg_lev = GLP_MSG_OFF;
+	ip.tm_lim = remaining_ms(st);
+	ip.presolve = GLP_OFF;
+	ip.br_tech = GLP_BR_PCH;
+	ip.bt_tech = GLP_BT_BLB;
+	ip.mir_cuts = GLP_ON;
+	ip.cov_cuts = GLP_ON;
+	ip.clq_cuts = GLP_ON;
+	ip.gmi_cuts = GLP_OFF;
+	ip.fp_heur = GLP_OFF;
+	ip.sr_heur = GLP_ON;
+	ip.mip_gap = 0.0;
+	ip.cb_func = ios_callback;
+	ip.cb_info = st;
+	st->warm_done = false;
+	st->nodes = 0;
+	st->gap = 0.0;
+	rc = glp_intopt(m->lp, &ip);
+	st->nodes_total += st->nodes;
+	st->nodes = 0;
+	ms = glp_mip_status(m->lp);
+	if ((ms == GLP_OPT || ms == GLP_FEAS) && x != NULL)
+		for (int j = 1; j <= n; j++)
+			x[j] = glp_mip_col_val(m->lp, j);
+	if (rc == 0 && ms == GLP_OPT)
+		return LVL_OPTIMAL;
+	if (rc == 0 && ms == GLP_NOFEAS)
+		return LVL_INFEASIBLE;
+	if (st->cancelled || cancel_raised(st))
+		return LVL_CANCELLED;
+	if (rc == GLP_ESTOP && st->stop_at_first && (ms == GLP_FEAS || ms == GLP_OPT))
+		return LVL_OPTIMAL;
+	st->timed_out = true;
+	if (ms == GLP_FEAS || ms == GLP_OPT)
+		return LVL_CUT;
+	return LVL_NOSOL;
+}
+
+static void set_objective(struct model *m, int level)
+{
+	int n = glp_get_num_cols(m->lp);
+
+	glp_set_obj_dir(m->lp, level == 0 || level == 2 ? GLP_MAX : GLP_MIN);
+	for (int j = 1; j <= n; j++)
+		glp_set_obj_coef(m->lp, j, j < m->ncols ? m->lvl[level][j] : 0.0);
+}
+
+static double level_value(const struct model *m, int level, const double *x)
+{
+	double v = 0;
+	int n = glp_get_num_cols(m->lp);
+
+	for (int j = 1; j <= n && j < m->ncols; j++)
+		v += m->lvl[level][j] * x[j];
+	return v;
+}
+
+/* Fix an integer level at its optimum v (half-unit margin: exact). */
+static int fix_level(struct model *m, int level, double v)
+{
+	row_begin(m);
+	for (int j = 1; j < m->ncols; j++)
+		if (m->lvl[level][j] != 0.0 && row_put(m, j, m->lvl[level][j]) < 0)
+			return -1;
+	if (m->rn == 0)
+		return 0;
+	if (level == 0 || level == 2)
+		row_end(m, GLP_LO, v - 0.5, 0);
+	else
+		row_end(m, GLP_UP, 0, v + 0.5);
+	return 0;
+}
+
+/* Round the integer columns of x so an injected incumbent is exact. */
+static void round_integers(const struct model *m, double *x)
+{
+	int n = glp_get_num_cols(m->lp);
+
+	for (int j = 1; j <= n; j++)
+		if (glp_get_col_kind(m->lp, j) != GLP_CV)
+			x[j] = floor(x[j] + 0.5);
+}
+
+/* ----------------------------------------------------------- the result */
+
+static int cmp_int(const void *a, const void *b)
+{
+	int x = *(const int *)a, y = *(const int *)b;
+
+	return (x > y) - (x < y);
+}
+
+/* Turn the solution x of model m into res->series, objective and unassigned. */
+static int extract(struct model *m, const double *x, struct month_result *res)
+{
+	const struct month_input *in = m->in;
+	int nf = in->nfacilitators, ns = in->nstaff;
+	int *taken = calloc((size_t)m->nclasses + 1, sizeof(int));
+	bool *assigned = calloc((size_t)in->nparents + 1, sizeof(bool));
+	int nopen = 0;
+
+	if (taken == NULL || assigned == NULL)
+		goto fail;
+	for (int c = 0; c < m->ncands; c++)
+		for (int t = 0; t < m->ylang_n[c]; t++)
+			nopen += x[m->ycol[m->ylang_off[c] + t]] > 0.5;
+	res->series = calloc((size_t)nopen + 1, sizeof *res->series);
+	if (res->series == NULL)
+		goto fail;
+	res->objective.coverage = 0;
+	res->objective.comfort_deviation = 0;
+	res->objective.preference = 0;
+	res->objective.cost = 0;
+	for (int c = 0; c < m->ncands; c++) {
+		const struct month_cand *cd = &m->cands[c];
+		const struct month_room *room = &in->rooms[cd->room];
+		struct month_series *s;
+		int lang = -1, size = 0;
+		double per_meeting = room->cost;
+
+		for (int t = 0; t < m->ylang_n[c]; t++)
+			if (x[m->ycol[m->ylang_off[c] + t]] > 0.5)
+				lang = m->ylangs[m->ylang_off[c] + t];
+		if (lang < 0)
+			continue;
+		s = &res->series[res->nseries++];
+		s->slot = cd->slot;
+		s->room = cd->room;
+		s->daypart = cd->daypart;
+		s->language = lang;
+		s->ndates = cd->meetings;
+		s->dates = malloc(sizeof(int) * (size_t)cd->meetings);
+		s->facilitators = malloc(sizeof(int) * (size_t)(nf + 1));
+		s->staff = malloc(sizeof(int) * (size_t)(ns + 1));
+		s->parents = malloc(sizeof(int) * (size_t)(room->capacity + 1));
+		s->rides = calloc((size_t)room->capacity + 1, sizeof *s->rides);
+		if (!s->dates || !s->facilitators || !s->staff || !s->parents || !s->rides)
+			goto fail;
+		memcpy(s->dates, cd->days, sizeof(int) * (size_t)cd->meetings);
+		for (int i = 0; i < nf; i++)
+			if (m->fcol[(size_t)c * nf + i] && x[m->fcol[(size_t)c * nf + i]] > 0.5) {
+				s->facilitators[s->nfacilitators++] = i;
+				per_meeting += in->facilitators[i].cost;
+			}
+		for (int j = 0; j < ns; j++)
+			if (m->scol[(size_t)c * ns + j] && x[m->scol[(size_t)c * ns + j]] > 0.5) {
+				s->staff[s->nstaff++] = j;
+				per_meeting += in->staff[j].cost;
+			}
+		for (int e = 0; e < m->nxs; e++) {
+			const struct pclass *cl = &m->classes[m->xs[e].k];
+			int cnt = (int)floor(x[m->xs[e].col] + 0.5);
+
+			if (m->xs[e].c != c || m->xs[e].lang != lang)
+				continue;
+			for (int t = 0; t < cnt && taken[m->xs[e].k] < cl->count; t++) {
+				int p = cl->members[taken[m->xs[e].k]++];
+
+				s->parents[s->nparents++] = p;
+				assigned[p] = true;
+			}
+		}
+		qsort(s->parents, (size_t)s->nparents, sizeof(int), cmp_int);
+		size = s->nparents;
+		for (int t = 0; t < s->nparents; t++) {
+			const struct month_parent *pp = &in->parents[s->parents[t]];
+
+			s->children += pp->nchildren;
+			res->objective.coverage += pp->priority;
+			res->objective.preference += pp->prefers == cd->daypart;
+		}
+		if (size < room->comfort_lo)
+			res->objective.comfort_deviation += room->comfort_lo - size;
+		else if (size > room->comfort_hi)
+			res->objective.comfort_deviation += size - room->comfort_hi;
+		s->cost = cd->meetings * per_meeting;
+		res->objective.cost += s->cost;
+		/* rides: fill each driver's seats with riders of the same zone */
+		for (int t = 0; t < s->nparents; t++) {
+			const struct month_parent *rider = &in->parents[s->parents[t]];
+			bool placed = false;
+
+			if (rider->transport != PP_RIDE)
+				continue;
+			for (int r = 0; r < s->nrides && !placed; r++) {
+				const struct month_parent *drv = &in->parents[s->rides[r].driver];
+
+				if (drv->zone == rider->zone && s->rides[r].nriders < drv->seats) {
+					s->rides[r].riders[s->rides[r].nriders++] = s->parents[t];
+					placed = true;
+				}
+			}
+			for (int u = 0; u < s->nparents && !placed; u++) {
+				const struct month_parent *drv = &in->parents[s->parents[u]];
+				bool used = false;
+
+				if (drv->transport != PP_CAR || drv->seats == 0 || drv->zone != rider->zone)
+					continue;
+				for (int r = 0; r < s->nrides && !used; r++)
+					used = s->rides[r].driver == s->parents[u];
+				if (used)
+					continue;
+				s->rides[s->nrides].driver = s->parents[u];
+				s->rides[s->nrides].riders = malloc(sizeof(int) * (size_t)drv->seats);
+				if (s->rides[s->nrides].riders == NULL)
+					goto fail;
+				s->rides[s->nrides].riders[0] = s->parents[t];
+				s->rides[s->nrides++].nriders = 1;
+				placed = true;
+			}
+		}
+	}
+	/* Series by weekday, start time, then room and slot input order. */
+	for (int a = 1; a < res->nseries; a++) {
+		struct month_series tmp = res->series[a];
+		int b = a - 1;
+
+		while (b >= 0) {
+			const struct month_slot *sb = &in->slots[res->series[b].slot];
+			const struct month_slot *st = &in->slots[tmp.slot];
+			int cmp = sb->weekday != st->weekday ? sb->weekday - st->weekday
+				  : sb->start != st->start   ? sb->start - st->start
+				  : res->series[b].room != tmp.room ? res->series[b].room - tmp.room
+								    : res->series[b].slot - tmp.slot;
+
+			if (cmp <= 0)
+				break;
+			res->series[b + 1] = res->series[b];
+			b--;
+		}
+		res->series[b + 1] = tmp;
+	}
+	res->unassigned = calloc((size_t)in->nparents + 1, sizeof *res->unassigned);
+	if (res->unassigned == NULL)
+		goto fail;
+	for (int p = 0; p < in->nparents; p++) {
+		struct month_unassigned *u;
+
+		if (assigned[p])
+			continue;
+		u = &res->unassigned[res->nunassigned++];
+		u->parent = p;
+		month_explain(&m->fails[(size_t)p * m->ncands], m->ncands, u);
+	}
+	free(taken);
+	free(assigned);
+	return 0;
+fail:
+	free(taken);
+	free(assigned);
+	return -1;
+}
+
+/* ------------------------------------------------------------- the driver */
+
+static void rules_from_policy(const struct month_policy *pol, struct model_rules *r)
+{
+	r->kmin = r->kmax = pol->facilitators_per_series;
+	r->require_trained = pol->require_trained;
+	r->min_group = pol->min_group;
+	r->max_series = pol->max_series;
+	r->require_dayparts = pol->require_dayparts;
+	r->has_budget = pol->has_budget;
+	r->budget = pol->budget;
+}
+
+static int model_init(struct model *m, const struct month_input *in,
+		      const struct model_rules *rules, struct month_cand *cands, int ncands,
+		      unsigned *fails)
+{
+	memset(m, 0, sizeof *m);
+	m->in = in;
+	m->rules = *rules;
+	m->cands = cands;
+	m->ncands = ncands;
+	m->fails = fails;
+	if (build_classes(m) < 0 || build(m) < 0)
+		return -1;
+	return 0;
+}
+
+/* Is there any plan under these rules?  1 yes, 0 no, -1 undecided (time). */
+static int feasible_under(const struct month_input *in, const struct model_rules *rules,
+			  struct month_cand *cands, int ncands, unsigned *fails,
+			  struct solve_state *st)
+{
+	struct model m;
+	enum level_outcome o;
+	int rc;
+
+	if (model_init(&m, in, rules, cands, ncands, fails) < 0) {
+		model_free(&m);
+		return -1;
+	}
+	set_objective(&m, 0);
+	st->warm = NULL;
+	st->stop_at_first = true;
+	o = solve_level(&m, st, NULL);
+	st->stop_at_first = false;
+	rc = o == LVL_OPTIMAL || o == LVL_CUT ? 1 : o == LVL_INFEASIBLE ? 0 : -1;
+	model_free(&m);
+	return rc;
+}
+
+static void explain_conflicts(const struct month_input *in, struct month_cand *cands,
+			      int ncands, unsigned *fails, struct solve_state *st,
+			      struct month_result *res)
+{
+	const struct month_policy *pol = &in->policy;
+
+	st->stage = "conflicts";
+	for (int k = 0; k < MC_COUNT; k++) {
+		struct month_conflict_info *ci = &res->conflicts[k];
+		struct model_rules r;
+		const char *what = "";
+		int f;
+
+		rules_from_policy(pol, &r);
+		switch (k) {
+		case MC_REQUIRE_DAYPARTS:
+			r.require_dayparts = 0;
+			what = "without require_dayparts";
+			break;
+		case MC_BUDGET:
+			r.has_budget = false;
+			what = "without the budget";
+			break;
+		case MC_MAX_SERIES:
+			r.max_series = PP_UNLIMITED;
+			what = "without max_series";
+			break;
+		case MC_REQUIRE_TRAINED:
+			r.require_trained = false;
+			what = "without require_trained";
+			break;
+		case MC_FACILITATORS_PER_SERIES:
+			r.kmin = 1;
+			what = "with 1 to facilitators_per_series facilitators";
+			break;
+		case MC_MIN_GROUP:
+			r.min_group = 1;
+			what = "with min_group 1";
+			break;
+		}
+		f = feasible_under(in, &r, cands, ncands, fails, st);
+		ci->decided = f >= 0;
+		ci->relaxing_alone_fixes = f == 1;
+		snprintf(ci->detail, sizeof ci->detail, "%s", "");
+		if (f == 1)
+			snprintf(ci->detail, sizeof ci->detail, "a plan exists %s", what);
+		else if (f == 0)
+			snprintf(ci->detail, sizeof ci->detail, "still no plan %s", what);
+		else
+			snprintf(ci->detail, sizeof ci->detail, "not decided %s: time limit", what);
+	}
+}
+
+static _Thread_local jmp_buf *glpk_jump;
+
+static void glpk_error_hook(void *info)
+{
+	(void)info;
+	if (glpk_jump != NULL)
+		longjmp(*glpk_jump, 1);
+}
+
+static const char *const level_stage[4] = {"coverage", "comfort", "preference", "cost"};
+
+/* The lexicographic solve proper; GLPK errors longjmp out of it. */
+static int solve_all(const struct month_input *in, struct solve_state *st,
+		     struct month_cand *cands, int ncands, unsigned *fails, struct model *m,
+		     struct month_result *res, struct pp_error *err)
+{
+	struct model_rules rules;
+	double *x;
+	int n;
+
+	rules_from_policy(&in->policy, &rules);
+	st->stage = "building";
+	report(st, false, 0, true);
+	if (model_init(m, in, &rules, cands, ncands, fails) < 0)
+		return pp_error_set(err, PP_ERR_INTERNAL, NULL, "out of memory building the model");
+	n = glp_get_num_cols(m->lp);
+	x = m->x = calloc((size_t)n + 2, sizeof(double));
+	if (x == NULL)
+		return pp_error_set(err, PP_ERR_INTERNAL, NULL, "out of memory");
+	res->status = MONTH_OPTIMAL;
+	for (int level = 0; level < 4; level++) {
+		enum level_outcome o;
+		double v;
+
+		st->level = level + 1;
+		st->stage = level_stage[level];
+		set_objective(m, level);
+		st->warm = level > 0 ? x : NULL;
+		if (st->warm != NULL)
+			round_integers(m, x);
+		report(st, level > 0, level > 0 ? level_value(m, level, x) : 0, true);
+		o = solve_level(m, st, x);
+		if (o == LVL_CANCELLED) {
+			res->status = MONTH_CANCELLED;
+			return level > 0 ? 1 : 0;
+		}
+		if (o == LVL_INFEASIBLE && level == 0) {
+			res->status = MONTH_INFEASIBLE;
+			return 0;
+		}
+		if (o == LVL_NOSOL && level == 0) {
+			res->status = MONTH_TIMEOUT;
+			return 0;
+		}
+		if (o != LVL_OPTIMAL) {
+			/* cut short (or a later level lost its warm start): keep the best */
+			res->status = MONTH_FEASIBLE;
+			res->gap = st->gap;
+			return 1;
+		}
+		res->levels_proven = level + 1;
+		v = level_value(m, level, x);
+		if (level < 3 && fix_level(m, level, floor(v + 0.5)) < 0)
+			return pp_error_set(err, PP_ERR_INTERNAL, NULL, "out of memory");
+	}
+	return 1;
+}
+
+int month_solve(const struct month_input *in, const struct month_ctl *ctl,
+		struct month_result *res, struct pp_error *err)
+{
+	struct solve_state st;
+	struct model m;
+	struct month_cand *cands;
+	unsigned *fails = NULL;
+	jmp_buf jb;
+	int ncands, have_plan;
+	volatile int rc = -1;
+	volatile bool model_live = false;
+
+	memset(res, 0, sizeof *res);
+	memset(&st, 0, sizeof st);
+	memset(&m, 0, sizeof m);
+	st.ctl = ctl;
+	clock_gettime(CLOCK_MONOTONIC, &st.start);
+	st.deadline = in->policy.time_limit_s;
+	cands = month_candidates(in, &ncands);
+	if (ncands < 0)
+		return pp_error_set(err, PP_ERR_INTERNAL, NULL, "out of memory");
+	fails = calloc((size_t)in->nparents * (size_t)ncands + 1, sizeof *fails);
+	if (fails == NULL)
+		goto out_oom;
+	for (int p = 0; p < in->nparents; p++)
+		for (int c = 0; c < ncands; c++)
+			fails[(size_t)p * ncands + c] = month_static_fails(in, &cands[c], &in->parents[p]);
+
+	glp_term_out(GLP_OFF);
+	glpk_jump = &jb;
+	glp_error_hook(glpk_error_hook, NULL);
+	if (setjmp(jb) != 0) {
+		/* GLPK failed: its whole environment in this thread is unusable. */
+		glpk_jump = NULL;
+		glp_free_env();
+		m.lp = NULL; /* the problem object died with the environment */
+		model_free(&m);
+		model_live = false;
+		month_result_free(res);
+		pp_error_set(err, PP_ERR_INTERNAL, NULL, "the solver failed (GLPK error)");
+		goto out;
+	}
+	model_live = true;
+	have_plan = solve_all(in, &st, cands, ncands, fails, &m, res, err);
+	if (have_plan < 0)
+		goto out;
+	if (have_plan > 0 && extract(&m, m.x, res) < 0) {
+		pp_error_set(err, PP_ERR_INTERNAL, NULL, "out of memory");
+		goto out;
+	}
+	if (res->status == MONTH_INFEASIBLE) {
+		model_free(&m);
+		memset(&m, 0, sizeof m);
+		explain_conflicts(in, cands, ncands, fails, &st, res);
+	}
+	if (have_plan == 0 && res->status != MONTH_INFEASIBLE) {
+		/* no plan: every parent is unassigned, with reasons */
+		res->unassigned = calloc((size_t)in->nparents + 1, sizeof *res->unassigned);
+		if (res->unassigned == NULL)
+			goto out_oom;
+	}
+	if (res->status == MONTH_INFEASIBLE && res->unassigned == NULL) {
+		res->unassigned = calloc((size_t)in->nparents + 1, sizeof *res->unassigned);
+		if (res->unassigned == NULL)
+			goto out_oom;
+	}
+	if (have_plan == 0)
+		for (int p = 0; p < in->nparents; p++) {
+			struct month_unassigned *u = &res->unassigned[res->nunassigned++];
+
+			u->parent = p;
+			month_explain(&fails[(size_t)p * ncands], ncands, u);
+		}
+	res->seconds = elapsed(&st);
+	res->nodes = st.nodes_total;
+	st.stage = "done";
+	report(&st, false, 0, true);
+	rc = 0;
+	goto out;
+out_oom:
+	pp_error_set(err, PP_ERR_INTERNAL, NULL, "out of memory");
+out:
+	if (model_live)
+		model_free(&m);
+	glp_error_hook(NULL, NULL);
+	glpk_jump = NULL;
+	free(fails);
+	free(cands);
+	if (rc < 0)
+		month_result_free(res);
+	return rc;
+}
