@@ -1,0 +1,443 @@
+/*
+ * match.c - the pairwise facts of peer-specialist matching (MODEL.md
+ * section 2): capped dimension weights, the fit and its breakdown,
+ * eligibility, caseloads, the candidate list of one parent, and freeing.
+ * The batch solve lives in match_flow.c.
+ *
+ * Capped weights: the counted dimensions (raw weight > 0) get
+ * w_d = min(cap, lambda * raw_d) with sum w_d = 1.  lambda is found exactly
+ * by water-filling: with the raw weights sorted descending, try "the k
+ * largest are capped" for k = 0, 1, ...; the rest share 1 - k * cap in
+ * proportion to their raw weights, and the first k for which the largest
+ * uncapped weight stays within cap is the answer.  When cap * n < 1 no
+ * lambda exists and every w_d = 1 / n, as MODEL.md says.
+ *
+ * All tag lists are sorted distinct string indices, so intersections are
+ * merges and exclusions are binary searches.
+ */
+#include "match.h"
+#include "match_internal.h"
+
+#include <stdlib.h>
+#include <string.h>
+
+/* |a ∩ b| of two sorted distinct int arrays. */
+static int tags_common(const struct pp_tags *a, const struct pp_tags *b)
+{
+	int i = 0, j = 0, c = 0;
+
+	while (i < a->n && j < b->n) {
+		if (a->v[i] < b->v[j]) {
+			i++;
+		} else if (a->v[i] > b->v[j]) {
+			j++;
+		} else {
+			c++;
+			i++;
+			j++;
+		}
+	}
+	return c;
+}
+
+static bool tags_has(const struct pp_tags *t, int x)
+{
+	int lo = 0, hi = t->n - 1;
+
+	while (lo <= hi) {
+		int mid = lo + (hi - lo) / 2;
+
+		if (t->v[mid] == x)
+			return true;
+		if (t->v[mid] < x)
+			lo = mid + 1;
+		else
+			hi = mid - 1;
+	}
+	return false;
+}
+
+/* Jaccard similarity; 0 when both sets are empty. */
+static double jaccard(const struct pp_tags *a, const struct pp_tags *b)
+{
+	int c, u;
+
+	if (a->n == 0 && b->n == 0)
+		return 0.0;
+	c = tags_common(a, b);
+	u = a->n + b->n - c;
+	return (double)c / (double)u;
+}
+
+static int cmp_desc_double(const void *a, const void *b)
+{
+	double x = *(const double *)a, y = *(const double *)b;
+
+	return (x < y) - (x > y);
+}
+
+/* Cap raw w[0..n) in place: w = min(cap, lambda * raw), summing to 1;
+ * sorted[0..n) is scratch. */
+static void cap_weights(double *w, double *sorted, int n, double cap)
+{
+	double rest = 0.0, lambda = 0.0;
+	int k;
+
+	if (n == 0)
+		return;
+	if (cap * n < 1.0) {
+		for (int i = 0; i < n; i++)
+			w[i] = 1.0 / n;
+		return;
+	}
+	memcpy(sorted, w, sizeof(double) * (size_t)n);
+	qsort(sorted, (size_t)n, sizeof(double), cmp_desc_double);
+	for (int i = 0; i < n; i++)
+		rest += sorted[i];
+	/* k = number of capped weights: the k largest. */
+	for (k = 0; k < n; k++) {
+		lambda = (1.0 - k * cap) / rest;
+		if (lambda * sorted[k] <= cap * (1.0 + 1e-12))
+			break;
+		rest -= sorted[k];
+	}
+	if (k == n) { /* cap * n == 1: every weight is capped */
+		for (int i = 0; i < n; i++)
+			w[i] = 1.0 / n;
+		return;
+	}
+	for (int i = 0; i < n; i++) {
+		double x = lambda * w[i];
+
+		w[i] = x < cap ? x : cap;
+	}
+}
+
+int match_weights(const struct match_policy *pol, const struct match_parent *p, int *dims,
+		  double *w, double *scratch)
+{
+	int i = 0, j = 0, n = 0;
+
+	while (i < p->nweights || j < pol->ndefault_weights) {
+		int dp = i < p->nweights ? p->weights[i].dim : -1;
+		int dd = j < pol->ndefault_weights ? pol->default_weights[j].dim : -1;
+		int dim;
+		double raw;
+
+		if (dp >= 0 && (dd < 0 || dp <= dd)) {
+			dim = dp;
+			raw = p->weights[i++].w; /* the parent's weight wins */
+			if (dd == dp)
+				j++;
+		} else {
+			dim = dd;
+			raw = pol->default_weights[j++].w;
+		}
+		if (raw > 0) {
+			dims[n] = dim;
+			w[n++] = raw;
+		}
+	}
+	cap_weights(w, scratch, n, pol->max_dimension_share);
+	return n;
+}
+
+/* The tags of dimension dim in traits[0..n) (sorted by dim), or empty. */
+static const struct pp_tags *trait_tags(const struct match_trait *traits, int n, int dim)
+{
+	static const struct pp_tags empty = {NULL, 0};
+	int lo = 0, hi = n - 1;
+
+	while (lo <= hi) {
+		int mid = lo + (hi - lo) / 2;
+
+		if (traits[mid].dim == dim)
+			return &traits[mid].tags;
+		if (traits[mid].dim < dim)
+			lo = mid + 1;
+		else
+			hi = mid - 1;
+	}
+	return &empty;
+}
+
+double match_fit_eval(const struct match_input *in, const struct match_parent *p,
+		      const struct match_fitw *fw, const struct match_specialist *s,
+		      struct match_term *terms)
+{
+	double beta = in->policy.expertise_weight, sim = 0.0, e;
+
+	for (int i = 0; i < fw->n; i++) {
+		const struct pp_tags *a = trait_tags(p->traits, p->ntraits, fw->dims[i]);
+		const struct pp_tags *b = trait_tags(s->traits, s->ntraits, fw->dims[i]);
+		double t = fw->w[i] * jaccard(a, b);
+
+		sim += t;
+		if (terms != NULL) {
+			terms[i].dim = fw->dims[i];
+			terms[i].value = (1.0 - beta) * t;
+		}
+	}
+	e = p->needs.n == 0 ? 1.0
+			    : (double)tags_common(&p->needs, &s->expertise) / (double)p->needs.n;
+	if (terms != NULL) {
+		terms[fw->n].dim = MATCH_EXPERTISE;
+		terms[fw->n].value = beta * e;
+	}
+	return (1.0 - beta) * sim + beta * e;
+}
+
+int match_fitw_init(const struct match_policy *pol, const struct match_parent *p,
+		    struct match_fitw *fw)
+{
+	size_t room = (size_t)(p->nweights + pol->ndefault_weights) + 1;
+
+	double *scratch = malloc(room * sizeof(double));
+
+	fw->dims = malloc(room * sizeof(int));
+	fw->w = malloc(room * sizeof(double));
+	if (fw->dims == NULL || fw->w == NULL || scratch == NULL) {
+		free(scratch);
+		match_fitw_free(fw);
+		return -1;
+	}
+	fw->n = match_weights(pol, p, fw->dims, fw->w, scratch);
+	free(scratch);
+	return 0;
+}
+
+void match_fitw_free(struct match_fitw *fw)
+{
+	free(fw->dims);
+	free(fw->w);
+	fw->dims = NULL;
+	fw->w = NULL;
+	fw->n = 0;
+}
+
+int match_fit_with(const struct match_input *in, const struct match_parent *p,
+		   const struct match_fitw *fw, const struct match_specialist *s,
+		   struct match_fit *out, struct pp_error *err)
+{
+	memset(out, 0, sizeof *out);
+	out->terms = malloc(sizeof(struct match_term) * (size_t)(fw->n + 1));
+	if (out->terms == NULL)
+		return pp_error_set(err, PP_ERR_INTERNAL, NULL, "out of memory");
+	out->nterms = fw->n + 1;
+	out->fit = match_fit_eval(in, p, fw, s, out->terms);
+	out->expertise = p->needs.n == 0 ? 1.0
+					 : (double)tags_common(&p->needs, &s->expertise) /
+						   (double)p->needs.n;
+	for (int i = 0; i < fw->n; i++)
+		out->similarity += fw->w[i] * jaccard(trait_tags(p->traits, p->ntraits, fw->dims[i]),
+						      trait_tags(s->traits, s->ntraits, fw->dims[i]));
+	return 0;
+}
+
+int match_fit(const struct match_input *in, const struct match_parent *p,
+	      const struct match_specialist *s, struct match_fit *out, struct pp_error *err)
+{
+	struct match_fitw fw;
+	int rc;
+
+	if (match_fitw_init(&in->policy, p, &fw) < 0)
+		return pp_error_set(err, PP_ERR_INTERNAL, NULL, "out of memory");
+	rc = match_fit_with(in, p, &fw, s, out, err);
+	match_fitw_free(&fw);
+	return rc;
+}
+
+bool match_eligible(const struct match_input *in, const struct match_parent *p,
+		    const struct match_specialist *s, unsigned *why)
+{
+	unsigned r = 0;
+
+	if (in->policy.require_language && tags_common(&p->languages, &s->languages) == 0)
+		r |= MR_LANGUAGE;
+	if (tags_has(&p->exclude, s->name) || tags_has(&s->exclude, p->name))
+		r |= MR_EXCLUDED;
+	if (why != NULL)
+		*why = r;
+	return r == 0;
+}
+
+void match_caseload(const struct match_input *in, int *load)
+{
+	for (int s = 0; s < in->nspecialists; s++)
+		load[s] = 0;
+	for (int i = 0; i < in->nexisting; i++)
+		load[in->existing[i].specialist]++;
+}
+
+unsigned match_reasons(const struct match_input *in, const struct match_parent *p)
+{
+	unsigned all = 0;
+
+	if (in->nspecialists == 0)
+		return MR_NO_SPECIALISTS;
+	for (int s = 0; s < in->nspecialists; s++) {
+		unsigned why;
+
+		if (match_eligible(in, p, &in->specialists[s], &why))
+			return MR_CAPACITY;
+		all |= why;
+	}
+	return all;
+}
+
+/* Ranking of candidates: fit descending, then id ascending. */
+static int cmp_candidate(const void *a, const void *b, void *arg)
+{
+	const struct match_candidate *x = a, *y = b;
+	const struct match_input *in = arg;
+
+	if (x->fit.fit != y->fit.fit)
+		return x->fit.fit > y->fit.fit ? -1 : 1;
+	return strcmp(in->specialists[x->specialist].id, in->specialists[y->specialist].id);
+}
+
+int match_candidates(const struct match_input *in, const struct match_parent *p, int k,
+		     struct match_candidate **out, int *n, struct pp_error *err)
+{
+	struct match_candidate *c = NULL;
+	struct match_fitw fw = {0};
+	int *load = NULL, m = 0;
+
+	*out = NULL;
+	*n = 0;
+	load = malloc(sizeof(int) * (size_t)(in->nspecialists + 1));
+	c = calloc((size_t)in->nspecialists + 1, sizeof *c);
+	if (load == NULL || c == NULL || match_fitw_init(&in->policy, p, &fw) < 0)
+		goto oom;
+	match_caseload(in, load);
+	for (int s = 0; s < in->nspecialists; s++) {
+		const struct match_specialist *sp = &in->specialists[s];
+
+		if (load[s] >= sp->capacity || !match_eligible(in, p, sp, NULL))
+			continue;
+		c[m].specialist = s;
+		c[m].remaining = sp->capacity - load[s];
+		c[m].fit.fit = match_fit_eval(in, p, &fw, sp, NULL);
+		m++;
+	}
+	qsort_r(c, (size_t)m, sizeof *c, cmp_candidate, (void *)in);
+	if (m > k)
+		m = k;
+	for (int i = 0; i < m; i++)
+		if (match_fit_with(in, p, &fw, &in->specialists[c[i].specialist], &c[i].fit,
+				   err) < 0) {
+			match_candidates_free(c, i);
+			c = NULL;
+			goto oom;
+		}
+	match_fitw_free(&fw);
+	free(load);
+	if (m == 0) {
+		free(c);
+		c = NULL;
+	}
+	*out = c;
+	*n = m;
+	return 0;
+oom:
+	match_fitw_free(&fw);
+	free(load);
+	free(c);
+	return pp_error_set(err, PP_ERR_INTERNAL, NULL, "out of memory");
+}
+
+void match_fit_free(struct match_fit *f)
+{
+	if (f == NULL)
+		return;
+	free(f->terms);
+	memset(f, 0, sizeof *f);
+}
+
+void match_result_free(struct match_result *res)
+{
+	if (res == NULL)
+		return;
+	for (int i = 0; i < res->nmatches; i++)
+		match_fit_free(&res->matches[i].fit);
+	free(res->matches);
+	free(res->unmatched);
+	memset(res, 0, sizeof *res);
+}
+
+void match_candidates_free(struct match_candidate *c, int n)
+{
+	if (c == NULL)
+		return;
+	for (int i = 0; i < n; i++)
+		match_fit_free(&c[i].fit);
+	free(c);
+}
+
+static void traits_free(struct match_trait *t, int n)
+{
+	for (int i = 0; i < n; i++)
+		free(t[i].tags.v);
+	free(t);
+}
+
+void match_specialist_free(struct match_specialist *s)
+{
+	if (s == NULL)
+		return;
+	free(s->languages.v);
+	traits_free(s->traits, s->ntraits);
+	free(s->expertise.v);
+	free(s->exclude.v);
+	memset(s, 0, sizeof *s);
+}
+
+void match_parent_free(struct match_parent *p)
+{
+	if (p == NULL)
+		return;
+	free(p->languages.v);
+	traits_free(p->traits, p->ntraits);
+	free(p->weights);
+	free(p->needs.v);
+	free(p->exclude.v);
+	memset(p, 0, sizeof *p);
+}
+
+void match_input_free(struct match_input *in)
+{
+	if (in == NULL)
+		return;
+	free(in->policy.default_weights);
+	for (int i = 0; i < in->nspecialists; i++)
+		match_specialist_free(&in->specialists[i]);
+	free(in->specialists);
+	for (int i = 0; i < in->nparents; i++)
+		match_parent_free(&in->parents[i]);
+	free(in->parents);
+	free(in->existing);
+	for (int i = 0; i < in->nstrs; i++)
+		free(in->strs[i]);
+	free(in->strs);
+	memset(in, 0, sizeof *in);
+}
+
+const char *match_status_name(enum match_status s)
+{
+	return s == MATCH_OPTIMAL ? "optimal" : "?";
+}
+
+const char *match_reason_name(enum match_reason r)
+{
+	switch (r) {
+	case MR_LANGUAGE:
+		return "language";
+	case MR_EXCLUDED:
+		return "excluded";
+	case MR_CAPACITY:
+		return "capacity";
+	case MR_NO_SPECIALISTS:
+		return "no_specialists";
+	}
+	return "?";
+}

@@ -1,0 +1,190 @@
+/*
+ * match.h - peer-specialist matching of MODEL.md section 2: the input, the
+ * fit of one parent to one specialist, the exact batch matching, and the
+ * candidate list for one parent.
+ *
+ * The structs are plain data with no JSON in them: api/match_json.c fills a
+ * struct match_input (validated, defaults applied) and encodes the results.
+ * Every string the model compares - languages, trait tags, dimension names,
+ * expertise and needs tags, and the ids themselves - is interned into
+ * match_input.strs, so tag lists are sorted arrays of distinct string
+ * indices, a dimension is an integer, and "p excludes s" is a binary search
+ * for s's id index in p's exclude list.
+ *
+ * Batch matching is a min-cost flow solved with GLPK's RELAX-IV
+ * (glp_mincost_relax4) in two exact phases; see match.c and docs/matching.md.
+ * Nothing here keeps pointers into the input after a call returns.
+ */
+#ifndef PP_MATCH_H
+#define PP_MATCH_H
+
+#include <stdbool.h>
+
+#include "error.h"
+#include "month.h" /* struct pp_tags, PP_ID_MAX */
+
+#define MATCH_EXPERTISE (-1) /* the dim of the expertise term of a breakdown */
+
+/* The tags of one dimension ("lived": ["bipolar"]). */
+struct match_trait {
+	int dim; /* string index of the dimension name */
+	struct pp_tags tags;
+};
+
+/* A raw weight of one dimension. */
+struct match_weight {
+	int dim;  /* string index */
+	double w; /* >= 0 */
+};
+
+struct match_specialist {
+	char id[PP_ID_MAX + 1];
+	int name;     /* string index of id */
+	int capacity; /* >= 0 */
+	struct pp_tags languages;
+	struct match_trait *traits; /* sorted by dim, distinct dims */
+	int ntraits;
+	struct pp_tags expertise;
+	struct pp_tags exclude; /* string indices of parent ids */
+};
+
+struct match_parent {
+	char id[PP_ID_MAX + 1];
+	int name;     /* string index of id */
+	int priority; /* 1..100, default 1 */
+	struct pp_tags languages;
+	struct match_trait *traits; /* sorted by dim, distinct dims */
+	int ntraits;
+	struct match_weight *weights; /* sorted by dim, distinct dims */
+	int nweights;
+	struct pp_tags needs;
+	struct pp_tags exclude; /* string indices of specialist ids */
+};
+
+struct match_policy {
+	double expertise_weight;    /* beta in [0, 1], default 0.3 */
+	double max_dimension_share; /* cap in (0, 1], default 0.5 */
+	struct match_weight *default_weights; /* sorted by dim, distinct dims */
+	int ndefault_weights;
+	bool require_language; /* default true */
+};
+
+/* A pair that already exists: a parent outside this batch and a specialist. */
+struct match_pair {
+	char parent[PP_ID_MAX + 1];
+	int specialist; /* index into match_input.specialists */
+};
+
+struct match_input {
+	struct match_policy policy;
+	struct match_specialist *specialists;
+	int nspecialists;
+	struct match_parent *parents;
+	int nparents;
+	struct match_pair *existing;
+	int nexisting;
+	char **strs; /* interned strings */
+	int nstrs;
+};
+
+/* One term of a fit breakdown. */
+struct match_term {
+	int dim;      /* string index, or MATCH_EXPERTISE (always the last term) */
+	double value; /* (1 - beta) w_d J_d, or beta E */
+};
+
+/* The fit of a pair with its breakdown: one term per counted dimension in
+ * ascending dim order (= order of first appearance in the document), then
+ * expertise.  The terms sum to fit. */
+struct match_fit {
+	double fit;
+	double similarity; /* S */
+	double expertise;  /* E */
+	struct match_term *terms;
+	int nterms;
+};
+
+/* Reasons a parent stays unmatched (bits). */
+enum match_reason {
+	MR_LANGUAGE = 1 << 0,       /* no common language with some specialist */
+	MR_EXCLUDED = 1 << 1,       /* an exclusion with some specialist */
+	MR_CAPACITY = 1 << 2,       /* eligible specialists exist, all full */
+	MR_NO_SPECIALISTS = 1 << 3, /* the batch has no specialist at all */
+};
+
+enum match_status { MATCH_OPTIMAL = 0 };
+
+struct match_assignment {
+	int parent;     /* index */
+	int specialist; /* index */
+	struct match_fit fit;
+};
+
+struct match_unmatched {
+	int parent;       /* index */
+	unsigned reasons; /* enum match_reason bits */
+};
+
+struct match_result {
+	enum match_status status;
+	long matched_priority;
+	double total_fit; /* sum of the unrounded fits of the matches */
+	struct match_assignment *matches; /* in parent input order */
+	int nmatches;
+	struct match_unmatched *unmatched; /* in parent input order */
+	int nunmatched;
+	double seconds;
+	int rounds; /* flow solves, pricing rounds included */
+	long arcs;  /* pair arcs in the largest flow network */
+};
+
+struct match_candidate {
+	int specialist; /* index */
+	int remaining;  /* capacity - caseload, > 0 */
+	struct match_fit fit;
+};
+
+/* Compute the fit of parent p to specialist s under in->policy into *out
+ * (terms malloc'd; free with match_fit_free).  Returns 0, or -1 on out of
+ * memory. */
+int match_fit(const struct match_input *in, const struct match_parent *p,
+	      const struct match_specialist *s, struct match_fit *out, struct pp_error *err);
+
+/* The capped weights of p's counted dimensions: writes dims, w (room for
+ * p->nweights + pol->ndefault_weights entries each; scratch as much), in
+ * ascending dim order; returns their number n. */
+int match_weights(const struct match_policy *pol, const struct match_parent *p, int *dims,
+		  double *w, double *scratch);
+
+/* Is the pair eligible?  If not, *why gets MR_LANGUAGE and/or MR_EXCLUDED. */
+bool match_eligible(const struct match_input *in, const struct match_parent *p,
+		    const struct match_specialist *s, unsigned *why);
+
+/* Caseload of every specialist from in->existing into load[nspecialists]. */
+void match_caseload(const struct match_input *in, int *load);
+
+/* Solve the batch exactly (lexicographic: matched priority, then total fit).
+ * Returns 0 and fills *res, or -1 with err set (GLPK failure, out of
+ * memory).  The caller's thread owns the GLPK environment. */
+int match_solve(const struct match_input *in, struct match_result *res, struct pp_error *err);
+
+/* The top k (>= 1) eligible specialists with room left for parent p (which
+ * need not be in in->parents), by fit descending, ties by id ascending;
+ * caseloads come from in->existing.  *out malloc'd (NULL when none), *n its
+ * length.  Returns 0, or -1 on out of memory. */
+int match_candidates(const struct match_input *in, const struct match_parent *p, int k,
+		     struct match_candidate **out, int *n, struct pp_error *err);
+
+void match_fit_free(struct match_fit *f);
+void match_result_free(struct match_result *res);
+void match_candidates_free(struct match_candidate *c, int n);
+/* Free everything an api/ parser allocated in in (not in itself); NULL-safe. */
+void match_input_free(struct match_input *in);
+void match_specialist_free(struct match_specialist *s);
+void match_parent_free(struct match_parent *p);
+
+/* Wire names: "optimal"; "language", "excluded", "capacity", "no_specialists". */
+const char *match_status_name(enum match_status s);
+const char *match_reason_name(enum match_reason r);
+
+#endif
