@@ -1,0 +1,53 @@
+/*
+ * auth.h - bearer tokens and roles.
+ *
+ * A token is "pp_" followed by 43 base64url characters (32 random bytes);
+ * only its BLAKE2b hash (libsodium crypto_generichash) is stored.  Checking a
+ * token hashes it and compares against every stored hash with sodium_memcmp,
+ * so the time taken does not depend on how much of a hash matched.
+ */
+#ifndef PP_AUTH_H
+#define PP_AUTH_H
+
+#include <stdbool.h>
+
+#include "error.h"
+#include "store.h"
+
+enum auth_role {
+	ROLE_SCHEDULER = 1 << 0,
+	ROLE_CASESYSTEM = 1 << 1,
+	ROLE_VIEWER = 1 << 2,
+	ROLE_ADMIN = 1 << 3,
+};
+
+#define AUTH_NAME_MAX 64
+#define AUTH_TOKEN_LEN 46 /* "pp_" + 43 */
+
+struct auth_principal {
+	char name[AUTH_NAME_MAX + 1];
+	enum auth_role role;
+};
+
+/* Initialise libsodium; -1 if it cannot be used. */
+int auth_init(void);
+
+/* The role bit of a role name, or 0 when the name is not a role. */
+enum auth_role auth_role_parse(const char *name);
+const char *auth_role_name(enum auth_role role);
+
+/* May a principal of role act on a route that admits the roles in mask?
+ * Admin may everything; mask 0 means no token is needed. */
+bool auth_allows(enum auth_role role, unsigned mask);
+
+/* Create a token NAME with ROLE: stores its hash and writes the token text
+ * (AUTH_TOKEN_LEN + 1 bytes) to token.  CONFLICT if the name exists. */
+int auth_token_add(struct store *st, const char *name, const char *role,
+		   char token[AUTH_TOKEN_LEN + 1], struct pp_error *err);
+
+/* Check an Authorization header value ("Bearer <token>", may be NULL);
+ * fills *who and returns 0, or -1 with UNAUTHORIZED (or INTERNAL). */
+int auth_check(struct store *st, const char *header, struct auth_principal *who,
+	       struct pp_error *err);
+
+#endif

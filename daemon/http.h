@@ -1,0 +1,114 @@
+/*
+ * http.h - the daemon's shared state and the HTTP plumbing every resource
+ * uses: the route table's shape, one call per request, replies, errors.
+ *
+ * A struct http_call is allocated for each request and freed by the reply
+ * functions, so a handler may keep it (a ?wait reply) and answer later from
+ * the loop thread.  Every reply passes through http_reply_*(), which counts
+ * it in the metrics and logs it.
+ */
+#ifndef PP_HTTP_H
+#define PP_HTTP_H
+
+#include <event2/http.h>
+#include <event2/keyvalq_struct.h>
+#include <jansson.h>
+#include <stdbool.h>
+
+#include "auth.h"
+#include "error.h"
+#include "options.h"
+
+struct event_base;
+struct evconnlistener;
+struct store;
+struct jobs;
+struct metrics;
+struct plans;
+
+struct server {
+	struct event_base *base;
+	struct evhttp *http;
+	struct evconnlistener *listeners[2];
+	int nlisteners;
+	struct store *store;
+	struct jobs *jobs;
+	struct metrics *metrics;
+	struct plans *plans;
+	struct options opts;
+	int nworkers;
+	int connections; /* open client connections */
+	bool stopping;
+};
+
+struct http_call;
+
+/* One row of the route table: method, path pattern ("{id}" matches one
+ * segment), the roles that may call it (0 = no token needed), the handler
+ * and the name used in metrics. */
+struct route {
+	enum evhttp_cmd_type method;
+	const char *pattern;
+	unsigned roles;
+	void (*handler)(struct http_call *c);
+	const char *name;
+};
+
+extern const struct route routes[];
+extern const int nroutes;
+
+struct http_call {
+	struct evhttp_request *req;
+	struct server *srv;
+	int route;                  /* index in routes[], -1 when none matched */
+	char param[128];            /* the {id} segment, decoded */
+	struct auth_principal who;  /* the caller, when the route needs a token */
+	struct evkeyvalq query;     /* decoded query parameters */
+	double t0;                  /* monotonic seconds at arrival */
+	struct http_call *next;     /* for resources that hold calls */
+	void *data;                 /* for resources that hold calls */
+};
+
+/* Create evhttp, bind the TCP address and the Unix socket of the options,
+ * apply the limits; -1 with err set (a start-up failure). */
+int http_start(struct server *srv, struct pp_error *err);
+
+/* Re-apply the reloadable limits of srv->opts (SIGHUP). */
+void http_apply_limits(struct server *srv);
+
+/* Stop accepting new connections (shutdown); replies in flight continue. */
+void http_stop_accepting(struct server *srv);
+
+/* Close everything http_start opened. */
+void http_free(struct server *srv);
+
+/* The request body as a contiguous buffer (NUL-terminated copy not made). */
+const char *http_body(struct http_call *c, size_t *len);
+
+/* A decoded query parameter, or NULL. */
+const char *http_query(struct http_call *c, const char *key);
+
+/* Reply with a JSON document (the reference to body is stolen); location
+ * may be NULL.  Frees c. */
+void http_reply_json(struct http_call *c, int status, json_t *body, const char *location);
+
+/* Reply with bytes of the given content type.  Frees c. */
+void http_reply_bytes(struct http_call *c, int status, const char *content_type,
+		      const char *buf, size_t len);
+
+/* Reply with the JSON error of API.md for err, with the status the code maps
+ * to (and Retry-After for busy / shutting_down); extra (stolen, may be NULL)
+ * is merged into the "error" object.  Frees c. */
+void http_reply_error(struct http_call *c, const struct pp_error *err, json_t *extra);
+
+/* Shorthand: reply with a fresh error of code and message.  Frees c. */
+void http_fail(struct http_call *c, enum pp_errcode code, const char *fmt, ...)
+	__attribute__((format(printf, 3, 4)));
+
+/* The HTTP status of an error code (the one table). */
+int http_status_of(enum pp_errcode code);
+
+/* Seconds on the monotonic clock. */
+double http_now(void);
+
+#endif

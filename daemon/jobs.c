@@ -1,0 +1,294 @@
+/*
+ * jobs.c - the solver thread pool.
+ *
+ * Design, after memcached's thread.c and redis's bio.c: one mutex guards a
+ * FIFO of queued jobs, a list of jobs that workers started and a list of jobs
+ * they finished; a condition variable wakes idle workers.  A worker takes the
+ * oldest job, marks it running, queues a "started" notice and activates the
+ * loop's wake event; after run() returns it moves the job to the finished
+ * list and activates the event again.  The wake callback (loop thread) drains
+ * both lists and calls the hooks.  Workers never touch evhttp or SQLite.
+ *
+ * Shutdown: jobs_stop() raises every running job's cancel flag and marks it
+ * `stopped` so its owner knows to leave the stored plan pending; queued jobs
+ * are simply forgotten (the database still lists them as queued and the next
+ * start re-queues them).  jobs_free() joins the threads.
+ */
+#include "jobs.h"
+
+#include <event2/event.h>
+#include <pthread.h>
+#include <stddef.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "log.h"
+
+struct jobs {
+	pthread_mutex_t lock;
+	pthread_cond_t cond;
+	struct job *head, *tail; /* queued, oldest first */
+	struct job *started;     /* notices for the loop */
+	struct job *done;        /* finished, for the loop */
+	struct job **running;    /* one slot per worker */
+	int nqueued, nrunning, queue_max;
+	bool stopping;
+	struct event *wake;
+	pthread_t *threads;
+	int nthreads;
+};
+
+struct worker_arg {
+	struct jobs *pool;
+	int slot;
+};
+
+/* Append j to a list kept in FIFO order, linked through the field at link. */
+static void jobs_list_append(struct job **list, struct job *j, size_t link)
+{
+	*(struct job **)((char *)j + link) = NULL;
+	while (*list != NULL)
+		list = (struct job **)((char *)*list + link);
+	*list = j;
+}
+
+#define JOBS_NEXT offsetof(struct job, next)
+#define JOBS_SNEXT offsetof(struct job, started_next)
+
+static void *jobs_worker(void *arg)
+{
+	struct worker_arg *wa = arg;
+	struct jobs *p = wa->pool;
+	int slot = wa->slot;
+
+	free(wa);
+	pthread_mutex_lock(&p->lock);
+	for (;;) {
+		struct job *j;
+
+		while (p->head == NULL && !p->stopping)
+			pthread_cond_wait(&p->cond, &p->lock);
+		if (p->stopping)
+			break;
+		j = p->head;
+		p->head = j->next;
+		if (p->head == NULL)
+			p->tail = NULL;
+		p->nqueued--;
+		j->state = JOB_RUNNING;
+		p->running[slot] = j;
+		p->nrunning++;
+		jobs_list_append(&p->started, j, JOBS_SNEXT);
+		pthread_mutex_unlock(&p->lock);
+		event_active(p->wake, EV_READ, 0);
+
+		j->run(j);
+
+		pthread_mutex_lock(&p->lock);
+		p->running[slot] = NULL;
+		p->nrunning--;
+		j->state = JOB_FINISHED;
+		jobs_list_append(&p->done, j, JOBS_NEXT);
+		pthread_mutex_unlock(&p->lock);
+		event_active(p->wake, EV_READ, 0);
+		pthread_mutex_lock(&p->lock);
+	}
+	pthread_mutex_unlock(&p->lock);
+	return NULL;
+}
+
+/* Loop thread: hand started and finished jobs to their owners, started
+ * notices first (a quick job can be on both lists at once). */
+static void jobs_wake_cb(evutil_socket_t fd, short what, void *arg)
+{
+	struct jobs *p = arg;
+	struct job *started, *done, *next;
+
+	pthread_mutex_lock(&p->lock);
+	started = p->started;
+	done = p->done;
+	p->started = p->done = NULL;
+	pthread_mutex_unlock(&p->lock);
+	for (struct job *j = started; j != NULL; j = next) {
+		next = j->started_next;
+		if (j->started != NULL)
+			j->started(j);
+	}
+	for (struct job *j = done; j != NULL; j = next) {
+		next = j->next;
+		j->finished(j);
+	}
+}
+
+struct jobs *jobs_new(struct event_base *base, int nworkers, int queue_max)
+{
+	struct jobs *p = calloc(1, sizeof *p);
+
+	if (p == NULL)
+		return NULL;
+	pthread_mutex_init(&p->lock, NULL);
+	pthread_cond_init(&p->cond, NULL);
+	p->queue_max = queue_max;
+	p->wake = event_new(base, -1, 0, jobs_wake_cb, p);
+	p->running = calloc((size_t)nworkers, sizeof *p->running);
+	p->threads = calloc((size_t)nworkers, sizeof *p->threads);
+	if (p->wake == NULL || p->running == NULL || p->threads == NULL)
+		goto fail;
+	for (int i = 0; i < nworkers; i++) {
+		struct worker_arg *wa = malloc(sizeof *wa);
+
+		if (wa == NULL)
+			goto fail;
+		*wa = (struct worker_arg){p, i};
+		if (pthread_create(&p->threads[i], NULL, jobs_worker, wa) != 0) {
+			free(wa);
+			goto fail;
+		}
+		p->nthreads++;
+	}
+	return p;
+fail:
+	jobs_stop(p);
+	jobs_free(p);
+	return NULL;
+}
+
+void jobs_set_queue_max(struct jobs *p, int queue_max)
+{
+	pthread_mutex_lock(&p->lock);
+	p->queue_max = queue_max;
+	pthread_mutex_unlock(&p->lock);
+}
+
+/* Append j to the queue under the lock; force ignores the limit. */
+static int jobs_enqueue(struct jobs *p, struct job *j, bool force)
+{
+	pthread_mutex_lock(&p->lock);
+	if (p->stopping || (!force && p->nqueued >= p->queue_max)) {
+		pthread_mutex_unlock(&p->lock);
+		return -1;
+	}
+	atomic_store(&j->cancel, 0);
+	j->state = JOB_QUEUED;
+	j->next = NULL;
+	if (p->tail != NULL)
+		p->tail->next = j;
+	else
+		p->head = j;
+	p->tail = j;
+	p->nqueued++;
+	pthread_cond_signal(&p->cond);
+	pthread_mutex_unlock(&p->lock);
+	return 0;
+}
+
+int jobs_submit(struct jobs *p, struct job *j)
+{
+	return jobs_enqueue(p, j, false);
+}
+
+void jobs_submit_force(struct jobs *p, struct job *j)
+{
+	jobs_enqueue(p, j, true);
+}
+
+enum job_state jobs_cancel(struct jobs *p, struct job *j)
+{
+	enum job_state was;
+
+	pthread_mutex_lock(&p->lock);
+	was = j->state;
+	if (was == JOB_QUEUED) {
+		struct job **pp = &p->head, *prev = NULL;
+
+		while (*pp != NULL && *pp != j) {
+			prev = *pp;
+			pp = &(*pp)->next;
+		}
+		if (*pp == j) {
+			*pp = j->next;
+			if (p->tail == j)
+				p->tail = prev;
+			p->nqueued--;
+		}
+		j->state = JOB_FINISHED;
+		atomic_store(&j->cancel, 1);
+		jobs_list_append(&p->done, j, JOBS_NEXT);
+		pthread_mutex_unlock(&p->lock);
+		event_active(p->wake, EV_READ, 0);
+		return was;
+	}
+	if (was == JOB_RUNNING)
+		atomic_store(&j->cancel, 1);
+	pthread_mutex_unlock(&p->lock);
+	return was;
+}
+
+void jobs_progress_set(struct jobs *p, struct job *j, const struct job_progress *pr)
+{
+	pthread_mutex_lock(&p->lock);
+	j->progress = *pr;
+	pthread_mutex_unlock(&p->lock);
+}
+
+enum job_state jobs_progress_get(struct jobs *p, struct job *j, struct job_progress *out)
+{
+	enum job_state s;
+
+	pthread_mutex_lock(&p->lock);
+	*out = j->progress;
+	s = j->state;
+	pthread_mutex_unlock(&p->lock);
+	return s;
+}
+
+int jobs_queued(struct jobs *p)
+{
+	int n;
+
+	pthread_mutex_lock(&p->lock);
+	n = p->nqueued;
+	pthread_mutex_unlock(&p->lock);
+	return n;
+}
+
+int jobs_running(struct jobs *p)
+{
+	int n;
+
+	pthread_mutex_lock(&p->lock);
+	n = p->nrunning;
+	pthread_mutex_unlock(&p->lock);
+	return n;
+}
+
+void jobs_stop(struct jobs *p)
+{
+	pthread_mutex_lock(&p->lock);
+	p->stopping = true;
+	for (int i = 0; i < p->nthreads; i++) {
+		if (p->running[i] != NULL) {
+			p->running[i]->stopped = true;
+			atomic_store(&p->running[i]->cancel, 1);
+		}
+	}
+	p->head = p->tail = NULL;
+	p->nqueued = 0;
+	pthread_cond_broadcast(&p->cond);
+	pthread_mutex_unlock(&p->lock);
+}
+
+void jobs_free(struct jobs *p)
+{
+	if (p == NULL)
+		return;
+	for (int i = 0; i < p->nthreads; i++)
+		pthread_join(p->threads[i], NULL);
+	if (p->wake != NULL)
+		event_free(p->wake);
+	free(p->running);
+	free(p->threads);
+	pthread_mutex_destroy(&p->lock);
+	pthread_cond_destroy(&p->cond);
+	free(p);
+}

@@ -1,0 +1,28 @@
+/*
+ * metrics.h - counters for GET /metrics, in the Prometheus text format.
+ *
+ * Touched only by the loop thread, so no locking.  Requests are counted by
+ * route and status, with one latency histogram over all routes; solves by
+ * final status, with their total seconds.
+ */
+#ifndef PP_METRICS_H
+#define PP_METRICS_H
+
+struct metrics;
+
+struct metrics *metrics_new(void);
+void metrics_free(struct metrics *m);
+
+/* Count a reply: route index (-1 = unrouted), status, seconds taken. */
+void metrics_request(struct metrics *m, int route, int status, double seconds);
+
+/* Count a finished solve: status ("optimal", "infeasible", "failed", ...). */
+void metrics_solve(struct metrics *m, const char *status, double seconds);
+
+/* Record the current number of open connections. */
+void metrics_connections(struct metrics *m, int n);
+
+/* The exposition text (malloc'd) given the live gauges. */
+char *metrics_render(struct metrics *m, int queued, int running, int workers);
+
+#endif

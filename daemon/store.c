@@ -1,0 +1,437 @@
+/*
+ * store.c - SQLite persistence for peerpland.
+ *
+ * One connection, used only by the event-loop thread.  The journal is WAL with
+ * synchronous=FULL, so a committed row survives a crash or power loss; every
+ * write is its own implicit transaction, committed before the function
+ * returns.  The schema is versioned with PRAGMA user_version: migrations[i]
+ * takes the database from version i to i + 1, and opening runs the missing
+ * ones inside one transaction.  A busy timeout lets `peerpland token ...`
+ * write while the daemon runs.
+ */
+#include "store.h"
+
+#include <sqlite3.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+
+struct store {
+	sqlite3 *db;
+};
+
+static const char *const store_migrations[] = {
+	/* 0 -> 1: plans, tokens, audit. */
+	"CREATE TABLE plans ("
+	"  seq INTEGER PRIMARY KEY,"
+	"  id TEXT NOT NULL UNIQUE,"
+	"  month TEXT NOT NULL,"
+	"  status TEXT NOT NULL,"
+	"  submitted TEXT NOT NULL,"
+	"  started TEXT, finished TEXT,"
+	"  who TEXT NOT NULL,"
+	"  request TEXT NOT NULL,"
+	"  progress TEXT, result TEXT, error TEXT);"
+	"CREATE INDEX plans_month ON plans(month, seq);"
+	"CREATE INDEX plans_status ON plans(status, seq);"
+	"CREATE TABLE tokens ("
+	"  name TEXT PRIMARY KEY,"
+	"  role TEXT NOT NULL,"
+	"  hash BLOB NOT NULL,"
+	"  created TEXT NOT NULL);"
+	"CREATE TABLE audit ("
+	"  seq INTEGER PRIMARY KEY,"
+	"  at TEXT NOT NULL,"
+	"  who TEXT NOT NULL,"
+	"  action TEXT NOT NULL,"
+	"  object TEXT NOT NULL);",
+};
+
+#define STORE_NMIGRATIONS ((int)(sizeof store_migrations / sizeof store_migrations[0]))
+
+static int store_fail(struct store *st, struct pp_error *err, const char *what)
+{
+	return pp_error_set(err, PP_ERR_INTERNAL, "", "database: %s: %s", what,
+			    sqlite3_errmsg(st->db));
+}
+
+void store_now(char buf[32])
+{
+	struct timespec ts;
+	struct tm tm;
+
+	clock_gettime(CLOCK_REALTIME, &ts);
+	gmtime_r(&ts.tv_sec, &tm);
+	strftime(buf, 32, "%Y-%m-%dT%H:%M:%S", &tm);
+	snprintf(buf + 19, 13, ".%03dZ", (int)(ts.tv_nsec / 1000000) % 1000);
+}
+
+int store_schema_version(struct store *st)
+{
+	sqlite3_stmt *s;
+	int v = -1;
+
+	if (sqlite3_prepare_v2(st->db, "PRAGMA user_version", -1, &s, NULL) != SQLITE_OK)
+		return -1;
+	if (sqlite3_step(s) == SQLITE_ROW)
+		v = sqlite3_column_int(s, 0);
+	sqlite3_finalize(s);
+	return v;
+}
+
+/* Run the migrations the database lacks, in one transaction. */
+static int store_migrate(struct store *st, struct pp_error *err)
+{
+	char pragma[64];
+	int v;
+
+	if (sqlite3_exec(st->db, "BEGIN IMMEDIATE", NULL, NULL, NULL) != SQLITE_OK)
+		return store_fail(st, err, "begin");
+	v = store_schema_version(st);
+	if (v < 0 || v > STORE_NMIGRATIONS) {
+		sqlite3_exec(st->db, "ROLLBACK", NULL, NULL, NULL);
+		return pp_error_set(err, PP_ERR_INTERNAL, "",
+				    "database schema version %d is newer than this peerpland (%d)",
+				    v, STORE_NMIGRATIONS);
+	}
+	for (; v < STORE_NMIGRATIONS; v++) {
+		if (sqlite3_exec(st->db, store_migrations[v], NULL, NULL, NULL) != SQLITE_OK) {
+			store_fail(st, err, "migration");
+			sqlite3_exec(st->db, "ROLLBACK", NULL, NULL, NULL);
+			return -1;
+		}
+	}
+	snprintf(pragma, sizeof pragma, "PRAGMA user_version = %d", STORE_NMIGRATIONS);
+	if (sqlite3_exec(st->db, pragma, NULL, NULL, NULL) != SQLITE_OK ||
+	    sqlite3_exec(st->db, "COMMIT", NULL, NULL, NULL) != SQLITE_OK) {
+		store_fail(st, err, "commit migration");
+		sqlite3_exec(st->db, "ROLLBACK", NULL, NULL, NULL);
+		return -1;
+	}
+	return 0;
+}
+
+struct store *store_open(const char *path, struct pp_error *err)
+{
+	struct store *st = calloc(1, sizeof *st);
+
+	if (st == NULL) {
+		pp_error_set(err, PP_ERR_INTERNAL, "", "out of memory");
+		return NULL;
+	}
+	if (sqlite3_open_v2(path, &st->db, SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE, NULL) !=
+	    SQLITE_OK) {
+		pp_error_set(err, PP_ERR_INTERNAL, "", "cannot open database %s: %s", path,
+			     st->db ? sqlite3_errmsg(st->db) : "out of memory");
+		store_close(st);
+		return NULL;
+	}
+	sqlite3_busy_timeout(st->db, 5000);
+	if (sqlite3_exec(st->db,
+			 "PRAGMA journal_mode=WAL; PRAGMA synchronous=FULL;"
+			 " PRAGMA foreign_keys=ON;",
+			 NULL, NULL, NULL) != SQLITE_OK) {
+		store_fail(st, err, path);
+		store_close(st);
+		return NULL;
+	}
+	if (store_migrate(st, err) < 0) {
+		store_close(st);
+		return NULL;
+	}
+	return st;
+}
+
+void store_close(struct store *st)
+{
+	if (st == NULL)
+		return;
+	sqlite3_close(st->db);
+	free(st);
+}
+
+/* Prepare sql and bind the NULL-terminated list of text parameters. */
+static sqlite3_stmt *store_prepare(struct store *st, const char *sql, const char *const *params,
+				   struct pp_error *err)
+{
+	sqlite3_stmt *s;
+
+	if (sqlite3_prepare_v2(st->db, sql, -1, &s, NULL) != SQLITE_OK) {
+		store_fail(st, err, "prepare");
+		return NULL;
+	}
+	for (int i = 0; params && params[i] != NULL; i++) {
+		if (sqlite3_bind_text(s, i + 1, params[i], -1, SQLITE_TRANSIENT) != SQLITE_OK) {
+			store_fail(st, err, "bind");
+			sqlite3_finalize(s);
+			return NULL;
+		}
+	}
+	return s;
+}
+
+/* Run a write statement with text parameters; returns rows changed or -1.
+ * A NULL entry in params ends the list, so optional columns use COALESCE
+ * with a sentinel-free design: callers pass "" and SQL turns it into NULL. */
+static int store_exec(struct store *st, const char *sql, const char *const *params,
+		      struct pp_error *err)
+{
+	sqlite3_stmt *s = store_prepare(st, sql, params, err);
+	int rc;
+
+	if (s == NULL)
+		return -1;
+	rc = sqlite3_step(s);
+	sqlite3_finalize(s);
+	if (rc != SQLITE_DONE) {
+		if (rc == SQLITE_CONSTRAINT)
+			return pp_error_set(err, PP_ERR_CONFLICT, "", "already exists");
+		return store_fail(st, err, "write");
+	}
+	return sqlite3_changes(st->db);
+}
+
+int store_plan_put(struct store *st, const char *id, const char *month, const char *request,
+		   const char *who, char submitted[32], struct pp_error *err)
+{
+	store_now(submitted);
+	const char *p[] = {id, month, submitted, who, request, NULL};
+	return store_exec(st,
+			  "INSERT INTO plans(id, month, status, submitted, who, request)"
+			  " VALUES (?1, ?2, 'queued', ?3, ?4, ?5)",
+			  p, err) < 0
+		       ? -1
+		       : 0;
+}
+
+int store_plan_set_status(struct store *st, const char *id, const char *status,
+			  const char *progress, const char *result, const char *error,
+			  struct pp_error *err)
+{
+	char now[32];
+	int n;
+
+	store_now(now);
+	const char *p[] = {id,
+			   status,
+			   now,
+			   progress ? progress : "",
+			   result ? result : "",
+			   error ? error : "",
+			   NULL};
+	n = store_exec(st,
+		       "UPDATE plans SET status = ?2,"
+		       " started = CASE WHEN ?2 = 'running' THEN ?3 ELSE started END,"
+		       " finished = CASE WHEN ?2 IN ('done', 'failed', 'cancelled') THEN ?3"
+		       "                 ELSE finished END,"
+		       " progress = COALESCE(NULLIF(?4, ''), progress),"
+		       " result = COALESCE(NULLIF(?5, ''), result),"
+		       " error = COALESCE(NULLIF(?6, ''), error)"
+		       " WHERE id = ?1",
+		       p, err);
+	if (n < 0)
+		return -1;
+	if (n == 0)
+		return pp_error_set(err, PP_ERR_NOT_FOUND, "", "no plan '%s'", id);
+	return 0;
+}
+
+static char *store_col(sqlite3_stmt *s, int i)
+{
+	const unsigned char *t = sqlite3_column_text(s, i);
+
+	return t ? strdup((const char *)t) : NULL;
+}
+
+#define STORE_PLAN_COLS "id, month, status, submitted, started, finished, who, progress, error"
+
+static void store_plan_row(sqlite3_stmt *s, struct store_plan *p)
+{
+	memset(p, 0, sizeof *p);
+	p->id = store_col(s, 0);
+	p->month = store_col(s, 1);
+	p->status = store_col(s, 2);
+	p->submitted = store_col(s, 3);
+	p->started = store_col(s, 4);
+	p->finished = store_col(s, 5);
+	p->who = store_col(s, 6);
+	p->progress = store_col(s, 7);
+	p->error = store_col(s, 8);
+}
+
+void store_plan_free(struct store_plan *p)
+{
+	if (p == NULL)
+		return;
+	free(p->id);
+	free(p->month);
+	free(p->status);
+	free(p->submitted);
+	free(p->started);
+	free(p->finished);
+	free(p->who);
+	free(p->progress);
+	free(p->error);
+	free(p->request);
+	free(p->result);
+	memset(p, 0, sizeof *p);
+}
+
+int store_plan_get(struct store *st, const char *id, bool with_bodies, struct store_plan *out,
+		   struct pp_error *err)
+{
+	const char *p[] = {id, NULL};
+	sqlite3_stmt *s = store_prepare(
+		st, "SELECT " STORE_PLAN_COLS ", request, result FROM plans WHERE id = ?1", p, err);
+	int rc;
+
+	if (s == NULL)
+		return -1;
+	rc = sqlite3_step(s);
+	if (rc == SQLITE_ROW) {
+		store_plan_row(s, out);
+		if (with_bodies) {
+			out->request = store_col(s, 9);
+			out->result = store_col(s, 10);
+		}
+	}
+	sqlite3_finalize(s);
+	if (rc == SQLITE_ROW)
+		return 0;
+	if (rc == SQLITE_DONE)
+		return pp_error_set(err, PP_ERR_NOT_FOUND, "", "no plan '%s'", id);
+	return store_fail(st, err, "read plan");
+}
+
+/* Walk the rows of a prepared plan query, calling fn with each. */
+static int store_plan_walk(struct store *st, sqlite3_stmt *s, bool with_request, store_plan_fn fn,
+			   void *arg, struct pp_error *err)
+{
+	int rc;
+
+	while ((rc = sqlite3_step(s)) == SQLITE_ROW) {
+		struct store_plan p;
+		int stop;
+
+		store_plan_row(s, &p);
+		if (with_request)
+			p.request = store_col(s, 9);
+		stop = fn(&p, arg);
+		store_plan_free(&p);
+		if (stop) {
+			rc = SQLITE_DONE;
+			break;
+		}
+	}
+	sqlite3_finalize(s);
+	return rc == SQLITE_DONE ? 0 : store_fail(st, err, "read plans");
+}
+
+int store_plan_list(struct store *st, const char *month, store_plan_fn fn, void *arg,
+		    struct pp_error *err)
+{
+	const char *p[] = {month, NULL};
+	sqlite3_stmt *s = store_prepare(st,
+					month ? "SELECT " STORE_PLAN_COLS
+						" FROM plans WHERE month = ?1 ORDER BY seq DESC"
+					      : "SELECT " STORE_PLAN_COLS
+						" FROM plans ORDER BY seq DESC",
+					month ? p : NULL, err);
+
+	return s ? store_plan_walk(st, s, false, fn, arg, err) : -1;
+}
+
+int store_plan_pending(struct store *st, store_plan_fn fn, void *arg, struct pp_error *err)
+{
+	sqlite3_stmt *s = store_prepare(st,
+					"SELECT " STORE_PLAN_COLS ", request FROM plans"
+					" WHERE status IN ('queued', 'running') ORDER BY seq",
+					NULL, err);
+
+	return s ? store_plan_walk(st, s, true, fn, arg, err) : -1;
+}
+
+int store_token_add(struct store *st, const char *name, const char *role,
+		    const unsigned char hash[STORE_HASH_LEN], struct pp_error *err)
+{
+	char now[32];
+	const char *p[] = {name, role, now, NULL};
+	sqlite3_stmt *s;
+	int rc;
+
+	store_now(now);
+	s = store_prepare(st, "INSERT INTO tokens(name, role, created, hash) VALUES (?1, ?2, ?3, ?4)",
+			  p, err);
+	if (s == NULL)
+		return -1;
+	sqlite3_bind_blob(s, 4, hash, STORE_HASH_LEN, SQLITE_TRANSIENT);
+	rc = sqlite3_step(s);
+	sqlite3_finalize(s);
+	if (rc == SQLITE_CONSTRAINT)
+		return pp_error_set(err, PP_ERR_CONFLICT, "", "a token named '%s' exists", name);
+	return rc == SQLITE_DONE ? 0 : store_fail(st, err, "add token");
+}
+
+int store_token_revoke(struct store *st, const char *name, struct pp_error *err)
+{
+	const char *p[] = {name, NULL};
+	int n = store_exec(st, "DELETE FROM tokens WHERE name = ?1", p, err);
+
+	if (n < 0)
+		return -1;
+	return n == 0 ? pp_error_set(err, PP_ERR_NOT_FOUND, "", "no token named '%s'", name) : 0;
+}
+
+int store_token_each(struct store *st, store_token_fn fn, void *arg, struct pp_error *err)
+{
+	sqlite3_stmt *s =
+		store_prepare(st, "SELECT name, role, created, hash FROM tokens ORDER BY name",
+			      NULL, err);
+	int rc;
+
+	if (s == NULL)
+		return -1;
+	while ((rc = sqlite3_step(s)) == SQLITE_ROW) {
+		struct store_token t = {
+			.name = (const char *)sqlite3_column_text(s, 0),
+			.role = (const char *)sqlite3_column_text(s, 1),
+			.created = (const char *)sqlite3_column_text(s, 2),
+			.hash = sqlite3_column_blob(s, 3),
+		};
+		if (t.hash == NULL || sqlite3_column_bytes(s, 3) != STORE_HASH_LEN)
+			continue;
+		if (fn(&t, arg)) {
+			rc = SQLITE_DONE;
+			break;
+		}
+	}
+	sqlite3_finalize(s);
+	return rc == SQLITE_DONE ? 0 : store_fail(st, err, "read tokens");
+}
+
+int store_audit(struct store *st, const char *who, const char *action, const char *object,
+		struct pp_error *err)
+{
+	char now[32];
+	const char *p[] = {now, who, action, object, NULL};
+
+	store_now(now);
+	return store_exec(st, "INSERT INTO audit(at, who, action, object) VALUES (?1, ?2, ?3, ?4)",
+			  p, err) < 0
+		       ? -1
+		       : 0;
+}
+
+long store_audit_count(struct store *st)
+{
+	sqlite3_stmt *s;
+	long n = -1;
+
+	if (sqlite3_prepare_v2(st->db, "SELECT count(*) FROM audit", -1, &s, NULL) != SQLITE_OK)
+		return -1;
+	if (sqlite3_step(s) == SQLITE_ROW)
+		n = sqlite3_column_int64(s, 0);
+	sqlite3_finalize(s);
+	return n;
+}
