@@ -4,6 +4,7 @@
 Usage:
     check_plan.py INPUT.json OUTPUT.json   exit 0 when OUTPUT is a correct plan
     check_plan.py --self-test              corrupt a valid plan many ways
+    check_plan.py --validate MONTH.json    MODEL.md's validation of a document
 
 It owns two things, both written from MODEL.md alone and sharing no code with
 the C solver:
@@ -209,6 +210,156 @@ class Month:
         per = self.rooms[room_index]["cost"] + sum(self.facs[i]["cost"] for i in fac_idx) + \
             sum(self.staff[k]["cost"] for k in staff_idx)
         return self.meetings(slot_index) * per
+
+
+# ---------------------------------------------------------------------------
+# Validation of a month document, as MODEL.md states it (used to vouch for
+# generated documents; the C reader has its own).
+
+_ID_CHARS = set("ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789._:-")
+_WINDOW = {"weekday": True, "from": True, "to": True}
+_FIELDS = {
+    "doc": {"month": True, "timezone": False, "closures": False, "policy": False,
+            "slots": True, "rooms": True, "facilitators": True, "childcare_staff": False,
+            "parents": True},
+    "policy": {"facilitators_per_series": False, "require_trained": False, "min_group": False,
+               "max_series": False, "require_dayparts": False, "budget": False,
+               "time_limit_s": False},
+    "slot": {"id": True, "weekday": True, "start": True, "end": True},
+    "room": {"id": True, "capacity": True, "comfort": False, "accessible": False,
+             "zone": False, "childcare": False, "cost": False, "available": True,
+             "transit": False},
+    "facilitator": {"id": True, "languages": True, "trained": False, "max_meetings": False,
+                    "cost": False, "available": True},
+    "staff": {"id": True, "supports": False, "max_children": True, "max_meetings": False,
+              "cost": False, "available": True},
+    "parent": {"id": True, "transport": True, "zone": False, "seats": False,
+               "accessible": False, "languages": True, "children": False, "priority": False,
+               "prefers": False, "available": True},
+    "child": {"age": True, "needs": False},
+}
+
+
+def _fields(obj, kind, path):
+    need(isinstance(obj, dict), "%s: must be an object", path)
+    spec = _FIELDS[kind] if isinstance(kind, str) else kind
+    for k in obj:
+        need(k in spec, "%s.%s: unknown field", path, k)
+    for k, req in spec.items():
+        need(not req or k in obj, "%s.%s: missing", path, k)
+
+
+def _time(v, path):
+    ok = isinstance(v, str) and len(v) == 5 and v[2] == ":" and v[:2].isdigit() and \
+        v[3:].isdigit() and int(v[:2]) <= 24 and int(v[3:]) < 60
+    need(ok and minutes(v) <= 24 * 60, "%s: not a time HH:MM: %r", path, v)
+    return minutes(v)
+
+
+def _int(v, path, lo, hi=None):
+    need(isinstance(v, int) and not isinstance(v, bool) and v >= lo and
+         (hi is None or v <= hi), "%s: must be an integer in [%s, %s]", path, lo, hi)
+
+
+def _num(v, path):
+    need(isinstance(v, (int, float)) and not isinstance(v, bool) and v >= 0,
+         "%s: must be a number >= 0", path)
+
+
+def _ids(lst, path):
+    need(isinstance(lst, list), "%s: must be a list", path)
+    seen = set()
+    for i, o in enumerate(lst):
+        v = o.get("id") if isinstance(o, dict) else None
+        need(isinstance(v, str) and 0 < len(v) <= 64 and set(v) <= _ID_CHARS,
+             "%s[%d].id: bad id %r", path, i, v)
+        need(v not in seen, "%s[%d].id: %r repeats", path, i, v)
+        seen.add(v)
+
+
+def _tags(v, path):
+    need(isinstance(v, list) and all(isinstance(t, str) and t for t in v),
+         "%s: must be a list of strings", path)
+
+
+def _windows(ws, path):
+    need(isinstance(ws, list), "%s: must be a list", path)
+    for i, w in enumerate(ws):
+        p = "%s[%d]" % (path, i)
+        _fields(w, _WINDOW, p)
+        need(w["weekday"] in WEEKDAYS, "%s.weekday: bad weekday %r", p, w["weekday"])
+        need(_time(w["from"], p + ".from") < _time(w["to"], p + ".to"),
+             "%s: 'from' must be before 'to'", p)
+
+
+def validate_month(doc):
+    """Raise PlanError (with a JSON path) unless doc is a valid month document."""
+    _fields(doc, "doc", "$")
+    mo = doc["month"]
+    need(isinstance(mo, str) and len(mo) == 7 and mo[4] == "-" and mo[:4].isdigit() and
+         mo[5:].isdigit() and 1 <= int(mo[5:]) <= 12, "month: not YYYY-MM: %r", mo)
+    cl = doc.get("closures", [])
+    need(isinstance(cl, list), "closures: must be a list")
+    for i, d in enumerate(cl):
+        try:
+            ok = datetime.date.fromisoformat(d).isoformat()[:7] == mo
+        except (TypeError, ValueError):
+            ok = False
+        need(ok, "closures[%d]: %r is not a date of %s", i, d, mo)
+    pol = doc.get("policy", {})
+    _fields(pol, "policy", "policy")
+    _int(pol.get("facilitators_per_series", 2), "policy.facilitators_per_series", 1)
+    need(isinstance(pol.get("require_trained", True), bool), "policy.require_trained")
+    _int(pol.get("min_group", 1), "policy.min_group", 1)
+    if "max_series" in pol:
+        _int(pol["max_series"], "policy.max_series", 0)
+    for i, d in enumerate(pol.get("require_dayparts", [])):
+        need(d in DAYPARTS, "policy.require_dayparts[%d]: bad daypart %r", i, d)
+    if "budget" in pol:
+        _num(pol["budget"], "policy.budget")
+    tl = pol.get("time_limit_s", 60)
+    need(isinstance(tl, (int, float)) and tl > 0, "policy.time_limit_s: must be > 0")
+    for key, kind in (("slots", "slot"), ("rooms", "room"), ("facilitators", "facilitator"),
+                      ("childcare_staff", "staff"), ("parents", "parent")):
+        lst = doc.get(key, [])
+        _ids(lst, key)
+        for i, o in enumerate(lst):
+            p = "%s[%d]" % (key, i)
+            _fields(o, kind, p)
+            for wk in ("available", "transit"):
+                if wk in o:
+                    _windows(o[wk], "%s.%s" % (p, wk))
+            for tk in ("languages", "supports"):
+                if tk in o:
+                    _tags(o[tk], "%s.%s" % (p, tk))
+            for nk in ("cost",):
+                if nk in o:
+                    _num(o[nk], "%s.%s" % (p, nk))
+            if "max_meetings" in o:
+                _int(o["max_meetings"], p + ".max_meetings", 0)
+            if kind == "slot":
+                need(o["weekday"] in WEEKDAYS, "%s.weekday: bad weekday", p)
+                need(_time(o["start"], p + ".start") < _time(o["end"], p + ".end"),
+                     "%s: start must be before end", p)
+            elif kind == "room":
+                _int(o["capacity"], p + ".capacity", 1)
+                com = o.get("comfort", [1, o["capacity"]])
+                need(isinstance(com, list) and len(com) == 2, "%s.comfort: [lo, hi]", p)
+                _int(com[0], p + ".comfort[0]", 1)
+                _int(com[1], p + ".comfort[1]", com[0], o["capacity"])
+                _int(o.get("childcare", 0), p + ".childcare", 0)
+            elif kind == "staff":
+                _int(o["max_children"], p + ".max_children", 0)
+            elif kind == "parent":
+                need(o["transport"] in ("car", "transit", "walk", "ride"),
+                     "%s.transport: bad mode %r", p, o["transport"])
+                _int(o.get("seats", 0), p + ".seats", 0)
+                _int(o.get("priority", 1), p + ".priority", 1, 100)
+                need(o.get("prefers") in (None,) + tuple(DAYPARTS), "%s.prefers: bad", p)
+                for j, ch in enumerate(o.get("children", [])):
+                    _fields(ch, "child", "%s.children[%d]" % (p, j))
+                    _int(ch["age"], "%s.children[%d].age" % (p, j), 0, 30)
+                    _tags(ch.get("needs", []), "%s.children[%d].needs" % (p, j))
 
 
 def load_month(path_or_doc):
@@ -583,6 +734,7 @@ CORRUPTIONS = [
 
 def self_test():
     """Check the valid plan passes and that each corruption is caught."""
+    validate_month(SELF_DOC)
     m = load_month(SELF_DOC)
     # Hand-checked facts of the self-test month.
     assert m.dates[0] == SELF_PLAN["series"][0]["dates"], m.dates[0]
@@ -623,6 +775,15 @@ def self_test():
 def main(argv):
     if len(argv) == 2 and argv[1] == "--self-test":
         return self_test()
+    if len(argv) == 3 and argv[1] == "--validate":
+        with open(argv[2]) as f:
+            try:
+                validate_month(json.load(f))
+            except PlanError as e:
+                print("check_plan: invalid month: %s" % e)
+                return 1
+        print("check_plan: valid month")
+        return 0
     if len(argv) != 3:
         sys.stderr.write("usage: %s INPUT.json OUTPUT.json | --self-test\n" %
                          os.path.basename(argv[0]))
