@@ -1,0 +1,52 @@
+/*
+ * month_json.h - the month-plan documents of MODEL.md section 1 <-> the
+ * structs of solver/month.h.
+ *
+ * month_parse() is the only way a month document enters peerplan: it
+ * rejects anything MODEL.md does not allow (unknown fields, repeated keys,
+ * wrong types, out-of-range values, repeated ids, closures outside the
+ * month) with a struct pp_error whose path names the offending field, and
+ * otherwise fills a struct month_input with every default applied.
+ * month_result_to_json() writes the output document of the same section.
+ *
+ * Decisions where MODEL.md is silent (docs/cli.md repeats them):
+ *  - times are "HH:MM" from "00:00" to "23:59"; "24:00" (end of day) is
+ *    allowed as a slot's `end` and a window's `to` only;
+ *  - optional fields may be null, which means "the default" (so
+ *    "max_series": null and "budget": null are unlimited);
+ *  - `childcare_staff`, a staff member's `supports` and a child's `needs`
+ *    default to []; `month`, `slots`, `rooms`, `facilitators`, `parents`,
+ *    ids, `weekday`/`start`/`end`, `from`/`to`, `capacity`, `available`,
+ *    `languages`, `transport`, `max_children` and `age` are required;
+ *  - closures may repeat (they are a set); integers are at most 1000000.
+ */
+#ifndef PP_MONTH_JSON_H
+#define PP_MONTH_JSON_H
+
+#include <stddef.h>
+
+#include <jansson.h>
+
+#include "error.h"
+#include "month.h"
+
+/* Parse and validate a month document from buf[0..len).  Returns 0 with *in
+ * filled (free it with month_input_free()), or -1 with err set
+ * (PP_ERR_INVALID_JSON, PP_ERR_INVALID_INPUT with a path, or PP_ERR_INTERNAL
+ * on out of memory) and *in empty. */
+int month_parse(const char *buf, size_t len, struct month_input *in, struct pp_error *err);
+
+/* The same, from an already parsed document (which is not modified). */
+int month_parse_json(const json_t *doc, struct month_input *in, struct pp_error *err);
+
+/* The output document of MODEL.md section 1 for res, solved from in.
+ * Returns a new reference, or NULL on out of memory. */
+json_t *month_result_to_json(const struct month_input *in, const struct month_result *res);
+
+/* Format minutes after midnight as "HH:MM" into buf[6]; returns buf. */
+char *month_format_time(int minutes, char buf[6]);
+
+/* Format day `day` of in's month as "YYYY-MM-DD" into buf[11]; returns buf. */
+char *month_format_date(const struct month_input *in, int day, char buf[11]);
+
+#endif
