@@ -1,0 +1,280 @@
+/*
+ * peerpland.c - the daemon's main: options, token commands, start-up,
+ * signals, systemd notification, shutdown.
+ *
+ * Start-up is the only place that may fail fatally: options, database,
+ * listeners.  Then READY=1 goes to systemd and the loop runs until SIGTERM
+ * or SIGINT, which stop the listeners, answer held calls with 503, cancel
+ * running solves (their plans stay queued/running in the database and are
+ * solved again on the next start), let replies in flight drain, and exit 0.
+ * SIGHUP re-reads the options and applies the reloadable ones (log level,
+ * limits, queue size).  Signals are libevent events, so their handlers run on
+ * the loop thread like everything else.
+ */
+#include <event2/event.h>
+#include <event2/thread.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <systemd/sd-daemon.h>
+#include <unistd.h>
+
+#include "auth.h"
+#include "http.h"
+#include "jobs.h"
+#include "log.h"
+#include "metrics.h"
+#include "options.h"
+#include "plans.h"
+#include "store.h"
+
+struct daemon_ctx {
+	struct server srv;
+	int argc;
+	char **argv;
+	struct event *sig[3];
+	struct event *watchdog;
+	struct event *drain;
+	double stop_at;
+};
+
+static int daemon_token_print(const struct store_token *t, void *arg)
+{
+	printf("%-24s %-11s %s\n", t->name, t->role, t->created);
+	return 0;
+}
+
+/* `peerpland token ...`: manage tokens in the database and exit. */
+static int daemon_token_cmd(struct options *o, char **pos, int npos)
+{
+	struct pp_error err = {0};
+	struct store *st;
+	int rc = 1;
+
+	if (auth_init() < 0) {
+		fprintf(stderr, "peerpland: libsodium cannot be initialised\n");
+		return 1;
+	}
+	st = store_open(o->str[OPT_DATABASE], &err);
+	if (st == NULL) {
+		fprintf(stderr, "peerpland: %s\n", err.message);
+		return 1;
+	}
+	if (npos == 3 && strcmp(pos[1], "add") == 0) {
+		char token[AUTH_TOKEN_LEN + 1];
+
+		if (o->str[OPT_ROLE][0] == '\0')
+			pp_error_set(&err, PP_ERR_INVALID_INPUT, "role",
+				     "token add needs --role scheduler|casesystem|viewer|admin");
+		else if (auth_token_add(st, pos[2], o->str[OPT_ROLE], token, &err) == 0) {
+			printf("%s\n", token);
+			rc = 0;
+		}
+	} else if (npos == 2 && strcmp(pos[1], "list") == 0) {
+		rc = 0;
+		if (store_token_each(st, daemon_token_print, NULL, &err) < 0)
+			rc = 1;
+	} else if (npos == 3 && strcmp(pos[1], "revoke") == 0) {
+		if (store_token_revoke(st, pos[2], &err) == 0) {
+			printf("revoked %s\n", pos[2]);
+			rc = 0;
+		}
+	} else {
+		pp_error_set(&err, PP_ERR_INVALID_INPUT, "",
+			     "usage: peerpland token add NAME --role ROLE | token list | "
+			     "token revoke NAME");
+	}
+	if (rc != 0)
+		fprintf(stderr, "peerpland: %s\n", err.message);
+	store_close(st);
+	return rc;
+}
+
+/* Loop: exit once no solve is running (they were told to stop). */
+static void daemon_drain_cb(evutil_socket_t fd, short what, void *arg)
+{
+	struct daemon_ctx *d = arg;
+
+	if (jobs_running(d->srv.jobs) == 0 || http_now() > d->stop_at) {
+		struct timeval flush = {0, 200000}; /* let replies in flight leave */
+
+		event_del(d->drain);
+		event_base_loopexit(d->srv.base, &flush);
+	}
+}
+
+static void daemon_stop(struct daemon_ctx *d, const char *why)
+{
+	struct timeval tick = {0, 50000};
+
+	if (d->srv.stopping)
+		return;
+	log_info("%s: stopping", why);
+	sd_notify(0, "STOPPING=1");
+	d->srv.stopping = true;
+	http_stop_accepting(&d->srv);
+	plans_shutdown(d->srv.plans);
+	d->stop_at = http_now() + 5;
+	d->drain = event_new(d->srv.base, -1, EV_PERSIST, daemon_drain_cb, d);
+	event_add(d->drain, &tick);
+}
+
+/* SIGHUP: re-read the options; apply those that may change while running. */
+static void daemon_reload(struct daemon_ctx *d)
+{
+	struct options fresh;
+	struct pp_error err = {0};
+	char **pos = calloc((size_t)d->argc + 1, sizeof *pos);
+	int npos;
+
+	sd_notify(0, "RELOADING=1");
+	if (pos == NULL || options_parse_args(&fresh, d->argc, d->argv, pos, &npos, stderr, &err) != 0) {
+		log_error("reload failed, keeping the old options: %s", err.message);
+	} else {
+		options_copy_reloadable(&d->srv.opts, &fresh);
+		log_set_level_name(d->srv.opts.str[OPT_LOG_LEVEL]);
+		http_apply_limits(&d->srv);
+		jobs_set_queue_max(d->srv.jobs, (int)d->srv.opts.num[OPT_QUEUE_MAX]);
+		log_info("reloaded options");
+	}
+	options_free(&fresh);
+	free(pos);
+	sd_notify(0, "READY=1");
+}
+
+static void daemon_signal_cb(evutil_socket_t sig, short what, void *arg)
+{
+	struct daemon_ctx *d = arg;
+
+	if (sig == SIGHUP)
+		daemon_reload(d);
+	else
+		daemon_stop(d, sig == SIGTERM ? "SIGTERM" : "SIGINT");
+}
+
+static void daemon_watchdog_cb(evutil_socket_t fd, short what, void *arg)
+{
+	sd_notify(0, "WATCHDOG=1");
+}
+
+/* Start everything; 0 on success, -1 with err set (and partial state that
+ * daemon_cleanup frees). */
+static int daemon_start(struct daemon_ctx *d, struct pp_error *err)
+{
+	struct server *srv = &d->srv;
+	const int sigs[3] = {SIGTERM, SIGINT, SIGHUP};
+	uint64_t usec = 0;
+	int n;
+
+	if (auth_init() < 0)
+		return pp_error_set(err, PP_ERR_INTERNAL, "", "libsodium cannot be initialised");
+	if (evthread_use_pthreads() < 0)
+		return pp_error_set(err, PP_ERR_INTERNAL, "", "libevent has no thread support");
+	srv->base = event_base_new();
+	srv->metrics = metrics_new();
+	if (srv->base == NULL || srv->metrics == NULL)
+		return pp_error_set(err, PP_ERR_INTERNAL, "", "out of memory");
+	srv->store = store_open(srv->opts.str[OPT_DATABASE], err);
+	if (srv->store == NULL)
+		return -1;
+	srv->nworkers = (int)srv->opts.num[OPT_WORKERS];
+	if (srv->nworkers == 0)
+		srv->nworkers = (int)sysconf(_SC_NPROCESSORS_ONLN);
+	if (srv->nworkers < 1)
+		srv->nworkers = 1;
+	srv->jobs = jobs_new(srv->base, srv->nworkers, (int)srv->opts.num[OPT_QUEUE_MAX]);
+	srv->plans = plans_new(srv);
+	if (srv->jobs == NULL || srv->plans == NULL)
+		return pp_error_set(err, PP_ERR_INTERNAL, "", "cannot start the solver threads");
+	n = plans_requeue(srv->plans, err);
+	if (n < 0)
+		return -1;
+	if (n > 0)
+		log_info("re-queued %d unfinished plan(s)", n);
+	if (http_start(srv, err) < 0)
+		return -1;
+	for (int i = 0; i < 3; i++) {
+		d->sig[i] = evsignal_new(srv->base, sigs[i], daemon_signal_cb, d);
+		if (d->sig[i] == NULL || event_add(d->sig[i], NULL) < 0)
+			return pp_error_set(err, PP_ERR_INTERNAL, "", "cannot watch signals");
+	}
+	if (sd_watchdog_enabled(0, &usec) > 0 && usec > 0) {
+		struct timeval tv = {(time_t)(usec / 2000000), (suseconds_t)(usec / 2 % 1000000)};
+
+		d->watchdog = event_new(srv->base, -1, EV_PERSIST, daemon_watchdog_cb, d);
+		if (d->watchdog != NULL)
+			event_add(d->watchdog, &tv);
+	}
+	return 0;
+}
+
+static void daemon_cleanup(struct daemon_ctx *d)
+{
+	struct server *srv = &d->srv;
+
+	if (srv->jobs != NULL) {
+		jobs_stop(srv->jobs);
+		jobs_free(srv->jobs); /* joins: running solves were cancelled */
+		srv->jobs = NULL;
+	}
+	plans_free(srv->plans);
+	http_free(srv);
+	for (int i = 0; i < 3; i++)
+		if (d->sig[i] != NULL)
+			event_free(d->sig[i]);
+	if (d->watchdog != NULL)
+		event_free(d->watchdog);
+	if (d->drain != NULL)
+		event_free(d->drain);
+	store_close(srv->store);
+	metrics_free(srv->metrics);
+	if (srv->base != NULL)
+		event_base_free(srv->base);
+	options_free(&srv->opts);
+}
+
+int main(int argc, char **argv)
+{
+	struct daemon_ctx d;
+	struct pp_error err = {0};
+	char **pos = calloc((size_t)argc + 1, sizeof *pos);
+	int npos = 0, rc;
+
+	memset(&d, 0, sizeof d);
+	d.argc = argc;
+	d.argv = argv;
+	if (pos == NULL)
+		return 1;
+	rc = options_parse_args(&d.srv.opts, argc, argv, pos, &npos, stdout, &err);
+	if (rc != 0) {
+		if (rc < 0)
+			fprintf(stderr, "peerpland: %s\n", err.message);
+		options_free(&d.srv.opts);
+		free(pos);
+		return rc < 0 ? 2 : 0;
+	}
+	log_set_level_name(d.srv.opts.str[OPT_LOG_LEVEL]);
+	if (npos > 0) {
+		rc = strcmp(pos[0], "token") == 0 ? daemon_token_cmd(&d.srv.opts, pos, npos) : -1;
+		if (rc < 0)
+			fprintf(stderr, "peerpland: unknown command '%s' (see --help)\n", pos[0]);
+		options_free(&d.srv.opts);
+		free(pos);
+		return rc < 0 ? 2 : rc;
+	}
+	free(pos);
+	signal(SIGPIPE, SIG_IGN);
+	if (daemon_start(&d, &err) < 0) {
+		log_error("cannot start: %s", err.message);
+		daemon_cleanup(&d);
+		return 1;
+	}
+	log_info("peerpland %s ready: database %s, %d solver thread(s)", PEERPLAN_VERSION,
+		 d.srv.opts.str[OPT_DATABASE], d.srv.nworkers);
+	sd_notify(0, "READY=1");
+	event_base_dispatch(d.srv.base);
+	daemon_cleanup(&d);
+	log_info("stopped");
+	return 0;
+}

@@ -1,0 +1,661 @@
+/*
+ * res_plans.c - the /v1/plans resource: submit, read, list, calendar, cancel.
+ *
+ * A submitted month is validated at once (month_parse), stored as `queued`
+ * and only then acknowledged (202), so an accepted plan survives a crash.
+ * Each queued or running plan has a struct plan_job in memory, linked in
+ * plans->active; the pool runs plan_run() on a worker thread, which calls
+ * month_solve() with the job's cancel flag and a progress hook, turns the
+ * result into its JSON text and frees the thread's GLPK environment.  Back on
+ * the loop thread, plan_started() and plan_finished() write the new status to
+ * the database and answer any held ?wait calls.
+ *
+ * Outcomes: a solve that returns (optimal, feasible, infeasible or timeout)
+ * makes the plan `done` with MODEL.md's output as `result` -- an infeasible
+ * month is a finished plan whose result explains the conflicts.  Only a
+ * POST ?wait that ends infeasible answers 422 (API.md), with the conflicts in
+ * the error object.  A solver failure makes the plan `failed` with `error`.
+ * DELETE stores `cancelled` first, then stops the job; a solve stopped by
+ * shutdown (job.stopped) leaves the row queued/running for the next start.
+ */
+#include <event2/event.h>
+#include <glpk.h>
+#include <math.h>
+#include <sodium.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "ics.h"
+#include "jobs.h"
+#include "json_read.h"
+#include "log.h"
+#include "metrics.h"
+#include "month_json.h"
+#include "plans.h"
+#include "routes.h"
+#include "store.h"
+
+struct plan_waiter {
+	struct http_call *call;
+	struct event *timer;
+	struct plan_job *pj;
+	bool is_post;
+	struct plan_waiter *next;
+};
+
+struct plan_job {
+	struct job job;
+	struct plans *pl;
+	struct month_input in;
+	/* Written by the worker, read by the loop after finished(). */
+	int rc;
+	enum month_status mstatus;
+	char *result;
+	char error[512];
+	double seconds;
+	/* Loop thread only. */
+	bool cancelled;
+	struct plan_waiter *waiters;
+	struct plan_job *next;
+};
+
+struct plans {
+	struct server *srv;
+	struct plan_job *active;
+};
+
+struct plans *plans_new(struct server *srv)
+{
+	struct plans *pl = calloc(1, sizeof *pl);
+
+	if (pl != NULL)
+		pl->srv = srv;
+	return pl;
+}
+
+static struct plan_job *plan_find(struct plans *pl, const char *id)
+{
+	for (struct plan_job *pj = pl->active; pj != NULL; pj = pj->next)
+		if (strcmp(pj->job.id, id) == 0)
+			return pj;
+	return NULL;
+}
+
+static void plan_job_free(struct plan_job *pj)
+{
+	month_input_free(&pj->in);
+	free(pj->result);
+	free(pj);
+}
+
+static void plan_unlink(struct plans *pl, struct plan_job *pj)
+{
+	for (struct plan_job **pp = &pl->active; *pp != NULL; pp = &(*pp)->next) {
+		if (*pp == pj) {
+			*pp = pj->next;
+			return;
+		}
+	}
+}
+
+/* Worker thread: copy the solver's progress into the job. */
+static void plan_progress(const struct month_progress *p, void *arg)
+{
+	struct plan_job *pj = arg;
+	struct job_progress jp = {
+		.has_incumbent = p->has_incumbent,
+		.incumbent = p->incumbent,
+		.bound = p->bound,
+		.gap = p->gap,
+		.nodes = p->nodes,
+		.seconds = p->seconds,
+	};
+
+	snprintf(jp.stage, sizeof jp.stage, "%s", p->stage ? p->stage : "preparing");
+	jobs_progress_set(pj->pl->srv->jobs, &pj->job, &jp);
+}
+
+/* Worker thread: solve, and keep the output as JSON text for the loop. */
+static void plan_run(struct job *j)
+{
+	struct plan_job *pj = j->data;
+	struct month_ctl ctl = {.cancel = &j->cancel, .progress = plan_progress,
+				.progress_arg = pj};
+	struct month_result res;
+	struct pp_error err = {0};
+
+	memset(&res, 0, sizeof res);
+	pj->rc = month_solve(&pj->in, &ctl, &res, &err);
+	if (pj->rc == 0) {
+		pj->mstatus = res.status;
+		pj->seconds = res.seconds;
+		if (res.status != MONTH_CANCELLED) {
+			json_t *doc = month_result_to_json(&pj->in, &res);
+
+			pj->result = doc ? jr_dumps(doc, 0) : NULL;
+			json_decref(doc);
+			if (pj->result == NULL) {
+				pj->rc = -1;
+				snprintf(pj->error, sizeof pj->error, "out of memory");
+			}
+		}
+		struct job_progress jp = {.nodes = res.nodes, .seconds = res.seconds,
+					  .has_incumbent = false};
+		snprintf(jp.stage, sizeof jp.stage, "finished");
+		jobs_progress_set(pj->pl->srv->jobs, j, &jp);
+	} else {
+		snprintf(pj->error, sizeof pj->error, "%s", err.message);
+	}
+	month_result_free(&res);
+	glp_free_env();
+}
+
+/* A JSON real, or null when x is not finite (Jansson refuses those). */
+static json_t *plan_real(double x)
+{
+	return isfinite(x) ? json_real(x) : json_null();
+}
+
+/* The progress object of API.md from a job's live progress. */
+static json_t *plan_progress_json(const struct job_progress *p)
+{
+	json_t *o = json_object();
+
+	json_object_set_new(o, "stage", json_string(p->stage[0] ? p->stage : "preparing"));
+	json_object_set_new(o, "incumbent", p->has_incumbent ? plan_real(p->incumbent) : json_null());
+	json_object_set_new(o, "bound", p->has_incumbent ? plan_real(p->bound) : json_null());
+	json_object_set_new(o, "gap", p->has_incumbent ? plan_real(p->gap) : json_null());
+	json_object_set_new(o, "nodes", json_integer(p->nodes));
+	json_object_set_new(o, "seconds", plan_real(jr_round6(p->seconds)));
+	return o;
+}
+
+static void plan_set_str(json_t *o, const char *key, const char *v)
+{
+	json_object_set_new(o, key, v ? json_string(v) : json_null());
+}
+
+/* The plan document of API.md from a stored row (and the live job, if any);
+ * with_result adds `result` (parsed from the stored text). */
+static json_t *plan_doc(const struct store_plan *p, struct plans *pl, bool with_result)
+{
+	struct plan_job *pj = pl ? plan_find(pl, p->id) : NULL;
+	json_t *o = json_object();
+
+	plan_set_str(o, "id", p->id);
+	plan_set_str(o, "month", p->month);
+	plan_set_str(o, "status", p->status);
+	plan_set_str(o, "submitted", p->submitted);
+	plan_set_str(o, "started", p->started);
+	plan_set_str(o, "finished", p->finished);
+	if (pj != NULL && !pj->cancelled && strcmp(p->status, "running") == 0) {
+		struct job_progress jp;
+
+		jobs_progress_get(pl->srv->jobs, &pj->job, &jp);
+		json_object_set_new(o, "progress", plan_progress_json(&jp));
+	} else if (p->progress != NULL) {
+		json_t *pr = json_loads(p->progress, 0, NULL);
+
+		json_object_set_new(o, "progress", pr ? pr : json_null());
+	} else {
+		json_object_set_new(o, "progress", json_null());
+	}
+	if (p->error != NULL)
+		plan_set_str(o, "error", p->error);
+	if (with_result) {
+		json_t *r = p->result ? json_loads(p->result, 0, NULL) : NULL;
+
+		json_object_set_new(o, "result", r ? r : json_null());
+	}
+	return o;
+}
+
+/* Read a plan row and build its document; audits reads that carry a
+ * result.  NULL with err set. */
+static json_t *plan_read(struct plans *pl, const char *id, const char *who, struct pp_error *err,
+			 struct store_plan *row)
+{
+	struct store_plan p;
+	json_t *doc;
+
+	if (store_plan_get(pl->srv->store, id, true, &p, err) < 0)
+		return NULL;
+	if (p.result != NULL && store_audit(pl->srv->store, who, "read plan", id, err) < 0) {
+		store_plan_free(&p);
+		return NULL;
+	}
+	doc = plan_doc(&p, pl, true);
+	if (row != NULL)
+		*row = p;
+	else
+		store_plan_free(&p);
+	return doc;
+}
+
+/* Answer one held call with the plan's current state, and forget it. */
+static void plan_waiter_reply(struct plan_waiter *w, bool final)
+{
+	struct http_call *c = w->call;
+	struct plans *pl = w->pj->pl;
+	struct pp_error err = {0};
+	struct store_plan row;
+	char location[96];
+	json_t *doc;
+
+	event_free(w->timer);
+	snprintf(location, sizeof location, "/v1/plans/%s", w->pj->job.id);
+	if (pl->srv->stopping && !final) {
+		free(w);
+		http_fail(c, PP_ERR_SHUTTING_DOWN,
+			  "the daemon is stopping; the plan stays queued (GET %s later)", location);
+		return;
+	}
+	if (w->is_post && !final) {
+		free(w);
+		http_reply_json(c, 202, json_pack("{s:s, s:s}", "id", location + 10, "status",
+						  "queued"),
+				location);
+		return;
+	}
+	doc = plan_read(pl, location + 10, c->who.name, &err, &row);
+	free(w);
+	if (doc == NULL) {
+		http_reply_error(c, &err, NULL);
+		return;
+	}
+	if (strcmp(row.status, "done") == 0 && row.result != NULL) {
+		json_t *res = json_object_get(doc, "result");
+		const char *st = json_string_value(json_object_get(res, "status"));
+
+		if (st != NULL && strcmp(st, "infeasible") == 0) {
+			struct pp_error inf = {.code = PP_ERR_INFEASIBLE};
+
+			snprintf(inf.message, sizeof inf.message,
+				 "the plan's hard constraints cannot all hold; see conflicts");
+			evhttp_add_header(evhttp_request_get_output_headers(c->req), "Location",
+					  location);
+			http_reply_error(c, &inf,
+					 json_pack("{s:s, s:O}", "plan", row.id, "conflicts",
+						   json_object_get(res, "conflicts")));
+			json_decref(doc);
+			store_plan_free(&row);
+			return;
+		}
+	}
+	store_plan_free(&row);
+	http_reply_json(c, 200, doc, location);
+}
+
+/* Timer of a held call: the wait is over, answer with what there is. */
+static void plan_waiter_timeout(evutil_socket_t fd, short what, void *arg)
+{
+	struct plan_waiter *w = arg;
+
+	for (struct plan_waiter **pp = &w->pj->waiters; *pp != NULL; pp = &(*pp)->next) {
+		if (*pp == w) {
+			*pp = w->next;
+			break;
+		}
+	}
+	plan_waiter_reply(w, false);
+}
+
+/* Answer every held call of pj. */
+static void plan_waiters_flush(struct plan_job *pj, bool final)
+{
+	struct plan_waiter *w = pj->waiters, *next;
+
+	pj->waiters = NULL;
+	for (; w != NULL; w = next) {
+		next = w->next;
+		plan_waiter_reply(w, final);
+	}
+}
+
+/* Hold c until pj finishes or `seconds` pass. */
+static int plan_hold(struct plan_job *pj, struct http_call *c, double seconds, bool is_post)
+{
+	struct plan_waiter *w = calloc(1, sizeof *w);
+	struct timeval tv = {(time_t)seconds, (suseconds_t)((seconds - (time_t)seconds) * 1e6)};
+
+	if (w == NULL)
+		return -1;
+	w->timer = evtimer_new(pj->pl->srv->base, plan_waiter_timeout, w);
+	if (w->timer == NULL) {
+		free(w);
+		return -1;
+	}
+	w->call = c;
+	w->pj = pj;
+	w->is_post = is_post;
+	w->next = pj->waiters;
+	pj->waiters = w;
+	evtimer_add(w->timer, &tv);
+	return 0;
+}
+
+/* Loop thread: a worker took the plan. */
+static void plan_started(struct job *j)
+{
+	struct plan_job *pj = j->data;
+	struct pp_error err = {0};
+
+	if (pj->cancelled)
+		return;
+	if (store_plan_set_status(pj->pl->srv->store, j->id, "running", NULL, NULL, NULL, &err) < 0)
+		log_error("plan %s: cannot record 'running': %s", j->id, err.message);
+}
+
+/* Loop thread: the solve ended (or the queued job was cancelled). */
+static void plan_finished(struct job *j)
+{
+	struct plan_job *pj = j->data;
+	struct plans *pl = pj->pl;
+	struct server *srv = pl->srv;
+	struct pp_error err = {0};
+	struct job_progress jp;
+	json_t *pjson;
+	char *ptext;
+
+	if (j->stopped)
+		return; /* shutdown: the row stays pending; plans_free frees pj */
+	plan_unlink(pl, pj);
+	if (pj->cancelled) {
+		metrics_solve(srv->metrics, "cancelled", 0);
+	} else {
+		jobs_progress_get(srv->jobs, j, &jp);
+		pjson = plan_progress_json(&jp);
+		ptext = jr_dumps(pjson, 0);
+		json_decref(pjson);
+		if (pj->rc == 0 && pj->mstatus != MONTH_CANCELLED) {
+			if (store_plan_set_status(srv->store, j->id, "done", ptext, pj->result,
+						  NULL, &err) < 0)
+				log_error("plan %s: cannot store the result: %s", j->id,
+					  err.message);
+			metrics_solve(srv->metrics, month_status_name(pj->mstatus), pj->seconds);
+			log_info("plan %s: %s in %.2f s", j->id, month_status_name(pj->mstatus),
+				 pj->seconds);
+		} else {
+			const char *msg = pj->rc == 0 ? "the solve was cancelled" : pj->error;
+
+			if (store_plan_set_status(srv->store, j->id, "failed", ptext, NULL, msg,
+						  &err) < 0)
+				log_error("plan %s: cannot record the failure: %s", j->id,
+					  err.message);
+			metrics_solve(srv->metrics, "failed", pj->seconds);
+			log_warn("plan %s: failed: %s", j->id, msg);
+		}
+		free(ptext);
+	}
+	plan_waiters_flush(pj, true);
+	plan_job_free(pj);
+}
+
+/* A new in-memory job for a stored plan; takes over *in. */
+static struct plan_job *plan_job_new(struct plans *pl, const char *id, struct month_input *in)
+{
+	struct plan_job *pj = calloc(1, sizeof *pj);
+
+	if (pj == NULL)
+		return NULL;
+	snprintf(pj->job.id, sizeof pj->job.id, "%s", id);
+	pj->job.run = plan_run;
+	pj->job.started = plan_started;
+	pj->job.finished = plan_finished;
+	pj->job.data = pj;
+	pj->pl = pl;
+	pj->in = *in;
+	memset(in, 0, sizeof *in);
+	pj->next = pl->active;
+	pl->active = pj;
+	return pj;
+}
+
+/* Parse ?wait=S: 0 when absent; -1 when malformed or over max-wait. */
+static double plan_wait_param(struct http_call *c, struct pp_error *err)
+{
+	const char *s = http_query(c, "wait");
+	char *end;
+	double v;
+
+	if (s == NULL)
+		return 0;
+	v = strtod(s, &end);
+	if (end == s || *end != '\0' || !(v >= 0) || v > (double)c->srv->opts.num[OPT_MAX_WAIT])
+		return pp_error_set(err, PP_ERR_INVALID_INPUT, "wait",
+				    "wait: must be a number of seconds from 0 to %ld",
+				    c->srv->opts.num[OPT_MAX_WAIT]);
+	return v;
+}
+
+void res_plans_submit(struct http_call *c)
+{
+	struct server *srv = c->srv;
+	struct pp_error err = {0};
+	struct month_input in;
+	struct plan_job *pj;
+	unsigned char rnd[8];
+	char id[17], month[16], submitted[32], location[64], *body_copy;
+	size_t len;
+	const char *body = http_body(c, &len);
+	double wait = plan_wait_param(c, &err);
+
+	if (wait < 0) {
+		http_reply_error(c, &err, NULL);
+		return;
+	}
+	memset(&in, 0, sizeof in);
+	if (month_parse(body ? body : "", len, &in, &err) < 0) {
+		http_reply_error(c, &err, NULL);
+		return;
+	}
+	if (jobs_queued(srv->jobs) >= srv->opts.num[OPT_QUEUE_MAX]) {
+		month_input_free(&in);
+		http_fail(c, PP_ERR_BUSY, "the solve queue is full (%ld plans); retry later",
+			  srv->opts.num[OPT_QUEUE_MAX]);
+		return;
+	}
+	randombytes_buf(rnd, sizeof rnd);
+	sodium_bin2hex(id, sizeof id, rnd, sizeof rnd);
+	snprintf(month, sizeof month, "%04d-%02d", in.year % 10000, in.month % 100);
+	body_copy = strndup(body ? body : "", len);
+	if (body_copy == NULL ||
+	    store_plan_put(srv->store, id, month, body_copy, c->who.name, submitted, &err) < 0) {
+		free(body_copy);
+		month_input_free(&in);
+		if (err.code == PP_OK)
+			pp_error_set(&err, PP_ERR_INTERNAL, "", "out of memory");
+		http_reply_error(c, &err, NULL);
+		return;
+	}
+	free(body_copy);
+	/* Durable from here on: any failure below leaves it for the next start. */
+	pj = plan_job_new(srv->plans, id, &in);
+	month_input_free(&in);
+	snprintf(location, sizeof location, "/v1/plans/%s", id);
+	if (pj == NULL) {
+		log_error("plan %s: out of memory; it runs after the next start", id);
+	} else {
+		jobs_submit_force(srv->jobs, &pj->job);
+		log_info("plan %s (%s) queued by %s", id, month, c->who.name);
+		if (wait > 0 && plan_hold(pj, c, wait, true) == 0)
+			return;
+	}
+	http_reply_json(c, 202, json_pack("{s:s, s:s}", "id", id, "status", "queued"), location);
+}
+
+void res_plans_get(struct http_call *c)
+{
+	struct pp_error err = {0};
+	struct plan_job *pj = plan_find(c->srv->plans, c->param);
+	double wait = plan_wait_param(c, &err);
+	json_t *doc;
+
+	if (wait < 0) {
+		http_reply_error(c, &err, NULL);
+		return;
+	}
+	if (pj != NULL && !pj->cancelled && wait > 0 && plan_hold(pj, c, wait, false) == 0)
+		return;
+	doc = plan_read(c->srv->plans, c->param, c->who.name, &err, NULL);
+	if (doc == NULL)
+		http_reply_error(c, &err, NULL);
+	else
+		http_reply_json(c, 200, doc, NULL);
+}
+
+struct plan_list {
+	json_t *arr;
+	struct plans *pl;
+};
+
+static int plan_list_add(const struct store_plan *p, void *arg)
+{
+	struct plan_list *l = arg;
+
+	json_array_append_new(l->arr, plan_doc(p, l->pl, false));
+	return 0;
+}
+
+void res_plans_list(struct http_call *c)
+{
+	const char *month = http_query(c, "month");
+	struct plan_list l = {json_array(), c->srv->plans};
+	struct pp_error err = {0};
+	int y, m, n = 0;
+
+	if (month != NULL && (sscanf(month, "%4d-%2d%n", &y, &m, &n) != 2 || n != 7 ||
+			      strlen(month) != 7 || m < 1 || m > 12)) {
+		json_decref(l.arr);
+		pp_error_set(&err, PP_ERR_INVALID_INPUT, "month", "month: must be YYYY-MM");
+		http_reply_error(c, &err, NULL);
+		return;
+	}
+	if (store_plan_list(c->srv->store, month, plan_list_add, &l, &err) < 0) {
+		json_decref(l.arr);
+		http_reply_error(c, &err, NULL);
+		return;
+	}
+	http_reply_json(c, 200, json_pack("{s:o}", "plans", l.arr), NULL);
+}
+
+void res_plans_cancel(struct http_call *c)
+{
+	struct server *srv = c->srv;
+	struct plan_job *pj = plan_find(srv->plans, c->param);
+	struct pp_error err = {0};
+	struct job_progress jp;
+	struct store_plan p;
+
+	if (pj != NULL && !pj->cancelled &&
+	    jobs_progress_get(srv->jobs, &pj->job, &jp) != JOB_FINISHED) {
+		if (store_plan_set_status(srv->store, pj->job.id, "cancelled", NULL, NULL, NULL,
+					  &err) < 0) {
+			http_reply_error(c, &err, NULL);
+			return;
+		}
+		pj->cancelled = true;
+		jobs_cancel(srv->jobs, &pj->job);
+		log_info("plan %s cancelled by %s", pj->job.id, c->who.name);
+		http_reply_json(c, 200, json_pack("{s:s, s:s}", "id", pj->job.id, "status",
+						  "cancelled"),
+				NULL);
+		return;
+	}
+	if (store_plan_get(srv->store, c->param, false, &p, &err) < 0) {
+		http_reply_error(c, &err, NULL);
+		return;
+	}
+	pp_error_set(&err, PP_ERR_CONFLICT, "", "plan %s is already %s", p.id,
+		     pj != NULL ? "finished" : p.status);
+	store_plan_free(&p);
+	http_reply_error(c, &err, NULL);
+}
+
+void res_plans_calendar(struct http_call *c)
+{
+	struct pp_error err = {0};
+	struct store_plan p;
+	char *ics;
+
+	if (store_plan_get(c->srv->store, c->param, true, &p, &err) < 0) {
+		http_reply_error(c, &err, NULL);
+		return;
+	}
+	if (strcmp(p.status, "done") != 0 || p.result == NULL) {
+		pp_error_set(&err, PP_ERR_CONFLICT, "", "plan %s is %s; it has no calendar yet",
+			     p.id, p.status);
+		store_plan_free(&p);
+		http_reply_error(c, &err, NULL);
+		return;
+	}
+	ics = ics_from_plan(p.id, p.request, p.result, &err);
+	if (ics == NULL || store_audit(c->srv->store, c->who.name, "read calendar", p.id, &err) < 0) {
+		free(ics);
+		store_plan_free(&p);
+		http_reply_error(c, &err, NULL);
+		return;
+	}
+	store_plan_free(&p);
+	http_reply_bytes(c, 200, "text/calendar; charset=utf-8", ics, strlen(ics));
+	free(ics);
+}
+
+/* Queue one pending row again; a request that no longer parses fails. */
+static int plan_requeue_one(const struct store_plan *p, void *arg)
+{
+	struct plans *pl = arg;
+	struct pp_error err = {0};
+	struct month_input in;
+	struct plan_job *pj;
+
+	memset(&in, 0, sizeof in);
+	if (month_parse(p->request, strlen(p->request), &in, &err) < 0) {
+		log_warn("plan %s: stored request no longer valid: %s", p->id, err.message);
+		pp_error_clear(&err);
+		store_plan_set_status(pl->srv->store, p->id, "failed", NULL, NULL,
+				      "the stored request is no longer valid", &err);
+		return 0;
+	}
+	pj = plan_job_new(pl, p->id, &in);
+	month_input_free(&in);
+	if (pj == NULL)
+		return 1;
+	jobs_submit_force(pl->srv->jobs, &pj->job);
+	return 0;
+}
+
+int plans_requeue(struct plans *pl, struct pp_error *err)
+{
+	int n = 0;
+
+	if (store_plan_pending(pl->srv->store, plan_requeue_one, pl, err) < 0)
+		return -1;
+	for (struct plan_job *pj = pl->active; pj != NULL; pj = pj->next) {
+		store_plan_set_status(pl->srv->store, pj->job.id, "queued", NULL, NULL, NULL, NULL);
+		n++;
+	}
+	return n;
+}
+
+void plans_shutdown(struct plans *pl)
+{
+	for (struct plan_job *pj = pl->active; pj != NULL; pj = pj->next)
+		plan_waiters_flush(pj, false);
+	jobs_stop(pl->srv->jobs);
+}
+
+void plans_free(struct plans *pl)
+{
+	struct plan_job *pj, *next;
+
+	if (pl == NULL)
+		return;
+	for (pj = pl->active; pj != NULL; pj = next) {
+		next = pj->next;
+		plan_waiters_flush(pj, false);
+		plan_job_free(pj);
+	}
+	free(pl);
+}

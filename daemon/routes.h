@@ -1,0 +1,22 @@
+/*
+ * routes.h - the handlers of every HTTP resource, listed by routes.c.
+ *
+ * One file per resource (res_health.c, res_metrics.c, res_plans.c); a new
+ * resource such as /v1/matches adds its file, its prototypes here and its
+ * rows to the table in routes.c.
+ */
+#ifndef PP_ROUTES_H
+#define PP_ROUTES_H
+
+#include "http.h"
+
+void res_health_get(struct http_call *c);
+void res_metrics_get(struct http_call *c);
+
+void res_plans_submit(struct http_call *c);
+void res_plans_list(struct http_call *c);
+void res_plans_get(struct http_call *c);
+void res_plans_calendar(struct http_call *c);
+void res_plans_cancel(struct http_call *c);
+
+#endif
