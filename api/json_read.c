@@ -479,7 +479,7 @@ json_t *jr_money(double x)
 
 char *jr_dumps(const json_t *v, int flags)
 {
-	size_t f = JSON_REAL_PRECISION(15);
+	size_t f = JSON_REAL_PRECISION(15) | JSON_ENCODE_ANY;
 
 	f |= (flags & JR_PRETTY) ? JSON_INDENT(2) : JSON_COMPACT;
 	return json_dumps(v, f);

@@ -156,7 +156,8 @@ enum { JR_PRETTY = 1 };
 
 /* The one serialisation of peerplan's JSON: compact (or indented with
  * JR_PRETTY), keys in insertion order, reals with 15 significant digits
- * (so 2915.0 prints "2915.0").  Returns a malloc'd string, or NULL. */
+ * (so 2915.0 prints "2915.0"); any value, not only objects and arrays.
+ * Returns a malloc'd string, or NULL. */
 char *jr_dumps(const json_t *v, int flags);
 
 #endif

@@ -1,0 +1,909 @@
+/*
+ * test_month_json.c - unit tests of api/month_json: every class of invalid
+ * month document is rejected with the exact error code and path and leaves
+ * nothing allocated; every default of MODEL.md section 1 is applied; the
+ * example month parses with the right counts; and the encoder writes the
+ * output document (ids, dates, reasons, conflicts, rounded money) exactly.
+ *
+ * Invalid documents are made from one small valid document by replacing or
+ * deleting the value at a path ("rooms[0].available[0].from"), so each test
+ * states only what it breaks.
+ */
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include <cmocka.h>
+
+#include "json_read.h"
+#include "month_json.h"
+
+#ifndef PP_EXAMPLES_DIR
+#define PP_EXAMPLES_DIR "contrib/examples"
+#endif
+
+#define WIN_MON "[{\"weekday\": \"mon\", \"from\": \"08:00\", \"to\": \"22:00\"}]"
+
+/* A valid month with one of everything and (nearly) every default. */
+static const char base_text[] =
+	"{\"month\": \"2026-02\",\n"
+	" \"slots\": [{\"id\": \"mon-am\", \"weekday\": \"mon\", \"start\": \"10:00\", \"end\": "
+	"\"12:00\"},\n"
+	"           {\"id\": \"wed-late\", \"weekday\": \"wed\", \"start\": \"22:30\", \"end\": "
+	"\"24:00\"}],\n"
+	" \"rooms\": [{\"id\": \"hall\", \"capacity\": 10, \"available\": " WIN_MON "}],\n"
+	" \"facilitators\": [{\"id\": \"F1\", \"languages\": [\"en\"], \"available\": " WIN_MON
+	"}],\n"
+	" \"childcare_staff\": [{\"id\": \"C1\", \"max_children\": 3, \"available\": " WIN_MON
+	"}],\n"
+	" \"parents\": [{\"id\": \"P1\", \"transport\": \"car\", \"languages\": [\"fr\", \"en\", "
+	"\"fr\"],\n"
+	"               \"children\": [{\"age\": 4}], \"available\": " WIN_MON "}]}";
+
+static json_t *base(void)
+{
+	json_error_t e;
+	json_t *d = json_loads(base_text, JSON_REJECT_DUPLICATES, &e);
+
+	if (d == NULL)
+		fail_msg("base document: %s at %d:%d", e.text, e.line, e.column);
+	return d;
+}
+
+/* Replace (v != NULL, reference stolen) or delete (v == NULL) the value at
+ * path in d; the parent must exist.  An index one past the end appends. */
+static void set_path(json_t *d, const char *path, json_t *v)
+{
+	json_t *cur = d;
+	const char *p = path;
+
+	for (;;) {
+		char key[64];
+		size_t n = strcspn(p, ".[");
+		bool is_index = false;
+		size_t idx = 0;
+
+		if (n > 0) {
+			assert_true(n < sizeof key);
+			memcpy(key, p, n);
+			key[n] = '\0';
+			p += n;
+		} else {
+			assert_true(*p == '[');
+			idx = strtoul(p + 1, (char **)&p, 10);
+			assert_true(*p == ']');
+			p++;
+			is_index = true;
+		}
+		if (*p == '.')
+			p++;
+		if (*p == '\0') {
+			if (is_index && v == NULL)
+				json_array_remove(cur, idx);
+			else if (is_index && idx == json_array_size(cur))
+				json_array_append_new(cur, v);
+			else if (is_index)
+				json_array_set_new(cur, idx, v);
+			else if (v == NULL)
+				json_object_del(cur, key);
+			else
+				json_object_set_new(cur, key, v);
+			return;
+		}
+		cur = is_index ? json_array_get(cur, idx) : json_object_get(cur, key);
+		assert_non_null(cur);
+	}
+}
+
+/* Parse d (consumed) and expect failure with code and path, an error
+ * message that starts with a prefix of the path, and an empty input. */
+static void expect_error_doc(json_t *d, enum pp_errcode code, const char *path)
+{
+	static const struct month_input empty;
+	struct pp_error err = {0};
+	struct month_input in;
+	char *text = jr_dumps(d, 0);
+	const char *colon;
+
+	assert_non_null(text);
+	memset(&in, 0x5a, sizeof in);
+	assert_int_equal(month_parse(text, strlen(text), &in, &err), -1);
+	if (err.code != code || strcmp(err.path, path) != 0)
+		print_error("document %s\nerror %s %s: %s\n", text, pp_errcode_name(err.code),
+			    err.path, err.message);
+	assert_int_equal(err.code, code);
+	assert_string_equal(err.path, path);
+	assert_true(err.message[0] != '\0');
+	if (path[0] != '\0') {
+		colon = strstr(err.message, ": ");
+		assert_non_null(colon);
+		assert_true(strncmp(err.message, path, (size_t)(colon - err.message)) == 0);
+	}
+	assert_memory_equal(&in, &empty, sizeof in);
+	free(text);
+	json_decref(d);
+}
+
+/* Break the base document at `at` with v (NULL deletes) and expect an
+ * invalid_input error at `path`. */
+static void expect_bad(const char *at, json_t *v, const char *path)
+{
+	json_t *d = base();
+
+	set_path(d, at, v);
+	expect_error_doc(d, PP_ERR_INVALID_INPUT, path);
+}
+
+/* The same, with the replacement given as JSON text. */
+static void expect_bad_text(const char *at, const char *value, const char *path)
+{
+	json_error_t e;
+	json_t *v = json_loads(value, JSON_DECODE_ANY, &e);
+
+	if (v == NULL)
+		fail_msg("bad test value %s", value);
+	expect_bad(at, v, path);
+}
+
+/* Parse d (consumed), expecting success. */
+static void parse_ok(json_t *d, struct month_input *in)
+{
+	struct pp_error err = {0};
+	char *text = jr_dumps(d, 0);
+
+	if (month_parse(text, strlen(text), in, &err) != 0)
+		fail_msg("unexpected error %s at %s: %s", pp_errcode_name(err.code), err.path,
+			 err.message);
+	free(text);
+	json_decref(d);
+}
+
+/* Index of the interned string s, or -1. */
+static int str_index(const struct month_input *in, const char *s)
+{
+	for (int i = 0; i < in->nstrs; i++)
+		if (strcmp(in->strs[i], s) == 0)
+			return i;
+	return -1;
+}
+
+/* ---- syntax ---- */
+
+static void test_invalid_json(void **state)
+{
+	const char *text = "{\"month\": \"2026-02\",\n \"slots\": [}";
+	struct month_input in;
+	struct pp_error err = {0};
+
+	assert_int_equal(month_parse(text, strlen(text), &in, &err), -1);
+	assert_int_equal(err.code, PP_ERR_INVALID_JSON);
+	assert_string_equal(err.path, "");
+	assert_non_null(strstr(err.message, "line 2, column 12"));
+}
+
+static void test_repeated_key(void **state)
+{
+	const char *text = "{\"month\": \"2026-02\", \"slots\": [], \"rooms\": [{\"id\": \"a\",\n"
+			   "\"capacity\": 2, \"capacity\": 3}]}";
+	struct month_input in;
+	struct pp_error err = {0};
+
+	assert_int_equal(month_parse(text, strlen(text), &in, &err), -1);
+	assert_int_equal(err.code, PP_ERR_INVALID_JSON);
+	assert_non_null(strstr(err.message, "line 2"));
+	assert_non_null(strstr(err.message, "duplicate"));
+}
+
+static void test_not_an_object(void **state)
+{
+	expect_error_doc(json_array(), PP_ERR_INVALID_INPUT, "");
+}
+
+/* ---- structure ---- */
+
+static void test_unknown_fields(void **state)
+{
+	expect_bad("frobnicate", json_true(), "frobnicate");
+	expect_bad("rooms[0].frobnicate", json_integer(1), "rooms[0].frobnicate");
+	expect_bad("rooms[0].available[0].frobnicate", json_integer(1),
+		   "rooms[0].available[0].frobnicate");
+	expect_bad("parents[0].children[0].name", json_string("x"), "parents[0].children[0].name");
+	expect_bad_text("policy", "{\"budget\": 5, \"budjet\": 5}", "policy.budjet");
+	expect_bad("slots[1].room", json_string("hall"), "slots[1].room");
+	expect_bad("facilitators[0].trainned", json_true(), "facilitators[0].trainned");
+	expect_bad("childcare_staff[0].support", json_array(), "childcare_staff[0].support");
+}
+
+static void test_missing_required(void **state)
+{
+	expect_bad("month", NULL, "month");
+	expect_bad("slots", NULL, "slots");
+	expect_bad("rooms", NULL, "rooms");
+	expect_bad("facilitators", NULL, "facilitators");
+	expect_bad("parents", NULL, "parents");
+	expect_bad("slots[0].weekday", NULL, "slots[0].weekday");
+	expect_bad("slots[1].end", NULL, "slots[1].end");
+	expect_bad("rooms[0].id", NULL, "rooms[0].id");
+	expect_bad("rooms[0].capacity", NULL, "rooms[0].capacity");
+	expect_bad("rooms[0].available", NULL, "rooms[0].available");
+	expect_bad("rooms[0].available[0].to", NULL, "rooms[0].available[0].to");
+	expect_bad("facilitators[0].languages", NULL, "facilitators[0].languages");
+	expect_bad("childcare_staff[0].max_children", NULL, "childcare_staff[0].max_children");
+	expect_bad("parents[0].transport", NULL, "parents[0].transport");
+	expect_bad("parents[0].available", NULL, "parents[0].available");
+	expect_bad("parents[0].children[0].age", NULL, "parents[0].children[0].age");
+	/* null is not a value for a required field */
+	expect_bad("rooms[0].capacity", json_null(), "rooms[0].capacity");
+}
+
+static void test_wrong_types(void **state)
+{
+	expect_bad("month", json_integer(202602), "month");
+	expect_bad("slots", json_object(), "slots");
+	expect_bad("slots[0]", json_string("mon-am"), "slots[0]");
+	expect_bad("policy", json_array(), "policy");
+	expect_bad("closures", json_string("2026-02-03"), "closures");
+	expect_bad("closures", json_pack("[i]", 3), "closures[0]");
+	expect_bad("rooms[0].capacity", json_string("10"), "rooms[0].capacity");
+	expect_bad("rooms[0].capacity", json_real(10.5), "rooms[0].capacity");
+	expect_bad("rooms[0].accessible", json_string("yes"), "rooms[0].accessible");
+	expect_bad("rooms[0].cost", json_string("40"), "rooms[0].cost");
+	expect_bad("rooms[0].zone", json_integer(3), "rooms[0].zone");
+	expect_bad("rooms[0].available", json_object(), "rooms[0].available");
+	expect_bad("rooms[0].available[0]", json_string("mon"), "rooms[0].available[0]");
+	expect_bad("facilitators[0].trained", json_integer(1), "facilitators[0].trained");
+	expect_bad("parents[0].children", json_integer(2), "parents[0].children");
+	expect_bad("parents[0].children[0]", json_integer(4), "parents[0].children[0]");
+	expect_bad("parents[0].priority", json_real(2.0), "parents[0].priority");
+	expect_bad_text("policy", "{\"require_trained\": \"no\"}", "policy.require_trained");
+	expect_bad_text("policy", "{\"time_limit_s\": \"30\"}", "policy.time_limit_s");
+	expect_bad_text("policy", "{\"require_dayparts\": \"morning\"}", "policy.require_dayparts");
+}
+
+static void test_ranges(void **state)
+{
+	expect_bad("parents[0].priority", json_integer(0), "parents[0].priority");
+	expect_bad("parents[0].priority", json_integer(101), "parents[0].priority");
+	expect_bad("parents[0].seats", json_integer(-1), "parents[0].seats");
+	expect_bad("parents[0].children[0].age", json_integer(-1), "parents[0].children[0].age");
+	expect_bad("rooms[0].capacity", json_integer(0), "rooms[0].capacity");
+	expect_bad("rooms[0].capacity", json_integer(1000001), "rooms[0].capacity");
+	expect_bad("rooms[0].childcare", json_integer(-1), "rooms[0].childcare");
+	expect_bad("rooms[0].cost", json_real(-0.5), "rooms[0].cost");
+	expect_bad("facilitators[0].cost", json_integer(-1), "facilitators[0].cost");
+	expect_bad("facilitators[0].max_meetings", json_integer(-1),
+		   "facilitators[0].max_meetings");
+	expect_bad("childcare_staff[0].max_children", json_integer(-2),
+		   "childcare_staff[0].max_children");
+	expect_bad("childcare_staff[0].max_meetings", json_integer(-1),
+		   "childcare_staff[0].max_meetings");
+	expect_bad("childcare_staff[0].cost", json_real(-1e-9), "childcare_staff[0].cost");
+	expect_bad_text("policy", "{\"budget\": -1}", "policy.budget");
+	expect_bad_text("policy", "{\"time_limit_s\": 0}", "policy.time_limit_s");
+	expect_bad_text("policy", "{\"time_limit_s\": -5}", "policy.time_limit_s");
+	expect_bad_text("policy", "{\"facilitators_per_series\": 0}",
+			"policy.facilitators_per_series");
+	expect_bad_text("policy", "{\"min_group\": 0}", "policy.min_group");
+	expect_bad_text("policy", "{\"max_series\": -1}", "policy.max_series");
+}
+
+static void test_range_messages(void **state)
+{
+	struct month_input in;
+	struct pp_error err = {0};
+	json_t *d = base();
+	char *text;
+
+	set_path(d, "policy", json_pack("{s:f}", "budget", -3.0));
+	text = jr_dumps(d, 0);
+	assert_int_equal(month_parse(text, strlen(text), &in, &err), -1);
+	assert_string_equal(err.message, "policy.budget: must be a number >= 0");
+	free(text);
+	pp_error_clear(&err);
+	set_path(d, "policy", json_object());
+	set_path(d, "parents[0].priority", json_integer(0));
+	text = jr_dumps(d, 0);
+	assert_int_equal(month_parse(text, strlen(text), &in, &err), -1);
+	assert_string_equal(err.message, "parents[0].priority: must be an integer from 1 to 100");
+	free(text);
+	json_decref(d);
+}
+
+static void test_bad_times(void **state)
+{
+	expect_bad("slots[0].start", json_string("9:00"), "slots[0].start");
+	expect_bad("slots[0].start", json_string("10:60"), "slots[0].start");
+	expect_bad("slots[0].start", json_string("25:00"), "slots[0].start");
+	expect_bad("slots[0].start", json_string("24:00"), "slots[0].start");
+	expect_bad("slots[0].start", json_string("10:00:00"), "slots[0].start");
+	expect_bad("slots[0].start", json_string("ab:cd"), "slots[0].start");
+	expect_bad("slots[0].start", json_integer(600), "slots[0].start");
+	expect_bad("slots[1].end", json_string("24:01"), "slots[1].end");
+	expect_bad("rooms[0].available[0].from", json_string("24:00"), "rooms[0].available[0].from");
+	expect_bad("parents[0].available[0].to", json_string("8 pm"), "parents[0].available[0].to");
+}
+
+static void test_order_of_times(void **state)
+{
+	struct month_input in;
+	struct pp_error err = {0};
+	json_t *d = base();
+	char *text;
+
+	expect_bad("slots[0].end", json_string("10:00"), "slots[0].start");
+	expect_bad("slots[0].end", json_string("09:59"), "slots[0].start");
+	expect_bad("rooms[0].available[0].to", json_string("08:00"),
+		   "rooms[0].available[0].from");
+	expect_bad("parents[0].available[0].from", json_string("23:00"),
+		   "parents[0].available[0].from");
+
+	set_path(d, "facilitators[0].available[1]",
+		 json_pack("{s:s, s:s, s:s}", "weekday", "tue", "from", "12:00", "to", "11:00"));
+	text = jr_dumps(d, 0);
+	assert_int_equal(month_parse(text, strlen(text), &in, &err), -1);
+	assert_string_equal(err.path, "facilitators[0].available[1].from");
+	assert_string_equal(err.message,
+			    "facilitators[0].available[1]: 'from' must be before 'to'");
+	free(text);
+	json_decref(d);
+}
+
+static void test_bad_weekday(void **state)
+{
+	expect_bad("slots[0].weekday", json_string("monday"), "slots[0].weekday");
+	expect_bad("slots[0].weekday", json_string("Mon"), "slots[0].weekday");
+	expect_bad("rooms[0].available[0].weekday", json_integer(0),
+		   "rooms[0].available[0].weekday");
+}
+
+static void test_bad_month(void **state)
+{
+	expect_bad("month", json_string("2026-13"), "month");
+	expect_bad("month", json_string("2026-00"), "month");
+	expect_bad("month", json_string("2026-2"), "month");
+	expect_bad("month", json_string("26-02"), "month");
+	expect_bad("month", json_string("2026-02-01"), "month");
+	expect_bad("month", json_string(""), "month");
+}
+
+static void test_bad_closures(void **state)
+{
+	expect_bad_text("closures", "[\"2026-03-02\"]", "closures[0]");
+	expect_bad_text("closures", "[\"2026-02-02\", \"2026-02-29\"]", "closures[1]");
+	expect_bad_text("closures", "[\"2026-02-30\"]", "closures[0]");
+	expect_bad_text("closures", "[\"2026-02-00\"]", "closures[0]");
+	expect_bad_text("closures", "[\"2026-2-3\"]", "closures[0]");
+	expect_bad_text("closures", "[\"2025-02-03\"]", "closures[0]");
+}
+
+static void test_closures_are_a_sorted_set(void **state)
+{
+	struct month_input in;
+	json_t *d = base();
+
+	set_path(d, "month", json_string("2028-02"));
+	set_path(d, "closures", json_pack("[s, s, s]", "2028-02-29", "2028-02-14", "2028-02-29"));
+	parse_ok(d, &in);
+	assert_int_equal(in.nclosures, 2);
+	assert_int_equal(in.closures[0], 14);
+	assert_int_equal(in.closures[1], 29);
+	month_input_free(&in);
+}
+
+static void test_bad_comfort(void **state)
+{
+	expect_bad_text("rooms[0].comfort", "[0, 5]", "rooms[0].comfort");
+	expect_bad_text("rooms[0].comfort", "[6, 5]", "rooms[0].comfort");
+	expect_bad_text("rooms[0].comfort", "[1, 11]", "rooms[0].comfort");
+	expect_bad_text("rooms[0].comfort", "[3]", "rooms[0].comfort");
+	expect_bad_text("rooms[0].comfort", "[1, 2, 3]", "rooms[0].comfort");
+	expect_bad_text("rooms[0].comfort", "[\"1\", 2]", "rooms[0].comfort");
+	expect_bad_text("rooms[0].comfort", "{\"lo\": 1}", "rooms[0].comfort");
+}
+
+static void test_bad_enums(void **state)
+{
+	expect_bad("parents[0].transport", json_string("bus"), "parents[0].transport");
+	expect_bad("parents[0].transport", json_string("Car"), "parents[0].transport");
+	expect_bad("parents[0].prefers", json_string("night"), "parents[0].prefers");
+	expect_bad_text("policy", "{\"require_dayparts\": [\"morning\", \"noon\"]}",
+			"policy.require_dayparts[1]");
+	expect_bad_text("policy", "{\"require_dayparts\": [1]}", "policy.require_dayparts[0]");
+}
+
+static void test_duplicate_ids(void **state)
+{
+	expect_bad_text("slots[2]", "{\"id\": \"mon-am\", \"weekday\": \"tue\", \"start\": \"10:00\","
+				    " \"end\": \"11:00\"}",
+			"slots[2].id");
+	expect_bad_text("rooms[1]", "{\"id\": \"hall\", \"capacity\": 3, \"available\": []}",
+			"rooms[1].id");
+	expect_bad_text("facilitators[1]", "{\"id\": \"F1\", \"languages\": [\"en\"],"
+					   " \"available\": []}",
+			"facilitators[1].id");
+	expect_bad_text("childcare_staff[1]", "{\"id\": \"C1\", \"max_children\": 1,"
+					      " \"available\": []}",
+			"childcare_staff[1].id");
+}
+
+static void test_duplicate_parent_ids(void **state)
+{
+	json_t *d = base();
+	json_t *p = json_deep_copy(json_array_get(json_object_get(d, "parents"), 0));
+
+	json_array_append_new(json_object_get(d, "parents"), json_pack("{s:s, s:s, s:[s], s:[]}",
+				"id", "P2", "transport", "walk", "languages", "en", "available"));
+	json_array_append_new(json_object_get(d, "parents"), p); /* a second "P1" */
+	expect_error_doc(d, PP_ERR_INVALID_INPUT, "parents[2].id");
+}
+
+static void test_bad_ids(void **state)
+{
+	struct month_input in;
+	char long_id[66];
+	json_t *d;
+
+	memset(long_id, 'a', 65);
+	long_id[65] = '\0';
+	expect_bad("parents[0].id", json_string("P 1"), "parents[0].id");
+	expect_bad("parents[0].id", json_string("P/1"), "parents[0].id");
+	expect_bad("parents[0].id", json_string("P@1"), "parents[0].id");
+	expect_bad("parents[0].id", json_string(""), "parents[0].id");
+	expect_bad("parents[0].id", json_integer(1), "parents[0].id");
+	expect_bad("rooms[0].id", json_string(long_id), "rooms[0].id");
+	long_id[64] = '\0'; /* 64 characters is the longest valid id */
+	d = base();
+	set_path(d, "rooms[0].id", json_string(long_id));
+	parse_ok(d, &in);
+	assert_string_equal(in.rooms[0].id, long_id);
+	month_input_free(&in);
+}
+
+static void test_bad_tags_and_timezone(void **state)
+{
+	expect_bad_text("parents[0].languages", "[\"en\", \"\"]", "parents[0].languages[1]");
+	expect_bad_text("parents[0].languages", "\"en\"", "parents[0].languages");
+	expect_bad_text("childcare_staff[0].supports", "[\"autism\", 3]",
+			"childcare_staff[0].supports[1]");
+	expect_bad_text("parents[0].children[0].needs", "[null]", "parents[0].children[0].needs[0]");
+	expect_bad("timezone", json_string("Not A Zone"), "timezone");
+	expect_bad("timezone", json_string("/Edmonton"), "timezone");
+	expect_bad("timezone", json_string("America/"), "timezone");
+	expect_bad("timezone", json_string(""), "timezone");
+	expect_bad("timezone", json_integer(7), "timezone");
+}
+
+/* ---- accepted documents ---- */
+
+static void test_defaults(void **state)
+{
+	struct month_input in;
+	int empty, en, fr;
+
+	parse_ok(base(), &in);
+	assert_int_equal(in.year, 2026);
+	assert_int_equal(in.month, 2);
+	assert_string_equal(in.timezone, "");
+	assert_int_equal(in.nclosures, 0);
+	assert_int_equal(in.policy.facilitators_per_series, 2);
+	assert_true(in.policy.require_trained);
+	assert_int_equal(in.policy.min_group, 1);
+	assert_int_equal(in.policy.max_series, PP_UNLIMITED);
+	assert_int_equal(in.policy.require_dayparts, 0);
+	assert_false(in.policy.has_budget);
+	assert_true(in.policy.time_limit_s == 60.0);
+
+	empty = str_index(&in, "");
+	en = str_index(&in, "en");
+	fr = str_index(&in, "fr");
+	assert_true(empty >= 0 && en >= 0 && fr >= 0);
+
+	assert_int_equal(in.nslots, 2);
+	assert_string_equal(in.slots[0].id, "mon-am");
+	assert_int_equal(in.slots[0].weekday, 0);
+	assert_int_equal(in.slots[0].start, 600);
+	assert_int_equal(in.slots[0].end, 720);
+	assert_int_equal(in.slots[1].weekday, 2);
+	assert_int_equal(in.slots[1].start, 22 * 60 + 30);
+	assert_int_equal(in.slots[1].end, 1440); /* "24:00" */
+
+	assert_int_equal(in.nrooms, 1);
+	assert_int_equal(in.rooms[0].capacity, 10);
+	assert_int_equal(in.rooms[0].comfort_lo, 1);
+	assert_int_equal(in.rooms[0].comfort_hi, 10);
+	assert_false(in.rooms[0].accessible);
+	assert_int_equal(in.rooms[0].zone, empty);
+	assert_int_equal(in.rooms[0].childcare, 0);
+	assert_true(in.rooms[0].cost == 0.0);
+	assert_int_equal(in.rooms[0].available.n, 1);
+	assert_int_equal(in.rooms[0].available.v[0].weekday, 0);
+	assert_int_equal(in.rooms[0].available.v[0].from, 480);
+	assert_int_equal(in.rooms[0].available.v[0].to, 1320);
+	assert_int_equal(in.rooms[0].transit.n, 0);
+
+	assert_int_equal(in.nfacilitators, 1);
+	assert_false(in.facilitators[0].trained);
+	assert_int_equal(in.facilitators[0].max_meetings, PP_UNLIMITED);
+	assert_true(in.facilitators[0].cost == 0.0);
+	assert_int_equal(in.facilitators[0].languages.n, 1);
+	assert_int_equal(in.facilitators[0].languages.v[0], en);
+
+	assert_int_equal(in.nstaff, 1);
+	assert_int_equal(in.staff[0].supports.n, 0);
+	assert_int_equal(in.staff[0].max_children, 3);
+	assert_int_equal(in.staff[0].max_meetings, PP_UNLIMITED);
+	assert_true(in.staff[0].cost == 0.0);
+
+	assert_int_equal(in.nparents, 1);
+	assert_int_equal(in.parents[0].transport, PP_CAR);
+	assert_int_equal(in.parents[0].zone, empty);
+	assert_int_equal(in.parents[0].seats, 0);
+	assert_false(in.parents[0].accessible);
+	assert_int_equal(in.parents[0].priority, 1);
+	assert_int_equal(in.parents[0].prefers, -1);
+	assert_int_equal(in.parents[0].languages.n, 2); /* ["fr", "en", "fr"] is a set */
+	assert_int_equal(in.parents[0].languages.v[0], en < fr ? en : fr);
+	assert_int_equal(in.parents[0].languages.v[1], en < fr ? fr : en);
+	assert_int_equal(in.parents[0].nchildren, 1);
+	assert_int_equal(in.parents[0].children[0].age, 4);
+	assert_int_equal(in.parents[0].children[0].needs.n, 0);
+	month_input_free(&in);
+}
+
+static void test_optional_lists_and_nulls(void **state)
+{
+	struct month_input in;
+	json_t *d = base();
+
+	json_object_del(d, "childcare_staff");
+	set_path(d, "parents[0].children", NULL);
+	set_path(d, "parents[0].prefers", json_null());
+	set_path(d, "policy", json_pack("{s:n, s:n, s:n}", "max_series", "budget", "time_limit_s"));
+	set_path(d, "timezone", json_null());
+	parse_ok(d, &in);
+	assert_int_equal(in.nstaff, 0);
+	assert_null(in.staff);
+	assert_int_equal(in.parents[0].nchildren, 0);
+	assert_int_equal(in.parents[0].prefers, -1);
+	assert_int_equal(in.policy.max_series, PP_UNLIMITED);
+	assert_false(in.policy.has_budget);
+	assert_true(in.policy.time_limit_s == 60.0);
+	month_input_free(&in);
+}
+
+static void test_every_field_given(void **state)
+{
+	struct month_input in;
+	json_t *d = base();
+	int nw, autism;
+
+	set_path(d, "timezone", json_string("America/Edmonton"));
+	set_path(d, "policy",
+		 json_pack("{s:i, s:b, s:i, s:i, s:[s, s, s], s:f, s:i}", "facilitators_per_series",
+			   1, "require_trained", 0, "min_group", 3, "max_series", 0,
+			   "require_dayparts", "evening", "morning", "evening", "budget", 0.0,
+			   "time_limit_s", 5));
+	set_path(d, "rooms[0].comfort", json_pack("[i, i]", 4, 10));
+	set_path(d, "rooms[0].zone", json_string("nw"));
+	set_path(d, "rooms[0].accessible", json_true());
+	set_path(d, "rooms[0].childcare", json_integer(6));
+	set_path(d, "rooms[0].cost", json_real(40.5));
+	set_path(d, "rooms[0].transit", json_pack("[{s:s, s:s, s:s}]", "weekday", "sun", "from",
+						  "00:00", "to", "24:00"));
+	set_path(d, "facilitators[0].trained", json_true());
+	set_path(d, "facilitators[0].max_meetings", json_integer(0));
+	set_path(d, "childcare_staff[0].supports", json_pack("[s, s]", "mobility", "autism"));
+	set_path(d, "parents[0].zone", json_string("nw"));
+	set_path(d, "parents[0].seats", json_integer(3));
+	set_path(d, "parents[0].transport", json_string("ride"));
+	set_path(d, "parents[0].priority", json_integer(100));
+	set_path(d, "parents[0].prefers", json_string("afternoon"));
+	set_path(d, "parents[0].children[0].needs", json_pack("[s]", "autism"));
+	parse_ok(d, &in);
+
+	nw = str_index(&in, "nw");
+	autism = str_index(&in, "autism");
+	assert_string_equal(in.timezone, "America/Edmonton");
+	assert_int_equal(in.policy.facilitators_per_series, 1);
+	assert_false(in.policy.require_trained);
+	assert_int_equal(in.policy.min_group, 3);
+	assert_int_equal(in.policy.max_series, 0);
+	assert_int_equal(in.policy.require_dayparts, (1u << PP_MORNING) | (1u << PP_EVENING));
+	assert_true(in.policy.has_budget);
+	assert_true(in.policy.budget == 0.0);
+	assert_true(in.policy.time_limit_s == 5.0);
+	assert_int_equal(in.rooms[0].comfort_lo, 4);
+	assert_int_equal(in.rooms[0].comfort_hi, 10);
+	assert_int_equal(in.rooms[0].zone, nw);
+	assert_true(in.rooms[0].accessible);
+	assert_int_equal(in.rooms[0].childcare, 6);
+	assert_true(in.rooms[0].cost == 40.5);
+	assert_int_equal(in.rooms[0].transit.n, 1);
+	assert_int_equal(in.rooms[0].transit.v[0].weekday, 6);
+	assert_int_equal(in.rooms[0].transit.v[0].from, 0);
+	assert_int_equal(in.rooms[0].transit.v[0].to, 1440);
+	assert_true(in.facilitators[0].trained);
+	assert_int_equal(in.facilitators[0].max_meetings, 0);
+	assert_int_equal(in.staff[0].supports.n, 2);
+	assert_true(in.staff[0].supports.v[0] < in.staff[0].supports.v[1]);
+	assert_int_equal(in.parents[0].zone, nw);
+	assert_int_equal(in.parents[0].seats, 3);
+	assert_int_equal(in.parents[0].transport, PP_RIDE);
+	assert_int_equal(in.parents[0].priority, 100);
+	assert_int_equal(in.parents[0].prefers, PP_AFTERNOON);
+	assert_int_equal(in.parents[0].children[0].needs.n, 1);
+	assert_int_equal(in.parents[0].children[0].needs.v[0], autism);
+	month_input_free(&in);
+}
+
+static void test_example_month(void **state)
+{
+	const char *path = PP_EXAMPLES_DIR "/month-agency-40.json";
+	struct month_input in;
+	struct pp_error err = {0};
+	FILE *f = fopen(path, "rb");
+	char *buf;
+	long n;
+
+	if (f == NULL)
+		fail_msg("cannot open %s", path);
+	fseek(f, 0, SEEK_END);
+	n = ftell(f);
+	rewind(f);
+	buf = malloc((size_t)n);
+	assert_int_equal(fread(buf, 1, (size_t)n, f), (size_t)n);
+	fclose(f);
+	if (month_parse(buf, (size_t)n, &in, &err) != 0)
+		fail_msg("%s: %s", err.path, err.message);
+	free(buf);
+	assert_int_equal(in.year, 2026);
+	assert_int_equal(in.month, 10);
+	assert_string_equal(in.timezone, "America/Edmonton");
+	assert_int_equal(in.nclosures, 1);
+	assert_int_equal(in.closures[0], 20);
+	assert_int_equal(in.nslots, 7);
+	assert_int_equal(in.nrooms, 3);
+	assert_int_equal(in.nfacilitators, 8);
+	assert_int_equal(in.nstaff, 4);
+	assert_int_equal(in.nparents, 40);
+	assert_int_equal(in.policy.min_group, 2);
+	assert_true(in.policy.has_budget);
+	assert_true(in.policy.budget == 5980.0);
+	assert_int_equal(in.policy.require_dayparts, (1u << PP_MORNING) | (1u << PP_EVENING));
+	assert_string_equal(in.rooms[1].id, "r2-library");
+	assert_int_equal(in.rooms[1].comfort_lo, 4);
+	assert_int_equal(in.rooms[1].comfort_hi, 7);
+	assert_string_equal(in.parents[39].id, "P0040");
+	assert_int_equal(in.parents[0].transport, PP_RIDE);
+	assert_int_equal(in.parents[0].prefers, PP_AFTERNOON);
+	month_input_free(&in);
+}
+
+/* ---- the encoder ---- */
+
+static const char enc_text[] =
+	"{\"month\": \"2026-02\", \"closures\": [\"2026-02-16\"],\n"
+	" \"slots\": [{\"id\": \"mon-am\", \"weekday\": \"mon\", \"start\": \"10:00\", \"end\": "
+	"\"12:00\"}],\n"
+	" \"rooms\": [{\"id\": \"hall\", \"capacity\": 10, \"available\": " WIN_MON "}],\n"
+	" \"facilitators\": [{\"id\": \"F1\", \"languages\": [\"en\"], \"available\": " WIN_MON
+	"},\n"
+	"                    {\"id\": \"F2\", \"languages\": [\"en\"], \"available\": " WIN_MON
+	"}],\n"
+	" \"childcare_staff\": [{\"id\": \"C1\", \"max_children\": 3, \"available\": " WIN_MON
+	"}],\n"
+	" \"parents\": [{\"id\": \"P1\", \"transport\": \"walk\", \"languages\": [\"en\"], "
+	"\"available\": []},\n"
+	"             {\"id\": \"P2\", \"transport\": \"car\", \"seats\": 2, \"languages\": "
+	"[\"en\"], \"available\": []},\n"
+	"             {\"id\": \"P3\", \"transport\": \"ride\", \"languages\": [\"en\"], "
+	"\"available\": []},\n"
+	"             {\"id\": \"P4\", \"transport\": \"car\", \"languages\": [\"en\"], "
+	"\"available\": []},\n"
+	"             {\"id\": \"P5\", \"transport\": \"car\", \"languages\": [\"en\"], "
+	"\"available\": []},\n"
+	"             {\"id\": \"P6\", \"transport\": \"car\", \"languages\": [\"en\"], "
+	"\"available\": []},\n"
+	"             {\"id\": \"P7\", \"transport\": \"car\", \"languages\": [\"en\"], "
+	"\"available\": []}]}";
+
+/* A hand-made result for enc_text: one series of P1..P3 with P2 driving P3,
+ * and P4..P7 left out for each kind of reason. */
+static void enc_fixture(struct month_input *in, struct month_result *res)
+{
+	static int dates[] = {2, 9, 23}, facs[] = {0, 1}, staff[] = {0}, parents[] = {0, 1, 2},
+		   riders[] = {2};
+	static struct month_ride rides[] = {{.driver = 1, .riders = riders, .nriders = 1}};
+	static struct month_series series[1];
+	static struct month_unassigned un[4];
+	struct pp_error err = {0};
+
+	if (month_parse(enc_text, strlen(enc_text), in, &err) != 0)
+		fail_msg("%s: %s", err.path, err.message);
+	memset(res, 0, sizeof *res);
+	series[0] = (struct month_series){
+		.slot = 0, .room = 0, .daypart = PP_MORNING, .language = str_index(in, "en"),
+		.dates = dates, .ndates = 3, .facilitators = facs, .nfacilitators = 2,
+		.staff = staff, .nstaff = 1, .parents = parents, .nparents = 3, .children = 2,
+		.rides = rides, .nrides = 1, .cost = 0.1 + 0.2 + 479.7};
+	un[0] = (struct month_unassigned){.parent = 3, .not_selected = true,
+					  .filters = 1u << MF_LANGUAGE};
+	un[1] = (struct month_unassigned){.parent = 4, .multiple = true,
+					  .filters = (1u << MF_CHILDCARE) | (1u << MF_TRANSPORT)};
+	un[2] = (struct month_unassigned){.parent = 5, .multiple = true};
+	un[3] = (struct month_unassigned){
+		.parent = 6, .filters = (1u << MF_AVAILABILITY) | (1u << MF_LANGUAGE)};
+	res->status = MONTH_OPTIMAL;
+	res->objective = (struct month_objective){.coverage = 3, .comfort_deviation = 1,
+						  .preference = 2, .cost = 2915.0000000000005};
+	res->series = series;
+	res->nseries = 1;
+	res->unassigned = un;
+	res->nunassigned = 4;
+	res->seconds = 0.1234567891;
+	res->nodes = 31;
+}
+
+/* The compact JSON text of the array v, for compact comparisons. */
+static char *compact(const json_t *v)
+{
+	return jr_dumps(v, 0);
+}
+
+static void assert_json_text(const json_t *v, const char *expected)
+{
+	char *s = compact(v);
+
+	assert_non_null(s);
+	assert_string_equal(s, expected);
+	free(s);
+}
+
+static void test_encode_plan(void **state)
+{
+	struct month_input in;
+	struct month_result res;
+	json_t *doc, *s;
+	const char *key;
+	json_t *val;
+	const char *order[] = {"status", "gap", "objective", "series", "unassigned", "solve"};
+	int k = 0;
+
+	enc_fixture(&in, &res);
+	doc = month_result_to_json(&in, &res);
+	assert_non_null(doc);
+	json_object_foreach(doc, key, val) {
+		assert_true(k < 6);
+		assert_string_equal(key, order[k++]);
+	}
+	assert_int_equal(k, 6); /* no "conflicts" unless infeasible */
+	assert_json_text(json_object_get(doc, "objective"),
+			 "{\"coverage\":3,\"comfort_deviation\":1,\"preference\":2,\"cost\":2915.0}");
+	assert_string_equal(json_string_value(json_object_get(doc, "status")), "optimal");
+	assert_json_text(json_object_get(doc, "gap"), "0.0");
+	assert_int_equal(json_array_size(json_object_get(doc, "series")), 1);
+	s = json_array_get(json_object_get(doc, "series"), 0);
+	assert_json_text(s, "{\"id\":\"mon-am@hall\",\"slot\":\"mon-am\",\"room\":\"hall\","
+			    "\"daypart\":\"morning\",\"language\":\"en\","
+			    "\"dates\":[\"2026-02-02\",\"2026-02-09\",\"2026-02-23\"],"
+			    "\"facilitators\":[\"F1\",\"F2\"],\"childcare_staff\":[\"C1\"],"
+			    "\"parents\":[\"P1\",\"P2\",\"P3\"],\"children\":2,"
+			    "\"rides\":[{\"driver\":\"P2\",\"riders\":[\"P3\"]}],\"cost\":480.0}");
+	assert_json_text(json_object_get(doc, "unassigned"),
+			 "[{\"parent\":\"P4\",\"reasons\":[\"not_selected\"]},"
+			 "{\"parent\":\"P5\",\"reasons\":[\"multiple\",\"transport\",\"childcare\"]},"
+			 "{\"parent\":\"P6\",\"reasons\":[\"multiple\"]},"
+			 "{\"parent\":\"P7\",\"reasons\":[\"availability\",\"language\"]}]");
+	assert_json_text(json_object_get(doc, "solve"), "{\"seconds\":0.123457,\"nodes\":31}");
+	json_decref(doc);
+	month_input_free(&in);
+}
+
+static void test_encode_infeasible(void **state)
+{
+	static const char *const names[] = {"require_dayparts", "budget", "max_series",
+					    "require_trained", "facilitators_per_series",
+					    "min_group"};
+	struct month_input in;
+	struct month_result res;
+	json_t *doc, *conf;
+
+	enc_fixture(&in, &res);
+	res.status = MONTH_INFEASIBLE;
+	res.nseries = 0;
+	res.nunassigned = 0;
+	res.objective = (struct month_objective){0};
+	for (int c = 0; c < MC_COUNT; c++) {
+		res.conflicts[c].decided = true;
+		res.conflicts[c].relaxing_alone_fixes = c == MC_BUDGET || c == MC_MIN_GROUP;
+		snprintf(res.conflicts[c].detail, sizeof res.conflicts[c].detail, "detail %d", c);
+	}
+	doc = month_result_to_json(&in, &res);
+	assert_non_null(doc);
+	assert_string_equal(json_string_value(json_object_get(doc, "status")), "infeasible");
+	assert_json_text(json_object_get(doc, "series"), "[]");
+	conf = json_object_get(doc, "conflicts");
+	assert_int_equal(json_array_size(conf), 6);
+	for (int c = 0; c < MC_COUNT; c++) {
+		json_t *o = json_array_get(conf, (size_t)c);
+		char detail[32];
+
+		snprintf(detail, sizeof detail, "detail %d", c);
+		assert_int_equal(json_object_size(o), 3);
+		assert_string_equal(json_string_value(json_object_get(o, "constraint")), names[c]);
+		assert_true(json_is_boolean(json_object_get(o, "relaxing_alone_fixes")));
+		assert_int_equal(json_is_true(json_object_get(o, "relaxing_alone_fixes")),
+				 c == MC_BUDGET || c == MC_MIN_GROUP);
+		assert_string_equal(json_string_value(json_object_get(o, "detail")), detail);
+	}
+	json_decref(doc);
+	month_input_free(&in);
+}
+
+static void test_encode_feasible_gap(void **state)
+{
+	struct month_input in;
+	struct month_result res;
+	json_t *doc;
+
+	enc_fixture(&in, &res);
+	res.status = MONTH_FEASIBLE;
+	res.gap = 0.125;
+	doc = month_result_to_json(&in, &res);
+	assert_string_equal(json_string_value(json_object_get(doc, "status")), "feasible");
+	assert_json_text(json_object_get(doc, "gap"), "0.125");
+	assert_null(json_object_get(doc, "conflicts"));
+	json_decref(doc);
+	month_input_free(&in);
+}
+
+static void test_format_helpers(void **state)
+{
+	struct month_input in = {.year = 2026, .month = 12};
+	char t[6], d[11];
+
+	assert_string_equal(month_format_time(0, t), "00:00");
+	assert_string_equal(month_format_time(17 * 60 + 5, t), "17:05");
+	assert_string_equal(month_format_time(1440, t), "24:00");
+	assert_string_equal(month_format_date(&in, 7, d), "2026-12-07");
+}
+
+int main(void)
+{
+	const struct CMUnitTest tests[] = {
+		cmocka_unit_test(test_invalid_json),
+		cmocka_unit_test(test_repeated_key),
+		cmocka_unit_test(test_not_an_object),
+		cmocka_unit_test(test_unknown_fields),
+		cmocka_unit_test(test_missing_required),
+		cmocka_unit_test(test_wrong_types),
+		cmocka_unit_test(test_ranges),
+		cmocka_unit_test(test_range_messages),
+		cmocka_unit_test(test_bad_times),
+		cmocka_unit_test(test_order_of_times),
+		cmocka_unit_test(test_bad_weekday),
+		cmocka_unit_test(test_bad_month),
+		cmocka_unit_test(test_bad_closures),
+		cmocka_unit_test(test_closures_are_a_sorted_set),
+		cmocka_unit_test(test_bad_comfort),
+		cmocka_unit_test(test_bad_enums),
+		cmocka_unit_test(test_duplicate_ids),
+		cmocka_unit_test(test_duplicate_parent_ids),
+		cmocka_unit_test(test_bad_ids),
+		cmocka_unit_test(test_bad_tags_and_timezone),
+		cmocka_unit_test(test_defaults),
+		cmocka_unit_test(test_optional_lists_and_nulls),
+		cmocka_unit_test(test_every_field_given),
+		cmocka_unit_test(test_example_month),
+		cmocka_unit_test(test_encode_plan),
+		cmocka_unit_test(test_encode_infeasible),
+		cmocka_unit_test(test_encode_feasible_gap),
+		cmocka_unit_test(test_format_helpers),
+	};
+
+	return cmocka_run_group_tests(tests, NULL, NULL);
+}
