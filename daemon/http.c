@@ -1,11 +1,11 @@
 /*
  * http.c - evhttp set-up, limits, dispatch through the route table, replies.
  *
- * Listeners are our own evconnlisteners handed to evhttp_bind_listener, so we
- * can pause them: each accepted connection gets its bufferevent from
- * http_bevcb(), a pass-through filter over the socket whose free hook tells
- * us when the connection is gone.  At `max-connections` open connections the
- * listeners are disabled and further clients wait in the kernel backlog.
+ * Listeners are our own evconnlisteners handed to evhttp_bind_listener, so
+ * shutdown can pause them while replies in flight drain.  libevent 2.1 has
+ * no connection cap (evhttp_set_max_connections came in 2.2), so the cap is
+ * on requests in progress -- being handled or held for ?wait: above
+ * `max-requests` a request is answered 503 busy at once with Retry-After.
  *
  * Limits: evhttp enforces the header size and the read/write timeouts.  The
  * body limit is checked here so the client gets API.md's JSON 413; evhttp's
@@ -86,6 +86,7 @@ static const char *http_reason(int status)
 
 static void http_call_free(struct http_call *c)
 {
+	c->srv->inflight--;
 	evhttp_clear_headers(&c->query);
 	free(c);
 }
@@ -137,7 +138,8 @@ void http_reply_error(struct http_call *c, const struct pp_error *err, json_t *e
 	if (e != NULL && extra != NULL)
 		json_object_update(e, extra);
 	json_decref(extra);
-	if (err->code == PP_ERR_BUSY || err->code == PP_ERR_SHUTTING_DOWN)
+	if ((err->code == PP_ERR_BUSY || err->code == PP_ERR_SHUTTING_DOWN) &&
+	    evhttp_find_header(evhttp_request_get_output_headers(c->req), "Retry-After") == NULL)
 		evhttp_add_header(evhttp_request_get_output_headers(c->req), "Retry-After",
 				  err->code == PP_ERR_BUSY ? "5" : "10");
 	if (err->code == PP_ERR_UNAUTHORIZED)
@@ -224,6 +226,7 @@ static void http_dispatch(struct evhttp_request *req, void *arg)
 	c->srv = srv;
 	c->route = -1;
 	c->t0 = http_now();
+	srv->inflight++;
 	c->query.tqh_first = NULL;
 	c->query.tqh_last = &c->query.tqh_first;
 	if (path == NULL || (query != NULL && evhttp_parse_query_str(query, &c->query) < 0)) {
@@ -243,6 +246,16 @@ static void http_dispatch(struct evhttp_request *req, void *arg)
 	}
 	if (srv->stopping) {
 		http_fail(c, PP_ERR_SHUTTING_DOWN, "the daemon is stopping");
+		return;
+	}
+	if (srv->inflight > srv->opts.num[OPT_MAX_REQUESTS]) {
+		struct pp_error busy = {.code = PP_ERR_BUSY};
+
+		snprintf(busy.message, sizeof busy.message,
+			 "more than %ld requests in progress; retry later",
+			 srv->opts.num[OPT_MAX_REQUESTS]);
+		evhttp_add_header(evhttp_request_get_output_headers(req), "Retry-After", "1");
+		http_reply_error(c, &busy, NULL);
 		return;
 	}
 	if (routes[c->route].roles != 0) {
@@ -268,49 +281,11 @@ static void http_dispatch(struct evhttp_request *req, void *arg)
 	routes[c->route].handler(c);
 }
 
-/* The free hook of a connection's filter bufferevent. */
-static void http_conn_closed(void *arg)
-{
-	struct server *srv = arg;
-
-	srv->connections--;
-	metrics_connections(srv->metrics, srv->connections);
-	if (!srv->stopping && srv->connections == srv->opts.num[OPT_MAX_CONNECTIONS] - 1)
-		for (int i = 0; i < srv->nlisteners; i++)
-			evconnlistener_enable(srv->listeners[i]);
-}
-
-/* evhttp asks for a bufferevent per accepted connection: count it. */
-static struct bufferevent *http_bevcb(struct event_base *base, void *arg)
-{
-	struct server *srv = arg;
-	struct bufferevent *under = bufferevent_socket_new(base, -1, BEV_OPT_CLOSE_ON_FREE);
-	struct bufferevent *bev;
-
-	if (under == NULL)
-		return NULL;
-	bev = bufferevent_filter_new(under, NULL, NULL, BEV_OPT_CLOSE_ON_FREE, http_conn_closed,
-				     srv);
-	if (bev == NULL) {
-		bufferevent_free(under);
-		return NULL;
-	}
-	srv->connections++;
-	metrics_connections(srv->metrics, srv->connections);
-	if (srv->connections >= srv->opts.num[OPT_MAX_CONNECTIONS])
-		for (int i = 0; i < srv->nlisteners; i++)
-			evconnlistener_disable(srv->listeners[i]);
-	return bev;
-}
-
 void http_apply_limits(struct server *srv)
 {
 	evhttp_set_max_headers_size(srv->http, srv->opts.num[OPT_MAX_HEADERS]);
 	evhttp_set_max_body_size(srv->http, 2 * srv->opts.num[OPT_MAX_BODY]);
 	evhttp_set_timeout(srv->http, (int)srv->opts.num[OPT_TIMEOUT]);
-	if (!srv->stopping && srv->connections < srv->opts.num[OPT_MAX_CONNECTIONS])
-		for (int i = 0; i < srv->nlisteners; i++)
-			evconnlistener_enable(srv->listeners[i]);
 }
 
 /* Listen on the Unix socket path with the configured file mode. */
@@ -387,7 +362,6 @@ int http_start(struct server *srv, struct pp_error *err)
 	/* Every method reaches the dispatcher, which answers in JSON. */
 	evhttp_set_allowed_methods(srv->http, 0x1ff);
 	evhttp_set_gencb(srv->http, http_dispatch, srv);
-	evhttp_set_bevcb(srv->http, http_bevcb, srv);
 	if (addr[0] == '\0' && sock[0] == '\0')
 		return pp_error_set(err, PP_ERR_INVALID_INPUT, "listen",
 				    "neither a TCP address nor a Unix socket to serve on");

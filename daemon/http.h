@@ -37,7 +37,7 @@ struct server {
 	struct plans *plans;
 	struct options opts;
 	int nworkers;
-	int connections; /* open client connections */
+	int inflight; /* requests being handled or held */
 	bool stopping;
 };
 

@@ -37,7 +37,6 @@ struct metrics {
 	int nsolve;
 	double solve_seconds;
 	unsigned long solve_count;
-	int connections;
 };
 
 struct metrics *metrics_new(void)
@@ -85,13 +84,7 @@ void metrics_solve(struct metrics *m, const char *status, double seconds)
 	m->solve_count++;
 }
 
-void metrics_connections(struct metrics *m, int n)
-{
-	if (m != NULL)
-		m->connections = n;
-}
-
-char *metrics_render(struct metrics *m, int queued, int running, int workers)
+char *metrics_render(struct metrics *m, int queued, int running, int workers, int inflight)
 {
 	char *buf = NULL;
 	size_t len = 0;
@@ -124,9 +117,9 @@ char *metrics_render(struct metrics *m, int queued, int running, int workers)
 		   "# TYPE peerplan_solves_running gauge\npeerplan_solves_running %d\n"
 		   "# HELP peerplan_workers Solver threads.\n"
 		   "# TYPE peerplan_workers gauge\npeerplan_workers %d\n"
-		   "# HELP peerplan_connections Open client connections.\n"
-		   "# TYPE peerplan_connections gauge\npeerplan_connections %d\n",
-		queued, running, workers, m->connections);
+		   "# HELP peerplan_requests_in_progress Requests being handled or held.\n"
+		   "# TYPE peerplan_requests_in_progress gauge\npeerplan_requests_in_progress %d\n",
+		queued, running, workers, inflight);
 	fprintf(f, "# HELP peerplan_solves_total Finished solves, by outcome.\n"
 		   "# TYPE peerplan_solves_total counter\n");
 	for (int i = 0; i < m->nsolve; i++)

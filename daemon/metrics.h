@@ -19,10 +19,7 @@ void metrics_request(struct metrics *m, int route, int status, double seconds);
 /* Count a finished solve: status ("optimal", "infeasible", "failed", ...). */
 void metrics_solve(struct metrics *m, const char *status, double seconds);
 
-/* Record the current number of open connections. */
-void metrics_connections(struct metrics *m, int n);
-
 /* The exposition text (malloc'd) given the live gauges. */
-char *metrics_render(struct metrics *m, int queued, int running, int workers);
+char *metrics_render(struct metrics *m, int queued, int running, int workers, int inflight);
 
 #endif

@@ -250,6 +250,8 @@ static int print_summary(const struct month_input *in, const struct month_result
 {
 	static const char *const head[] = {"day", "time",     "room",     "lang",     "facilitators",
 					   "group", "children", "rides",    "meetings", "cost"};
+	bool has_plan = res->status == MONTH_OPTIMAL || res->status == MONTH_FEASIBLE ||
+			(res->status == MONTH_CANCELLED && res->nseries > 0);
 	struct table t = {.ncols = 10, .nrows = res->nseries + 1};
 	int *order = malloc(((size_t)res->nseries + 1) * sizeof *order);
 	char date[11];
@@ -262,6 +264,14 @@ static int print_summary(const struct month_input *in, const struct month_result
 	}
 	fprintf(out, "Month %04d-%02d%s%s%s\n\n", in->year, in->month, in->timezone[0] ? " (" : "",
 		in->timezone, in->timezone[0] ? ")" : "");
+	if (!has_plan) {
+		fprintf(out, "No plan: %s.\n", res->status == MONTH_INFEASIBLE
+						 ? "no plan satisfies the hard constraints"
+					 : res->status == MONTH_TIMEOUT
+						 ? "the time limit passed before any plan was found"
+						 : "the solve was cancelled");
+		goto status;
+	}
 	fprintf(out, "Series (%d)\n", res->nseries);
 	for (int i = 0; i < t.ncols; i++)
 		cell(&t, 0, i, "%s", head[i]);
@@ -277,7 +287,8 @@ static int print_summary(const struct month_input *in, const struct month_result
 	else
 		fprintf(out, "  (none)\n");
 
-	fprintf(out, "\nParents by series\n");
+	if (res->nseries > 0)
+		fprintf(out, "\nParents by series\n");
 	for (int i = 0; i < res->nseries; i++) {
 		const struct month_series *s = &res->series[order[i]];
 		char ids[CELL] = "";
@@ -322,6 +333,7 @@ static int print_summary(const struct month_input *in, const struct month_result
 	fprintf(out, "  preference         %ld (parents at their preferred daypart)\n",
 		res->objective.preference);
 	fprintf(out, "  cost               %.2f\n", jr_round6(res->objective.cost));
+status:
 	fprintf(out, "\nStatus: %s", month_status_name(res->status));
 	if (res->status == MONTH_FEASIBLE)
 		fprintf(out, " (time limit reached; gap %.2f%% on level %d)", 100.0 * res->gap,

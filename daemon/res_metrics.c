@@ -13,7 +13,7 @@ void res_metrics_get(struct http_call *c)
 {
 	struct server *srv = c->srv;
 	char *text = metrics_render(srv->metrics, jobs_queued(srv->jobs), jobs_running(srv->jobs),
-				    srv->nworkers);
+				    srv->nworkers, srv->inflight);
 
 	if (text == NULL) {
 		http_fail(c, PP_ERR_INTERNAL, "out of memory");
