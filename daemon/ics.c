@@ -161,7 +161,12 @@ char *ics_from_plan(const char *id, const char *request, const char *result,
 	json_t *req = json_loads(request ? request : "", 0, NULL);
 	json_t *res = json_loads(result ? result : "", 0, NULL);
 	const char *tzname = json_string_value(json_object_get(req, "timezone"));
-	icaltimezone *zone = tzname && tzname[0] ? icaltimezone_get_builtin_timezone(tzname) : NULL;
+	icaltimezone *zone;
+
+	/* TZID is the plain IANA name ("America/Edmonton"), not libical's
+	 * prefixed one; set before any built-in zone is loaded. */
+	icaltimezone_set_tzid_prefix("");
+	zone = tzname && tzname[0] ? icaltimezone_get_builtin_timezone(tzname) : NULL;
 	icalcomponent *cal = NULL;
 	json_t *ser;
 	size_t i;
