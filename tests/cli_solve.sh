@@ -1,0 +1,75 @@
+#!/bin/sh
+# End-to-end checks of `peerplan solve`: the example month's optimum, the
+# exit codes of MODEL/API error classes, and the error JSON on stderr.
+# Usage: cli_solve.sh PEERPLAN EXAMPLE_MONTH.json
+set -u
+
+pp=$1
+month=$2
+tmp=$(mktemp -d)
+trap 'rm -rf "$tmp"' EXIT
+fails=0
+
+# expect NAME CODE COMMAND... : run COMMAND, check its exit code.
+expect() {
+	name=$1 code=$2
+	shift 2
+	"$@" >"$tmp/out" 2>"$tmp/err"
+	rc=$?
+	if [ "$rc" -ne "$code" ]; then
+		echo "FAIL $name: exit $rc, expected $code" >&2
+		cat "$tmp/err" >&2
+		fails=$((fails + 1))
+		return 1
+	fi
+	return 0
+}
+
+# check NAME JQ-FILTER FILE : the filter must hold on the JSON in FILE.
+check() {
+	if ! jq -e "$2" "$3" >/dev/null; then
+		echo "FAIL $1: $2 does not hold on $(head -c 400 "$3")" >&2
+		fails=$((fails + 1))
+	fi
+}
+
+expect optimum 0 "$pp" solve "$month" &&
+	check optimum '.status == "optimal" and .objective == {"coverage": 45,
+		"comfort_deviation": 1, "preference": 12, "cost": 2915.0}' "$tmp/out"
+
+expect stdin 0 sh -c '"$0" solve - --time-limit 30 < "$1"' "$pp" "$month" &&
+	check stdin '.objective.coverage == 45' "$tmp/out"
+
+expect summary 0 "$pp" solve --summary "$month" &&
+	grep -q 'Status: optimal' "$tmp/out" && grep -q '(comfort 6-12)' "$tmp/out" ||
+	{ echo "FAIL summary" >&2; fails=$((fails + 1)); }
+
+jq '.policy.budget = 100' "$month" >"$tmp/infeasible.json"
+expect infeasible 1 "$pp" solve "$tmp/infeasible.json" &&
+	check infeasible '.status == "infeasible" and (.conflicts | length) == 6 and
+		.conflicts[1].constraint == "budget" and .conflicts[1].relaxing_alone_fixes' \
+		"$tmp/out"
+
+jq '.parents[3].priority = 0' "$month" >"$tmp/bad.json"
+expect invalid_input 2 "$pp" solve "$tmp/bad.json" &&
+	check invalid_input '.error == {"code": "invalid_input", "path": "parents[3].priority",
+		"message": "parents[3].priority: must be an integer from 1 to 100"}' "$tmp/err"
+
+printf '{"month": "2026-10",\n "month": "2026-11"}' >"$tmp/dup.json"
+expect invalid_json 2 "$pp" solve "$tmp/dup.json" &&
+	check invalid_json '.error.code == "invalid_json" and
+		(.error.message | test("line 2, column"))' "$tmp/err"
+
+expect unreadable 2 "$pp" solve "$tmp/does-not-exist.json" &&
+	check unreadable '.error.code == "invalid_input"' "$tmp/err"
+
+expect no_file 64 "$pp" solve
+expect two_files 64 "$pp" solve "$month" "$month"
+expect bad_option 64 "$pp" solve --frobnicate "$month"
+expect bad_limit 64 "$pp" solve --time-limit 0 "$month"
+expect bad_command 64 "$pp" frobnicate
+expect help 0 "$pp" --help && grep -q '^  64 ' "$tmp/out" ||
+	{ echo "FAIL help lists exit codes" >&2; fails=$((fails + 1)); }
+
+[ "$fails" -eq 0 ] && echo "all checks passed"
+exit $((fails != 0))
