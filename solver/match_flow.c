@@ -1,6 +1,6 @@
 /*
  * match_flow.c - the exact batch matching of MODEL.md section 2 as a
- * min-cost flow, solved with GLPK's RELAX-IV (glp_mincost_relax4).
+ * min-cost flow, solved with GLPK's out-of-kilter routine (glp_mincost_okalg).
  *
  * Network: source -> parent (capacity 1) -> specialist (capacity 1, one arc
  * per eligible pair) -> sink (capacity = capacity minus existing pairs), and
@@ -81,6 +81,10 @@ struct flow {
 	jmp_buf jb;
 };
 
+/* Vertex data: supply, then the price okalg writes. */
+#define V_RHS 0
+#define V_PI  ((int)sizeof(double))
+
 /* Vertex numbers (GLPK counts from 1). */
 #define V_SOURCE    1
 #define V_SINK      2
@@ -128,71 +132,35 @@ static int flow_add(struct flow *f, int kind, int tail, int head, int p, int s, 
 	return 0;
 }
 
-/* Run RELAX-IV on the current network; -1 with err set if it fails. */
-static int flow_relax(struct flow *f, struct pp_error *err)
+/* Solve the current network with the out-of-kilter algorithm and derive
+ * the potentials q (rc = cost + q(tail) - q(head)) from its node prices,
+ * checking complementary slackness on every arc.  -1 with err on failure. */
+static int flow_solve(struct flow *f, long long *q, struct pp_error *err)
 {
-	int rc;
+	int rc, nv = f->g->nv;
 
 	f->rounds++;
-	rc = glp_mincost_relax4(f->g, 0, offsetof(struct arcdata, low),
-				offsetof(struct arcdata, cap), offsetof(struct arcdata, cost), 0,
-				NULL, offsetof(struct arcdata, x), offsetof(struct arcdata, rc));
+	rc = glp_mincost_okalg(f->g, V_RHS, offsetof(struct arcdata, low),
+			       offsetof(struct arcdata, cap), offsetof(struct arcdata, cost), NULL,
+			       offsetof(struct arcdata, x), V_PI);
 	if (rc != 0)
 		return pp_error_set(err, PP_ERR_INTERNAL, NULL,
 				    "matching: the flow solver failed (GLPK code %d)", rc);
-	return 0;
-}
+	for (int i = 1; i <= nv; i++) {
+		double pi;
 
-/* Node potentials q with rc = cost + q(tail) - q(head) on every arc, from
- * RELAX-IV's reduced costs: a search over the (connected) network. */
-static int flow_potentials(struct flow *f, long long *q, struct pp_error *err)
-{
-	int nv = f->g->nv;
-	uint8_t *seen = calloc((size_t)nv + 1, 1);
-	int *stack = malloc(sizeof(int) * ((size_t)nv + 1));
-	int top = 0;
-
-	if (seen == NULL || stack == NULL) {
-		free(seen);
-		free(stack);
-		return pp_error_set(err, PP_ERR_INTERNAL, NULL, "out of memory");
+		memcpy(&pi, (char *)f->g->v[i]->data + V_PI, sizeof pi);
+		q[i] = -llround(pi);
 	}
-	q[V_SOURCE] = 0;
-	seen[V_SOURCE] = 1;
-	stack[top++] = V_SOURCE;
-	while (top > 0) {
-		glp_vertex *v = f->g->v[stack[--top]];
-
-		for (glp_arc *a = v->out; a != NULL; a = a->t_next) {
-			struct arcdata *d = arc_data(a);
-
-			if (!seen[a->head->i]) {
-				q[a->head->i] = q[v->i] + llround(d->cost) - llround(d->rc);
-				seen[a->head->i] = 1;
-				stack[top++] = a->head->i;
-			}
-		}
-		for (glp_arc *a = v->in; a != NULL; a = a->h_next) {
-			struct arcdata *d = arc_data(a);
-
-			if (!seen[a->tail->i]) {
-				q[a->tail->i] = q[v->i] - llround(d->cost) + llround(d->rc);
-				seen[a->tail->i] = 1;
-				stack[top++] = a->tail->i;
-			}
-		}
-	}
-	free(stack);
-	free(seen);
-	/* The reduced costs must be those of one price vector. */
 	for (long i = 0; i < f->narcs; i++) {
-		struct arcdata *d = arc_data(f->arcs[i].a);
-		long long want = llround(d->cost) + q[f->arcs[i].a->tail->i] -
-				 q[f->arcs[i].a->head->i];
+		glp_arc *a = f->arcs[i].a;
+		struct arcdata *d = arc_data(a);
+		long long r = llround(d->cost) + q[a->tail->i] - q[a->head->i];
 
-		if (want != llround(d->rc))
+		d->rc = (double)r;
+		if ((r > 0 && d->x != d->low) || (r < 0 && d->x != d->cap))
 			return pp_error_set(err, PP_ERR_INTERNAL, NULL,
-					    "matching: inconsistent reduced costs from the flow solver");
+					    "matching: the flow solver's prices are not optimal");
 	}
 	return 0;
 }
@@ -250,8 +218,7 @@ static int flow_phase(struct flow *f, int phase, struct pp_error *err)
 	for (;;) {
 		long added = 0;
 
-		if (flow_relax(f, err) < 0 ||
-		    flow_potentials(f, phase == 1 ? f->q1 : f->q2, err) < 0)
+		if (flow_solve(f, phase == 1 ? f->q1 : f->q2, err) < 0)
 			return -1;
 		for (int p = 0; p < f->np; p++) {
 			int k = flow_price_parent(f, phase, p);
@@ -295,7 +262,12 @@ static int flow_fits(struct flow *f)
 /* The network with every parent's MATCH_ARCS best-fitting candidates. */
 static int flow_build(struct flow *f)
 {
+	double supply = f->np;
+
 	glp_add_vertices(f->g, 2 + f->np + f->ns);
+	memcpy((char *)f->g->v[V_SOURCE]->data + V_RHS, &supply, sizeof supply);
+	supply = -supply;
+	memcpy((char *)f->g->v[V_SINK]->data + V_RHS, &supply, sizeof supply);
 	if (flow_add(f, ARC_BYPASS, V_SOURCE, V_SINK, -1, -1, 0, f->np, 0) < 0)
 		return -1;
 	for (int p = 0; p < f->np; p++)
@@ -451,7 +423,7 @@ int match_solve(const struct match_input *in, struct match_result *res, struct p
 		match_result_free(res);
 		return pp_error_set(err, PP_ERR_INTERNAL, NULL, "matching: GLPK error");
 	}
-	f->g = glp_create_graph(0, sizeof(struct arcdata));
+	f->g = glp_create_graph(2 * sizeof(double), sizeof(struct arcdata));
 	if (flow_build(f) < 0) {
 		pp_error_set(err, PP_ERR_INTERNAL, NULL, "out of memory");
 		goto fail;
