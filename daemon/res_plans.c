@@ -252,9 +252,12 @@ static void plan_waiter_reply(struct plan_waiter *w, bool final)
 		return;
 	}
 	if (w->is_post && !final) {
+		struct job_progress jp;
+		bool running = jobs_progress_get(pl->srv->jobs, &w->pj->job, &jp) != JOB_QUEUED;
+
 		free(w);
 		http_reply_json(c, 202, json_pack("{s:s, s:s}", "id", location + 10, "status",
-						  "queued"),
+						  running ? "running" : "queued"),
 				location);
 		return;
 	}
