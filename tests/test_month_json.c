@@ -475,6 +475,23 @@ static void test_bad_tags_and_timezone(void **state)
 	expect_bad("timezone", json_string("America/"), "timezone");
 	expect_bad("timezone", json_string(""), "timezone");
 	expect_bad("timezone", json_integer(7), "timezone");
+	expect_bad("timezone", json_string("Europe/../etc"), "timezone");
+}
+
+static void test_timezone_names(void **state)
+{
+	static const char *const ok[] = {"UTC", "America/Edmonton", "Etc/GMT+5",
+					 "America/Argentina/Buenos_Aires"};
+	struct month_input in;
+
+	for (size_t i = 0; i < sizeof ok / sizeof ok[0]; i++) {
+		json_t *d = base();
+
+		set_path(d, "timezone", json_string(ok[i]));
+		parse_ok(d, &in);
+		assert_string_equal(in.timezone, ok[i]);
+		month_input_free(&in);
+	}
 }
 
 /* ---- accepted documents ---- */
@@ -895,6 +912,7 @@ int main(void)
 		cmocka_unit_test(test_duplicate_parent_ids),
 		cmocka_unit_test(test_bad_ids),
 		cmocka_unit_test(test_bad_tags_and_timezone),
+		cmocka_unit_test(test_timezone_names),
 		cmocka_unit_test(test_defaults),
 		cmocka_unit_test(test_optional_lists_and_nulls),
 		cmocka_unit_test(test_every_field_given),
