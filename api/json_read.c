@@ -115,6 +115,8 @@ int jr_object(struct jr *r, const json_t *v, const char *const *allowed)
 
 	if (!json_is_object(v))
 		return jr_fail(r, NULL, false, "must be an object");
+	if (allowed == NULL)
+		return 0;
 	json_object_foreach((json_t *)v, key, val) {
 		bool ok = false;
 

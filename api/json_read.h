@@ -88,7 +88,8 @@ int jr_fail(struct jr *r, const char *key, bool at_parent, const char *fmt, ...)
 /* Record PP_ERR_INTERNAL "out of memory"; returns -1. */
 int jr_oom(struct jr *r);
 
-/* v must be an object whose keys are all in allowed (NULL-terminated).
+/* v must be an object whose keys are all in allowed (NULL-terminated; a
+ * NULL list allows any key, for maps such as matching's "traits").
  * Errors: "must be an object", "<path>.<key>: unknown field". */
 int jr_object(struct jr *r, const json_t *v, const char *const *allowed);
 

@@ -121,6 +121,13 @@ static void test_object_not_object(void **state)
 	assert_string_equal(err.path, "");
 	assert_string_equal(err.message, "must be an object");
 	json_decref(v);
+
+	/* A NULL list accepts any key of an object. */
+	v = doc("{\"lived\": [], \"zone\": []}");
+	pp_error_clear(&err);
+	assert_int_equal(jr_object(&r, v, NULL), 0);
+	assert_int_equal(err.code, PP_OK);
+	json_decref(v);
 }
 
 static void test_int_reader(void **state)
