@@ -3,6 +3,7 @@
 
 Usage:
     independent_mip.py [--plan] [--no-conflicts] [--time-limit S] MONTH.json
+    independent_mip.py --expect OPTIMUM.json MONTH.json
 
 It writes the textbook model of MODEL.md section 1 as a CPLEX-LP file and
 solves it with the `cbc` command (Debian's coinor-cbc), one objective level at
@@ -22,7 +23,11 @@ d >= 0 per series.  It shares nothing with the C solver: only the reading of
 the document (check_plan.load_month) is shared with the checker.  It is meant
 for small months (about 40 parents or fewer).
 
-Exit status: 0 answered, 2 usage, 3 CBC did not prove a level in time.
+`--expect` compares the status and objective vector with a stored optimum
+(integers exactly, cost to 1e-6) and exits 1 when they differ.
+
+Exit status: 0 answered, 1 differs from --expect, 2 usage, 3 CBC did not prove
+a level in time.
 """
 
 import json
@@ -399,6 +404,12 @@ def main(argv):
     want_conflicts = "--no-conflicts" not in args
     args = [a for a in args if a not in ("--plan", "--no-conflicts")]
     tl = 600
+    expect = None
+    if "--expect" in args:
+        i = args.index("--expect")
+        with open(args[i + 1]) as f:
+            expect = json.load(f)
+        del args[i:i + 2]
     if "--time-limit" in args:
         i = args.index("--time-limit")
         tl = float(args[i + 1])
@@ -428,7 +439,22 @@ def main(argv):
         sys.stderr.write("independent_mip: %s\n" % e)
         return 3
     print(json.dumps(out, indent=1))
+    if expect is not None:
+        return 0 if same_optimum(expect, out) else 1
     return 0
+
+
+def same_optimum(want, got):
+    """Do two results agree in status and objective (cost to 1e-6)?"""
+    if want.get("status") != got.get("status"):
+        print("independent_mip: status %r, expected %r" % (got.get("status"), want.get("status")))
+        return False
+    for k, v in want.get("objective", {}).items():
+        g = got.get("objective", {}).get(k)
+        if g is None or abs(g - v) > (check_plan.COST_TOL if k == "cost" else 0):
+            print("independent_mip: %s = %r, expected %r" % (k, g, v))
+            return False
+    return True
 
 
 if __name__ == "__main__":
