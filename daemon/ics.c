@@ -64,11 +64,11 @@ static int ics_time(const char *date, const char *hhmm, icaltimezone *zone, stru
 	return 0;
 }
 
-/* Attach a TZID parameter when the time has a zone. */
+/* Attach TZID=<IANA name> when the time has a zone. */
 static icalproperty *ics_zoned(icalproperty *p, icaltimezone *zone)
 {
 	if (zone != NULL)
-		icalproperty_add_parameter(p, icalparameter_new_tzid(icaltimezone_get_tzid(zone)));
+		icalproperty_add_parameter(p, icalparameter_new_tzid(icaltimezone_get_location(zone)));
 	return p;
 }
 
@@ -163,9 +163,6 @@ char *ics_from_plan(const char *id, const char *request, const char *result,
 	const char *tzname = json_string_value(json_object_get(req, "timezone"));
 	icaltimezone *zone;
 
-	/* TZID is the plain IANA name ("America/Edmonton"), not libical's
-	 * prefixed one; set before any built-in zone is loaded. */
-	icaltimezone_set_tzid_prefix("");
 	zone = tzname && tzname[0] ? icaltimezone_get_builtin_timezone(tzname) : NULL;
 	icalcomponent *cal = NULL;
 	json_t *ser;
@@ -180,9 +177,16 @@ char *ics_from_plan(const char *id, const char *request, const char *result,
 				  icalproperty_new_prodid("-//peerplan//peerpland " PEERPLAN_VERSION "//EN"),
 				  icalproperty_new_calscale("GREGORIAN"),
 				  icalproperty_new_method(ICAL_METHOD_PUBLISH), (void *)0);
-	if (zone != NULL)
-		icalcomponent_add_component(cal,
-					    icalcomponent_new_clone(icaltimezone_get_component(zone)));
+	if (zone != NULL) {
+		/* TZID is the plain IANA name ("America/Edmonton"), not libical's
+		 * prefixed one, so every client recognises it. */
+		icalcomponent *vtz = icalcomponent_new_clone(icaltimezone_get_component(zone));
+		icalproperty *tzid = icalcomponent_get_first_property(vtz, ICAL_TZID_PROPERTY);
+
+		if (tzid != NULL)
+			icalproperty_set_tzid(tzid, icaltimezone_get_location(zone));
+		icalcomponent_add_component(cal, vtz);
+	}
 	json_array_foreach(json_object_get(res, "series"), i, ser) {
 		if (ics_series(cal, id, req, ser, zone,
 			       icaltime_from_timet_with_zone(time(NULL), 0,

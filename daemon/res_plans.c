@@ -366,6 +366,7 @@ static void plan_finished(struct job *j)
 	plan_unlink(pl, pj);
 	if (pj->cancelled) {
 		metrics_solve(srv->metrics, "cancelled", 0);
+		log_info("plan %s: the cancelled solve has stopped", j->id);
 	} else {
 		jobs_progress_get(srv->jobs, j, &jp);
 		pjson = plan_progress_json(&jp);
