@@ -1,0 +1,536 @@
+/*
+ * match_json.c - reading and writing the matching documents of MODEL.md
+ * section 2 with the strict readers of json_read.c.
+ *
+ * Every string compared by the solver (languages, tags, dimension names and
+ * ids) is interned into one jr_strtab, which the struct match_input takes
+ * over at the end.  Traits and weights are JSON objects keyed by dimension;
+ * they become arrays sorted by the dimension's intern index, so dimensions
+ * keep the order in which the document first names them (policy first),
+ * which is also the order of every breakdown written back.
+ *
+ * Cross-references (`existing`) are resolved by id through Jansson objects
+ * used as hash sets: specialists of the document, parents of the batch, and
+ * parents already paired.
+ */
+#include "match_json.h"
+
+#include <stdlib.h>
+#include <string.h>
+
+static const char *const policy_keys[] = {"expertise_weight", "max_dimension_share",
+					  "default_weights", "require_language", NULL};
+static const char *const specialist_keys[] = {"id",	   "capacity",	"languages", "traits",
+					      "expertise", "exclude", NULL};
+static const char *const parent_keys[] = {"id",	     "priority", "languages", "traits",
+					  "weights", "needs",	 "exclude",   NULL};
+static const char *const doc_keys[] = {"policy", "specialists", "parents", "existing", NULL};
+static const char *const pair_keys[] = {"parent", "specialist", NULL};
+static const char *const cand_keys[] = {"parent", "k", "policy", "specialists", "existing", NULL};
+
+void match_policy_default(struct match_policy *pol)
+{
+	memset(pol, 0, sizeof *pol);
+	pol->expertise_weight = 0.3;
+	pol->max_dimension_share = 0.5;
+	pol->require_language = true;
+}
+
+/* A dimension name (an object key): 1..64 bytes; its intern index or -1. */
+static int read_dim(struct jr *r, struct jr_strtab *t, const char *key)
+{
+	size_t len = strlen(key);
+
+	if (len == 0 || len > JR_ID_MAX)
+		return jr_fail(r, key, false, "a dimension name must have 1 to %d characters",
+			       JR_ID_MAX);
+	return jr_intern(r, t, key);
+}
+
+static int cmp_trait(const void *a, const void *b)
+{
+	return ((const struct match_trait *)a)->dim - ((const struct match_trait *)b)->dim;
+}
+
+static int cmp_weight(const void *a, const void *b)
+{
+	return ((const struct match_weight *)a)->dim - ((const struct match_weight *)b)->dim;
+}
+
+/* obj.traits: {"dim": [tags], ...}; absent = none. */
+static int read_traits(struct jr *r, const json_t *obj, struct jr_strtab *t,
+		       struct match_trait **out, int *n)
+{
+	json_t *tr, *val;
+	const char *key;
+	size_t mark;
+
+	*out = NULL;
+	*n = 0;
+	if (jr_field(r, obj, "traits", JR_OPTIONAL, &tr) < 0)
+		return -1;
+	if (tr == NULL)
+		return 0;
+	mark = jr_push_key(r, "traits");
+	if (!json_is_object(tr)) {
+		jr_pop(r, mark);
+		return jr_fail(r, NULL, false, "must be an object of tag lists");
+	}
+	if (json_object_size(tr) > 0 &&
+	    (*out = calloc(json_object_size(tr), sizeof **out)) == NULL)
+		return jr_oom(r);
+	json_object_foreach(tr, key, val) {
+		struct match_trait *m = &(*out)[*n];
+
+		if ((m->dim = read_dim(r, t, key)) < 0)
+			return -1;
+		(*n)++;
+		if (jr_tags(r, tr, key, JR_REQUIRED, t, &m->tags.v, &m->tags.n) < 0)
+			return -1;
+	}
+	jr_pop(r, mark);
+	qsort(*out, (size_t)*n, sizeof **out, cmp_trait);
+	return 0;
+}
+
+/* obj[key]: {"dim": number >= 0, ...}; absent = none. */
+static int read_weights(struct jr *r, const json_t *obj, const char *key, struct jr_strtab *t,
+			struct match_weight **out, int *n)
+{
+	json_t *wo, *val;
+	const char *dim;
+	size_t mark;
+
+	*out = NULL;
+	*n = 0;
+	if (jr_field(r, obj, key, JR_OPTIONAL, &wo) < 0)
+		return -1;
+	if (wo == NULL)
+		return 0;
+	mark = jr_push_key(r, key);
+	if (!json_is_object(wo)) {
+		jr_pop(r, mark);
+		return jr_fail(r, NULL, false, "must be an object of weights");
+	}
+	if (json_object_size(wo) > 0 &&
+	    (*out = calloc(json_object_size(wo), sizeof **out)) == NULL)
+		return jr_oom(r);
+	json_object_foreach(wo, dim, val) {
+		struct match_weight *m = &(*out)[*n];
+
+		if ((m->dim = read_dim(r, t, dim)) < 0 ||
+		    jr_real(r, wo, dim, JR_REQUIRED, 0, JR_NO_MAX, &m->w) < 0)
+			return -1;
+		(*n)++;
+	}
+	jr_pop(r, mark);
+	qsort(*out, (size_t)*n, sizeof **out, cmp_weight);
+	return 0;
+}
+
+/* An exclude list: a set of ids. */
+static int read_exclude(struct jr *r, const json_t *obj, struct jr_strtab *t, struct pp_tags *out)
+{
+	if (jr_tags(r, obj, "exclude", JR_OPTIONAL, t, &out->v, &out->n) < 0)
+		return -1;
+	for (int i = 0; i < out->n; i++)
+		if (!jr_id_valid(t->v[out->v[i]]))
+			return jr_fail(r, "exclude", false, "'%s' is not a valid id",
+				       t->v[out->v[i]]);
+	return 0;
+}
+
+int match_read_policy(struct jr *r, const json_t *v, struct jr_strtab *t,
+		      struct match_policy *out)
+{
+	match_policy_default(out);
+	if (v == NULL)
+		return 0;
+	if (jr_object(r, v, policy_keys) < 0 ||
+	    jr_real(r, v, "expertise_weight", JR_OPTIONAL, 0, 1, &out->expertise_weight) < 0 ||
+	    jr_real(r, v, "max_dimension_share", JR_OPTIONAL, 0, 1, &out->max_dimension_share) <
+		    0 ||
+	    jr_bool(r, v, "require_language", JR_OPTIONAL, &out->require_language) < 0)
+		return -1;
+	if (out->max_dimension_share <= 0)
+		return jr_fail(r, "max_dimension_share", false, "must be greater than 0");
+	return read_weights(r, v, "default_weights", t, &out->default_weights,
+			    &out->ndefault_weights);
+}
+
+int match_read_specialist(struct jr *r, const json_t *v, struct jr_strtab *t,
+			  struct match_specialist *out)
+{
+	memset(out, 0, sizeof *out);
+	if (jr_object(r, v, specialist_keys) < 0 || jr_id(r, v, "id", JR_REQUIRED, out->id) < 0 ||
+	    (out->name = jr_intern(r, t, out->id)) < 0 ||
+	    jr_int(r, v, "capacity", JR_REQUIRED, 0, JR_INT_MAX, &out->capacity) < 0 ||
+	    jr_tags(r, v, "languages", JR_OPTIONAL, t, &out->languages.v, &out->languages.n) < 0 ||
+	    read_traits(r, v, t, &out->traits, &out->ntraits) < 0 ||
+	    jr_tags(r, v, "expertise", JR_OPTIONAL, t, &out->expertise.v, &out->expertise.n) < 0 ||
+	    read_exclude(r, v, t, &out->exclude) < 0)
+		return -1;
+	return 0;
+}
+
+int match_read_parent(struct jr *r, const json_t *v, struct jr_strtab *t,
+		      struct match_parent *out)
+{
+	memset(out, 0, sizeof *out);
+	out->priority = 1;
+	if (jr_object(r, v, parent_keys) < 0 || jr_id(r, v, "id", JR_REQUIRED, out->id) < 0 ||
+	    (out->name = jr_intern(r, t, out->id)) < 0 ||
+	    jr_int(r, v, "priority", JR_OPTIONAL, 1, 100, &out->priority) < 0 ||
+	    jr_tags(r, v, "languages", JR_OPTIONAL, t, &out->languages.v, &out->languages.n) < 0 ||
+	    read_traits(r, v, t, &out->traits, &out->ntraits) < 0 ||
+	    read_weights(r, v, "weights", t, &out->weights, &out->nweights) < 0 ||
+	    jr_tags(r, v, "needs", JR_OPTIONAL, t, &out->needs.v, &out->needs.n) < 0 ||
+	    read_exclude(r, v, t, &out->exclude) < 0)
+		return -1;
+	return 0;
+}
+
+/* The reading state of one document. */
+struct mjp {
+	struct jr r;
+	struct jr_strtab strs;
+	struct match_input *in;
+};
+
+static int read_specialists(struct mjp *p, const json_t *doc)
+{
+	json_t *arr, *el;
+	size_t i, mark;
+	int rc;
+
+	if (jr_array(&p->r, doc, "specialists", JR_OPTIONAL, &arr) < 0)
+		return -1;
+	if (arr == NULL || json_array_size(arr) == 0)
+		return 0;
+	p->in->specialists = calloc(json_array_size(arr), sizeof *p->in->specialists);
+	if (p->in->specialists == NULL)
+		return jr_oom(&p->r);
+	mark = jr_push_key(&p->r, "specialists");
+	json_array_foreach(arr, i, el) {
+		size_t m = jr_push_index(&p->r, i);
+
+		p->in->nspecialists++;
+		if (match_read_specialist(&p->r, el, &p->strs, &p->in->specialists[i]) < 0)
+			return -1;
+		jr_pop(&p->r, m);
+	}
+	rc = jr_unique_ids(&p->r, p->in->specialists, (size_t)p->in->nspecialists,
+			   sizeof *p->in->specialists, offsetof(struct match_specialist, id));
+	jr_pop(&p->r, mark);
+	return rc;
+}
+
+static int read_parents(struct mjp *p, const json_t *doc)
+{
+	json_t *arr, *el;
+	size_t i, mark;
+	int rc;
+
+	if (jr_array(&p->r, doc, "parents", JR_REQUIRED, &arr) < 0)
+		return -1;
+	if (json_array_size(arr) == 0)
+		return 0;
+	p->in->parents = calloc(json_array_size(arr), sizeof *p->in->parents);
+	if (p->in->parents == NULL)
+		return jr_oom(&p->r);
+	mark = jr_push_key(&p->r, "parents");
+	json_array_foreach(arr, i, el) {
+		size_t m = jr_push_index(&p->r, i);
+
+		p->in->nparents++;
+		if (match_read_parent(&p->r, el, &p->strs, &p->in->parents[i]) < 0)
+			return -1;
+		jr_pop(&p->r, m);
+	}
+	rc = jr_unique_ids(&p->r, p->in->parents, (size_t)p->in->nparents,
+			   sizeof *p->in->parents, offsetof(struct match_parent, id));
+	jr_pop(&p->r, mark);
+	return rc;
+}
+
+/* existing: pairs whose specialist is in the document, whose parent is
+ * not in this batch, each parent at most once.  Lookups by id go through
+ * Jansson objects used as hash sets. */
+static int read_existing(struct mjp *p, const json_t *doc)
+{
+	struct match_input *in = p->in;
+	json_t *arr, *el, *specs = json_object(), *batch = json_object(), *seen = json_object();
+	size_t i, mark;
+	int rc = -1;
+
+	if (specs == NULL || batch == NULL || seen == NULL) {
+		jr_oom(&p->r);
+		goto out;
+	}
+	if (jr_array(&p->r, doc, "existing", JR_OPTIONAL, &arr) < 0)
+		goto out;
+	if (arr == NULL || json_array_size(arr) == 0) {
+		rc = 0;
+		goto out;
+	}
+	for (int s = 0; s < in->nspecialists; s++)
+		if (json_object_set_new(specs, in->specialists[s].id, json_integer(s)) < 0) {
+			jr_oom(&p->r);
+			goto out;
+		}
+	for (int q = 0; q < in->nparents; q++)
+		if (json_object_set_new(batch, in->parents[q].id, json_true()) < 0) {
+			jr_oom(&p->r);
+			goto out;
+		}
+	in->existing = calloc(json_array_size(arr), sizeof *in->existing);
+	if (in->existing == NULL) {
+		jr_oom(&p->r);
+		goto out;
+	}
+	mark = jr_push_key(&p->r, "existing");
+	json_array_foreach(arr, i, el) {
+		size_t m = jr_push_index(&p->r, i);
+		struct match_pair *pair = &in->existing[i];
+		char sid[JR_ID_MAX + 1];
+		json_t *si;
+
+		if (jr_object(&p->r, el, pair_keys) < 0 ||
+		    jr_id(&p->r, el, "parent", JR_REQUIRED, pair->parent) < 0 ||
+		    jr_id(&p->r, el, "specialist", JR_REQUIRED, sid) < 0)
+			goto out;
+		if ((si = json_object_get(specs, sid)) == NULL) {
+			jr_fail(&p->r, "specialist", false, "unknown specialist '%s'", sid);
+			goto out;
+		}
+		if (json_object_get(batch, pair->parent) != NULL) {
+			jr_fail(&p->r, "parent", false,
+				"parent '%s' is in this batch; existing pairs name other parents",
+				pair->parent);
+			goto out;
+		}
+		if (json_object_get(seen, pair->parent) != NULL) {
+			jr_fail(&p->r, "parent", false, "parent '%s' already has an existing pair",
+				pair->parent);
+			goto out;
+		}
+		if (json_object_set_new(seen, pair->parent, json_true()) < 0) {
+			jr_oom(&p->r);
+			goto out;
+		}
+		pair->specialist = (int)json_integer_value(si);
+		in->nexisting++;
+		jr_pop(&p->r, m);
+	}
+	jr_pop(&p->r, mark);
+	rc = 0;
+out:
+	json_decref(specs);
+	json_decref(batch);
+	json_decref(seen);
+	return rc;
+}
+
+int match_parse_json(const json_t *doc, struct match_input *in, struct pp_error *err)
+{
+	struct mjp p;
+	json_t *pol;
+	size_t mark;
+	int rc = -1;
+
+	memset(in, 0, sizeof *in);
+	memset(&p, 0, sizeof p);
+	jr_init(&p.r, err);
+	p.in = in;
+	if (jr_object(&p.r, doc, doc_keys) < 0 || jr_field(&p.r, doc, "policy", JR_OPTIONAL, &pol) < 0)
+		goto done;
+	mark = jr_push_key(&p.r, "policy");
+	if (match_read_policy(&p.r, pol, &p.strs, &in->policy) < 0)
+		goto done;
+	jr_pop(&p.r, mark);
+	if (read_specialists(&p, doc) < 0 || read_parents(&p, doc) < 0 || read_existing(&p, doc) < 0)
+		goto done;
+	rc = 0;
+done:
+	jr_strtab_take(&p.strs, &in->strs, &in->nstrs);
+	jr_strtab_free(&p.strs);
+	if (rc < 0)
+		match_input_free(in);
+	return rc;
+}
+
+int match_parse(const char *buf, size_t len, struct match_input *in, struct pp_error *err)
+{
+	json_t *doc;
+	int rc;
+
+	memset(in, 0, sizeof *in);
+	doc = jr_parse(buf, len, err);
+	if (doc == NULL)
+		return -1;
+	rc = match_parse_json(doc, in, err);
+	json_decref(doc);
+	return rc;
+}
+
+int match_parse_candidates_json(const json_t *doc, struct match_input *in,
+				struct match_parent *parent, int *k, struct pp_error *err)
+{
+	struct mjp p;
+	json_t *pol, *par;
+	size_t mark;
+	int rc = -1;
+
+	memset(in, 0, sizeof *in);
+	memset(parent, 0, sizeof *parent);
+	memset(&p, 0, sizeof p);
+	jr_init(&p.r, err);
+	p.in = in;
+	*k = 5;
+	if (jr_object(&p.r, doc, cand_keys) < 0 ||
+	    jr_int(&p.r, doc, "k", JR_OPTIONAL, 1, 1000, k) < 0 ||
+	    jr_field(&p.r, doc, "policy", JR_OPTIONAL, &pol) < 0)
+		goto done;
+	mark = jr_push_key(&p.r, "policy");
+	if (match_read_policy(&p.r, pol, &p.strs, &in->policy) < 0)
+		goto done;
+	jr_pop(&p.r, mark);
+	if (jr_field(&p.r, doc, "parent", JR_REQUIRED, &par) < 0)
+		goto done;
+	mark = jr_push_key(&p.r, "parent");
+	if (match_read_parent(&p.r, par, &p.strs, parent) < 0)
+		goto done;
+	jr_pop(&p.r, mark);
+	if (read_specialists(&p, doc) < 0 || read_existing(&p, doc) < 0)
+		goto done;
+	rc = 0;
+done:
+	jr_strtab_take(&p.strs, &in->strs, &in->nstrs);
+	jr_strtab_free(&p.strs);
+	if (rc < 0) {
+		match_parent_free(parent);
+		match_input_free(in);
+	}
+	return rc;
+}
+
+/* json_object_set_new that reports failure; the value is always consumed. */
+static int put(json_t *obj, const char *key, json_t *v)
+{
+	return v == NULL || json_object_set_new(obj, key, v) < 0 ? -1 : 0;
+}
+
+json_t *match_breakdown_json(const struct match_input *in, const struct match_fit *f)
+{
+	json_t *o = json_object();
+
+	if (o == NULL)
+		return NULL;
+	for (int i = 0; i < f->nterms; i++) {
+		const char *name = f->terms[i].dim == MATCH_EXPERTISE ? "expertise"
+								      : in->strs[f->terms[i].dim];
+
+		if (put(o, name, json_real(f->terms[i].value)) < 0) {
+			json_decref(o);
+			return NULL;
+		}
+	}
+	return o;
+}
+
+static json_t *reasons_json(unsigned reasons)
+{
+	static const enum match_reason order[] = {MR_LANGUAGE, MR_EXCLUDED, MR_CAPACITY,
+						  MR_NO_SPECIALISTS};
+	json_t *a = json_array();
+
+	for (size_t i = 0; a != NULL && i < sizeof order / sizeof order[0]; i++)
+		if ((reasons & order[i]) &&
+		    json_array_append_new(a, json_string(match_reason_name(order[i]))) < 0) {
+			json_decref(a);
+			return NULL;
+		}
+	return a;
+}
+
+json_t *match_result_to_json(const struct match_input *in, const struct match_result *res)
+{
+	json_t *doc = json_object(), *obj = json_object(), *matches = json_array(),
+	       *unmatched = json_array();
+
+	if (doc == NULL || obj == NULL || matches == NULL || unmatched == NULL)
+		goto fail;
+	if (put(doc, "status", json_string(match_status_name(res->status))) < 0 ||
+	    put(obj, "matched_priority", json_integer(res->matched_priority)) < 0 ||
+	    put(obj, "total_fit", json_real(res->total_fit)) < 0)
+		goto fail;
+	for (int i = 0; i < res->nmatches; i++) {
+		const struct match_assignment *m = &res->matches[i];
+		json_t *e = json_object();
+
+		if (e == NULL || json_array_append_new(matches, e) < 0 ||
+		    put(e, "parent", json_string(in->parents[m->parent].id)) < 0 ||
+		    put(e, "specialist", json_string(in->specialists[m->specialist].id)) < 0 ||
+		    put(e, "fit", json_real(m->fit.fit)) < 0 ||
+		    put(e, "breakdown", match_breakdown_json(in, &m->fit)) < 0)
+			goto fail;
+	}
+	for (int i = 0; i < res->nunmatched; i++) {
+		const struct match_unmatched *u = &res->unmatched[i];
+		json_t *e = json_object();
+
+		if (e == NULL || json_array_append_new(unmatched, e) < 0 ||
+		    put(e, "parent", json_string(in->parents[u->parent].id)) < 0 ||
+		    put(e, "reasons", reasons_json(u->reasons)) < 0)
+			goto fail;
+	}
+	if (put(doc, "objective", obj) < 0) {
+		obj = NULL;
+		goto fail;
+	}
+	obj = NULL;
+	if (put(doc, "matches", matches) < 0) {
+		matches = NULL;
+		goto fail;
+	}
+	matches = NULL;
+	if (put(doc, "unmatched", unmatched) < 0) {
+		unmatched = NULL;
+		goto fail;
+	}
+	return doc;
+fail:
+	json_decref(doc);
+	json_decref(obj);
+	json_decref(matches);
+	json_decref(unmatched);
+	return NULL;
+}
+
+json_t *match_candidates_to_json(const struct match_input *in, const struct match_parent *p,
+				 const struct match_candidate *c, int n)
+{
+	json_t *doc = json_object(), *arr = json_array();
+
+	if (doc == NULL || arr == NULL || put(doc, "parent", json_string(p->id)) < 0)
+		goto fail;
+	for (int i = 0; i < n; i++) {
+		json_t *e = json_object();
+
+		if (e == NULL || json_array_append_new(arr, e) < 0 ||
+		    put(e, "specialist", json_string(in->specialists[c[i].specialist].id)) < 0 ||
+		    put(e, "fit", json_real(c[i].fit.fit)) < 0 ||
+		    put(e, "remaining_capacity", json_integer(c[i].remaining)) < 0 ||
+		    put(e, "breakdown", match_breakdown_json(in, &c[i].fit)) < 0)
+			goto fail;
+	}
+	if (put(doc, "candidates", arr) < 0) {
+		json_decref(doc);
+		return NULL;
+	}
+	return doc;
+fail:
+	json_decref(doc);
+	json_decref(arr);
+	return NULL;
+}

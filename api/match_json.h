@@ -1,0 +1,69 @@
+/*
+ * match_json.h - the matching documents of MODEL.md section 2 <-> the
+ * structs of solver/match.h.
+ *
+ * match_parse_json() reads a batch document; match_parse_candidates_json()
+ * reads a candidates request {"parent": {...}, "k": 5} which may also carry
+ * "policy", "specialists" and "existing" (the daemon fills the last two from
+ * its registry when they are absent).  The element readers
+ * (match_read_specialist, match_read_parent, match_read_policy) are exported
+ * so that the daemon can validate and store one specialist at a time: they
+ * intern into a caller-owned struct jr_strtab, and the caller hands the
+ * strings to a struct match_input with jr_strtab_take().
+ *
+ * Decisions where MODEL.md is silent (docs/matching.md repeats them):
+ *  - `capacity` and `id` are required; everything else is optional, and
+ *    null means the default;
+ *  - `existing` pairs may bring a specialist above its capacity (capacity
+ *    was lowered): the specialist then simply takes no new parent;
+ *  - exclude lists hold ids (validated as ids); they may name ids that are
+ *    not in the document;
+ *  - `k` is 1..1000, default 5.
+ */
+#ifndef PP_MATCH_JSON_H
+#define PP_MATCH_JSON_H
+
+#include <stddef.h>
+
+#include <jansson.h>
+
+#include "error.h"
+#include "json_read.h"
+#include "match.h"
+
+/* Parse and validate a batch document.  Returns 0 with *in filled (free with
+ * match_input_free()), or -1 with err set and *in empty. */
+int match_parse_json(const json_t *doc, struct match_input *in, struct pp_error *err);
+
+/* The same from text buf[0..len) (PP_ERR_INVALID_JSON when it is not JSON). */
+int match_parse(const char *buf, size_t len, struct match_input *in, struct pp_error *err);
+
+/* A candidates request: *in gets policy, specialists and existing (when
+ * present), *parent the parent (free with match_parent_free()), *k the count.
+ * Strings of both live in in->strs. */
+int match_parse_candidates_json(const json_t *doc, struct match_input *in,
+				struct match_parent *parent, int *k, struct pp_error *err);
+
+/* Element readers at the current path of r; see the file comment. */
+int match_read_policy(struct jr *r, const json_t *v, struct jr_strtab *t,
+		      struct match_policy *out);
+int match_read_specialist(struct jr *r, const json_t *v, struct jr_strtab *t,
+			  struct match_specialist *out);
+int match_read_parent(struct jr *r, const json_t *v, struct jr_strtab *t,
+		      struct match_parent *out);
+
+/* The defaults of MODEL.md section 2 (no default weights). */
+void match_policy_default(struct match_policy *pol);
+
+/* {"lived": 0.175, ..., "expertise": 0.3}; NULL on out of memory. */
+json_t *match_breakdown_json(const struct match_input *in, const struct match_fit *f);
+
+/* The output document of a batch; NULL on out of memory. */
+json_t *match_result_to_json(const struct match_input *in, const struct match_result *res);
+
+/* {"parent": id, "candidates": [{"specialist","fit","remaining_capacity",
+ * "breakdown"}]}; NULL on out of memory. */
+json_t *match_candidates_to_json(const struct match_input *in, const struct match_parent *p,
+				 const struct match_candidate *c, int n);
+
+#endif
