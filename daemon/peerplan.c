@@ -465,6 +465,7 @@ struct cli_command {
 
 static const struct cli_command cli_table[] = {
 	{"solve", cli_solve},
+	{"match", cli_match},
 };
 
 int main(int argc, char **argv)
