@@ -285,29 +285,36 @@ unsigned match_reasons(const struct match_input *in, const struct match_parent *
 	return all;
 }
 
-/* Ranking of candidates: fit descending, then id ascending. */
-static int cmp_candidate(const void *a, const void *b, void *arg)
-{
-	const struct match_candidate *x = a, *y = b;
-	const struct match_input *in = arg;
+/* A candidate while ranking. */
+struct ranked {
+	double fit;
+	const char *id;
+	int s;
+};
 
-	if (x->fit.fit != y->fit.fit)
-		return x->fit.fit > y->fit.fit ? -1 : 1;
-	return strcmp(in->specialists[x->specialist].id, in->specialists[y->specialist].id);
+/* Ranking of candidates: fit descending, then id ascending. */
+static int cmp_ranked(const void *a, const void *b)
+{
+	const struct ranked *x = a, *y = b;
+
+	if (x->fit != y->fit)
+		return x->fit > y->fit ? -1 : 1;
+	return strcmp(x->id, y->id);
 }
 
 int match_candidates(const struct match_input *in, const struct match_parent *p, int k,
 		     struct match_candidate **out, int *n, struct pp_error *err)
 {
 	struct match_candidate *c = NULL;
+	struct ranked *r = NULL;
 	struct match_fitw fw = {0};
 	int *load = NULL, m = 0;
 
 	*out = NULL;
 	*n = 0;
 	load = malloc(sizeof(int) * (size_t)(in->nspecialists + 1));
-	c = calloc((size_t)in->nspecialists + 1, sizeof *c);
-	if (load == NULL || c == NULL || match_fitw_init(&in->policy, p, &fw) < 0)
+	r = malloc(sizeof *r * (size_t)(in->nspecialists + 1));
+	if (load == NULL || r == NULL || match_fitw_init(&in->policy, p, &fw) < 0)
 		goto oom;
 	match_caseload(in, load);
 	for (int s = 0; s < in->nspecialists; s++) {
@@ -315,34 +322,37 @@ int match_candidates(const struct match_input *in, const struct match_parent *p,
 
 		if (load[s] >= sp->capacity || !match_eligible(in, p, sp, NULL))
 			continue;
-		c[m].specialist = s;
-		c[m].remaining = sp->capacity - load[s];
-		c[m].fit.fit = match_fit_eval(in, p, &fw, sp, NULL);
+		r[m].fit = match_fit_eval(in, p, &fw, sp, NULL);
+		r[m].id = sp->id;
+		r[m].s = s;
 		m++;
 	}
-	qsort_r(c, (size_t)m, sizeof *c, cmp_candidate, (void *)in);
+	qsort(r, (size_t)m, sizeof *r, cmp_ranked);
 	if (m > k)
 		m = k;
-	for (int i = 0; i < m; i++)
-		if (match_fit_with(in, p, &fw, &in->specialists[c[i].specialist], &c[i].fit,
-				   err) < 0) {
+	if (m > 0 && (c = calloc((size_t)m, sizeof *c)) == NULL)
+		goto oom;
+	for (int i = 0; i < m; i++) {
+		int s = r[i].s;
+
+		c[i].specialist = s;
+		c[i].remaining = in->specialists[s].capacity - load[s];
+		if (match_fit_with(in, p, &fw, &in->specialists[s], &c[i].fit, err) < 0) {
 			match_candidates_free(c, i);
 			c = NULL;
 			goto oom;
 		}
+	}
 	match_fitw_free(&fw);
 	free(load);
-	if (m == 0) {
-		free(c);
-		c = NULL;
-	}
+	free(r);
 	*out = c;
 	*n = m;
 	return 0;
 oom:
 	match_fitw_free(&fw);
 	free(load);
-	free(c);
+	free(r);
 	return pp_error_set(err, PP_ERR_INTERNAL, NULL, "out of memory");
 }
 
