@@ -13,7 +13,7 @@
 
 #include "match.h"
 
-static int mb_str(struct match_input *in, const char *s)
+static __attribute__((unused)) int mb_str(struct match_input *in, const char *s)
 {
 	for (int i = 0; i < in->nstrs; i++)
 		if (strcmp(in->strs[i], s) == 0)
@@ -23,13 +23,13 @@ static int mb_str(struct match_input *in, const char *s)
 	return in->nstrs++;
 }
 
-static int mb_cmp_int(const void *a, const void *b)
+static __attribute__((unused)) int mb_cmp_int(const void *a, const void *b)
 {
 	return *(const int *)a - *(const int *)b;
 }
 
 /* "a,b,c" -> sorted distinct indices; "" -> empty. */
-static struct pp_tags mb_tags(struct match_input *in, const char *csv)
+static __attribute__((unused)) struct pp_tags mb_tags(struct match_input *in, const char *csv)
 {
 	struct pp_tags t = {NULL, 0};
 	char buf[512], *save = NULL;
@@ -50,7 +50,7 @@ static struct pp_tags mb_tags(struct match_input *in, const char *csv)
 	return t;
 }
 
-static void mb_trait(struct match_input *in, struct match_trait **v, int *n, const char *dim,
+static __attribute__((unused)) void mb_trait(struct match_input *in, struct match_trait **v, int *n, const char *dim,
 		     const char *csv)
 {
 	int d = mb_str(in, dim), i;
@@ -63,7 +63,7 @@ static void mb_trait(struct match_input *in, struct match_trait **v, int *n, con
 	(*n)++;
 }
 
-static void mb_weight(struct match_input *in, struct match_weight **v, int *n, const char *dim,
+static __attribute__((unused)) void mb_weight(struct match_input *in, struct match_weight **v, int *n, const char *dim,
 		      double w)
 {
 	int d = mb_str(in, dim), i;
@@ -76,19 +76,19 @@ static void mb_weight(struct match_input *in, struct match_weight **v, int *n, c
 	(*n)++;
 }
 
-static void mb_policy(struct match_input *in, double beta, double cap, bool require_language)
+static __attribute__((unused)) void mb_policy(struct match_input *in, double beta, double cap, bool require_language)
 {
 	in->policy.expertise_weight = beta;
 	in->policy.max_dimension_share = cap;
 	in->policy.require_language = require_language;
 }
 
-static void mb_default(struct match_input *in, const char *dim, double w)
+static __attribute__((unused)) void mb_default(struct match_input *in, const char *dim, double w)
 {
 	mb_weight(in, &in->policy.default_weights, &in->policy.ndefault_weights, dim, w);
 }
 
-static int mb_spec(struct match_input *in, const char *id, int capacity, const char *langs,
+static __attribute__((unused)) int mb_spec(struct match_input *in, const char *id, int capacity, const char *langs,
 		   const char *expertise, const char *exclude)
 {
 	struct match_specialist *s;
@@ -106,14 +106,14 @@ static int mb_spec(struct match_input *in, const char *id, int capacity, const c
 	return in->nspecialists++;
 }
 
-static void mb_spec_trait(struct match_input *in, int s, const char *dim, const char *csv)
+static __attribute__((unused)) void mb_spec_trait(struct match_input *in, int s, const char *dim, const char *csv)
 {
 	struct match_specialist *sp = &in->specialists[s];
 
 	mb_trait(in, &sp->traits, &sp->ntraits, dim, csv);
 }
 
-static int mb_parent(struct match_input *in, const char *id, int priority, const char *langs,
+static __attribute__((unused)) int mb_parent(struct match_input *in, const char *id, int priority, const char *langs,
 		     const char *needs, const char *exclude)
 {
 	struct match_parent *p;
@@ -130,21 +130,21 @@ static int mb_parent(struct match_input *in, const char *id, int priority, const
 	return in->nparents++;
 }
 
-static void mb_parent_trait(struct match_input *in, int p, const char *dim, const char *csv)
+static __attribute__((unused)) void mb_parent_trait(struct match_input *in, int p, const char *dim, const char *csv)
 {
 	struct match_parent *pp = &in->parents[p];
 
 	mb_trait(in, &pp->traits, &pp->ntraits, dim, csv);
 }
 
-static void mb_parent_weight(struct match_input *in, int p, const char *dim, double w)
+static __attribute__((unused)) void mb_parent_weight(struct match_input *in, int p, const char *dim, double w)
 {
 	struct match_parent *pp = &in->parents[p];
 
 	mb_weight(in, &pp->weights, &pp->nweights, dim, w);
 }
 
-static void mb_existing(struct match_input *in, const char *parent, int s)
+static __attribute__((unused)) void mb_existing(struct match_input *in, const char *parent, int s)
 {
 	in->existing = realloc(in->existing, sizeof *in->existing * (size_t)(in->nexisting + 1));
 	snprintf(in->existing[in->nexisting].parent, sizeof in->existing[0].parent, "%s", parent);
