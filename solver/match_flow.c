@@ -8,19 +8,26 @@
  * parents unmatched is always feasible.  The source supplies one unit per
  * parent and the sink absorbs them.
  *
- * Lexicographic objective without a big-M.  RELAX-IV works in int and
- * rejects costs above INT_MAX / 4, so a single cost priority * M + fit * K
- * with M large enough to keep the levels apart would overflow at a few
- * thousand parents.  Instead we solve twice:
+ * Why out-of-kilter: Debian's GLPK 5.0 ships glp_mincost_relax4 disabled
+ * ("temporarily disabled due to licensing problems"); glp_mincost_okalg is
+ * the network routine left.  It works in int, returns GLP_ERANGE on
+ * overflow, and gives node prices (v_pi) that we use as duals.
+ *
+ * Lexicographic objective without a big-M.  A single cost
+ * priority * M + fit * K with M large enough to keep the levels apart
+ * (M > (specialists + 1) * K) overflows int at a few thousand parents.
+ * Instead we solve twice:
  *   1. costs -priority on source -> parent arcs, 0 elsewhere: the optimum
- *      is the maximum matched priority.  From RELAX-IV's reduced costs rc1
- *      we recover node potentials; by complementary slackness the flows
- *      optimal for level 1 are exactly the feasible flows with x = low where
+ *      is the maximum matched priority.  From the node prices we get every
+ *      arc's reduced cost rc1; by complementary slackness the flows optimal
+ *      for level 1 are exactly the feasible flows with x = low where
  *      rc1 > 0 and x = cap where rc1 < 0 (for any one dual optimum).
  *   2. fix those arcs (low = cap = 0, or low = cap), give pair arcs the cost
  *      -round(fit * 10^6), and solve again: the optimum maximises total
  *      scaled fit among the level-1 optima.
- * Every cost is at most 10^6 in magnitude, 500 times below RELAX-IV's limit.
+ * Every cost is at most 10^6 in magnitude.  After each solve the prices are
+ * checked against complementary slackness on every arc (an internal error
+ * if they fail), so a wrong dual can never pass silently.
  *
  * Rounding: each pair's fit is rounded to 1e-6 units, so the chosen
  * matching's true total fit is within (matched parents) * 1e-6 of the true

@@ -501,7 +501,7 @@ static void test_against_lp(void **state)
 		long prio;
 		double fit;
 
-		rnd_instance(&in, 20 + (int)rnd(60), 8 + (int)rnd(12), (int)rnd(10));
+		rnd_instance(&in, 30 + (int)rnd(30), 8 + (int)rnd(6), (int)rnd(6));
 		lp_optimum(&in, &prio, &fit);
 		solve(&in, &res);
 		assert_int_equal(res.matched_priority, prio);
