@@ -10,7 +10,8 @@
  * match_input.strs, so tag lists are sorted arrays of distinct string
  * indices, a dimension is an integer, and "p excludes s" is a binary search
  * for s's id index in p's exclude list.
- * * Batch matching is a min-cost flow solved with GLPK's out-of-kilter
+ *
+ * Batch matching is a min-cost flow solved with GLPK's out-of-kilter
  * routine in two exact phases; see match_flow.c and docs/matching.md.
  * Nothing here keeps pointers into the input after a call returns.
  */
