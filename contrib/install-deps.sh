@@ -18,6 +18,7 @@ libical-dev
 libsystemd-dev
 libcmocka-dev
 python3
+python3-scipy
 coinor-cbc
 curl
 jq
