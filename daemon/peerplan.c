@@ -447,8 +447,10 @@ int cli_solve(int argc, char **argv)
 			rc = CLI_INTERNAL;
 	} else {
 		doc = month_result_to_json(&in, &res);
-		if (cli_print_json(doc) < 0)
-			rc = CLI_INTERNAL;
+		if (cli_print_json(doc) < 0) {
+			pp_error_set(&err, PP_ERR_INTERNAL, NULL, "could not write the plan");
+			rc = cli_report_error(&err);
+		}
 		json_decref(doc);
 	}
 	month_result_free(&res);

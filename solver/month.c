@@ -41,6 +41,7 @@
  */
 #include "month_internal.h"
 
+#include <float.h>
 #include <glpk.h>
 #include <math.h>
 #include <setjmp.h>
@@ -93,7 +94,7 @@ struct model {
 	glp_prob *lp;
 	int *ylang_off, *ylang_n; /* per candidate: slice of ylangs/ycol */
 	int *ylangs, *ycol;
-	int *fcol; /* ncands x nfacilitators, 0 = no column */
+	int *fcol; /* nslots x nfacilitators x nstrs: f[s,i,l], 0 = no column */
 	int *scol; /* ncands x nstaff */
 	int *dcol; /* ncands */
 	struct xcol *xs;
@@ -222,6 +223,19 @@ static void row_end(struct model *m, int type, double lo, double hi)
 	glp_set_row_bnds(m->lp, i, type, lo, hi);
 	glp_set_mat_row(m->lp, i, m->rn, m->ri, m->rv);
 }
+
+static int cmp_int(const void *a, const void *b)
+{
+	int x = *(const int *)a, y = *(const int *)b;
+
+	return (x > y) - (x < y);
+}
+
+/* Index of f[slot, i, lang] in model.fcol. */
+#define FIDX(m, slot, i, lang)                                                                     \
+	((((size_t)(slot) * (size_t)(m)->in->nfacilitators) + (size_t)(i)) *                       \
+		 (size_t)((m)->in->nstrs + 1) +                                                    \
+	 (size_t)(lang))
 
 static int ycol_of(const struct model *m, int c, int lang)
 {
@@ -522,7 +536,7 @@ static int build(struct model *m)
 	m->ylang_n = calloc((size_t)m->ncands + 1, sizeof(int));
 	m->ylangs = malloc(sizeof(int) * ((size_t)m->ncands * (size_t)(in->nstrs + 1) + 1));
 	m->ycol = malloc(sizeof(int) * ((size_t)m->ncands * (size_t)(in->nstrs + 1) + 1));
-	m->fcol = calloc((size_t)m->ncands * (size_t)nf + 1, sizeof(int));
+	m->fcol = calloc((size_t)in->nslots * (size_t)nf * (size_t)(in->nstrs + 1) + 1, sizeof(int));
 	m->scol = calloc((size_t)m->ncands * (size_t)ns + 1, sizeof(int));
 	m->dcol = calloc((size_t)m->ncands + 1, sizeof(int));
 	if (!m->ylang_off || !m->ylang_n || !m->ylangs || !m->ycol || !m->fcol || !m->scol ||
@@ -548,22 +562,20 @@ static int build(struct model *m)
 		}
 		if (nl == 0)
 			continue;
-		for (int i = 0; i < nf; i++) {
-			bool speaks = false;
+		/* f[slot, i, l] for each facilitator who could run it in l */
+		for (int t = 0; t < nl; t++) {
+			for (int i = 0; i < nf; i++) {
+				int *fj = &m->fcol[FIDX(m, cd->slot, i, langs[t])];
 
-			if (!fac_at(in, i, c, m->cands))
-				continue;
-			for (int t = 0; t < nl && !speaks; t++)
-				speaks = month_tags_have(&in->facilitators[i].languages, langs[t]);
-			if (!speaks)
-				continue;
-			if (in->facilitators[i].max_meetings != PP_UNLIMITED &&
-			    in->facilitators[i].max_meetings < cd->meetings)
-				continue;
-			m->fcol[(size_t)c * nf + i] = col_add(m, GLP_BV, 0, 1);
-			if (lvl_set(m, 3, m->fcol[(size_t)c * nf + i],
-				    cd->meetings * in->facilitators[i].cost) < 0)
-				goto fail;
+				if (*fj != 0 || !fac_at(in, i, c, m->cands) ||
+				    !month_tags_have(&in->facilitators[i].languages, langs[t]) ||
+				    (in->facilitators[i].max_meetings != PP_UNLIMITED &&
+				     in->facilitators[i].max_meetings < cd->meetings))
+					continue;
+				*fj = col_add(m, GLP_BV, 0, 1);
+				if (lvl_set(m, 3, *fj, cd->meetings * in->facilitators[i].cost) < 0)
+					goto fail;
+			}
 		}
 		for (int k = 0; k < m->nclasses && !children_possible; k++)
 			for (int t = 0; t < m->classes[k].ncands && !children_possible; t++)
@@ -624,47 +636,6 @@ static int build(struct model *m)
 		for (int t = 0; t < m->ylang_n[c]; t++)
 			row_put(m, m->ycol[off + t], 1);
 		row_end(m, GLP_UP, 0, 1);
-		/* kmin * Y <= sum f <= kmax * Y */
-		row_begin(m);
-		for (int i = 0; i < nf; i++)
-			row_put(m, m->fcol[(size_t)c * nf + i], 1);
-		for (int t = 0; t < m->ylang_n[c]; t++)
-			row_put(m, m->ycol[off + t], -R->kmax);
-		row_end(m, GLP_UP, 0, 0);
-		if (R->kmin != R->kmax) {
-			row_begin(m);
-			for (int i = 0; i < nf; i++)
-				row_put(m, m->fcol[(size_t)c * nf + i], 1);
-			for (int t = 0; t < m->ylang_n[c]; t++)
-				row_put(m, m->ycol[off + t], -R->kmin);
-			row_end(m, GLP_LO, 0, 0);
-		} else {
-			/* make the upper row an equality */
-			glp_set_row_bnds(m->lp, glp_get_num_rows(m->lp), GLP_FX, 0, 0);
-		}
-		/* a facilitator speaks the series language */
-		for (int i = 0; i < nf; i++) {
-			int fj = m->fcol[(size_t)c * nf + i];
-
-			if (fj == 0)
-				continue;
-			row_begin(m);
-			row_put(m, fj, 1);
-			for (int t = 0; t < m->ylang_n[c]; t++)
-				if (month_tags_have(&in->facilitators[i].languages, m->ylangs[off + t]))
-					row_put(m, m->ycol[off + t], -1);
-			row_end(m, GLP_UP, 0, 0);
-		}
-		/* at least one trained facilitator */
-		if (R->require_trained) {
-			row_begin(m);
-			for (int i = 0; i < nf; i++)
-				if (in->facilitators[i].trained)
-					row_put(m, m->fcol[(size_t)c * nf + i], 1);
-			for (int t = 0; t < m->ylang_n[c]; t++)
-				row_put(m, m->ycol[off + t], -1);
-			row_end(m, GLP_LO, 0, 0);
-		}
 		/* staff only in an open series */
 		for (int j = 0; j < ns; j++) {
 			int sj = m->scol[(size_t)c * ns + j];
@@ -790,6 +761,39 @@ static int build(struct model *m)
 		}
 	}
 
+	/* Facilitators per slot and language: kmin..kmax per open series, one
+	 * trained per open series.  Who runs which series at the slot is then a
+	 * free split (trained ones first), so rooms need no columns of their own. */
+	for (int sl = 0; sl < in->nslots; sl++) {
+		for (int lang = 0; lang < in->nstrs; lang++) {
+			int nyc = 0;
+
+			for (int c = 0; c < m->ncands; c++)
+				if (m->cands[c].slot == sl && ycol_of(m, c, lang))
+					nyc++;
+			if (nyc == 0)
+				continue;
+			for (int pass = 0; pass < 3; pass++) {
+				if (pass == 1 && R->kmin == R->kmax)
+					continue;
+				if (pass == 2 && !R->require_trained)
+					continue;
+				row_begin(m);
+				for (int i = 0; i < nf; i++)
+					if (pass < 2 || in->facilitators[i].trained)
+						row_put(m, m->fcol[FIDX(m, sl, i, lang)], 1);
+				for (int c = 0; c < m->ncands; c++)
+					if (m->cands[c].slot == sl)
+						row_put(m, ycol_of(m, c, lang),
+							pass == 0 ? -R->kmax : pass == 1 ? -R->kmin : -1);
+				if (pass == 0)
+					row_end(m, R->kmin == R->kmax ? GLP_FX : GLP_UP, 0, 0);
+				else
+					row_end(m, GLP_LO, 0, 0);
+			}
+		}
+	}
+
 	/* Each class: at most its count in all series. */
 	for (int k = 0; k < m->nclasses; k++) {
 		row_begin(m);
@@ -819,9 +823,9 @@ static int build(struct model *m)
 		}
 		for (int i = 0; i < nf; i++) {
 			row_begin(m);
-			for (int c = 0; c < m->ncands; c++)
-				if (in_clique(qsl, qoff[q], qoff[q + 1], m->cands[c].slot))
-					row_put(m, m->fcol[(size_t)c * nf + i], 1);
+			for (int t = qoff[q]; t < qoff[q + 1]; t++)
+				for (int lang = 0; lang < in->nstrs; lang++)
+					row_put(m, m->fcol[FIDX(m, qsl[t], i, lang)], 1);
 			if (m->rn > 1)
 				row_end(m, GLP_UP, 0, 1);
 		}
@@ -844,11 +848,15 @@ static int build(struct model *m)
 		if (cap == PP_UNLIMITED)
 			continue;
 		row_begin(m);
-		for (int c = 0; c < m->ncands; c++)
-			if (m->fcol[(size_t)c * nf + i]) {
-				row_put(m, m->fcol[(size_t)c * nf + i], m->cands[c].meetings);
-				sum += m->cands[c].meetings;
-			}
+		for (int sl = 0; sl < in->nslots; sl++) {
+			int days[5], meetings = month_meeting_days(in, in->slots[sl].weekday, days);
+
+			for (int lang = 0; lang < in->nstrs; lang++)
+				if (m->fcol[FIDX(m, sl, i, lang)]) {
+					row_put(m, m->fcol[FIDX(m, sl, i, lang)], meetings);
+					sum += meetings;
+				}
+		}
 		if (sum > cap)
 			row_end(m, GLP_UP, 0, cap);
 	}
@@ -996,7 +1004,7 @@ static bool greedy_try(struct greedy *g, int c, int lang)
 
 				for (int t = 0; t < npick; t++)
 					dup |= pick[t] == i;
-				if (dup || m->fcol[(size_t)c * nf + i] == 0 ||
+				if (dup || m->fcol[FIDX(m, cd->slot, i, lang)] == 0 ||
 				    !month_tags_have(&fa->languages, lang) ||
 				    (round == 0 && !trained && !fa->trained) ||
 				    busy_at(&g->fac_busy[(size_t)i * in->nslots], in, cd->slot) ||
@@ -1131,7 +1139,7 @@ static bool greedy_try(struct greedy *g, int c, int lang)
 	for (int t = 0; t < npick; t++) {
 		g->fac_busy[(size_t)pick[t] * in->nslots + cd->slot] = true;
 		g->fac_used[pick[t]] += cd->meetings;
-		g->x[m->fcol[(size_t)c * nf + pick[t]]] = 1;
+		g->x[m->fcol[FIDX(m, cd->slot, pick[t], lang)]] = 1;
 	}
 	for (int t = 0; t < nstaff_pick; t++) {
 		g->staff_busy[(size_t)staff_pick[t] * in->nslots + cd->slot] = true;
@@ -1241,6 +1249,24 @@ out:
 
 /* ----------------------------------------------------------------- solving */
 
+static double level_value(const struct model *m, int level, const double *x);
+
+/* GLPK's relative gap: |incumbent - bound| / (|incumbent| + DBL_EPSILON). */
+static double rel_gap(double inc, double bound)
+{
+	return fabs(inc - bound) / (fabs(inc) + DBL_EPSILON);
+}
+
+/* Keep the best proven bound of the level (integer levels: rounded). */
+static void tighten_bound(struct solve_state *st, double b, bool maximise)
+{
+	if (st->level <= 3)
+		b = maximise ? floor(b + 1e-6) : ceil(b - 1e-6);
+	if (!st->has_bound || (maximise ? b < st->bound : b > st->bound))
+		st->bound = b;
+	st->has_bound = true;
+}
+
 static void ios_callback(glp_tree *T, void *info)
 {
 	struct solve_state *st = info;
@@ -1261,11 +1287,10 @@ static void ios_callback(glp_tree *T, void *info)
 	if (reason == GLP_ISELECT || reason == GLP_IBINGO) {
 		int best = glp_ios_best_node(T);
 
-		if (best != 0) {
-			st->bound = glp_ios_node_bound(T, best);
-			st->has_bound = true;
-		}
-		st->gap = glp_ios_mip_gap(T);
+		if (best != 0)
+			tighten_bound(st, glp_ios_node_bound(T, best), glp_get_obj_dir(P) == GLP_MAX);
+		if (glp_mip_status(P) == GLP_FEAS || glp_mip_status(P) == GLP_OPT)
+			st->gap = rel_gap(glp_mip_obj_val(P), st->bound);
 	}
 	if (cancel_raised(st)) {
 		st->cancelled = true;
@@ -1296,6 +1321,29 @@ static int remaining_ms(const struct solve_state *st)
 	return left > 2e6 ? 2000000000 : (int)(left * 1000.0) + 1;
 }
 
+/* glp_simplex() has no callback, so the root LP runs in slices of a quarter
+ * second, resumed from the basis it left, with the cancel flag and the
+ * deadline checked in between.  Returns glp_simplex()'s code (GLP_ETMLIM
+ * when the deadline passed); sets st->cancelled when cancelled. */
+static int lp_sliced(struct model *m, struct solve_state *st, glp_smcp *sp)
+{
+	for (;;) {
+		int left = remaining_ms(st), rc;
+
+		sp->tm_lim = left < 250 ? left : 250;
+		rc = glp_simplex(m->lp, sp);
+		if (rc != GLP_ETMLIM)
+			return rc;
+		if (cancel_raised(st)) {
+			st->cancelled = true;
+			return rc;
+		}
+		if (elapsed(st) >= st->deadline)
+			return rc;
+		report(st, false, 0, false);
+	}
+}
+
 /* Solve the model under the current objective.  Returns the outcome; x[1..n]
  * receives the incumbent when there is one. */
 static enum level_outcome solve_level(struct model *m, struct solve_state *st, double *x)
@@ -1314,23 +1362,32 @@ static enum level_outcome solve_level(struct model *m, struct solve_state *st, d
 	}
 	glp_init_smcp(&sp);
 	sp.msg_lev = GLP_MSG_OFF;
-	sp.tm_lim = remaining_ms(st);
 	sp.presolve = GLP_OFF;
-	rc = glp_simplex(m->lp, &sp);
+	if (glp_get_it_cnt(m->lp) == 0) {
+		/* first LP of this model: scale it and start from a crash basis
+		 * (measured: a 300-parent root LP in 22 s instead of 30 s) */
+		glp_scale_prob(m->lp, GLP_SF_AUTO);
+		glp_adv_basis(m->lp, 0);
+	}
+	rc = lp_sliced(m, st, &sp);
+	if (rc != 0 && rc != GLP_ETMLIM && !st->cancelled) {
+		/* a numerically hard basis: retry from scratch */
+		glp_std_basis(m->lp);
+		rc = lp_sliced(m, st, &sp);
+	}
+	if (st->cancelled)
+		return LVL_CANCELLED;
 	if (rc == GLP_ETMLIM) {
 		st->timed_out = true;
 		st->gap = 1.0; /* not even the relaxation was solved: nothing proven */
 		return st->warm != NULL ? LVL_CUT : LVL_NOSOL;
 	}
-	if (rc != 0) {
-		/* a numerically hard basis: retry from scratch */
-		glp_std_basis(m->lp);
-		rc = glp_simplex(m->lp, &sp);
-	}
 	if (rc != 0 || glp_get_status(m->lp) == GLP_NOFEAS)
 		return LVL_INFEASIBLE;
 	if (glp_get_status(m->lp) != GLP_OPT)
 		return LVL_INFEASIBLE;
+	st->has_bound = false;
+	tighten_bound(st, glp_get_obj_val(m->lp), glp_get_obj_dir(m->lp) == GLP_MAX);
 
 	glp_init_iocp(&ip);
 	ip.msg_lev = GLP_MSG_OFF;
@@ -1366,8 +1423,15 @@ static enum level_outcome solve_level(struct model *m, struct solve_state *st, d
 	if (rc == GLP_ESTOP && st->stop_at_first && (ms == GLP_FEAS || ms == GLP_OPT))
 		return LVL_OPTIMAL;
 	st->timed_out = true;
-	if (ms == GLP_FEAS || ms == GLP_OPT)
+	if (ms == GLP_FEAS || ms == GLP_OPT) {
+		st->gap = rel_gap(glp_mip_obj_val(m->lp), st->bound);
 		return LVL_CUT;
+	}
+	if (st->warm != NULL) {
+		/* GLPK never took the warm start: it is still the best plan */
+		st->gap = rel_gap(level_value(m, st->level - 1, x), st->bound);
+		return LVL_CUT;
+	}
 	return LVL_NOSOL;
 }
 
@@ -1418,11 +1482,44 @@ static void round_integers(const struct model *m, double *x)
 
 /* ----------------------------------------------------------- the result */
 
-static int cmp_int(const void *a, const void *b)
-{
-	int x = *(const int *)a, y = *(const int *)b;
 
-	return (x > y) - (x < y);
+/* The facilitators of series c (language lang) out of those the plan x puts
+ * at its slot in that language: the series at the slot take, in candidate
+ * order, first one trained facilitator each, then the others in turn, kmax
+ * each.  Writes ascending indices to out; returns 0 or -1 (memory). */
+static int split_facilitators(const struct model *m, const double *x, int c, int lang,
+			      int *out, int *nout)
+{
+	const struct month_input *in = m->in;
+	int nf = in->nfacilitators, slot = m->cands[c].slot, rank = 0, nser = 0;
+	int *order = malloc(sizeof(int) * (size_t)(nf + 1)), norder = 0;
+
+	if (order == NULL)
+		return -1;
+	for (int c2 = 0; c2 < m->ncands; c2++) {
+		int y = m->cands[c2].slot == slot ? ycol_of(m, c2, lang) : 0;
+
+		if (y == 0 || x[y] < 0.5)
+			continue;
+		if (c2 == c)
+			rank = nser;
+		nser++;
+	}
+	for (int pass = 0; pass < 2; pass++)
+		for (int i = 0; i < nf; i++) {
+			int fj = m->fcol[FIDX(m, slot, i, lang)];
+
+			if (fj != 0 && x[fj] > 0.5 && in->facilitators[i].trained == (pass == 0))
+				order[norder++] = i;
+		}
+	*nout = 0;
+	/* round-robin: facilitator t goes to series t mod nser */
+	for (int t = 0; t < norder; t++)
+		if (t % nser == rank)
+			out[(*nout)++] = order[t];
+	qsort(out, (size_t)*nout, sizeof(int), cmp_int);
+	free(order);
+	return 0;
 }
 
 /* Turn the solution x of model m into res->series, objective and unassigned. */
@@ -1472,11 +1569,10 @@ static int extract(struct model *m, const double *x, struct month_result *res)
 		if (!s->dates || !s->facilitators || !s->staff || !s->parents || !s->rides)
 			goto fail;
 		memcpy(s->dates, cd->days, sizeof(int) * (size_t)cd->meetings);
-		for (int i = 0; i < nf; i++)
-			if (m->fcol[(size_t)c * nf + i] && x[m->fcol[(size_t)c * nf + i]] > 0.5) {
-				s->facilitators[s->nfacilitators++] = i;
-				per_meeting += in->facilitators[i].cost;
-			}
+		if (split_facilitators(m, x, c, lang, s->facilitators, &s->nfacilitators) < 0)
+			goto fail;
+		for (int t = 0; t < s->nfacilitators; t++)
+			per_meeting += in->facilitators[s->facilitators[t]].cost;
 		for (int j = 0; j < ns; j++)
 			if (m->scol[(size_t)c * ns + j] && x[m->scol[(size_t)c * ns + j]] > 0.5) {
 				s->staff[s->nstaff++] = j;
