@@ -99,6 +99,10 @@ struct model {
 	int *dcol; /* ncands */
 	struct xcol *xs;
 	int nxs, xs_cap;
+	int *cx_off, *cx; /* x entries of each candidate: cx[cx_off[c] .. cx_off[c+1]) */
+	int *kx_off;       /* x entries of class k: xs[kx_off[k] .. kx_off[k+1]) */
+	int *speakers;     /* ncands x (nstrs+1): eligible parents speaking l */
+	bool *with_children; /* per candidate: some eligible parent has children */
 
 	/* Objective coefficients of each level, indexed by column. */
 	double *lvl[4];
@@ -237,6 +241,40 @@ static int cmp_int(const void *a, const void *b)
 		 (size_t)((m)->in->nstrs + 1) +                                                    \
 	 (size_t)(lang))
 
+/* Loop e over the x entries of candidate c, in increasing order. */
+#define FOR_X_AT(m, c, e)                                                                          \
+	for (int e##_q = (m)->cx_off[c], e = 0;                                                    \
+	     e##_q < (m)->cx_off[(c) + 1] && ((e = (m)->cx[e##_q]), 1); e##_q++)
+
+/* Index the x entries by candidate and by class (they are pushed class by
+ * class, so each class's entries are contiguous). */
+static int index_xs(struct model *m)
+{
+	m->cx_off = calloc((size_t)m->ncands + 2, sizeof(int));
+	m->cx = malloc(sizeof(int) * ((size_t)m->nxs + 1));
+	m->kx_off = calloc((size_t)m->nclasses + 2, sizeof(int));
+	if (m->cx_off == NULL || m->cx == NULL || m->kx_off == NULL)
+		return -1;
+	for (int e = 0; e < m->nxs; e++) {
+		m->cx_off[m->xs[e].c + 1]++;
+		m->kx_off[m->xs[e].k + 1]++;
+	}
+	for (int c = 0; c < m->ncands; c++)
+		m->cx_off[c + 1] += m->cx_off[c];
+	for (int k = 0; k < m->nclasses; k++)
+		m->kx_off[k + 1] += m->kx_off[k];
+	{
+		int *fill = calloc((size_t)m->ncands + 1, sizeof(int));
+
+		if (fill == NULL)
+			return -1;
+		for (int e = 0; e < m->nxs; e++)
+			m->cx[m->cx_off[m->xs[e].c] + fill[m->xs[e].c]++] = e;
+		free(fill);
+	}
+	return 0;
+}
+
 static int ycol_of(const struct model *m, int c, int lang)
 {
 	for (int t = 0; t < m->ylang_n[c]; t++)
@@ -276,17 +314,8 @@ static int languages_of(struct model *m, int c, int *out)
 		if (speakers < m->rules.kmin || (!trained && m->rules.require_trained))
 			continue;
 		/* a series needs min_group parents who speak its language */
-		for (int k = 0, eligible = 0; k < m->nclasses; k++) {
-			const struct pclass *cl = &m->classes[k];
-
-			for (int u = 0; u < cl->ncands; u++)
-				if (cl->cands[u] == c && month_tags_have(&cl->rep->languages, t))
-					eligible += cl->count;
-			if (eligible >= m->rules.min_group) {
-				out[n++] = t;
-				break;
-			}
-		}
+		if (m->speakers[(size_t)c * (in->nstrs + 1) + t] >= m->rules.min_group)
+			out[n++] = t;
 	}
 	return n;
 }
@@ -530,6 +559,21 @@ static int build(struct model *m)
 
 	if (langs == NULL)
 		return -1;
+	/* eligible parents per (candidate, language), and whether any has children */
+	m->speakers = calloc((size_t)m->ncands * (size_t)(in->nstrs + 1) + 1, sizeof(int));
+	m->with_children = calloc((size_t)m->ncands + 1, sizeof(bool));
+	if (m->speakers == NULL || m->with_children == NULL)
+		goto fail;
+	for (int k = 0; k < m->nclasses; k++) {
+		const struct pclass *cl = &m->classes[k];
+
+		for (int u = 0; u < cl->ncands; u++) {
+			for (int t = 0; t < cl->rep->languages.n; t++)
+				m->speakers[(size_t)cl->cands[u] * (in->nstrs + 1) +
+					    cl->rep->languages.v[t]] += cl->count;
+			m->with_children[cl->cands[u]] |= cl->nchildren > 0;
+		}
+	}
 	m->lp = glp_create_prob();
 	glp_set_obj_dir(m->lp, GLP_MAX);
 	m->ylang_off = calloc((size_t)m->ncands + 1, sizeof(int));
@@ -577,10 +621,7 @@ static int build(struct model *m)
 					goto fail;
 			}
 		}
-		for (int k = 0; k < m->nclasses && !children_possible; k++)
-			for (int t = 0; t < m->classes[k].ncands && !children_possible; t++)
-				children_possible = m->classes[k].cands[t] == c &&
-						    m->classes[k].nchildren > 0;
+		children_possible = m->with_children[c];
 		for (int j = 0; j < ns && children_possible; j++) {
 			if (!staff_at(in, j, c, m->cands))
 				continue;
@@ -622,6 +663,8 @@ static int build(struct model *m)
 	}
 	if (lvl_set(m, 0, glp_get_num_cols(m->lp), 0.0) < 0)
 		goto fail;
+	if (index_xs(m) < 0)
+		goto fail;
 
 	/* Rows per candidate. */
 	for (int c = 0; c < m->ncands; c++) {
@@ -653,13 +696,13 @@ static int build(struct model *m)
 			int lang = m->ylangs[off + t];
 
 			row_begin(m);
-			for (int e = 0; e < m->nxs; e++)
+			FOR_X_AT(m, c, e)
 				if (m->xs[e].c == c && m->xs[e].lang == lang)
 					row_put(m, m->xs[e].col, 1);
 			row_put(m, m->ycol[off + t], -room->capacity);
 			row_end(m, GLP_UP, 0, 0);
 			row_begin(m);
-			for (int e = 0; e < m->nxs; e++)
+			FOR_X_AT(m, c, e)
 				if (m->xs[e].c == c && m->xs[e].lang == lang)
 					row_put(m, m->xs[e].col, 1);
 			row_put(m, m->ycol[off + t], -R->min_group);
@@ -668,7 +711,7 @@ static int build(struct model *m)
 		/* comfort deviation: d >= lo*Y - size, d >= size - hi*Y */
 		row_begin(m);
 		row_put(m, m->dcol[c], 1);
-		for (int e = 0; e < m->nxs; e++)
+		FOR_X_AT(m, c, e)
 			if (m->xs[e].c == c)
 				row_put(m, m->xs[e].col, 1);
 		for (int t = 0; t < m->ylang_n[c]; t++)
@@ -676,7 +719,7 @@ static int build(struct model *m)
 		row_end(m, GLP_LO, 0, 0);
 		row_begin(m);
 		row_put(m, m->dcol[c], 1);
-		for (int e = 0; e < m->nxs; e++)
+		FOR_X_AT(m, c, e)
 			if (m->xs[e].c == c)
 				row_put(m, m->xs[e].col, -1);
 		for (int t = 0; t < m->ylang_n[c]; t++)
@@ -684,7 +727,7 @@ static int build(struct model *m)
 		row_end(m, GLP_LO, 0, 0);
 		/* children: <= room childcare * Y and <= staff max_children */
 		row_begin(m);
-		for (int e = 0; e < m->nxs; e++)
+		FOR_X_AT(m, c, e)
 			if (m->xs[e].c == c)
 				row_put(m, m->xs[e].col, m->classes[m->xs[e].k].nchildren);
 		if (m->rn > 0) {
@@ -703,7 +746,7 @@ static int build(struct model *m)
 			int big = 0;
 
 			row_begin(m);
-			for (int e = 0; e < m->nxs; e++) {
+			FOR_X_AT(m, c, e) {
 				const struct pclass *cl = &m->classes[m->xs[e].k];
 
 				if (m->xs[e].c == c && month_tags_have(&cl->needs, tag)) {
@@ -721,21 +764,21 @@ static int build(struct model *m)
 			row_end(m, GLP_UP, 0, 0);
 		}
 		/* rides per zone: riders <= seats of drivers */
-		for (int e = 0; e < m->nxs; e++) {
+		FOR_X_AT(m, c, e) {
 			int zone;
 			bool first = true;
 
 			if (m->xs[e].c != c || m->classes[m->xs[e].k].role != ROLE_RIDER)
 				continue;
 			zone = m->classes[m->xs[e].k].zone;
-			for (int e2 = 0; e2 < e && first; e2++)
+			FOR_X_AT(m, c, e2) if (e2 < e && first)
 				first = !(m->xs[e2].c == c &&
 					  m->classes[m->xs[e2].k].role == ROLE_RIDER &&
 					  m->classes[m->xs[e2].k].zone == zone);
 			if (!first)
 				continue;
 			row_begin(m);
-			for (int e2 = 0; e2 < m->nxs; e2++) {
+			FOR_X_AT(m, c, e2) {
 				const struct pclass *cl = &m->classes[m->xs[e2].k];
 
 				if (m->xs[e2].c != c || cl->zone != zone)
@@ -748,7 +791,7 @@ static int build(struct model *m)
 			row_end(m, GLP_UP, 0, 0);
 		}
 		/* variable upper bounds x <= min(count, cap) * y */
-		for (int e = 0; e < m->nxs; e++) {
+		FOR_X_AT(m, c, e) {
 			const struct pclass *cl = &m->classes[m->xs[e].k];
 			int ub = cl->count < room->capacity ? cl->count : room->capacity;
 
@@ -797,7 +840,7 @@ static int build(struct model *m)
 	/* Each class: at most its count in all series. */
 	for (int k = 0; k < m->nclasses; k++) {
 		row_begin(m);
-		for (int e = 0; e < m->nxs; e++)
+		for (int e = m->kx_off[k]; e < m->kx_off[k + 1]; e++)
 			if (m->xs[e].k == k)
 				row_put(m, m->xs[e].col, 1);
 		if (m->rn > 0 && m->classes[k].count > 1)
@@ -933,6 +976,11 @@ static void model_free(struct model *m)
 	free(m->scol);
 	free(m->dcol);
 	free(m->xs);
+	free(m->cx_off);
+	free(m->cx);
+	free(m->kx_off);
+	free(m->speakers);
+	free(m->with_children);
 	for (int t = 0; t < 4; t++)
 		free(m->lvl[t]);
 	free(m->ri);
@@ -1043,7 +1091,7 @@ static bool greedy_try(struct greedy *g, int c, int lang)
 		for (;;) {
 			int best = -1;
 
-			for (int e = 0; e < m->nxs; e++) {
+			FOR_X_AT(m, c, e) {
 				const struct xcol *xc = &m->xs[e];
 				const struct pclass *cl = &m->classes[xc->k];
 				bool needs_ok = true;
@@ -1059,7 +1107,7 @@ static bool greedy_try(struct greedy *g, int c, int lang)
 				if (cl->role == ROLE_RIDER) {
 					int seats = 0;
 
-					for (int e2 = 0; e2 < m->nxs; e2++) {
+					FOR_X_AT(m, c, e2) {
 						const struct pclass *c2 = &m->classes[m->xs[e2].k];
 
 						if (m->xs[e2].c == c && c2->zone == cl->zone)
@@ -1092,7 +1140,7 @@ static bool greedy_try(struct greedy *g, int c, int lang)
 		    (sf->max_meetings != PP_UNLIMITED &&
 		     g->staff_used[j] + cd->meetings > sf->max_meetings))
 			continue;
-		for (int e = 0; e < m->nxs && !useful; e++) {
+		FOR_X_AT(m, c, e) if (!useful) {
 			const struct pclass *cl = &m->classes[m->xs[e].k];
 
 			if (m->xs[e].c != c || take[e] == 0)
@@ -1146,7 +1194,7 @@ static bool greedy_try(struct greedy *g, int c, int lang)
 		g->staff_used[staff_pick[t]] += cd->meetings;
 		g->x[m->scol[(size_t)c * ns + staff_pick[t]]] = 1;
 	}
-	for (int e = 0; e < m->nxs; e++) {
+	FOR_X_AT(m, c, e) {
 		g->x[m->xs[e].col] += take[e];
 		g->rem[m->xs[e].k] -= take[e];
 	}
@@ -1166,7 +1214,7 @@ static long greedy_score(const struct greedy *g, int c, int lang)
 {
 	long v = 0;
 
-	for (int e = 0; e < g->m->nxs; e++)
+	FOR_X_AT(g->m, c, e)
 		if (g->m->xs[e].c == c && g->m->xs[e].lang == lang)
 			v += (long)g->rem[g->m->xs[e].k] * g->m->classes[g->m->xs[e].k].rep->priority;
 	return v;
@@ -1578,7 +1626,7 @@ static int extract(struct model *m, const double *x, struct month_result *res)
 				s->staff[s->nstaff++] = j;
 				per_meeting += in->staff[j].cost;
 			}
-		for (int e = 0; e < m->nxs; e++) {
+		FOR_X_AT(m, c, e) {
 			const struct pclass *cl = &m->classes[m->xs[e].k];
 			int cnt = (int)floor(x[m->xs[e].col] + 0.5);
 
