@@ -32,10 +32,12 @@ static const char usage_text[] =
 	"usage: peerplan <command> [options]\n"
 	"\n"
 	"commands:\n"
-	"  solve FILE.json [--summary] [--time-limit S]\n"
+	"  solve FILE.json [--summary] [--time-limit S] [--export-lp OUT.lp]\n"
 	"        plan the month described by FILE.json (\"-\" reads standard input)\n"
 	"        and print the plan as JSON, or with --summary as a report;\n"
 	"        --time-limit S overrides policy.time_limit_s (seconds, > 0)\n"
+	"        --export-lp OUT.lp writes the coverage level of the model as a CPLEX LP\n"
+	"                       file (to compare other solvers on it) and does not solve\n"
 	"  help  print this text\n"
 	"\n"
 	"Ctrl-C stops a solve cleanly; a second Ctrl-C kills the process.\n"
@@ -360,7 +362,8 @@ static int solve_usage(const char *msg)
 {
 	if (msg != NULL)
 		fprintf(stderr, "peerplan solve: %s\n", msg);
-	fputs("usage: peerplan solve FILE.json [--summary] [--time-limit S]\n", stderr);
+	fputs("usage: peerplan solve FILE.json [--summary] [--time-limit S] [--export-lp OUT.lp]\n",
+	      stderr);
 	return CLI_USAGE;
 }
 
@@ -386,6 +389,7 @@ int cli_solve(int argc, char **argv)
 	static const struct option opts[] = {
 		{"summary", no_argument, NULL, 's'},
 		{"time-limit", required_argument, NULL, 't'},
+		{"export-lp", required_argument, NULL, 'x'},
 		{"help", no_argument, NULL, 'h'},
 		{NULL, 0, NULL, 0},
 	};
@@ -394,6 +398,7 @@ int cli_solve(int argc, char **argv)
 	struct month_ctl ctl = {.cancel = &cli_cancel};
 	struct pp_error err = {0};
 	bool summary = false;
+	const char *export_lp = NULL;
 	double limit = 0;
 	char *buf, *end;
 	size_t len;
@@ -412,6 +417,9 @@ int cli_solve(int argc, char **argv)
 			limit = strtod(optarg, &end);
 			if (errno != 0 || end == optarg || *end != '\0' || !(limit > 0) || limit > 1e9)
 				return solve_usage("--time-limit needs a number of seconds > 0");
+			break;
+		case 'x':
+			export_lp = optarg;
 			break;
 		case 'h':
 			fputs(usage_text, stdout);
@@ -432,6 +440,11 @@ int cli_solve(int argc, char **argv)
 		return cli_report_error(&err);
 	if (limit > 0)
 		in.policy.time_limit_s = limit;
+	if (export_lp != NULL) {
+		rc = month_export_lp(&in, export_lp, &err);
+		month_input_free(&in);
+		return rc < 0 ? cli_report_error(&err) : CLI_OK;
+	}
 
 	memset(&res, 0, sizeof res);
 	if (month_solve(&in, &ctl, &res, &err) < 0) {

@@ -1996,3 +1996,36 @@ out:
 		month_result_free(res);
 	return rc;
 }
+
+int month_export_lp(const struct month_input *in, const char *path, struct pp_error *err)
+{
+	struct model_rules rules;
+	struct month_cand *cands;
+	struct model m;
+	unsigned *fails;
+	int ncands, rc = -1;
+
+	cands = month_candidates(in, &ncands);
+	if (ncands < 0)
+		return pp_error_set(err, PP_ERR_INTERNAL, NULL, "out of memory");
+	fails = calloc((size_t)in->nparents * (size_t)ncands + 1, sizeof *fails);
+	if (fails == NULL) {
+		free(cands);
+		return pp_error_set(err, PP_ERR_INTERNAL, NULL, "out of memory");
+	}
+	for (int p = 0; p < in->nparents; p++)
+		for (int c = 0; c < ncands; c++)
+			fails[(size_t)p * ncands + c] = month_static_fails(in, &cands[c], &in->parents[p]);
+	glp_term_out(GLP_OFF);
+	rules_from_policy(&in->policy, &rules);
+	if (model_init(&m, in, &rules, cands, ncands, fails) < 0)
+		pp_error_set(err, PP_ERR_INTERNAL, NULL, "out of memory building the model");
+	else if (set_objective(&m, 0), glp_write_lp(m.lp, NULL, path) != 0)
+		pp_error_set(err, PP_ERR_INTERNAL, NULL, "cannot write %s", path);
+	else
+		rc = 0;
+	model_free(&m);
+	free(fails);
+	free(cands);
+	return rc;
+}

@@ -247,6 +247,11 @@ bool month_fits(const struct pp_windows *ws, const struct month_slot *slot);
 int month_solve(const struct month_input *in, const struct month_ctl *ctl,
 		struct month_result *res, struct pp_error *err);
 
+/* Write the coverage level (level 1) of the model month_solve() builds to
+ * path as a CPLEX LP file, for comparing other solvers on the same model.
+ * Returns 0, or -1 with err set. */
+int month_export_lp(const struct month_input *in, const char *path, struct pp_error *err);
+
 /* Free what month_solve() allocated in res (not res itself); NULL-safe. */
 void month_result_free(struct month_result *res);
 
