@@ -22,6 +22,8 @@ python3-scipy
 coinor-cbc
 curl
 jq
+wrk
+nginx
 "
 
 if [ "$(id -u)" -ne 0 ]; then
