@@ -1868,6 +1868,10 @@ static int solve_all(const struct month_input *in, struct solve_state *st,
 		enum level_outcome o;
 		double v;
 
+		if (cancel_raised(st)) {
+			res->status = MONTH_CANCELLED;
+			return level > 0 ? 1 : 0;
+		}
 		st->level = level + 1;
 		st->stage = level_stage[level];
 		set_objective(m, level);
