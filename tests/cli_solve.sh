@@ -37,6 +37,9 @@ expect optimum 0 "$pp" solve "$month" &&
 	check optimum '.status == "optimal" and .objective == {"coverage": 45,
 		"comfort_deviation": 1, "preference": 12, "cost": 2915.0}' "$tmp/out"
 
+# The level-1 objective `peerplan solve` reports, for the --export-lp check.
+coverage=$(jq '.objective.coverage' "$tmp/out" 2>/dev/null)
+
 expect stdin 0 sh -c '"$0" solve - --time-limit 30 < "$1"' "$pp" "$month" &&
 	check stdin '.objective.coverage == 45' "$tmp/out"
 
@@ -70,6 +73,25 @@ expect bad_limit 64 "$pp" solve --time-limit 0 "$month"
 expect bad_command 64 "$pp" frobnicate
 expect help 0 "$pp" --help && grep -q '^  64 ' "$tmp/out" ||
 	{ echo "FAIL help lists exit codes" >&2; fails=$((fails + 1)); }
+
+# --export-lp writes the coverage level as a CPLEX LP file and solves nothing;
+# CBC, an independent solver, finds the same level-1 optimum on it.
+if expect export_lp 0 "$pp" solve --export-lp "$tmp/level1.lp" "$month"; then
+	[ -s "$tmp/level1.lp" ] && [ ! -s "$tmp/out" ] &&
+		[ "$(grep -v -e '^\\\*' -e '^$' "$tmp/level1.lp" | head -n 1)" = "Maximize" ] &&
+		grep -q '^Subject To' "$tmp/level1.lp" && grep -q '^End' "$tmp/level1.lp" ||
+		{ echo "FAIL export_lp: not a CPLEX LP file opening with Maximize" >&2; fails=$((fails + 1)); }
+	if command -v cbc >/dev/null; then
+		cbc "$tmp/level1.lp" sec 60 solve quit >"$tmp/cbc.log" 2>&1
+		cbc_obj=$(sed -n 's/^Objective value: *\([0-9.]*\).*/\1/p' "$tmp/cbc.log")
+		grep -q '^Result - Optimal solution found' "$tmp/cbc.log" &&
+			[ "$coverage" = 45 ] && [ "${cbc_obj%.00000000}" = "$coverage" ] ||
+			{ echo "FAIL export_lp_cbc: cbc objective '$cbc_obj', peerplan coverage" \
+				"'$coverage', expected both 45" >&2; fails=$((fails + 1)); }
+	else
+		echo "skip export_lp_cbc: cbc is not installed" >&2
+	fi
+fi
 
 [ "$fails" -eq 0 ] && echo "all checks passed"
 exit $((fails != 0))
