@@ -1,59 +1,60 @@
 /*
  * match_flow.c - the exact batch matching of MODEL.md section 2 as a
- * min-cost flow, solved with GLPK's out-of-kilter routine (glp_mincost_okalg).
+ * min-cost flow, solved by successive shortest paths (Dijkstra with node
+ * potentials) over a sparsely priced network.
  *
- * Network: source -> parent (capacity 1) -> specialist (capacity 1, one arc
- * per eligible pair) -> sink (capacity = capacity minus existing pairs), and
- * a bypass arc source -> sink (capacity = number of parents) so that leaving
- * parents unmatched is always feasible.  The source supplies one unit per
- * parent and the sink absorbs them.
+ * Network: parent -> specialist (capacity 1, one arc per eligible pair),
+ * specialist -> sink (capacity = capacity minus existing pairs), and a bypass
+ * parent -> sink (capacity 1, cost 0) so that leaving a parent unmatched is
+ * always feasible.  Every parent supplies one unit, the sink absorbs them.
+ * A parent carries at most one unit, so the flow is stored as assign[p] (a
+ * specialist, the sink, or nothing yet) and the specialists' lists of
+ * assigned parents; no per-arc flow is kept.
  *
- * Why out-of-kilter: Debian's GLPK 5.0 ships glp_mincost_relax4 disabled
- * ("temporarily disabled due to licensing problems"); glp_mincost_okalg is
- * the network routine left.  It works in int, returns GLP_ERANGE on
- * overflow, and gives node prices (v_pi) that we use as duals.
+ * Why our own algorithm: Debian's GLPK 5.0 ships glp_mincost_relax4
+ * disabled ("licensing problems"), and glp_mincost_okalg (out-of-kilter)
+ * took 5 s for 5,000 x 250 and did not finish 20,000 x 1,000 in 300 s.  This
+ * bipartite transportation structure (every path alternates parent,
+ * specialist, parent, ... and ends at the sink) suits successive shortest
+ * paths well: most augmenting paths are a handful of arcs long.
  *
- * Lexicographic objective without a big-M.  A single cost
- * priority * M + fit * K with M large enough to keep the levels apart
- * (M > (specialists + 1) * K) overflows int at a few thousand parents.
- * Instead we solve twice:
- *   1. costs -priority on source -> parent arcs, 0 elsewhere: the optimum
- *      is the maximum matched priority.  From the node prices we get every
- *      arc's reduced cost rc1; by complementary slackness the flows optimal
- *      for level 1 are exactly the feasible flows with x = low where
- *      rc1 > 0 and x = cap where rc1 < 0 (for any one dual optimum).
- *   2. fix those arcs (low = cap = 0, or low = cap), give pair arcs the cost
- *      -round(fit * 10^6), and solve again: the optimum maximises total
- *      scaled fit among the level-1 optima.
- * Every cost is at most 10^6 in magnitude.  After each solve the prices are
- * checked against complementary slackness on every arc (an internal error
- * if they fail), so a wrong dual can never pass silently.
+ * Lexicographic objective in one int64 cost: a pair costs
+ * -(priority * M + round(fit * 10^6)) with M = parents * 10^6 + 1, more
+ * than any total scaled fit, so one unit of priority outweighs every fit
+ * difference.  The bypass costs 0.  match_solve() refuses (internal error)
+ * a batch whose costs could overflow the potentials, far beyond any batch
+ * that fits in memory here.
+ *
+ * Successive shortest paths: reduced costs rc(u,v) = c(u,v) + pi(u) - pi(v)
+ * are kept >= 0 on every residual arc.  Each parent with an unrouted unit
+ * (an excess) runs Dijkstra until it pops a node with a deficit (the sink,
+ * or a specialist that lost a parent, see below), augments along the path
+ * and adds min(d(v), D) to every potential; pi is stored minus a global
+ * shift so that only the popped nodes are touched.  Then every residual arc
+ * still has rc >= 0, which is the optimality certificate.
+ *
+ * Sparse pricing: 20,000 parents x 1,000 specialists have 20 million
+ * eligible pairs.  Each parent starts with its MATCH_ARCS best-fitting
+ * specialists; once every unit is routed, the potentials price every pair
+ * left out, and the parents with a negative one get up to MATCH_ARCS of the
+ * most negative.  Such a parent gives its unit back (its specialist, or the
+ * sink, is left with a deficit), its potential is raised until all of its
+ * arcs have rc >= 0 (no residual arc enters a parent without a unit, so
+ * nothing else changes), and it is routed again.  When no pair outside the
+ * network prices negative, the restricted optimum is optimal for the full
+ * network.  The complementary slackness of every arc is checked at the end
+ * (an internal error if it fails), so a wrong answer cannot pass silently.
  *
  * Rounding: each pair's fit is rounded to 1e-6 units, so the chosen
  * matching's true total fit is within (matched parents) * 1e-6 of the true
  * optimum; ties closer than that may be broken either way.  The reported
  * total_fit is always the sum of the unrounded fits.
- *
- * Sparse pricing: 20,000 parents x 1,000 specialists have 20 million
- * eligible pairs, too many arcs to hand to GLPK.  Each parent starts with
- * its MATCH_ARCS best-fitting specialists; after each solve the potentials
- * price every pair left out (reduced cost cost + q(parent) - q(specialist));
- * the most negative ones join the network and we solve again, until no pair
- * outside the network has a negative reduced cost.  Then the restricted
- * optimum satisfies the optimality conditions of the full network, in each
- * phase, so the answer is exact.
- *
- * GLPK errors never abort: an error hook longjmps back here, the thread's
- * GLPK environment is freed (GLPK's documented recovery), and -1 is returned.
- * Otherwise the caller's thread owns its GLPK environment.
  */
 #include "match.h"
 #include "match_internal.h"
 
-#include <glpk.h>
+#include <limits.h>
 #include <math.h>
-#include <setjmp.h>
-#include <stddef.h>
 #include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
@@ -62,131 +63,375 @@
 #define MATCH_SCALE 1000000 /* fit units per 1.0 */
 #define MATCH_ARCS  6       /* pair arcs per parent at the start, and per pricing round */
 
-struct arcdata {
-	double low, cap, cost, x, rc;
+#define ASSIGN_NONE (-1) /* the parent's unit is not routed (an excess) */
+#define ASSIGN_SINK (-2) /* the parent is unmatched (its bypass carries the unit) */
+
+#define DIST_INF LLONG_MAX
+
+/* A growable array of ints. */
+struct ivec {
+	int *v;
+	int n, cap;
 };
 
-enum arc_kind { ARC_SOURCE, ARC_PAIR, ARC_SINK, ARC_BYPASS };
+/* A pair arc out of a parent, with its scaled fit at hand: the fit matrix
+ * is too large to touch at random while routing. */
+struct pair_arc {
+	int s;
+	int32_t fit;
+};
 
-struct flow_arc {
-	glp_arc *a;
-	int kind;
-	int p, s; /* parent (ARC_SOURCE, ARC_PAIR), specialist (ARC_PAIR, ARC_SINK) */
+struct arcvec {
+	struct pair_arc *v;
+	int n, cap;
 };
 
 struct flow {
 	const struct match_input *in;
-	int np, ns;
-	int *rem;            /* remaining capacity per specialist */
-	int32_t *fit;        /* np x ns scaled fits, -1 = not a candidate arc */
-	uint8_t *in_graph;   /* np x ns: pair arc already in the network */
-	glp_graph *g;
-	struct flow_arc *arcs;
-	long narcs, cap_arcs;
-	long long *q1, *q2; /* potentials of phase 1 and 2, per vertex */
+	int np, ns, nv, sink; /* nodes: parents 0..np-1, specialists np.., the sink */
+	int *rem;             /* room per specialist (at most np) */
+	int32_t *fit;         /* np x ns scaled fits, -1 = not a candidate pair */
+	uint8_t *in_graph;    /* np x ns: pair arc already in the network */
+	long long *base;      /* per parent: priority * M */
+	struct arcvec *cand;  /* per parent: its pair arcs */
+	long arcs;
+
+	int *assign;         /* per parent: a specialist, ASSIGN_SINK or ASSIGN_NONE */
+	int32_t *afit;       /* per parent: scaled fit of its assigned pair */
+	struct ivec *at;     /* per specialist: its assigned parents */
+	struct ivec bypass;  /* parents assigned to the sink */
+	int *pos;            /* per parent: its index in at[assign] or in bypass */
+	int *flow_t;         /* per specialist: flow on specialist -> sink */
+	long into_sink;      /* units arriving at the sink */
+
+	long long *pi;       /* potentials, minus shift */
+	long long shift;
+	long long *dist;
+	int *pred;
+	uint8_t *done;
+	int *heap, *hpos, nheap;
+	int *touched, ntouched;
+	int *path;
+	struct ivec excess; /* parents to route */
 	int rounds;
-	jmp_buf jb;
+	int broken; /* a negative reduced cost was seen: the invariant failed */
 };
 
-/* Vertex data: supply, then the price okalg writes. */
-#define V_RHS 0
-#define V_PI  ((int)sizeof(double))
-
-/* Vertex numbers (GLPK counts from 1). */
-#define V_SOURCE    1
-#define V_SINK      2
-#define V_PARENT(p) (3 + (p))
-#define V_SPEC(f, s) (3 + (f)->np + (s))
-
-static struct arcdata *arc_data(glp_arc *a)
+static int ivec_push(struct ivec *v, int x)
 {
-	return a->data;
-}
+	if (v->n == v->cap) {
+		int cap = v->cap ? 2 * v->cap : 8;
+		int *nv = realloc(v->v, sizeof(int) * (size_t)cap);
 
-static void on_glpk_error(void *info)
-{
-	longjmp(*(jmp_buf *)info, 1);
-}
-
-/* Add an arc of the given kind; returns 0 or -1 on out of memory. */
-static int flow_add(struct flow *f, int kind, int tail, int head, int p, int s, double low,
-		    double cap, double cost)
-{
-	struct flow_arc *fa;
-	struct arcdata *d;
-
-	if (f->narcs == f->cap_arcs) {
-		long cap_arcs = f->cap_arcs ? 2 * f->cap_arcs : 1024;
-		struct flow_arc *v = realloc(f->arcs, sizeof *v * (size_t)cap_arcs);
-
-		if (v == NULL)
+		if (nv == NULL)
 			return -1;
-		f->arcs = v;
-		f->cap_arcs = cap_arcs;
+		v->v = nv;
+		v->cap = cap;
 	}
-	fa = &f->arcs[f->narcs++];
-	fa->a = glp_add_arc(f->g, tail, head);
-	fa->kind = kind;
-	fa->p = p;
-	fa->s = s;
-	d = arc_data(fa->a);
-	d->low = low;
-	d->cap = cap;
-	d->cost = cost;
-	d->x = d->rc = 0.0;
-	if (kind == ARC_PAIR)
-		f->in_graph[(size_t)p * (size_t)f->ns + (size_t)s] = 1;
+	v->v[v->n++] = x;
 	return 0;
 }
 
-/* Solve the current network with the out-of-kilter algorithm and derive
- * the potentials q (rc = cost + q(tail) - q(head)) from its node prices,
- * checking complementary slackness on every arc.  -1 with err on failure. */
-static int flow_solve(struct flow *f, long long *q, struct pp_error *err)
+/* Cost of the pair arc p -> s (negative). */
+static long long pair_cost(const struct flow *f, int p, int s)
 {
-	int rc, nv = f->g->nv;
+	return -(f->base[p] + f->fit[(size_t)p * (size_t)f->ns + (size_t)s]);
+}
 
+/* Reduced cost of the pair arc p -> s. */
+static long long pair_rc(const struct flow *f, int p, int s)
+{
+	return pair_cost(f, p, s) + f->pi[p] - f->pi[f->np + s];
+}
+
+/* Deficit of node v (a specialist or the sink): units it must still receive. */
+static long node_deficit(const struct flow *f, int v)
+{
+	if (v == f->sink)
+		return (long)f->np - f->into_sink;
+	if (v >= f->np)
+		return f->flow_t[v - f->np] - f->at[v - f->np].n;
+	return 0;
+}
+
+/* --- an indexed binary heap of nodes keyed by dist --- */
+
+static void heap_up(struct flow *f, int i)
+{
+	int v = f->heap[i];
+
+	while (i > 0) {
+		int up = (i - 1) / 2;
+
+		if (f->dist[f->heap[up]] <= f->dist[v])
+			break;
+		f->heap[i] = f->heap[up];
+		f->hpos[f->heap[i]] = i;
+		i = up;
+	}
+	f->heap[i] = v;
+	f->hpos[v] = i;
+}
+
+static int heap_pop(struct flow *f)
+{
+	int top = f->heap[0], v = f->heap[--f->nheap], i = 0;
+
+	f->hpos[top] = -1;
+	if (f->nheap == 0)
+		return top;
+	for (;;) {
+		int c = 2 * i + 1;
+
+		if (c >= f->nheap)
+			break;
+		if (c + 1 < f->nheap && f->dist[f->heap[c + 1]] < f->dist[f->heap[c]])
+			c++;
+		if (f->dist[f->heap[c]] >= f->dist[v])
+			break;
+		f->heap[i] = f->heap[c];
+		f->hpos[f->heap[i]] = i;
+		i = c;
+	}
+	f->heap[i] = v;
+	f->hpos[v] = i;
+	return top;
+}
+
+/* Relax the residual arc u -> v of reduced cost rc. */
+static void relax(struct flow *f, int u, int v, long long rc)
+{
+	long long nd;
+
+	if (f->done[v])
+		return;
+	if (rc < 0)
+		f->broken = 1;
+	nd = f->dist[u] + rc;
+	if (nd >= f->dist[v])
+		return;
+	if (f->dist[v] == DIST_INF)
+		f->touched[f->ntouched++] = v;
+	f->dist[v] = nd;
+	f->pred[v] = u;
+	if (f->hpos[v] < 0) {
+		f->heap[f->nheap] = v;
+		f->hpos[v] = f->nheap++;
+	}
+	heap_up(f, f->hpos[v]);
+}
+
+/* Relax every residual arc leaving u. */
+static void relax_out(struct flow *f, int u)
+{
+	const int np = f->np;
+
+	if (u < np) {
+		const struct arcvec *c = &f->cand[u];
+		const long long bp = f->pi[u] - f->base[u];
+
+		for (int i = 0; i < c->n; i++)
+			if (c->v[i].s != f->assign[u])
+				relax(f, u, np + c->v[i].s, bp - c->v[i].fit - f->pi[np + c->v[i].s]);
+		if (f->assign[u] != ASSIGN_SINK)
+			relax(f, u, f->sink, f->pi[u] - f->pi[f->sink]);
+	} else if (u < f->sink) {
+		int s = u - np;
+		const struct ivec *a = &f->at[s];
+
+		if (f->flow_t[s] < f->rem[s])
+			relax(f, u, f->sink, f->pi[u] - f->pi[f->sink]);
+		for (int i = 0; i < a->n; i++) {
+			int p = a->v[i];
+
+			relax(f, u, p, f->base[p] + f->afit[p] - f->pi[p] + f->pi[u]);
+		}
+	} else {
+		for (int s = 0; s < f->ns; s++)
+			if (f->flow_t[s] > 0)
+				relax(f, u, np + s, f->pi[u] - f->pi[np + s]);
+		for (int i = 0; i < f->bypass.n; i++)
+			relax(f, u, f->bypass.v[i], f->pi[u] - f->pi[f->bypass.v[i]]);
+	}
+}
+
+/* Take parent p out of its specialist's list or the bypass list. */
+static void unassign(struct flow *f, int p)
+{
+	struct ivec *v;
+	int i = f->pos[p];
+
+	if (f->assign[p] == ASSIGN_NONE)
+		return;
+	if (f->assign[p] == ASSIGN_SINK) {
+		v = &f->bypass;
+		f->into_sink--;
+	} else {
+		v = &f->at[f->assign[p]];
+	}
+	v->v[i] = v->v[--v->n];
+	f->pos[v->v[i]] = i;
+	f->assign[p] = ASSIGN_NONE;
+}
+
+/* Put parent p on specialist s (or the sink when s is ASSIGN_SINK). */
+static int assign_to(struct flow *f, int p, int s)
+{
+	struct ivec *v = s == ASSIGN_SINK ? &f->bypass : &f->at[s];
+
+	if (ivec_push(v, p) < 0)
+		return -1;
+	f->pos[p] = v->n - 1;
+	f->assign[p] = s;
+	if (s >= 0)
+		f->afit[p] = f->fit[(size_t)p * (size_t)f->ns + (size_t)s];
+	if (s == ASSIGN_SINK)
+		f->into_sink++;
+	return 0;
+}
+
+/* Push one unit along the residual arc u -> v. */
+static int apply_arc(struct flow *f, int u, int v)
+{
+	const int np = f->np;
+
+	if (u < np) { /* parent -> specialist or bypass: route u's unit */
+		unassign(f, u);
+		return assign_to(f, u, v == f->sink ? ASSIGN_SINK : v - np);
+	}
+	if (v < np) { /* specialist or sink -> parent: v gives its unit up */
+		unassign(f, v);
+		return 0;
+	}
+	if (v == f->sink) /* specialist -> sink */
+		f->flow_t[u - np]++;
+	else /* sink -> specialist */
+		f->flow_t[v - np]--;
+	if (v == f->sink || u == f->sink)
+		f->into_sink += v == f->sink ? 1 : -1;
+	return 0;
+}
+
+/* Route parent src's unit along a shortest path to a node with a deficit,
+ * then update the potentials.  Returns 0, or -1 (out of memory, or no path:
+ * an internal error). */
+static int route(struct flow *f, int src)
+{
+	int target = -1, len = 0;
+	long long d_target;
+
+	f->ntouched = 0;
+	f->nheap = 0;
+	f->dist[src] = 0;
+	f->touched[f->ntouched++] = src;
+	f->heap[f->nheap] = src;
+	f->hpos[src] = f->nheap++;
+	while (f->nheap > 0) {
+		int u = heap_pop(f);
+
+		f->done[u] = 1;
+		if (u >= f->np && node_deficit(f, u) > 0) {
+			target = u;
+			break;
+		}
+		relax_out(f, u);
+	}
+	if (target < 0)
+		return -1;
+	d_target = f->dist[target];
+	for (int v = target; v != src; v = f->pred[v])
+		f->path[len++] = v;
+	f->path[len++] = src;
+	for (int i = len - 1; i > 0; i--)
+		if (apply_arc(f, f->path[i], f->path[i - 1]) < 0)
+			return -1;
+	/* pi += min(d, D) for every node: the shift takes D, the popped nodes
+	 * the difference. */
+	for (int i = 0; i < f->ntouched; i++) {
+		int v = f->touched[i];
+
+		if (f->done[v])
+			f->pi[v] += f->dist[v] - d_target;
+		f->dist[v] = DIST_INF;
+		f->done[v] = 0;
+		if (f->hpos[v] >= 0)
+			f->hpos[v] = -1;
+	}
+	f->nheap = 0;
+	f->shift += d_target;
+	if (f->shift > (1LL << 59)) {
+		for (int v = 0; v < f->nv; v++)
+			f->pi[v] += f->shift;
+		f->shift = 0;
+	}
+	return 0;
+}
+
+/* Give back parent p's unit and raise its potential until every arc out of
+ * it has a reduced cost >= 0; p joins the excess list. */
+static int release(struct flow *f, int p)
+{
+	long long pi = f->pi[f->sink]; /* the bypass */
+	const struct arcvec *c = &f->cand[p];
+
+	unassign(f, p);
+	for (int i = 0; i < c->n; i++) {
+		long long need = f->pi[f->np + c->v[i].s] + f->base[p] + c->v[i].fit;
+
+		if (need > pi)
+			pi = need;
+	}
+	if (pi > f->pi[p])
+		f->pi[p] = pi;
+	return ivec_push(&f->excess, p);
+}
+
+/* Add the pair arc p -> s. */
+static int add_pair(struct flow *f, int p, int s)
+{
+	struct arcvec *c = &f->cand[p];
+
+	if (c->n == c->cap) {
+		int cap = c->cap ? 2 * c->cap : MATCH_ARCS;
+		struct pair_arc *nv = realloc(c->v, sizeof *nv * (size_t)cap);
+
+		if (nv == NULL)
+			return -1;
+		c->v = nv;
+		c->cap = cap;
+	}
+	c->v[c->n].s = s;
+	c->v[c->n++].fit = f->fit[(size_t)p * (size_t)f->ns + (size_t)s];
+	f->in_graph[(size_t)p * (size_t)f->ns + (size_t)s] = 1;
+	f->arcs++;
+	return 0;
+}
+
+/* Route every parent on the excess list. */
+static int route_all(struct flow *f, struct pp_error *err)
+{
 	f->rounds++;
-	rc = glp_mincost_okalg(f->g, V_RHS, offsetof(struct arcdata, low),
-			       offsetof(struct arcdata, cap), offsetof(struct arcdata, cost), NULL,
-			       offsetof(struct arcdata, x), V_PI);
-	if (rc != 0)
-		return pp_error_set(err, PP_ERR_INTERNAL, NULL,
-				    "matching: the flow solver failed (GLPK code %d)", rc);
-	for (int i = 1; i <= nv; i++) {
-		double pi;
-
-		memcpy(&pi, (char *)f->g->v[i]->data + V_PI, sizeof pi);
-		q[i] = -llround(pi);
-	}
-	for (long i = 0; i < f->narcs; i++) {
-		glp_arc *a = f->arcs[i].a;
-		struct arcdata *d = arc_data(a);
-		long long r = llround(d->cost) + q[a->tail->i] - q[a->head->i];
-
-		d->rc = (double)r;
-		if ((r > 0 && d->x != d->low) || (r < 0 && d->x != d->cap))
+	for (int i = 0; i < f->excess.n; i++)
+		if (route(f, f->excess.v[i]) < 0)
 			return pp_error_set(err, PP_ERR_INTERNAL, NULL,
-					    "matching: the flow solver's prices are not optimal");
-	}
+					    "matching: no augmenting path (or out of memory)");
+	f->excess.n = 0;
+	if (f->broken)
+		return pp_error_set(err, PP_ERR_INTERNAL, NULL,
+				    "matching: a negative reduced cost in the flow");
 	return 0;
-}
-
-/* Phase-1 reduced cost of the pair (p, s) (its cost is 0). */
-static long long rc1_pair(const struct flow *f, int p, int s)
-{
-	return f->q1[V_PARENT(p)] - f->q1[V_SPEC(f, s)];
 }
 
 /* Add up to MATCH_ARCS pairs of parent p with the most negative reduced
- * cost under (phase, q) to the network.  Returns the number added or -1. */
-static int flow_price_parent(struct flow *f, int phase, int p)
+ * cost; if any, release p.  Returns the number added, or -1. */
+static int price_parent(struct flow *f, int p)
 {
 	long long best_rc[MATCH_ARCS];
-	int best_s[MATCH_ARCS], nb = 0, added = 0;
+	int best_s[MATCH_ARCS], nb = 0;
 	const int32_t *row = f->fit + (size_t)p * (size_t)f->ns;
 	const uint8_t *ing = f->in_graph + (size_t)p * (size_t)f->ns;
-	const long long *q = phase == 1 ? f->q1 : f->q2;
+	const long long *pis = f->pi + f->np;
+	const long long base = f->pi[p] - f->base[p];
 
 	for (int s = 0; s < f->ns; s++) {
 		long long rc;
@@ -194,12 +439,8 @@ static int flow_price_parent(struct flow *f, int phase, int p)
 
 		if (row[s] < 0 || ing[s])
 			continue;
-		if (phase == 2 && rc1_pair(f, p, s) != 0)
-			continue; /* outside the level-1 optimal face */
-		rc = (phase == 1 ? 0 : -(long long)row[s]) + q[V_PARENT(p)] - q[V_SPEC(f, s)];
-		if (rc >= 0)
-			continue;
-		if (nb == MATCH_ARCS && rc >= best_rc[nb - 1])
+		rc = base - row[s] - pis[s];
+		if (rc >= 0 || (nb == MATCH_ARCS && rc >= best_rc[nb - 1]))
 			continue;
 		if (nb < MATCH_ARCS)
 			nb++;
@@ -210,37 +451,50 @@ static int flow_price_parent(struct flow *f, int phase, int p)
 		best_rc[i] = rc;
 		best_s[i] = s;
 	}
-	for (int i = 0; i < nb; i++) {
-		if (flow_add(f, ARC_PAIR, V_PARENT(p), V_SPEC(f, best_s[i]), p, best_s[i], 0, 1,
-			     phase == 1 ? 0 : -(double)row[best_s[i]]) < 0)
+	for (int i = 0; i < nb; i++)
+		if (add_pair(f, p, best_s[i]) < 0)
 			return -1;
-		added++;
-	}
-	return added;
+	if (nb > 0 && release(f, p) < 0)
+		return -1;
+	return nb;
 }
 
-/* Solve the current phase to optimality over all candidate pairs. */
-static int flow_phase(struct flow *f, int phase, struct pp_error *err)
+/* Check complementary slackness on every arc of the network: residual arcs
+ * have rc >= 0, every unit is routed.  Returns 0 or -1 with err. */
+static int check_optimal(const struct flow *f, struct pp_error *err)
 {
-	for (;;) {
-		long added = 0;
+	const long long pit = f->pi[f->sink];
 
-		if (flow_solve(f, phase == 1 ? f->q1 : f->q2, err) < 0)
-			return -1;
-		for (int p = 0; p < f->np; p++) {
-			int k = flow_price_parent(f, phase, p);
+	for (int p = 0; p < f->np; p++) {
+		long long byp = f->pi[p] - pit;
 
-			if (k < 0)
-				return pp_error_set(err, PP_ERR_INTERNAL, NULL, "out of memory");
-			added += k;
+		if (f->assign[p] == ASSIGN_NONE ||
+		    (f->assign[p] == ASSIGN_SINK ? byp > 0 : byp < 0))
+			goto bad;
+		for (int i = 0; i < f->cand[p].n; i++) {
+			int s = f->cand[p].v[i].s;
+			long long rc = pair_rc(f, p, s);
+
+			if (f->assign[p] == s ? rc > 0 : rc < 0)
+				goto bad;
 		}
-		if (added == 0)
-			return 0;
 	}
+	for (int s = 0; s < f->ns; s++) {
+		long long rc = f->pi[f->np + s] - pit;
+
+		if (f->flow_t[s] != f->at[s].n || (f->flow_t[s] < f->rem[s] && rc < 0) ||
+		    (f->flow_t[s] > 0 && rc > 0))
+			goto bad;
+	}
+	return 0;
+bad:
+	return pp_error_set(err, PP_ERR_INTERNAL, NULL,
+			    "matching: the flow's potentials are not optimal");
 }
 
-/* Scaled fits of all candidate pairs (eligible, specialist has room). */
-static int flow_fits(struct flow *f)
+/* Scaled fits of all candidate pairs (eligible, specialist has room), one
+ * pair at a time through match.c: the general path. */
+static int flow_fits_general(struct flow *f)
 {
 	const struct match_input *in = f->in;
 
@@ -266,24 +520,223 @@ static int flow_fits(struct flow *f)
 	return 0;
 }
 
-/* The network with every parent's MATCH_ARCS best-fitting candidates. */
+/*
+ * The fast path of the fits: when every vocabulary that matters (each
+ * counted dimension's tags, the languages, needs with expertise) has at most
+ * 64 tags, tag sets become 64-bit masks and a Jaccard term is two popcounts.
+ * The arithmetic is match_fit_eval()'s, in the same order, so the fits are
+ * bit for bit the same.
+ */
+struct fit_masks {
+	int *bit_of;          /* per string: its bit in the current vocabulary, or -1 */
+	int used[64], nused;  /* strings holding a bit, to reset bit_of */
+	int overflow;         /* a vocabulary has more than 64 tags */
+};
+
+/* The mask of tags t in the current vocabulary, giving new tags a bit. */
+static uint64_t mask_of(struct fit_masks *m, const struct pp_tags *t)
+{
+	uint64_t x = 0;
+
+	for (int i = 0; i < t->n; i++) {
+		int v = t->v[i];
+
+		if (m->bit_of[v] < 0) {
+			if (m->nused == 64) {
+				m->overflow = 1;
+				return 0;
+			}
+			m->bit_of[v] = m->nused;
+			m->used[m->nused++] = v;
+		}
+		x |= (uint64_t)1 << m->bit_of[v];
+	}
+	return x;
+}
+
+/* Start a new vocabulary. */
+static void mask_reset(struct fit_masks *m)
+{
+	for (int i = 0; i < m->nused; i++)
+		m->bit_of[m->used[i]] = -1;
+	m->nused = 0;
+}
+
+static const struct pp_tags *trait_of(const struct match_trait *t, int n, int dim)
+{
+	static const struct pp_tags empty = {NULL, 0};
+
+	for (int i = 0; i < n; i++)
+		if (t[i].dim == dim)
+			return &t[i].tags;
+	return &empty;
+}
+
+/* Fill f->fit with masks; returns 1 when a vocabulary is too large (the
+ * caller takes the general path), 0 done, -1 out of memory. */
+static int flow_fits_masked(struct flow *f)
+{
+	const struct match_input *in = f->in;
+	const int np = f->np, ns = f->ns;
+	const double beta = in->policy.expertise_weight;
+	struct fit_masks m = {0};
+	struct match_fitw *fw = calloc((size_t)np + 1, sizeof *fw);
+	int *dims = NULL, *idx_of = NULL, ndims = 0, rc = -1;
+	uint64_t *smask = NULL, *pmask = NULL, *slang = NULL, *plang = NULL, *sexp = NULL,
+		 *pneed = NULL;
+
+	m.bit_of = malloc(sizeof(int) * ((size_t)in->nstrs + 1));
+	idx_of = malloc(sizeof(int) * ((size_t)in->nstrs + 1));
+	if (fw == NULL || m.bit_of == NULL || idx_of == NULL)
+		goto out;
+	for (int i = 0; i < in->nstrs; i++)
+		m.bit_of[i] = idx_of[i] = -1;
+	/* The counted dimensions of every parent, and their union. */
+	for (int p = 0; p < np; p++) {
+		if (match_fitw_init(&in->policy, &in->parents[p], &fw[p]) < 0)
+			goto out;
+		for (int i = 0; i < fw[p].n; i++)
+			if (idx_of[fw[p].dims[i]] < 0) {
+				int *nd = realloc(dims, sizeof(int) * ((size_t)ndims + 1));
+
+				if (nd == NULL)
+					goto out;
+				dims = nd;
+				idx_of[fw[p].dims[i]] = ndims;
+				dims[ndims++] = fw[p].dims[i];
+			}
+	}
+	smask = malloc(sizeof(uint64_t) * ((size_t)ndims * (size_t)ns + 1));
+	pmask = malloc(sizeof(uint64_t) * ((size_t)ndims * (size_t)np + 1));
+	slang = malloc(sizeof(uint64_t) * ((size_t)ns + 1));
+	sexp = malloc(sizeof(uint64_t) * ((size_t)ns + 1));
+	plang = malloc(sizeof(uint64_t) * ((size_t)np + 1));
+	pneed = malloc(sizeof(uint64_t) * ((size_t)np + 1));
+	if (smask == NULL || pmask == NULL || slang == NULL || sexp == NULL || plang == NULL ||
+	    pneed == NULL)
+		goto out;
+	for (int d = 0; d < ndims; d++) {
+		mask_reset(&m);
+		for (int s = 0; s < ns; s++) {
+			const struct match_specialist *sp = &in->specialists[s];
+
+			smask[(size_t)d * ns + s] = mask_of(&m, trait_of(sp->traits, sp->ntraits,
+									  dims[d]));
+		}
+		for (int p = 0; p < np; p++) {
+			const struct match_parent *pa = &in->parents[p];
+
+			pmask[(size_t)d * np + p] = mask_of(&m, trait_of(pa->traits, pa->ntraits,
+									  dims[d]));
+		}
+	}
+	mask_reset(&m);
+	for (int s = 0; s < ns; s++)
+		slang[s] = mask_of(&m, &in->specialists[s].languages);
+	for (int p = 0; p < np; p++)
+		plang[p] = mask_of(&m, &in->parents[p].languages);
+	mask_reset(&m);
+	for (int s = 0; s < ns; s++)
+		sexp[s] = mask_of(&m, &in->specialists[s].expertise);
+	for (int p = 0; p < np; p++)
+		pneed[p] = mask_of(&m, &in->parents[p].needs);
+	mask_reset(&m);
+	if (m.overflow) {
+		rc = 1;
+		goto out;
+	}
+	for (int p = 0; p < np; p++) {
+		const struct match_parent *pa = &in->parents[p];
+		int32_t *row = f->fit + (size_t)p * (size_t)ns;
+		const uint64_t *sm[64];
+		uint64_t pm[64];
+		int n = fw[p].n;
+
+		if (n > 64) { /* more than 64 counted dimensions: not worth a path */
+			rc = 1;
+			goto out;
+		}
+		for (int i = 0; i < n; i++) {
+			int d = idx_of[fw[p].dims[i]];
+
+			sm[i] = smask + (size_t)d * ns;
+			pm[i] = pmask[(size_t)d * np + p];
+		}
+		for (int s = 0; s < ns; s++) {
+			double sim = 0.0, e;
+
+			if (f->rem[s] <= 0 ||
+			    (in->policy.require_language && (plang[p] & slang[s]) == 0)) {
+				row[s] = -1;
+				continue;
+			}
+			for (int i = 0; i < n; i++) {
+				uint64_t a = pm[i], b = sm[i][s];
+				double j = (a | b) == 0 ? 0.0
+							: (double)__builtin_popcountll(a & b) /
+								  (double)__builtin_popcountll(a | b);
+
+				sim += fw[p].w[i] * j;
+			}
+			e = pa->needs.n == 0 ? 1.0
+					     : (double)__builtin_popcountll(pneed[p] & sexp[s]) /
+						       (double)pa->needs.n;
+			row[s] = (int32_t)lround(((1.0 - beta) * sim + beta * e) * MATCH_SCALE);
+		}
+	}
+	/* Exclusions, either way round: string index -> parent or specialist. */
+	for (int i = 0; i < in->nstrs; i++)
+		idx_of[i] = -1;
+	for (int s = 0; s < ns; s++)
+		idx_of[in->specialists[s].name] = s;
+	for (int p = 0; p < np; p++)
+		for (int i = 0; i < in->parents[p].exclude.n; i++) {
+			int s = idx_of[in->parents[p].exclude.v[i]];
+
+			if (s >= 0)
+				f->fit[(size_t)p * ns + s] = -1;
+		}
+	for (int i = 0; i < in->nstrs; i++)
+		idx_of[i] = -1;
+	for (int p = 0; p < np; p++)
+		idx_of[in->parents[p].name] = p;
+	for (int s = 0; s < ns; s++)
+		for (int i = 0; i < in->specialists[s].exclude.n; i++) {
+			int p = idx_of[in->specialists[s].exclude.v[i]];
+
+			if (p >= 0)
+				f->fit[(size_t)p * ns + s] = -1;
+		}
+	rc = 0;
+out:
+	if (fw != NULL)
+		for (int p = 0; p < np; p++)
+			match_fitw_free(&fw[p]);
+	free(fw);
+	free(m.bit_of);
+	free(idx_of);
+	free(dims);
+	free(smask);
+	free(pmask);
+	free(slang);
+	free(plang);
+	free(sexp);
+	free(pneed);
+	return rc;
+}
+
+/* Scaled fits of all candidate pairs: masks when they fit, else general. */
+static int flow_fits(struct flow *f)
+{
+	int rc = flow_fits_masked(f);
+
+	return rc == 1 ? flow_fits_general(f) : rc;
+}
+
+/* The starting network: every parent's MATCH_ARCS best-fitting candidates,
+ * every parent on the excess list. */
 static int flow_build(struct flow *f)
 {
-	double supply = f->np;
-
-	glp_add_vertices(f->g, 2 + f->np + f->ns);
-	memcpy((char *)f->g->v[V_SOURCE]->data + V_RHS, &supply, sizeof supply);
-	supply = -supply;
-	memcpy((char *)f->g->v[V_SINK]->data + V_RHS, &supply, sizeof supply);
-	if (flow_add(f, ARC_BYPASS, V_SOURCE, V_SINK, -1, -1, 0, f->np, 0) < 0)
-		return -1;
-	for (int p = 0; p < f->np; p++)
-		if (flow_add(f, ARC_SOURCE, V_SOURCE, V_PARENT(p), p, -1, 0, 1,
-			     -(double)f->in->parents[p].priority) < 0)
-			return -1;
-	for (int s = 0; s < f->ns; s++)
-		if (flow_add(f, ARC_SINK, V_SPEC(f, s), V_SINK, -1, s, 0, f->rem[s], 0) < 0)
-			return -1;
 	for (int p = 0; p < f->np; p++) {
 		const int32_t *row = f->fit + (size_t)p * (size_t)f->ns;
 		int best[MATCH_ARCS], nb = 0;
@@ -300,28 +753,31 @@ static int flow_build(struct flow *f)
 			best[i] = s;
 		}
 		for (int i = 0; i < nb; i++)
-			if (flow_add(f, ARC_PAIR, V_PARENT(p), V_SPEC(f, best[i]), p, best[i], 0, 1,
-				     0) < 0)
+			if (add_pair(f, p, best[i]) < 0)
 				return -1;
+		if (release(f, p) < 0)
+			return -1;
 	}
 	return 0;
 }
 
-/* Fix every arc outside the level-1 optimal face and set level-2 costs. */
-static void flow_to_phase2(struct flow *f)
+/* Solve to optimality over all candidate pairs: route, price, repeat. */
+static int flow_run(struct flow *f, struct pp_error *err)
 {
-	for (long i = 0; i < f->narcs; i++) {
-		struct flow_arc *fa = &f->arcs[i];
-		struct arcdata *d = arc_data(fa->a);
-		long long rc = llround(d->rc);
+	for (;;) {
+		long added = 0;
 
-		if (rc > 0)
-			d->cap = d->low; /* = 0 */
-		else if (rc < 0)
-			d->low = d->cap;
-		d->cost = fa->kind == ARC_PAIR
-				  ? -(double)f->fit[(size_t)fa->p * (size_t)f->ns + (size_t)fa->s]
-				  : 0.0;
+		if (route_all(f, err) < 0)
+			return -1;
+		for (int p = 0; p < f->np; p++) {
+			int k = price_parent(f, p);
+
+			if (k < 0)
+				return pp_error_set(err, PP_ERR_INTERNAL, NULL, "out of memory");
+			added += k;
+		}
+		if (added == 0)
+			return check_optimal(f, err);
 	}
 }
 
@@ -329,23 +785,16 @@ static void flow_to_phase2(struct flow *f)
 static int flow_result(struct flow *f, struct match_result *res, struct pp_error *err)
 {
 	const struct match_input *in = f->in;
-	int *assigned = malloc(sizeof(int) * ((size_t)f->np + 1));
 
-	if (assigned == NULL)
-		return pp_error_set(err, PP_ERR_INTERNAL, NULL, "out of memory");
-	for (int p = 0; p < f->np; p++)
-		assigned[p] = -1;
-	for (long i = 0; i < f->narcs; i++)
-		if (f->arcs[i].kind == ARC_PAIR && arc_data(f->arcs[i].a)->x > 0.5)
-			assigned[f->arcs[i].p] = f->arcs[i].s;
 	res->matches = calloc((size_t)f->np + 1, sizeof *res->matches);
 	res->unmatched = calloc((size_t)f->np + 1, sizeof *res->unmatched);
 	if (res->matches == NULL || res->unmatched == NULL)
-		goto oom;
+		return pp_error_set(err, PP_ERR_INTERNAL, NULL, "out of memory");
 	for (int p = 0; p < f->np; p++) {
 		const struct match_parent *par = &in->parents[p];
+		int s = f->assign[p];
 
-		if (assigned[p] < 0) {
+		if (s < 0) {
 			struct match_unmatched *u = &res->unmatched[res->nunmatched++];
 
 			u->parent = p;
@@ -354,21 +803,15 @@ static int flow_result(struct flow *f, struct match_result *res, struct pp_error
 			struct match_assignment *m = &res->matches[res->nmatches];
 
 			m->parent = p;
-			m->specialist = assigned[p];
-			if (match_fit(in, par, &in->specialists[assigned[p]], &m->fit, err) < 0)
-				goto fail;
+			m->specialist = s;
+			if (match_fit(in, par, &in->specialists[s], &m->fit, err) < 0)
+				return -1;
 			res->nmatches++;
 			res->matched_priority += par->priority;
 			res->total_fit += m->fit.fit;
 		}
 	}
-	free(assigned);
 	return 0;
-oom:
-	pp_error_set(err, PP_ERR_INTERNAL, NULL, "out of memory");
-fail:
-	free(assigned);
-	return -1;
 }
 
 static double now_s(void)
@@ -381,80 +824,121 @@ static double now_s(void)
 
 static void flow_free(struct flow *f)
 {
+	if (f->cand != NULL)
+		for (int p = 0; p < f->np; p++)
+			free(f->cand[p].v);
+	if (f->at != NULL)
+		for (int s = 0; s < f->ns; s++)
+			free(f->at[s].v);
+	free(f->cand);
+	free(f->at);
+	free(f->bypass.v);
+	free(f->excess.v);
 	free(f->rem);
 	free(f->fit);
 	free(f->in_graph);
-	free(f->arcs);
-	free(f->q1);
-	free(f->q2);
+	free(f->base);
+	free(f->assign);
+	free(f->afit);
+	free(f->pos);
+	free(f->flow_t);
+	free(f->pi);
+	free(f->dist);
+	free(f->pred);
+	free(f->done);
+	free(f->heap);
+	free(f->hpos);
+	free(f->touched);
+	free(f->path);
 	free(f);
+}
+
+/* Allocate f's arrays for in; -1 on out of memory. */
+static int flow_alloc(struct flow *f, const struct match_input *in)
+{
+	size_t cells, nv;
+
+	f->in = in;
+	f->np = in->nparents;
+	f->ns = in->nspecialists;
+	f->sink = f->np + f->ns;
+	f->nv = f->sink + 1;
+	cells = (size_t)f->np * (size_t)f->ns + 1;
+	nv = (size_t)f->nv;
+	f->rem = calloc((size_t)f->ns + 1, sizeof(int));
+	f->flow_t = calloc((size_t)f->ns + 1, sizeof(int));
+	f->at = calloc((size_t)f->ns + 1, sizeof *f->at);
+	f->fit = malloc(sizeof(int32_t) * cells);
+	f->in_graph = calloc(cells, 1);
+	f->base = calloc((size_t)f->np + 1, sizeof(long long));
+	f->cand = calloc((size_t)f->np + 1, sizeof *f->cand);
+	f->assign = malloc(sizeof(int) * ((size_t)f->np + 1));
+	f->afit = calloc((size_t)f->np + 1, sizeof(int32_t));
+	f->pos = calloc((size_t)f->np + 1, sizeof(int));
+	f->pi = calloc(nv, sizeof(long long));
+	f->dist = malloc(sizeof(long long) * nv);
+	f->pred = calloc(nv, sizeof(int));
+	f->done = calloc(nv, 1);
+	f->heap = malloc(sizeof(int) * nv);
+	f->hpos = malloc(sizeof(int) * nv);
+	f->touched = malloc(sizeof(int) * nv);
+	f->path = malloc(sizeof(int) * nv);
+	if (f->rem == NULL || f->flow_t == NULL || f->at == NULL || f->fit == NULL ||
+	    f->in_graph == NULL || f->base == NULL || f->cand == NULL || f->assign == NULL || f->afit == NULL ||
+	    f->pos == NULL || f->pi == NULL || f->dist == NULL || f->pred == NULL ||
+	    f->done == NULL || f->heap == NULL || f->hpos == NULL || f->touched == NULL ||
+	    f->path == NULL)
+		return -1;
+	for (size_t v = 0; v < nv; v++) {
+		f->dist[v] = DIST_INF;
+		f->hpos[v] = -1;
+	}
+	for (int p = 0; p < f->np; p++)
+		f->assign[p] = ASSIGN_NONE;
+	return 0;
 }
 
 int match_solve(const struct match_input *in, struct match_result *res, struct pp_error *err)
 {
 	struct flow *f = calloc(1, sizeof *f);
-	double t0 = now_s();
-	size_t cells;
-	int nv;
+	double t0 = now_s(), big, maxprio = 1;
 
 	memset(res, 0, sizeof *res);
 	res->status = MATCH_OPTIMAL;
-	if (f == NULL)
-		return pp_error_set(err, PP_ERR_INTERNAL, NULL, "out of memory");
-	f->in = in;
-	f->np = in->nparents;
-	f->ns = in->nspecialists;
-	cells = (size_t)f->np * (size_t)f->ns + 1;
-	nv = 3 + f->np + f->ns;
-	f->rem = malloc(sizeof(int) * ((size_t)f->ns + 1));
-	f->fit = malloc(sizeof(int32_t) * cells);
-	f->in_graph = calloc(cells, 1);
-	f->q1 = calloc((size_t)nv, sizeof(long long));
-	f->q2 = calloc((size_t)nv, sizeof(long long));
-	if (f->rem == NULL || f->fit == NULL || f->in_graph == NULL || f->q1 == NULL ||
-	    f->q2 == NULL)
+	if (f == NULL || flow_alloc(f, in) < 0)
 		goto oom;
-	match_caseload(in, f->rem);
-	for (int s = 0; s < f->ns; s++)
-		f->rem[s] = in->specialists[s].capacity > f->rem[s] ? in->specialists[s].capacity - f->rem[s] : 0;
-	if (flow_fits(f) < 0)
-		goto oom;
-
-	glp_error_hook(on_glpk_error, &f->jb);
-	if (setjmp(f->jb)) {
-		/* GLPK's state is undefined after an error: free the environment
-		 * (and with it the graph). */
-		glp_error_hook(NULL, NULL);
-		glp_free_env();
+	/* M > any total scaled fit; the costs must leave the potentials room. */
+	big = (double)f->np * MATCH_SCALE + 1;
+	for (int p = 0; p < f->np; p++)
+		if (in->parents[p].priority > maxprio)
+			maxprio = in->parents[p].priority;
+	if ((maxprio + 1) * big * ((double)f->nv + 1) > 0x1p60) {
 		flow_free(f);
-		match_result_free(res);
-		return pp_error_set(err, PP_ERR_INTERNAL, NULL, "matching: GLPK error");
+		return pp_error_set(err, PP_ERR_INTERNAL, NULL,
+				    "matching: the batch is too large for exact integer costs");
 	}
-	f->g = glp_create_graph(2 * sizeof(double), sizeof(struct arcdata));
-	if (flow_build(f) < 0) {
-		pp_error_set(err, PP_ERR_INTERNAL, NULL, "out of memory");
-		goto fail;
+	for (int p = 0; p < f->np; p++)
+		f->base[p] = (long long)in->parents[p].priority * (long long)big;
+	match_caseload(in, f->rem);
+	for (int s = 0; s < f->ns; s++) {
+		int room = in->specialists[s].capacity - f->rem[s];
+
+		f->rem[s] = room < 0 ? 0 : room < f->np ? room : f->np;
 	}
-	if (flow_phase(f, 1, err) < 0)
-		goto fail;
-	flow_to_phase2(f);
-	if (flow_phase(f, 2, err) < 0 || flow_result(f, res, err) < 0)
+	if (flow_fits(f) < 0 || flow_build(f) < 0)
+		goto oom;
+	if (flow_run(f, err) < 0 || flow_result(f, res, err) < 0)
 		goto fail;
 	res->rounds = f->rounds;
-	for (long i = 0; i < f->narcs; i++)
-		res->arcs += f->arcs[i].kind == ARC_PAIR;
-	glp_delete_graph(f->g);
-	glp_error_hook(NULL, NULL);
+	res->arcs = f->arcs;
 	flow_free(f);
 	res->seconds = now_s() - t0;
 	return 0;
+oom:
+	pp_error_set(err, PP_ERR_INTERNAL, NULL, "out of memory");
 fail:
-	glp_delete_graph(f->g);
-	glp_error_hook(NULL, NULL);
-	flow_free(f);
+	if (f != NULL)
+		flow_free(f);
 	match_result_free(res);
 	return -1;
-oom:
-	flow_free(f);
-	return pp_error_set(err, PP_ERR_INTERNAL, NULL, "out of memory");
 }
