@@ -25,6 +25,7 @@ struct store;
 struct jobs;
 struct metrics;
 struct plans;
+struct matches;
 
 struct server {
 	struct event_base *base;
@@ -35,6 +36,7 @@ struct server {
 	struct jobs *jobs;
 	struct metrics *metrics;
 	struct plans *plans;
+	struct matches *matches;
 	struct options opts;
 	int nworkers;
 	int inflight; /* requests being handled or held */

@@ -24,6 +24,7 @@
 #include "http.h"
 #include "jobs.h"
 #include "log.h"
+#include "matches.h"
 #include "metrics.h"
 #include "options.h"
 #include "plans.h"
@@ -96,7 +97,8 @@ static void daemon_drain_cb(evutil_socket_t fd, short what, void *arg)
 {
 	struct daemon_ctx *d = arg;
 
-	if (jobs_running(d->srv.jobs) == 0 || http_now() > d->stop_at) {
+	if ((jobs_running(d->srv.jobs) == 0 && matches_pending(d->srv.matches) == 0) ||
+	    http_now() > d->stop_at) {
 		struct timeval flush = {0, 200000}; /* let replies in flight leave */
 
 		event_del(d->drain);
@@ -115,6 +117,7 @@ static void daemon_stop(struct daemon_ctx *d, const char *why)
 	d->srv.stopping = true;
 	http_stop_accepting(&d->srv);
 	plans_shutdown(d->srv.plans);
+	matches_shutdown(d->srv.matches);
 	d->stop_at = http_now() + 3;
 	d->drain = event_new(d->srv.base, -1, EV_PERSIST, daemon_drain_cb, d);
 	event_add(d->drain, &tick);
@@ -185,7 +188,8 @@ static int daemon_start(struct daemon_ctx *d, struct pp_error *err)
 		srv->nworkers = 1;
 	srv->jobs = jobs_new(srv->base, srv->nworkers, (int)srv->opts.num[OPT_QUEUE_MAX]);
 	srv->plans = plans_new(srv);
-	if (srv->jobs == NULL || srv->plans == NULL)
+	srv->matches = matches_new(srv, srv->nworkers);
+	if (srv->jobs == NULL || srv->plans == NULL || srv->matches == NULL)
 		return pp_error_set(err, PP_ERR_INTERNAL, "", "cannot start the solver threads");
 	n = plans_requeue(srv->plans, err);
 	if (n < 0)
@@ -219,6 +223,7 @@ static void daemon_cleanup(struct daemon_ctx *d)
 		srv->jobs = NULL;
 	}
 	plans_free(srv->plans);
+	matches_free(srv->matches);
 	http_free(srv);
 	for (int i = 0; i < 3; i++)
 		if (d->sig[i] != NULL)
@@ -274,12 +279,13 @@ int main(int argc, char **argv)
 		 d.srv.opts.str[OPT_DATABASE], d.srv.nworkers);
 	sd_notify(0, "READY=1");
 	event_base_dispatch(d.srv.base);
-	if (jobs_running(d.srv.jobs) > 0) {
-		/* GLPK is inside a simplex that does not poll the cancel flag.
-		 * Leave the thread to die with the process; its plan is still
-		 * pending in the database and runs again on the next start. */
-		log_warn("%d solve(s) did not stop in time; they resume on the next start",
-			 jobs_running(d.srv.jobs));
+	if (jobs_running(d.srv.jobs) > 0 || matches_pending(d.srv.matches) > 0) {
+		/* GLPK is inside a simplex that does not poll the cancel flag,
+		 * or a large matching batch is still solving.  Leave the threads
+		 * to die with the process; a plan is still pending in the
+		 * database and runs again on the next start. */
+		log_warn("%d plan solve(s) and %d matching solve(s) did not stop in time",
+			 jobs_running(d.srv.jobs), matches_pending(d.srv.matches));
 		store_close(d.srv.store);
 		return 0;
 	}

@@ -1,13 +1,13 @@
 /*
  * routes.c - the route table: which method and path reach which handler, and
  * which roles may call it (API.md's endpoint table).  The viewer role may
- * every GET; admin may everything (auth_allows).  Matching endpoints will be
- * new rows here and new res_*.c files.
+ * every GET; admin may everything (auth_allows).
  */
 #include "routes.h"
 
 #define R_SCHED ROLE_SCHEDULER
 #define R_VIEW  ROLE_VIEWER
+#define R_CASE  ROLE_CASESYSTEM
 
 const struct route routes[] = {
 	{EVHTTP_REQ_GET, "/v1/health", 0, res_health_get, "health"},
@@ -18,6 +18,21 @@ const struct route routes[] = {
 	{EVHTTP_REQ_GET, "/v1/plans/{id}/calendar.ics", R_SCHED | R_VIEW, res_plans_calendar,
 	 "plans_calendar"},
 	{EVHTTP_REQ_DELETE, "/v1/plans/{id}", R_SCHED, res_plans_cancel, "plans_cancel"},
+	{EVHTTP_REQ_POST, "/v1/matches/solve", R_CASE, res_matches_solve, "matches_solve"},
+	{EVHTTP_REQ_POST, "/v1/matches/candidates", R_CASE, res_matches_candidates,
+	 "matches_candidates"},
+	{EVHTTP_REQ_GET, "/v1/specialists", R_CASE | R_VIEW, res_specialists_list,
+	 "specialists_list"},
+	{EVHTTP_REQ_GET, "/v1/specialists/{id}", R_CASE | R_VIEW, res_specialists_get,
+	 "specialists_get"},
+	{EVHTTP_REQ_PUT, "/v1/specialists/{id}", R_CASE, res_specialists_put, "specialists_put"},
+	{EVHTTP_REQ_DELETE, "/v1/specialists/{id}", R_CASE, res_specialists_delete,
+	 "specialists_delete"},
+	{EVHTTP_REQ_POST, "/v1/assignments", R_CASE, res_assignments_add, "assignments_add"},
+	{EVHTTP_REQ_GET, "/v1/assignments", R_CASE | R_VIEW, res_assignments_list,
+	 "assignments_list"},
+	{EVHTTP_REQ_DELETE, "/v1/assignments/{id}", R_CASE, res_assignments_delete,
+	 "assignments_delete"},
 };
 
 const int nroutes = sizeof routes / sizeof routes[0];

@@ -1,9 +1,9 @@
 /*
  * routes.h - the handlers of every HTTP resource, listed by routes.c.
  *
- * One file per resource (res_health.c, res_metrics.c, res_plans.c); a new
- * resource such as /v1/matches adds its file, its prototypes here and its
- * rows to the table in routes.c.
+ * One file per resource (res_health.c, res_metrics.c, res_plans.c,
+ * res_matches.c, res_specialists.c, res_assignments.c); a new resource adds
+ * its file, its prototypes here and its rows to the table in routes.c.
  */
 #ifndef PP_ROUTES_H
 #define PP_ROUTES_H
@@ -18,5 +18,17 @@ void res_plans_list(struct http_call *c);
 void res_plans_get(struct http_call *c);
 void res_plans_calendar(struct http_call *c);
 void res_plans_cancel(struct http_call *c);
+
+void res_matches_solve(struct http_call *c);
+void res_matches_candidates(struct http_call *c);
+
+void res_specialists_put(struct http_call *c);
+void res_specialists_get(struct http_call *c);
+void res_specialists_list(struct http_call *c);
+void res_specialists_delete(struct http_call *c);
+
+void res_assignments_add(struct http_call *c);
+void res_assignments_list(struct http_call *c);
+void res_assignments_delete(struct http_call *c);
 
 #endif

@@ -46,6 +46,23 @@ static const char *const store_migrations[] = {
 	"  who TEXT NOT NULL,"
 	"  action TEXT NOT NULL,"
 	"  object TEXT NOT NULL);",
+	/* 1 -> 2: the specialist registry and assignments (matching).  An
+	 * assignment keeps the parent's document (profile) and policy, when
+	 * given, for suggestions after its specialist leaves. */
+	"CREATE TABLE specialists ("
+	"  id TEXT PRIMARY KEY,"
+	"  capacity INTEGER NOT NULL,"
+	"  doc TEXT NOT NULL,"
+	"  created TEXT NOT NULL,"
+	"  updated TEXT NOT NULL,"
+	"  who TEXT NOT NULL);"
+	"CREATE TABLE assignments ("
+	"  parent TEXT PRIMARY KEY,"
+	"  specialist TEXT NOT NULL REFERENCES specialists(id),"
+	"  profile TEXT, policy TEXT,"
+	"  created TEXT NOT NULL,"
+	"  who TEXT NOT NULL);"
+	"CREATE INDEX assignments_specialist ON assignments(specialist, parent);",
 };
 
 #define STORE_NMIGRATIONS ((int)(sizeof store_migrations / sizeof store_migrations[0]))
@@ -434,4 +451,279 @@ long store_audit_count(struct store *st)
 		n = sqlite3_column_int64(s, 0);
 	sqlite3_finalize(s);
 	return n;
+}
+
+/* --- the specialist registry and assignments -------------------------------
+ * A write that checks before it changes (a caseload against a capacity, a
+ * specialist's parents before it goes) runs in one BEGIN IMMEDIATE
+ * transaction, so nothing can slip between the check and the change. */
+
+static int store_begin(struct store *st, struct pp_error *err)
+{
+	return sqlite3_exec(st->db, "BEGIN IMMEDIATE", NULL, NULL, NULL) == SQLITE_OK
+		       ? 0
+		       : store_fail(st, err, "begin");
+}
+
+static int store_commit(struct store *st, struct pp_error *err)
+{
+	if (sqlite3_exec(st->db, "COMMIT", NULL, NULL, NULL) == SQLITE_OK)
+		return 0;
+	store_fail(st, err, "commit");
+	sqlite3_exec(st->db, "ROLLBACK", NULL, NULL, NULL);
+	return -1;
+}
+
+/* Roll back and pass rc (-1) through. */
+static int store_rollback(struct store *st, int rc)
+{
+	sqlite3_exec(st->db, "ROLLBACK", NULL, NULL, NULL);
+	return rc;
+}
+
+/* One integer from a query with text parameters; -1 with err set on failure,
+ * dflt when there is no row. */
+static long store_scalar(struct store *st, const char *sql, const char *const *params,
+			 long dflt, struct pp_error *err)
+{
+	sqlite3_stmt *s = store_prepare(st, sql, params, err);
+	long v = dflt;
+	int rc;
+
+	if (s == NULL)
+		return -1;
+	rc = sqlite3_step(s);
+	if (rc == SQLITE_ROW)
+		v = (long)sqlite3_column_int64(s, 0);
+	sqlite3_finalize(s);
+	if (rc != SQLITE_ROW && rc != SQLITE_DONE)
+		return store_fail(st, err, "read");
+	return v;
+}
+
+static const char *store_text(sqlite3_stmt *s, int i)
+{
+	return (const char *)sqlite3_column_text(s, i);
+}
+
+int store_specialist_put(struct store *st, const char *id, int capacity, const char *doc,
+			 const char *who, bool *created, struct pp_error *err)
+{
+	char now[32], cap[16];
+	const char *p[] = {id, cap, doc, now, who, NULL};
+	const char *pid[] = {id, NULL};
+	long n;
+
+	store_now(now);
+	snprintf(cap, sizeof cap, "%d", capacity);
+	if (store_begin(st, err) < 0)
+		return -1;
+	n = store_scalar(st, "SELECT count(*) FROM specialists WHERE id = ?1", pid, 0, err);
+	if (n < 0 ||
+	    store_exec(st,
+		       "INSERT INTO specialists(id, capacity, doc, created, updated, who)"
+		       " VALUES (?1, ?2, ?3, ?4, ?4, ?5) ON CONFLICT(id) DO UPDATE SET"
+		       " capacity = excluded.capacity, doc = excluded.doc,"
+		       " updated = excluded.updated, who = excluded.who",
+		       p, err) < 0)
+		return store_rollback(st, -1);
+	if (store_commit(st, err) < 0)
+		return -1;
+	*created = n == 0;
+	return 0;
+}
+
+#define STORE_SPEC_SELECT                                                                     \
+	"SELECT s.id, s.capacity, s.doc, s.created, s.updated,"                               \
+	" (SELECT count(*) FROM assignments a WHERE a.specialist = s.id) FROM specialists s"
+
+/* Walk specialist rows of a prepared STORE_SPEC_SELECT; *nrows counts them. */
+static int store_specialist_walk(struct store *st, sqlite3_stmt *s, store_specialist_fn fn,
+				 void *arg, int *nrows, struct pp_error *err)
+{
+	int rc;
+
+	*nrows = 0;
+	while ((rc = sqlite3_step(s)) == SQLITE_ROW) {
+		struct store_specialist r = {
+			.id = store_text(s, 0),
+			.capacity = sqlite3_column_int(s, 1),
+			.doc = store_text(s, 2),
+			.created = store_text(s, 3),
+			.updated = store_text(s, 4),
+			.caseload = sqlite3_column_int(s, 5),
+		};
+		(*nrows)++;
+		if (fn(&r, arg)) {
+			rc = SQLITE_DONE;
+			break;
+		}
+	}
+	sqlite3_finalize(s);
+	return rc == SQLITE_DONE ? 0 : store_fail(st, err, "read specialists");
+}
+
+int store_specialist_get(struct store *st, const char *id, store_specialist_fn fn, void *arg,
+			 struct pp_error *err)
+{
+	const char *p[] = {id, NULL};
+	sqlite3_stmt *s = store_prepare(st, STORE_SPEC_SELECT " WHERE s.id = ?1", p, err);
+	int n;
+
+	if (s == NULL || store_specialist_walk(st, s, fn, arg, &n, err) < 0)
+		return -1;
+	return n == 0 ? pp_error_set(err, PP_ERR_NOT_FOUND, "", "no specialist '%s'", id) : 0;
+}
+
+int store_specialist_each(struct store *st, store_specialist_fn fn, void *arg,
+			  struct pp_error *err)
+{
+	sqlite3_stmt *s = store_prepare(st, STORE_SPEC_SELECT " ORDER BY s.id", NULL, err);
+	int n;
+
+	return s ? store_specialist_walk(st, s, fn, arg, &n, err) : -1;
+}
+
+#define STORE_ASG_SELECT "SELECT parent, specialist, profile, policy, created, who FROM assignments"
+
+/* Walk assignment rows of a prepared STORE_ASG_SELECT; *nrows counts them.
+ * A non-zero return from fn is a failure (out of memory in the caller). */
+static int store_assignment_walk(struct store *st, sqlite3_stmt *s, store_assignment_fn fn,
+				 void *arg, int *nrows, struct pp_error *err)
+{
+	int rc;
+
+	*nrows = 0;
+	while ((rc = sqlite3_step(s)) == SQLITE_ROW) {
+		struct store_assignment a = {
+			.parent = store_text(s, 0),
+			.specialist = store_text(s, 1),
+			.profile = store_text(s, 2),
+			.policy = store_text(s, 3),
+			.created = store_text(s, 4),
+			.who = store_text(s, 5),
+		};
+		(*nrows)++;
+		if (fn != NULL && fn(&a, arg)) {
+			sqlite3_finalize(s);
+			return pp_error_set(err, PP_ERR_INTERNAL, "", "out of memory");
+		}
+	}
+	sqlite3_finalize(s);
+	return rc == SQLITE_DONE ? 0 : store_fail(st, err, "read assignments");
+}
+
+int store_assignment_each(struct store *st, const char *specialist, store_assignment_fn fn,
+			  void *arg, struct pp_error *err)
+{
+	const char *p[] = {specialist, NULL};
+	sqlite3_stmt *s = store_prepare(st,
+					specialist ? STORE_ASG_SELECT
+					" WHERE specialist = ?1 ORDER BY parent"
+						   : STORE_ASG_SELECT " ORDER BY parent",
+					specialist ? p : NULL, err);
+	int n;
+
+	return s ? store_assignment_walk(st, s, fn, arg, &n, err) : -1;
+}
+
+int store_specialist_delete(struct store *st, const char *id, bool end_assignments,
+			    store_assignment_fn ended, void *arg, struct pp_error *err)
+{
+	const char *p[] = {id, NULL};
+	sqlite3_stmt *s;
+	long exists, n;
+	int rows;
+
+	if (store_begin(st, err) < 0)
+		return -1;
+	exists = store_scalar(st, "SELECT count(*) FROM specialists WHERE id = ?1", p, 0, err);
+	n = exists < 0 ? -1
+		       : store_scalar(st, "SELECT count(*) FROM assignments WHERE specialist = ?1",
+				      p, 0, err);
+	if (n < 0)
+		return store_rollback(st, -1);
+	if (exists == 0)
+		return store_rollback(
+			st, pp_error_set(err, PP_ERR_NOT_FOUND, "", "no specialist '%s'", id));
+	if (n > 0 && !end_assignments)
+		return store_rollback(
+			st, pp_error_set(err, PP_ERR_CONFLICT, "",
+					 "specialist '%s' has %ld assigned parent(s); end those "
+					 "assignments first, or DELETE with ?reassign=true",
+					 id, n));
+	s = store_prepare(st, STORE_ASG_SELECT " WHERE specialist = ?1 ORDER BY parent", p, err);
+	if (s == NULL || store_assignment_walk(st, s, ended, arg, &rows, err) < 0 ||
+	    store_exec(st, "DELETE FROM assignments WHERE specialist = ?1", p, err) < 0 ||
+	    store_exec(st, "DELETE FROM specialists WHERE id = ?1", p, err) < 0)
+		return store_rollback(st, -1);
+	return store_commit(st, err);
+}
+
+int store_assignment_add(struct store *st, const char *parent, const char *specialist,
+			 const char *profile, const char *policy, const char *who,
+			 store_assignment_fn fn, void *arg, struct pp_error *err)
+{
+	char now[32];
+	const char *p[] = {parent, specialist, profile ? profile : "", policy ? policy : "",
+			   now, who, NULL};
+	const char *ps[] = {specialist, NULL}, *pp[] = {parent, NULL};
+	sqlite3_stmt *s;
+	long cap, load, had;
+	int rows;
+
+	store_now(now);
+	if (store_begin(st, err) < 0)
+		return -1;
+	cap = store_scalar(st, "SELECT capacity FROM specialists WHERE id = ?1", ps, -2, err);
+	if (cap == -1)
+		return store_rollback(st, -1);
+	if (cap == -2)
+		return store_rollback(st, pp_error_set(err, PP_ERR_NOT_FOUND, "specialist",
+						       "no specialist '%s'", specialist));
+	had = store_scalar(st, "SELECT count(*) FROM assignments WHERE parent = ?1", pp, 0, err);
+	load = had < 0 ? -1
+		       : store_scalar(st, "SELECT count(*) FROM assignments WHERE specialist = ?1",
+				      ps, 0, err);
+	if (load < 0)
+		return store_rollback(st, -1);
+	if (had > 0)
+		return store_rollback(
+			st, pp_error_set(err, PP_ERR_CONFLICT, "parent",
+					 "parent '%s' already has a specialist; end that "
+					 "assignment first",
+					 parent));
+	if (load >= cap)
+		return store_rollback(st, pp_error_set(err, PP_ERR_CONFLICT, "specialist",
+						       "specialist '%s' is full (%ld of %ld)",
+						       specialist, load, cap));
+	if (store_exec(st,
+		       "INSERT INTO assignments(parent, specialist, profile, policy, created, who)"
+		       " VALUES (?1, ?2, NULLIF(?3, ''), NULLIF(?4, ''), ?5, ?6)",
+		       p, err) < 0)
+		return store_rollback(st, -1);
+	s = store_prepare(st, STORE_ASG_SELECT " WHERE parent = ?1", pp, err);
+	if (s == NULL || store_assignment_walk(st, s, fn, arg, &rows, err) < 0)
+		return store_rollback(st, -1);
+	return store_commit(st, err);
+}
+
+int store_assignment_delete(struct store *st, const char *parent, store_assignment_fn fn,
+			    void *arg, struct pp_error *err)
+{
+	const char *p[] = {parent, NULL};
+	sqlite3_stmt *s;
+	int rows;
+
+	if (store_begin(st, err) < 0)
+		return -1;
+	s = store_prepare(st, STORE_ASG_SELECT " WHERE parent = ?1", p, err);
+	if (s == NULL || store_assignment_walk(st, s, fn, arg, &rows, err) < 0)
+		return store_rollback(st, -1);
+	if (rows == 0)
+		return store_rollback(st, pp_error_set(err, PP_ERR_NOT_FOUND, "",
+						       "parent '%s' has no assignment", parent));
+	if (store_exec(st, "DELETE FROM assignments WHERE parent = ?1", p, err) < 0)
+		return store_rollback(st, -1);
+	return store_commit(st, err);
 }

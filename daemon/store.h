@@ -1,5 +1,6 @@
 /*
- * store.h - peerpland's durable state in SQLite: plans, tokens, audit log.
+ * store.h - peerpland's durable state in SQLite: plans, tokens, audit log,
+ * the specialist registry and assignments.
  *
  * Every function runs on the caller's thread (the event loop) and returns only
  * after its transaction is committed, so a reply sent afterwards is durable.
@@ -76,5 +77,54 @@ int store_audit(struct store *st, const char *who, const char *action, const cha
 
 /* Number of audit rows (for tests and metrics). */
 long store_audit_count(struct store *st);
+
+/* The specialist registry and assignments (matching).  Row fields point into
+ * SQLite's buffers and live only during the callback; absent columns are
+ * NULL. */
+struct store_specialist {
+	const char *id, *doc, *created, *updated;
+	int capacity, caseload; /* caseload = stored assignments */
+};
+
+struct store_assignment {
+	const char *parent, *specialist, *profile, *policy, *created, *who;
+};
+
+typedef int (*store_specialist_fn)(const struct store_specialist *s, void *arg);
+typedef int (*store_assignment_fn)(const struct store_assignment *a, void *arg);
+
+/* Insert or replace specialist id with its validated document; *created
+ * tells which. */
+int store_specialist_put(struct store *st, const char *id, int capacity, const char *doc,
+			 const char *who, bool *created, struct pp_error *err);
+
+/* Call fn with specialist id (NOT_FOUND), or with every one by id. */
+int store_specialist_get(struct store *st, const char *id, store_specialist_fn fn, void *arg,
+			 struct pp_error *err);
+int store_specialist_each(struct store *st, store_specialist_fn fn, void *arg,
+			  struct pp_error *err);
+
+/* Delete specialist id (NOT_FOUND).  With assigned parents: CONFLICT, unless
+ * end_assignments, which ends them in the same transaction after calling
+ * ended (may be NULL; non-zero = out of memory, nothing changes) with each. */
+int store_specialist_delete(struct store *st, const char *id, bool end_assignments,
+			    store_assignment_fn ended, void *arg, struct pp_error *err);
+
+/* Record parent -> specialist (profile and policy may be NULL): NOT_FOUND
+ * without the specialist, CONFLICT when the parent has one or the
+ * specialist's assignments already reach its capacity.  fn (may be NULL)
+ * sees the stored row. */
+int store_assignment_add(struct store *st, const char *parent, const char *specialist,
+			 const char *profile, const char *policy, const char *who,
+			 store_assignment_fn fn, void *arg, struct pp_error *err);
+
+/* Call fn with each assignment of specialist (all when NULL), by parent;
+ * a non-zero return from fn is out of memory. */
+int store_assignment_each(struct store *st, const char *specialist, store_assignment_fn fn,
+			  void *arg, struct pp_error *err);
+
+/* End parent's assignment after calling fn (may be NULL) with it; NOT_FOUND. */
+int store_assignment_delete(struct store *st, const char *parent, store_assignment_fn fn,
+			    void *arg, struct pp_error *err);
 
 #endif

@@ -49,7 +49,7 @@ static void test_store_plans(void **state)
 	struct store_plan p;
 
 	assert_non_null(st);
-	assert_int_equal(store_schema_version(st), 1);
+	assert_int_equal(store_schema_version(st), 2);
 	assert_int_equal(store_plan_put(st, "a", "2026-10", "{}", "u", sub, &err), 0);
 	assert_int_equal(store_plan_put(st, "b", "2026-10", "{}", "u", sub, &err), 0);
 	assert_int_equal(store_plan_put(st, "c", "2026-11", "{}", "u", sub, &err), 0);
@@ -80,7 +80,7 @@ static void test_store_plans(void **state)
 	pp_error_clear(&err);
 	st = store_open(path, &err);
 	assert_non_null(st);
-	assert_int_equal(store_schema_version(st), 1);
+	assert_int_equal(store_schema_version(st), 2);
 	memset(ids, 0, sizeof ids);
 	assert_int_equal(store_plan_pending(st, count_plan, ids, &err), 0);
 	assert_string_equal(ids[0], "b");

@@ -1,0 +1,51 @@
+/*
+ * matches.h - matching inside the daemon (res_matches.c): batch solves run
+ * on their own threads off the event loop, and the registry glue that fills
+ * a matching document's specialists and existing pairs from the store.
+ */
+#ifndef PP_MATCHES_H
+#define PP_MATCHES_H
+
+#include <jansson.h>
+
+#include "error.h"
+
+struct server;
+struct store;
+struct matches;
+
+/* State for the matching resource of srv: at most nthreads solves at once
+ * (the rest wait in a FIFO bounded by the queue-max option). */
+struct matches *matches_new(struct server *srv, int nthreads);
+
+/* Solves queued or running (shutdown waits for them to drain). */
+int matches_pending(struct matches *ms);
+
+/* Shutdown: answer queued solves with 503; running ones still reply. */
+void matches_shutdown(struct matches *ms);
+
+/* Join finished threads, answer anything left with 503 and free; call only
+ * when matches_pending() is 0 or no thread was ever started. */
+void matches_free(struct matches *ms);
+
+/* Fill doc (a batch or candidates request object) from the store: when
+ * "specialists" is absent or null, every stored specialist (by id); when
+ * "existing" is absent or null, the stored assignments whose specialist is
+ * in doc's specialists and whose parent is not in doc's "parents".  A batch
+ * parent that already has a stored assignment is recorded in *clash
+ * (invalid input at parents[i].id) for the caller to report once the
+ * document itself has validated.  Returns 0, or -1 with err set. */
+int matches_fill_from_store(struct store *st, json_t *doc, struct pp_error *clash,
+			    struct pp_error *err);
+
+/* Give object *doc the id `id` under `key`: absent or null -> set (first),
+ * equal -> kept, different -> invalid input at `where`.key.  *doc may be
+ * replaced (the reference is taken over).  Returns 0, or -1 with err set. */
+int matches_doc_id(json_t **doc, const char *key, const char *id, const char *where,
+		   struct pp_error *err);
+
+/* The candidates reply for request doc (already filled): parse, rank and
+ * encode.  NULL with err set (invalid input, out of memory). */
+json_t *matches_candidates_doc(const json_t *doc, struct pp_error *err);
+
+#endif

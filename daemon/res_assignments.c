@@ -1,0 +1,172 @@
+/*
+ * res_assignments.c - the /v1/assignments resource: the matches the case
+ * system has accepted, one specialist per parent.
+ *
+ * POST {"parent", "specialist", "profile"?, "policy"?} records a pair.  The
+ * optional profile is the parent's document of MODEL.md section 2 (its id,
+ * if given, must be the parent) and policy a matching policy; both are
+ * validated with the matching parser and kept with the pair, so that when
+ * the specialist leaves (DELETE /v1/specialists/{id}?reassign=true) the
+ * parent can be offered new candidates.  The store checks and inserts in one
+ * transaction: 404 for an unknown specialist, 409 when the parent already
+ * has one or the specialist's assignments reach its capacity.
+ *
+ * Rows read back as {"parent", "specialist", "created", "profile",
+ * "policy"} (the last two null when not given).  Every read is audited:
+ * the rows are parent data.
+ */
+#include <stdlib.h>
+#include <string.h>
+
+#include "json_read.h"
+#include "log.h"
+#include "match_json.h"
+#include "matches.h"
+#include "routes.h"
+#include "store.h"
+
+static const char *const assignment_keys[] = {"parent", "specialist", "profile", "policy",
+					       NULL};
+
+/* A stored JSON text as a value (null when absent). */
+static json_t *assignment_text_json(const char *text)
+{
+	json_t *v = text ? json_loads(text, 0, NULL) : NULL;
+
+	return v ? v : json_null();
+}
+
+static json_t *assignment_row(const struct store_assignment *a)
+{
+	return json_pack("{s:s, s:s, s:s, s:o, s:o}", "parent", a->parent, "specialist",
+			 a->specialist, "created", a->created, "profile",
+			 assignment_text_json(a->profile), "policy",
+			 assignment_text_json(a->policy));
+}
+
+static int assignment_row_one(const struct store_assignment *a, void *arg)
+{
+	json_t **out = arg;
+
+	*out = assignment_row(a);
+	return *out == NULL;
+}
+
+static int assignment_row_add(const struct store_assignment *a, void *arg)
+{
+	return json_array_append_new(arg, assignment_row(a)) < 0;
+}
+
+/* Validate the optional profile (a parent, id = parent) and policy of body
+ * doc and serialise them into *profile / *policy (NULL when absent). */
+static int assignment_extras(json_t *doc, const char *parent, char **profile, char **policy,
+			     struct pp_error *err)
+{
+	struct jr_strtab t = {0};
+	struct match_parent p;
+	struct match_policy pol;
+	json_t *v;
+	struct jr r;
+	size_t mark;
+	int rc = 0;
+
+	jr_init(&r, err);
+	v = json_object_get(doc, "profile");
+	if (v != NULL && !json_is_null(v)) {
+		json_incref(v);
+		if (matches_doc_id(&v, "id", parent, "profile", err) < 0) {
+			json_decref(v);
+			return -1;
+		}
+		mark = jr_push_key(&r, "profile");
+		rc = match_read_parent(&r, v, &t, &p);
+		match_parent_free(&p);
+		jr_pop(&r, mark);
+		if (rc == 0 && (*profile = jr_dumps(v, 0)) == NULL)
+			rc = pp_error_set(err, PP_ERR_INTERNAL, "", "out of memory");
+		json_decref(v);
+	}
+	v = json_object_get(doc, "policy");
+	if (rc == 0 && v != NULL && !json_is_null(v)) {
+		mark = jr_push_key(&r, "policy");
+		rc = match_read_policy(&r, v, &t, &pol);
+		free(pol.default_weights);
+		jr_pop(&r, mark);
+		if (rc == 0 && (*policy = jr_dumps(v, 0)) == NULL)
+			rc = pp_error_set(err, PP_ERR_INTERNAL, "", "out of memory");
+	}
+	jr_strtab_free(&t);
+	return rc;
+}
+
+void res_assignments_add(struct http_call *c)
+{
+	struct pp_error err = {0};
+	size_t len;
+	const char *body = http_body(c, &len);
+	json_t *doc = jr_parse(body ? body : "", body ? len : 0, &err), *row = NULL;
+	char parent[JR_ID_MAX + 1], specialist[JR_ID_MAX + 1], *profile = NULL, *policy = NULL;
+	struct jr r;
+
+	jr_init(&r, &err);
+	if (doc == NULL || jr_object(&r, doc, assignment_keys) < 0 ||
+	    jr_id(&r, doc, "parent", JR_REQUIRED, parent) < 0 ||
+	    jr_id(&r, doc, "specialist", JR_REQUIRED, specialist) < 0 ||
+	    assignment_extras(doc, parent, &profile, &policy, &err) < 0 ||
+	    store_assignment_add(c->srv->store, parent, specialist, profile, policy, c->who.name,
+				 assignment_row_one, &row, &err) < 0) {
+		json_decref(doc);
+		free(profile);
+		free(policy);
+		http_reply_error(c, &err, NULL);
+		return;
+	}
+	json_decref(doc);
+	free(profile);
+	free(policy);
+	log_info("parent %s assigned to %s by %s", parent, specialist, c->who.name);
+	http_reply_json(c, 201, row, NULL);
+}
+
+static int assignment_exists(const struct store_specialist *s, void *arg)
+{
+	return 0;
+}
+
+void res_assignments_list(struct http_call *c)
+{
+	const char *spec = http_query(c, "specialist");
+	struct store *st = c->srv->store;
+	struct pp_error err = {0};
+	json_t *arr = json_array();
+
+	if (arr == NULL)
+		pp_error_set(&err, PP_ERR_INTERNAL, "", "out of memory");
+	else if (spec != NULL && !jr_id_valid(spec))
+		pp_error_set(&err, PP_ERR_INVALID_INPUT, "specialist",
+			     "specialist: not 1 to 64 characters of [A-Za-z0-9._:-]");
+	if (err.code != PP_OK ||
+	    (spec != NULL && store_specialist_get(st, spec, assignment_exists, NULL, &err) < 0) ||
+	    store_assignment_each(st, spec, assignment_row_add, arr, &err) < 0 ||
+	    store_audit(st, c->who.name, "read assignments", spec ? spec : "*", &err) < 0) {
+		json_decref(arr);
+		http_reply_error(c, &err, NULL);
+		return;
+	}
+	http_reply_json(c, 200, json_pack("{s:o}", "assignments", arr), NULL);
+}
+
+void res_assignments_delete(struct http_call *c)
+{
+	struct pp_error err = {0};
+	json_t *row = NULL;
+
+	if (store_assignment_delete(c->srv->store, c->param, assignment_row_one, &row, &err) < 0) {
+		http_reply_error(c, &err, NULL);
+		return;
+	}
+	log_info("assignment of parent %s ended by %s", c->param, c->who.name);
+	json_object_del(row, "profile");
+	json_object_del(row, "policy");
+	http_reply_json(c, 200, row, NULL);
+}

@@ -1,0 +1,265 @@
+/*
+ * res_specialists.c - the /v1/specialists resource: the registry of parent
+ * peer specialists that matching draws on.
+ *
+ * PUT validates one specialist of MODEL.md section 2 with the matching
+ * parser (match_read_specialist) and stores its document, re-serialised,
+ * with the id of the path; the reply waits for the commit.  Reads wrap the
+ * stored document with its caseload (stored assignments) and remaining
+ * capacity, so the document itself can be PUT back unchanged:
+ *
+ *	{"specialist": {...}, "caseload": 2, "remaining_capacity": 3,
+ *	 "created": "...", "updated": "..."}
+ *
+ * DELETE refuses (409) while parents are assigned, unless ?reassign=true:
+ * then the assignments end in the same transaction, and each affected
+ * parent comes back with suggestions -- the candidates among the remaining
+ * specialists, computed from the parent's stored profile (empty without
+ * one).  Suggestions are per parent and ignore each other; a joint answer
+ * is POST /v1/matches/solve.
+ */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "json_read.h"
+#include "log.h"
+#include "match_json.h"
+#include "matches.h"
+#include "routes.h"
+#include "store.h"
+
+/* The read view of one stored row; NULL on out of memory. */
+static json_t *specialist_view(const struct store_specialist *s)
+{
+	json_t *doc = json_loads(s->doc, 0, NULL);
+	int left = s->capacity - s->caseload;
+
+	if (doc == NULL)
+		return NULL;
+	return json_pack("{s:o, s:i, s:i, s:s, s:s}", "specialist", doc, "caseload", s->caseload,
+			 "remaining_capacity", left > 0 ? left : 0, "created", s->created,
+			 "updated", s->updated);
+}
+
+static int specialist_view_one(const struct store_specialist *s, void *arg)
+{
+	json_t **out = arg;
+
+	*out = specialist_view(s);
+	return 0;
+}
+
+static int specialist_view_add(const struct store_specialist *s, void *arg)
+{
+	return json_array_append_new(arg, specialist_view(s)) < 0;
+}
+
+/* The view of specialist id; NULL with err set. */
+static json_t *specialist_read(struct store *st, const char *id, struct pp_error *err)
+{
+	json_t *view = NULL;
+
+	if (store_specialist_get(st, id, specialist_view_one, &view, err) < 0)
+		return NULL;
+	if (view == NULL)
+		pp_error_set(err, PP_ERR_INTERNAL, "", "out of memory");
+	return view;
+}
+
+/* Validate doc as one specialist; its capacity goes to *capacity. */
+static int specialist_validate(const json_t *doc, int *capacity, struct pp_error *err)
+{
+	struct jr_strtab t = {0};
+	struct match_specialist s;
+	struct jr r;
+	int rc;
+
+	jr_init(&r, err);
+	rc = match_read_specialist(&r, doc, &t, &s);
+	*capacity = s.capacity;
+	match_specialist_free(&s);
+	jr_strtab_free(&t);
+	return rc;
+}
+
+void res_specialists_put(struct http_call *c)
+{
+	struct pp_error err = {0};
+	size_t len;
+	const char *body = http_body(c, &len);
+	json_t *doc = NULL, *view;
+	char *text = NULL, location[160];
+	bool created = false;
+	int capacity = 0;
+
+	if (!jr_id_valid(c->param))
+		pp_error_set(&err, PP_ERR_INVALID_INPUT, "",
+			     "the path's id is not 1 to 64 characters of [A-Za-z0-9._:-]");
+	else if ((doc = jr_parse(body ? body : "", body ? len : 0, &err)) != NULL &&
+		 matches_doc_id(&doc, "id", c->param, "", &err) == 0 &&
+		 specialist_validate(doc, &capacity, &err) == 0 &&
+		 (text = jr_dumps(doc, 0)) == NULL)
+		pp_error_set(&err, PP_ERR_INTERNAL, "", "out of memory");
+	json_decref(doc);
+	if (text == NULL ||
+	    store_specialist_put(c->srv->store, c->param, capacity, text, c->who.name, &created,
+				 &err) < 0 ||
+	    (view = specialist_read(c->srv->store, c->param, &err)) == NULL) {
+		free(text);
+		http_reply_error(c, &err, NULL);
+		return;
+	}
+	free(text);
+	log_info("specialist %s %s by %s", c->param, created ? "added" : "replaced", c->who.name);
+	snprintf(location, sizeof location, "/v1/specialists/%s", c->param);
+	http_reply_json(c, created ? 201 : 200, view, location);
+}
+
+void res_specialists_get(struct http_call *c)
+{
+	struct pp_error err = {0};
+	json_t *view = specialist_read(c->srv->store, c->param, &err);
+
+	if (view == NULL)
+		http_reply_error(c, &err, NULL);
+	else
+		http_reply_json(c, 200, view, NULL);
+}
+
+void res_specialists_list(struct http_call *c)
+{
+	struct pp_error err = {0};
+	json_t *arr = json_array();
+
+	if (arr == NULL || store_specialist_each(c->srv->store, specialist_view_add, arr, &err) < 0) {
+		json_decref(arr);
+		if (err.code == PP_OK)
+			pp_error_set(&err, PP_ERR_INTERNAL, "", "out of memory");
+		http_reply_error(c, &err, NULL);
+		return;
+	}
+	http_reply_json(c, 200, json_pack("{s:o}", "specialists", arr), NULL);
+}
+
+/* ended: each assignment that a reassigning DELETE ends, with its profile. */
+static int specialist_collect_ended(const struct store_assignment *a, void *arg)
+{
+	json_t *e = json_pack("{s:s}", "parent", a->parent);
+
+	if (e != NULL && a->profile != NULL)
+		json_object_set_new(e, "profile", json_string(a->profile));
+	if (e != NULL && a->policy != NULL)
+		json_object_set_new(e, "policy", json_string(a->policy));
+	return json_array_append_new(arg, e) < 0;
+}
+
+/* The suggestions for one ended assignment e (with the stored profile and
+ * policy texts), over what the store holds now; [] without a profile. */
+static json_t *specialist_suggest(struct store *st, const json_t *e, int k)
+{
+	const char *profile = json_string_value(json_object_get(e, "profile"));
+	const char *policy = json_string_value(json_object_get(e, "policy"));
+	struct pp_error err = {0}, clash = {0};
+	json_t *req, *out, *list;
+
+	if (profile == NULL)
+		return json_array();
+	req = json_pack("{s:o, s:i}", "parent", json_loads(profile, 0, NULL), "k", k);
+	if (req != NULL && policy != NULL)
+		json_object_set_new(req, "policy", json_loads(policy, 0, NULL));
+	out = req && matches_fill_from_store(st, req, &clash, &err) == 0
+		      ? matches_candidates_doc(req, &err)
+		      : NULL;
+	json_decref(req);
+	if (out == NULL) {
+		log_warn("no suggestions for parent %s: %s",
+			 json_string_value(json_object_get(e, "parent")), err.message);
+		return json_array();
+	}
+	list = json_incref(json_object_get(out, "candidates"));
+	json_decref(out);
+	return list ? list : json_array();
+}
+
+/* ?reassign=true|false and ?k=1..1000; -1 with err set. */
+static int specialist_delete_params(struct http_call *c, bool *reassign, int *k,
+				    struct pp_error *err)
+{
+	const char *r = http_query(c, "reassign"), *ks = http_query(c, "k");
+	char *end;
+	long v;
+
+	*reassign = false;
+	*k = 5;
+	if (r != NULL && strcmp(r, "true") != 0 && strcmp(r, "false") != 0)
+		return pp_error_set(err, PP_ERR_INVALID_INPUT, "reassign",
+				    "reassign: must be true or false");
+	*reassign = r != NULL && strcmp(r, "true") == 0;
+	if (ks != NULL) {
+		v = strtol(ks, &end, 10);
+		if (end == ks || *end != '\0' || v < 1 || v > 1000)
+			return pp_error_set(err, PP_ERR_INVALID_INPUT, "k",
+					    "k: must be an integer from 1 to 1000");
+		*k = (int)v;
+	}
+	return 0;
+}
+
+/* "S1: P1,P2" for the audit log; NULL on out of memory. */
+static char *specialist_audit_text(const char *id, const json_t *ended)
+{
+	size_t cap = strlen(id) + 4, len, i;
+	json_t *e;
+	char *s;
+
+	json_array_foreach(ended, i, e)
+		cap += strlen(json_string_value(json_object_get(e, "parent"))) + 1;
+	if ((s = malloc(cap)) == NULL)
+		return NULL;
+	len = (size_t)snprintf(s, cap, "%s:", id);
+	json_array_foreach(ended, i, e)
+		len += (size_t)snprintf(s + len, cap - len, "%s%s", i ? "," : " ",
+					json_string_value(json_object_get(e, "parent")));
+	return s;
+}
+
+void res_specialists_delete(struct http_call *c)
+{
+	struct store *st = c->srv->store;
+	struct pp_error err = {0};
+	json_t *ended = json_array(), *out, *e;
+	bool reassign;
+	char *audit;
+	size_t i;
+	int k;
+
+	if (ended == NULL || specialist_delete_params(c, &reassign, &k, &err) < 0 ||
+	    store_specialist_delete(st, c->param, reassign, specialist_collect_ended, ended,
+				    &err) < 0) {
+		json_decref(ended);
+		if (err.code == PP_OK)
+			pp_error_set(&err, PP_ERR_INTERNAL, "", "out of memory");
+		http_reply_error(c, &err, NULL);
+		return;
+	}
+	log_info("specialist %s deleted by %s (%zu assignment(s) ended)", c->param, c->who.name,
+		 json_array_size(ended));
+	/* Committed: from here on the reply reports what happened. */
+	out = json_array();
+	json_array_foreach(ended, i, e)
+		json_array_append_new(out, json_pack("{s:O, s:o}", "parent",
+						     json_object_get(e, "parent"), "suggestions",
+						     specialist_suggest(st, e, k)));
+	if (json_array_size(ended) > 0) {
+		audit = specialist_audit_text(c->param, ended);
+		if (audit == NULL || store_audit(st, c->who.name, "reassign", audit, &err) < 0)
+			log_error("specialist %s: cannot audit the reassignment: %s", c->param,
+				  audit ? err.message : "out of memory");
+		free(audit);
+	}
+	json_decref(ended);
+	http_reply_json(c, 200, json_pack("{s:s, s:b, s:o}", "id", c->param, "deleted", 1, "ended",
+					  out),
+			NULL);
+}
