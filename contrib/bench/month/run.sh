@@ -27,7 +27,8 @@
 #    seconds (CBC's default timeMode), ours counts wall-clock seconds.  Both
 #    use one thread.  CBC's times are its own "Total time" line (which
 #    includes reading the LP file); a wall-clock guard of 3T + 120 s kills
-#    CBC if it overruns its limit in a phase that does not check it;
+#    CBC if it overruns its limit in a phase that does not check it (the
+#    status then says so);
 #  - model size is what `glpsol --check` reads from the LP file (rows,
 #    columns, integer columns, non-zeros), when glpsol is installed.
 #  - the ratio ours / CBC is given only when both proved level 1 optimal.
@@ -99,12 +100,12 @@ cbc_result() {
 		/^Result - / { sub(/^Result - /, ""); st = $0 }
 		/^Objective value:/ { obj = $3 }
 		/^No feasible solution found/ { obj = "null" }
-		/^Gap:/ { gap = $2 }
+		/^Gap:/ { gap = ($2 < 0 ? -$2 : $2) } # CBC signs it for maximization
 		/^Upper bound:|^Lower bound:/ { bound = $3 }
 		/^Enumerated nodes:/ { nodes = $3 }
 		/^Total time \(CPU seconds\):/ { cpu = $5; wall = $8 }
 		END {
-			if (st == "") st = "no result (killed or crashed)";
+			if (st == "") st = "no result (crashed)";
 			gsub(/"/, "", st);
 			printf "{\"status\":\"%s\",\"objective\":%s,\"gap\":%s,\"bound\":%s,", st,
 				(obj == "" ? "null" : obj), (gap == "" ? "null" : gap),
@@ -134,8 +135,12 @@ for n in $sizes; do
 	"$pp" solve --export-lp "$lp" "$month"
 	size=$(lp_size "$lp")
 	load1=$(cut -d' ' -f1 /proc/loadavg)
-	timeout $((3 * ${limit%.*} + 120)) cbc "$lp" sec "$limit" solve quit >"$out/cbc-$n.log" 2>&1 ||
-		true
+	# Line-buffered, so that the log up to a kill by the guard is kept.
+	guard=$((3 * ${limit%.*} + 120))
+	crc=0
+	timeout "$guard" stdbuf -oL cbc "$lp" sec "$limit" solve quit >"$out/cbc-$n.log" 2>&1 ||
+		crc=$?
+	[ "$crc" -ne 124 ] || echo "Result - killed by the ${guard} s wall-clock guard" >>"$out/cbc-$n.log"
 	cbc=$(cbc_result "$out/cbc-$n.log")
 	jq -c --argjson size "$size" --argjson cbc "$cbc" --arg load "$load0 $load1" '
 		{parents, status, levels_proven, gap, build_seconds, level_seconds, seconds,
