@@ -1,0 +1,616 @@
+#!/usr/bin/env python3
+"""End-to-end tests of peerpland's matching endpoints: the specialist
+registry, assignments, candidates and batch solves, against the real daemon
+on a free port with a temporary database.
+
+Usage: test_matching.py PEERPLAND PEERPLAN MATCH.json GEN.py [TEST...]
+
+MATCH.json is a batch of MODEL.md section 2 (the 30x6 example); GEN.py is
+the matching batch generator of contrib/bench/match (for a batch big enough
+to take seconds).  Expected fits and objectives come from the offline
+`peerplan match` run on the equivalent document, never from the daemon.
+Checked: the role matrix of every matching route, PUT/GET/DELETE of
+specialists, caseloads, 409 when full and when deleting a specialist with
+parents, ?reassign=true with suggestions, candidates ranking, solves from
+the body and from the registry with stored assignments counted, invalid
+bodies (400 with the path, nothing changed), audit rows, /v1/health staying
+quick during a big solve, 429 and 503 for solves, and kill -9 right after a
+2xx.
+"""
+import copy
+import http.client
+import json
+import os
+import signal
+import socket
+import sqlite3
+import subprocess
+import sys
+import tempfile
+import threading
+import time
+
+PEERPLAND, PEERPLAN, MATCH_FILE, GEN = sys.argv[1:5]
+BATCH = json.load(open(MATCH_FILE))
+ROLES = ("scheduler", "casesystem", "viewer", "admin")
+
+
+def free_port():
+    s = socket.socket()
+    s.bind(("127.0.0.1", 0))
+    port = s.getsockname()[1]
+    s.close()
+    return port
+
+
+class Daemon:
+    """One peerpland process with its own directory and database."""
+
+    def __init__(self, *extra, directory=None):
+        self.dir = directory or tempfile.mkdtemp(prefix="peerpland-match-")
+        self.db = os.path.join(self.dir, "test.db")
+        self.port = free_port()
+        self.extra = list(extra)
+        self.proc = None
+        self.tokens = {}
+
+    def cmd(self, *args):
+        return subprocess.run([PEERPLAND, "--database", self.db, *args], check=True,
+                              capture_output=True, text=True).stdout
+
+    def add_tokens(self):
+        for role in ROLES:
+            self.tokens[role] = self.cmd("token", "add", role + "-1", "--role", role).strip()
+        return self
+
+    def start(self):
+        self.log = open(os.path.join(self.dir, "daemon.log"), "ab")
+        self.proc = subprocess.Popen(
+            [PEERPLAND, "--database", self.db, "--listen", "127.0.0.1:%d" % self.port,
+             "--log-level", "debug", *self.extra], stdout=self.log, stderr=self.log)
+        deadline = time.time() + 10
+        while time.time() < deadline:
+            try:
+                if self.request("GET", "/v1/health")[0] == 200:
+                    return self
+            except OSError:
+                time.sleep(0.05)
+        raise AssertionError("daemon did not come up")
+
+    def stop(self, sig=signal.SIGTERM):
+        if self.proc is None:
+            return None
+        self.proc.send_signal(sig)
+        rc = self.proc.wait(timeout=30)
+        self.proc = None
+        self.log.close()
+        return rc
+
+    def kill9(self):
+        self.proc.kill()
+        self.proc.wait()
+        self.proc = None
+        self.log.close()
+
+    def request(self, method, path, body=None, role=None, token=None, timeout=120):
+        conn = http.client.HTTPConnection("127.0.0.1", self.port, timeout=timeout)
+        h = {}
+        if role is not None:
+            token = self.tokens[role]
+        if token is not None:
+            h["Authorization"] = "Bearer " + token
+        if body is not None and not isinstance(body, (bytes, str)):
+            body = json.dumps(body)
+        conn.request(method, path, body=body, headers=h)
+        r = conn.getresponse()
+        data = r.read()
+        hdrs = {k.lower(): v for k, v in r.getheaders()}
+        conn.close()
+        doc = json.loads(data) if hdrs.get("content-type", "").startswith(
+            "application/json") else data
+        return r.status, doc, hdrs
+
+    def ok(self, method, path, body=None, role="casesystem", status=200):
+        st, doc, _ = self.request(method, path, body, role=role)
+        check(st == status, "%s %s: %d, want %d: %r" % (method, path, st, status, doc))
+        return doc
+
+    def rows(self):
+        """Everything matching stores, to show that a rejected request changed nothing."""
+        db = sqlite3.connect(self.db)
+        out = (db.execute("SELECT * FROM specialists ORDER BY id").fetchall(),
+               db.execute("SELECT * FROM assignments ORDER BY parent").fetchall())
+        db.close()
+        return out
+
+    def audit(self):
+        db = sqlite3.connect(self.db)
+        rows = db.execute("SELECT who, action, object FROM audit ORDER BY seq").fetchall()
+        db.close()
+        return rows
+
+
+def check(cond, what):
+    if not cond:
+        raise AssertionError(str(what)[:2000])
+
+
+def expect_error(resp, status, code, path=None):
+    st, doc, hdrs = resp
+    check(st == status, "expected %d, got %d: %.500r" % (status, st, doc))
+    check(isinstance(doc, dict) and doc["error"]["code"] == code,
+          "expected error %s, got %r" % (code, doc))
+    check(doc["error"]["message"], "error without message")
+    if path is not None:
+        check(doc["error"].get("path") == path, "path %r, want %r" % (doc["error"], path))
+    return doc, hdrs
+
+
+def offline(doc):
+    """`peerplan match` on doc: the independent answer."""
+    with tempfile.NamedTemporaryFile("w", suffix=".json", delete=False) as f:
+        json.dump(doc, f)
+    try:
+        r = subprocess.run([PEERPLAN, "match", f.name], capture_output=True, text=True)
+        check(r.returncode == 0, "peerplan match failed: %s" % r.stderr)
+        return json.loads(r.stdout)
+    finally:
+        os.unlink(f.name)
+
+
+def offline_fit(policy, parent, spec):
+    """The fit of one pair by `peerplan match`, or None when ineligible."""
+    s = dict(spec, capacity=1)
+    res = offline({"policy": policy, "specialists": [s], "parents": [parent]})
+    return res["matches"][0]["fit"] if res["matches"] else None
+
+
+def register(d, specs):
+    for s in specs:
+        d.ok("PUT", "/v1/specialists/" + s["id"], s, status=201)
+
+
+def specialists():
+    return copy.deepcopy(BATCH["specialists"])
+
+
+def parent(pid):
+    return copy.deepcopy(next(p for p in BATCH["parents"] if p["id"] == pid))
+
+
+# --- tests -----------------------------------------------------------------
+
+def test_role_matrix():
+    d = Daemon().add_tokens().start()
+    try:
+        s = specialists()[0]
+        register(d, [s])
+        d.ok("POST", "/v1/assignments", {"parent": "X1", "specialist": s["id"]}, status=201)
+        cand = {"parent": parent("P00002"), "k": 2}
+        solve = {"parents": [parent("P00002")]}
+        only_case = {"casesystem": 1, "admin": 1, "scheduler": 0, "viewer": 0}
+        reads = {"casesystem": 1, "admin": 1, "scheduler": 0, "viewer": 1}
+        matrix = [
+            ("PUT", "/v1/specialists/" + s["id"], s, only_case, 200),
+            ("GET", "/v1/specialists/" + s["id"], None, reads, 200),
+            ("GET", "/v1/specialists", None, reads, 200),
+            ("POST", "/v1/matches/candidates", cand, only_case, 200),
+            ("POST", "/v1/matches/solve", solve, only_case, 200),
+            ("GET", "/v1/assignments?specialist=" + s["id"], None, reads, 200),
+            ("GET", "/v1/assignments", None, reads, 200),
+            # These are refused before they change anything (404 / 409).
+            ("POST", "/v1/assignments", {"parent": "X1", "specialist": s["id"]}, only_case,
+             409),
+            ("DELETE", "/v1/assignments/nobody", None, only_case, 404),
+            ("DELETE", "/v1/specialists/" + s["id"], None, only_case, 409),
+        ]
+        for method, path, body, allowed, status in matrix:
+            expect_error(d.request(method, path, body), 401, "unauthorized")
+            expect_error(d.request(method, path, body, token="pp_nonsense"), 401,
+                         "unauthorized")
+            for role in ROLES:
+                st, doc, _ = d.request(method, path, body, role=role)
+                want = status if allowed[role] else 403
+                check(st == want, "%s %s as %s: %d, want %d (%r)" %
+                      (method, path, role, st, want, doc))
+                if want == 403:
+                    check(doc["error"]["code"] == "forbidden", doc)
+        # The 2xx writes of the matrix as their roles.
+        d.ok("DELETE", "/v1/assignments/X1", role="admin")
+        d.ok("DELETE", "/v1/specialists/" + s["id"], role="casesystem")
+        d.ok("PUT", "/v1/specialists/" + s["id"], s, role="admin", status=201)
+        d.ok("POST", "/v1/assignments", {"parent": "X1", "specialist": s["id"]}, role="admin",
+             status=201)
+        expect_error(d.request("PATCH", "/v1/specialists/x", role="admin"), 404, "not_found")
+    finally:
+        check(d.stop() == 0, "exit status")
+
+
+def test_specialists_and_caseloads():
+    d = Daemon().add_tokens().start()
+    try:
+        specs = specialists()
+        s = specs[0]
+        # Created (201, Location) then replaced (200); the id may be left out.
+        body = {k: v for k, v in s.items() if k != "id"}
+        st, doc, hdrs = d.request("PUT", "/v1/specialists/" + s["id"], body, role="casesystem")
+        check(st == 201 and hdrs["location"] == "/v1/specialists/" + s["id"], (st, hdrs))
+        check(doc["specialist"]["id"] == s["id"] and doc["caseload"] == 0 and
+              doc["remaining_capacity"] == s["capacity"], doc)
+        s2 = dict(s, capacity=2)
+        doc = d.ok("PUT", "/v1/specialists/" + s["id"], s2)
+        check(doc["specialist"] == s2 and doc["remaining_capacity"] == 2, doc)
+        check(d.ok("GET", "/v1/specialists/" + s["id"], role="viewer")["specialist"] == s2,
+              "GET after replace")
+        register(d, specs[1:3])
+        # Caseloads follow the assignments; full is 409 and changes nothing.
+        for p in ("X1", "X2"):
+            row = d.ok("POST", "/v1/assignments", {"parent": p, "specialist": s["id"]},
+                       status=201)
+            check(row["parent"] == p and row["specialist"] == s["id"] and row["created"] and
+                  row["profile"] is None, row)
+        before = d.rows()
+        doc, _ = expect_error(d.request("POST", "/v1/assignments",
+                                        {"parent": "X3", "specialist": s["id"]},
+                                        role="casesystem"), 409, "conflict")
+        check("full" in doc["error"]["message"], doc)
+        expect_error(d.request("POST", "/v1/assignments",
+                               {"parent": "X1", "specialist": specs[1]["id"]},
+                               role="casesystem"), 409, "conflict")
+        expect_error(d.request("POST", "/v1/assignments", {"parent": "X3", "specialist": "NOPE"},
+                               role="casesystem"), 404, "not_found")
+        check(d.rows() == before, "a refused assignment changed the store")
+        d.ok("POST", "/v1/assignments", {"parent": "X3", "specialist": specs[1]["id"]},
+             status=201)
+        lst = d.ok("GET", "/v1/specialists", role="viewer")["specialists"]
+        check([e["specialist"]["id"] for e in lst] == sorted(x["id"] for x in specs[:3]), lst)
+        load = {e["specialist"]["id"]: (e["caseload"], e["remaining_capacity"]) for e in lst}
+        check(load == {s["id"]: (2, 0), specs[1]["id"]: (1, specs[1]["capacity"] - 1),
+                       specs[2]["id"]: (0, specs[2]["capacity"])}, load)
+        # Assignments by specialist, audited.
+        rows = d.ok("GET", "/v1/assignments?specialist=" + s["id"], role="viewer")["assignments"]
+        check([r["parent"] for r in rows] == ["X1", "X2"], rows)
+        check(len(d.ok("GET", "/v1/assignments", role="viewer")["assignments"]) == 3, "all")
+        expect_error(d.request("GET", "/v1/assignments?specialist=NOPE", role="viewer"), 404,
+                     "not_found")
+        audit = d.audit()
+        check(("viewer-1", "read assignments", s["id"]) in audit and
+              ("viewer-1", "read assignments", "*") in audit, audit)
+        # Lowering capacity below the caseload is allowed: nothing remains.
+        doc = d.ok("PUT", "/v1/specialists/" + s["id"], dict(s, capacity=1))
+        check(doc["caseload"] == 2 and doc["remaining_capacity"] == 0, doc)
+        # Ending an assignment frees a place; twice is 404.
+        ended = d.ok("DELETE", "/v1/assignments/X1")
+        check(ended == {"parent": "X1", "specialist": s["id"], "created": ended["created"]},
+              ended)
+        expect_error(d.request("DELETE", "/v1/assignments/X1", role="casesystem"), 404,
+                     "not_found")
+        check(d.ok("GET", "/v1/specialists/" + s["id"])["caseload"] == 1, "caseload after end")
+        # A specialist without parents goes at once; then it is unknown.
+        doc = d.ok("DELETE", "/v1/specialists/" + specs[2]["id"])
+        check(doc == {"id": specs[2]["id"], "deleted": True, "ended": []}, doc)
+        expect_error(d.request("GET", "/v1/specialists/" + specs[2]["id"], role="viewer"), 404,
+                     "not_found")
+        expect_error(d.request("DELETE", "/v1/specialists/" + specs[2]["id"],
+                               role="casesystem"), 404, "not_found")
+    finally:
+        check(d.stop() == 0, "exit status")
+
+
+def test_delete_with_parents_and_reassign():
+    d = Daemon().add_tokens().start()
+    try:
+        specs = specialists()
+        register(d, specs)
+        policy = BATCH["policy"]
+        gone = "S0002"
+        # Two parents with profiles (one with the batch policy), one without.
+        d.ok("POST", "/v1/assignments", {"parent": "P00002", "specialist": gone,
+                                         "profile": parent("P00002"), "policy": policy},
+             status=201)
+        prof = parent("P00004")
+        del prof["id"]  # the profile's id defaults to the parent
+        d.ok("POST", "/v1/assignments", {"parent": "P00004", "specialist": gone,
+                                         "profile": prof}, status=201)
+        d.ok("POST", "/v1/assignments", {"parent": "X9", "specialist": gone}, status=201)
+        d.ok("POST", "/v1/assignments", {"parent": "X8", "specialist": "S0001"}, status=201)
+        before = d.rows()
+        doc, _ = expect_error(d.request("DELETE", "/v1/specialists/" + gone, role="casesystem"),
+                              409, "conflict")
+        check("3 assigned" in doc["error"]["message"], doc)
+        expect_error(d.request("DELETE", "/v1/specialists/%s?reassign=maybe" % gone,
+                               role="casesystem"), 400, "invalid_input", "reassign")
+        check(d.rows() == before, "a refused delete changed the store")
+
+        doc = d.ok("DELETE", "/v1/specialists/%s?reassign=true" % gone)
+        check(doc["id"] == gone and doc["deleted"] is True, doc)
+        ended = {e["parent"]: e["suggestions"] for e in doc["ended"]}
+        check(set(ended) == {"P00002", "P00004", "X9"} and ended["X9"] == [], ended)
+        # The assignments are gone with the specialist, the others stay.
+        rows = d.ok("GET", "/v1/assignments")["assignments"]
+        check([(r["parent"], r["specialist"]) for r in rows] == [("X8", "S0001")], rows)
+        # Suggestions: the remaining specialists with room, by the offline fit.
+        rest = [s for s in specs if s["id"] != gone]
+        load = {"S0001": 1}
+        default_policy = {}
+        for pid, pol in (("P00002", policy), ("P00004", default_policy)):
+            p = parent(pid)
+            want = []
+            for s in rest:
+                fit = offline_fit(pol, p, s)
+                if fit is not None and s["capacity"] - load.get(s["id"], 0) > 0:
+                    want.append((-fit, s["id"], s["capacity"] - load.get(s["id"], 0)))
+            want.sort()
+            got = ended[pid]
+            check([g["specialist"] for g in got] == [w[1] for w in want[:5]],
+                  (pid, got, want))
+            for g, w in zip(got, want):
+                check(abs(g["fit"] + w[0]) < 1e-9 and g["remaining_capacity"] == w[2], (g, w))
+        check(("casesystem-1", "reassign", "%s: P00002,P00004,X9" % gone) in d.audit(),
+              d.audit())
+    finally:
+        check(d.stop() == 0, "exit status")
+
+
+def test_candidates_ranking():
+    d = Daemon().add_tokens().start()
+    try:
+        specs = specialists()
+        register(d, specs)
+        # S0005 (capacity 2) becomes full; S0006 has one place left.
+        for p, s in (("X1", "S0005"), ("X2", "S0005"), ("X3", "S0006")):
+            d.ok("POST", "/v1/assignments", {"parent": p, "specialist": s}, status=201)
+        load = {"S0005": 2, "S0006": 1}
+        policy = BATCH["policy"]
+        for pid in ("P00001", "P00002", "P00003", "P00006", "P00010"):
+            p = parent(pid)
+            doc = d.ok("POST", "/v1/matches/candidates", {"parent": p, "k": 4,
+                                                          "policy": policy})
+            want = []
+            for s in specs:
+                left = s["capacity"] - load.get(s["id"], 0)
+                fit = offline_fit(policy, p, s)
+                if fit is not None and left > 0:
+                    want.append((-fit, s["id"], left))
+            want.sort()
+            got = doc["candidates"]
+            check(doc["parent"] == pid, doc)
+            check([g["specialist"] for g in got] == [w[1] for w in want[:4]], (pid, got, want))
+            for g, w in zip(got, want):
+                check(abs(g["fit"] + w[0]) < 1e-9 and g["remaining_capacity"] == w[2], (g, w))
+                check(abs(sum(g["breakdown"].values()) - g["fit"]) < 1e-9, g)
+            check("S0005" not in [g["specialist"] for g in got], "a full specialist offered")
+            check(("casesystem-1", "match candidates", pid) in d.audit(), "not audited")
+        # Default k is 5; bad k and a missing parent are 400 with the path.
+        p = parent("P00002")
+        check(len(d.ok("POST", "/v1/matches/candidates", {"parent": p})["candidates"]) <= 5, "k")
+        expect_error(d.request("POST", "/v1/matches/candidates", {"parent": p, "k": 0},
+                               role="casesystem"), 400, "invalid_input", "k")
+        expect_error(d.request("POST", "/v1/matches/candidates", {"k": 3}, role="casesystem"),
+                     400, "invalid_input", "parent")
+    finally:
+        check(d.stop() == 0, "exit status")
+
+
+def same_objective(got, want, what):
+    check(got["status"] == "optimal", (what, got["status"]))
+    g, w = got["objective"], want["objective"]
+    check(g["matched_priority"] == w["matched_priority"], (what, g, w))
+    check(abs(g["total_fit"] - w["total_fit"]) < 1e-6 * (1 + len(got["matches"])),
+          (what, g, w))
+
+
+def test_solve_from_body_and_registry():
+    d = Daemon().add_tokens().start()
+    try:
+        # From the body: the example batch, its own existing pairs.
+        res = d.ok("POST", "/v1/matches/solve", BATCH)
+        same_objective(res, offline(BATCH), "body")
+        check(d.rows() == ([], []), "solving recorded something")
+        check(any(a[1] == "match solve" for a in d.audit()), "solve not audited")
+
+        # From the registry, stored assignments counted against capacity.
+        specs = specialists()
+        register(d, specs)
+        stored = [("X1", "S0002"), ("X2", "S0002"), ("X3", "S0004"), ("X4", "S0005"),
+                  ("X5", "S0005")]
+        for p, s in stored:
+            d.ok("POST", "/v1/assignments", {"parent": p, "specialist": s}, status=201)
+        batch = {"policy": BATCH["policy"], "parents": BATCH["parents"]}
+        res = d.ok("POST", "/v1/matches/solve", batch)
+        equiv = {"policy": BATCH["policy"], "specialists": sorted(specs, key=lambda s: s["id"]),
+                 "parents": BATCH["parents"],
+                 "existing": [{"parent": p, "specialist": s} for p, s in stored]}
+        want = offline(equiv)
+        same_objective(res, want, "registry")
+        # Without the stored pairs the optimum is different (they do count).
+        free = offline(dict(equiv, existing=[]))
+        check(free["objective"] != want["objective"], "stored assignments made no difference")
+        new = {}
+        for m in res["matches"]:
+            new[m["specialist"]] = new.get(m["specialist"], 0) + 1
+        cap = {s["id"]: s["capacity"] for s in specs}
+        for s, n in new.items():
+            old = sum(1 for _, x in stored if x == s)
+            check(n + old <= cap[s], "%s over capacity: %d new + %d stored" % (s, n, old))
+        check(d.rows()[1] == sorted(d.rows()[1]) and len(d.rows()[1]) == len(stored),
+              "solving recorded assignments")
+        # Specialists from the body; existing still from the store.
+        res = d.ok("POST", "/v1/matches/solve", dict(batch, specialists=specs[:3]))
+        same_objective(res, offline(dict(equiv, specialists=specs[:3], existing=[
+            {"parent": p, "specialist": s} for p, s in stored if s in ("S0001", "S0002",
+                                                                      "S0003")])),
+                       "body specialists")
+        # An explicit existing replaces the stored one.
+        res = d.ok("POST", "/v1/matches/solve", dict(batch, existing=[]))
+        same_objective(res, free, "explicit existing")
+        # A batch parent who already has a stored specialist is invalid input.
+        d.ok("POST", "/v1/assignments", {"parent": "P00007", "specialist": "S0001"},
+             status=201)
+        expect_error(d.request("POST", "/v1/matches/solve", batch, role="casesystem"), 400,
+                     "invalid_input", "parents[6].id")
+    finally:
+        check(d.stop() == 0, "exit status")
+
+
+def test_invalid_bodies_change_nothing():
+    d = Daemon().add_tokens().start()
+    try:
+        specs = specialists()
+        register(d, specs[:2])
+        d.ok("POST", "/v1/assignments", {"parent": "X1", "specialist": "S0001"}, status=201)
+        before, audit = d.rows(), len(d.audit())
+        bad = copy.deepcopy(BATCH)
+        bad["parents"][3]["priority"] = 0
+        cases = [
+            ("POST", "/v1/matches/solve", bad, "invalid_input", "parents[3].priority"),
+            ("POST", "/v1/matches/solve", dict(BATCH, frobnicate=1), "invalid_input",
+             "frobnicate"),
+            ("POST", "/v1/matches/solve", b'{"parents": [', "invalid_json", None),
+            ("POST", "/v1/matches/solve", b"", "invalid_json", None),
+            ("POST", "/v1/matches/solve", {"parents": BATCH["parents"][:2],
+                                           "existing": [{"parent": "Z", "specialist": "S9"}]},
+             "invalid_input", "existing[0].specialist"),
+            ("POST", "/v1/matches/candidates", {"parent": {"id": "P1", "priority": 101}},
+             "invalid_input", "parent.priority"),
+            ("PUT", "/v1/specialists/S0001", dict(specs[0], capacity=-1), "invalid_input",
+             "capacity"),
+            ("PUT", "/v1/specialists/S0001", dict(specs[0], id="S0002"), "invalid_input", "id"),
+            ("PUT", "/v1/specialists/S0001", dict(specs[0], traits={"lived": "x"}),
+             "invalid_input", "traits.lived"),
+            ("PUT", "/v1/specialists/S0009", {"id": "S0009"}, "invalid_input", "capacity"),
+            ("PUT", "/v1/specialists/S0009", b"[1]", "invalid_input", None),
+            ("PUT", "/v1/specialists/S0009", b"{,}", "invalid_json", None),
+            ("POST", "/v1/assignments", {"parent": "X2"}, "invalid_input", "specialist"),
+            ("POST", "/v1/assignments", {"parent": "bad id", "specialist": "S0001"},
+             "invalid_input", "parent"),
+            ("POST", "/v1/assignments", {"parent": "X2", "specialist": "S0001", "extra": 1},
+             "invalid_input", "extra"),
+            ("POST", "/v1/assignments", {"parent": "X2", "specialist": "S0001",
+                                         "profile": {"id": "X3"}}, "invalid_input",
+             "profile.id"),
+            ("POST", "/v1/assignments", {"parent": "X2", "specialist": "S0001",
+                                         "profile": {"weights": {"lived": -1}}},
+             "invalid_input", "profile.weights.lived"),
+            ("POST", "/v1/assignments", {"parent": "X2", "specialist": "S0001",
+                                         "policy": {"expertise_weight": 2}}, "invalid_input",
+             "policy.expertise_weight"),
+        ]
+        for method, path, body, code, where in cases:
+            expect_error(d.request(method, path, body, role="casesystem"), 400, code, where)
+        expect_error(d.request("PUT", "/v1/specialists/bad%20id", specs[0], role="casesystem"),
+                     400, "invalid_input")
+        check(d.rows() == before, "a rejected request changed the store")
+        check(len(d.audit()) == audit, "a rejected request was audited as a read")
+        check(d.request("GET", "/v1/health")[0] == 200, "daemon died")
+    finally:
+        check(d.stop() == 0, "exit status")
+
+
+def big_batch(parents, specs):
+    return subprocess.run([sys.executable, GEN, "--parents", str(parents), "--specialists",
+                           str(specs), "--seed", "7"], check=True,
+                          capture_output=True).stdout
+
+
+def test_solve_off_the_loop():
+    d = Daemon("--workers", "1", "--queue-max", "1").add_tokens().start()
+    try:
+        big = big_batch(10000, 1000)  # seconds to solve, 2 MB
+        results = {}
+
+        def solve(name):
+            try:
+                results[name] = d.request("POST", "/v1/matches/solve", big,
+                                          role="casesystem")
+            except OSError as e:  # the daemon stopped before this solve ended
+                results[name] = e
+        first = threading.Thread(target=solve, args=("first",))
+        first.start()
+        time.sleep(1)
+        second = threading.Thread(target=solve, args=("second",))
+        second.start()
+        time.sleep(1)
+        check(first.is_alive(), "the batch solved too fast to test anything")
+        # One running, one queued: the next is 429; health stays quick.
+        doc, hdrs = expect_error(d.request("POST", "/v1/matches/solve", big,
+                                           role="casesystem"), 429, "busy")
+        check(int(hdrs["retry-after"]) > 0, hdrs)
+        worst, samples = 0.0, 0
+        while first.is_alive():
+            samples += 1
+            t0 = time.time()
+            check(d.request("GET", "/v1/health", timeout=5)[0] == 200, "health")
+            worst = max(worst, time.time() - t0)
+            time.sleep(0.05)
+        check(samples > 0 and worst < 0.5, "health took %.2f s during a solve" % worst)
+        print("     worst /v1/health of %d during the solve: %.3f s" % (samples, worst))
+        first.join()
+        second.join()
+        st, res, _ = results["first"]
+        check(st == 200, (st, res))
+        want = offline(json.loads(big))
+        same_objective(res, want, "big batch")
+        check(results["second"][0] == 200, results["second"][:2])
+        # SIGTERM: a queued solve is answered 503; the daemon exits 0.
+        threads = [threading.Thread(target=solve, args=(n,)) for n in ("third", "fourth")]
+        for t in threads:
+            t.start()
+            time.sleep(1)
+        t0 = time.time()
+        check(d.stop() == 0, "exit status")
+        check(time.time() - t0 < 8, "shutdown too slow")
+        for t in threads:
+            t.join(30)
+        expect_error(results["fourth"], 503, "shutting_down")
+    finally:
+        if d.proc is not None:
+            d.stop()
+
+
+def test_kill9_durability():
+    d = Daemon().add_tokens()
+    specs = specialists()
+    done = []
+    for cycle, s in enumerate(specs[:3]):
+        d.start()
+        d.ok("PUT", "/v1/specialists/" + s["id"], s, status=201)
+        d.ok("POST", "/v1/assignments", {"parent": "K%d" % cycle, "specialist": s["id"],
+                                         "profile": {"languages": ["en"]}}, status=201)
+        if cycle > 0:
+            d.ok("DELETE", "/v1/assignments/K%d" % (cycle - 1))
+        d.kill9()
+        done.append(s["id"])
+    d.start()
+    try:
+        lst = d.ok("GET", "/v1/specialists", role="viewer")["specialists"]
+        check([e["specialist"]["id"] for e in lst] == sorted(done), lst)
+        rows = d.ok("GET", "/v1/assignments", role="viewer")["assignments"]
+        check([(r["parent"], r["specialist"]) for r in rows] == [("K2", specs[2]["id"])], rows)
+        check(rows[0]["profile"] == {"id": "K2", "languages": ["en"]}, rows)
+        db = sqlite3.connect(d.db)
+        check(db.execute("PRAGMA user_version").fetchone()[0] >= 2, "schema version")
+        db.close()
+    finally:
+        check(d.stop() == 0, "exit status")
+
+
+def main():
+    tests = [(n, f) for n, f in globals().items() if n.startswith("test_") and callable(f)]
+    wanted = sys.argv[5:]
+    failed = 0
+    for name, fn in tests:
+        if wanted and name not in wanted:
+            continue
+        t0 = time.time()
+        try:
+            fn()
+            print("ok   %s (%.1f s)" % (name, time.time() - t0), flush=True)
+        except Exception as e:  # report and go on with the next test
+            failed += 1
+            print("FAIL %s: %s: %s" % (name, type(e).__name__, e), flush=True)
+    return 1 if failed else 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
