@@ -153,7 +153,7 @@ int main(int argc, char **argv)
 	t0 = bench_now();
 	doc = json_load_file(path, JSON_REJECT_DUPLICATES, &jerr);
 	if (doc == NULL) {
-		fprintf(stderr, "bench_month: %s: %s (line %d)\n", path, jerr.text, jerr.line);
+		fprintf(stderr, "bench_month: %s: %s\n", path, jerr.text);
 		return 1;
 	}
 	rc = month_parse_json(doc, &in, &err);
