@@ -89,7 +89,8 @@ static int read_traits(struct jr *r, const json_t *obj, struct jr_strtab *t,
 			return -1;
 	}
 	jr_pop(r, mark);
-	qsort(*out, (size_t)*n, sizeof **out, cmp_trait);
+	if (*n > 1) /* an empty object leaves *out NULL, which qsort may not take */
+		qsort(*out, (size_t)*n, sizeof **out, cmp_trait);
 	return 0;
 }
 
@@ -124,7 +125,8 @@ static int read_weights(struct jr *r, const json_t *obj, const char *key, struct
 		(*n)++;
 	}
 	jr_pop(r, mark);
-	qsort(*out, (size_t)*n, sizeof **out, cmp_weight);
+	if (*n > 1)
+		qsort(*out, (size_t)*n, sizeof **out, cmp_weight);
 	return 0;
 }
 
