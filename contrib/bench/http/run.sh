@@ -333,7 +333,7 @@ fs=$(stat -f -c %T "$tmp")
 	echo "| two solves, flat out | $bf_rps | $bf_p50 | $bf_p99 |"
 	echo
 	echo "- GET of a stored plan >= 50 % of nginx's static req/s:" \
-		"$(verdict "$(ge_half "$g_rps" "$n1_rps")") against 1 worker ($(ratio "$g_rps" "$n1_rps")), " \
+		"$(verdict "$(ge_half "$g_rps" "$n1_rps")") against 1 worker ($(ratio "$g_rps" "$n1_rps"))," \
 		"$(verdict "$(ge_half "$g_rps" "$nn_rps")") against $(nproc) ($(ratio "$g_rps" "$nn_rps"))."
 	echo "- health p99 < 10 ms during two large solves:" \
 		"$(verdict "$(lt_ms "$b_p99" 10)") paced ($b_p99 ms)," \
