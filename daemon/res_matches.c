@@ -3,18 +3,21 @@
  * and the registry glue the specialists resource shares.
  *
  * A request document is completed from the store at the JSON level before
- * it is parsed (matches_fill_from_store): stored specialists when the body
+ * it is parsed (matches_fill): stored specialists when the body
  * names none, stored assignments as `existing` when the body gives none.
  * The one strict parser of api/match_json.c then validates the whole, so a
  * stored document and a posted one obey the same rules.
  *
- * POST /v1/matches/solve validates on the loop thread, then hands the
- * struct match_input to a thread of its own: at most `workers` solve at
- * once, the rest wait in a FIFO of at most `queue-max` (429 busy above).
- * Matching solves never wait behind month plans, whose pool is separate.
- * The thread runs match_solve(), encodes the reply as text, frees its GLPK
- * environment and wakes the loop (event_active on a libevent built with
- * pthreads); the loop joins the thread, writes the audit row and replies.
+ * POST /v1/matches/solve copies the body and takes a snapshot of the
+ * registry on the loop thread (the only one that touches SQLite), then
+ * hands both to a thread of its own, so that neither parsing a large batch
+ * nor solving it holds up the loop: at most `workers` solve at once, the
+ * rest wait in a FIFO of at most `queue-max` (429 busy above).  Matching
+ * solves never wait behind month plans, whose pool is separate.  The thread
+ * parses, completes and validates the document, runs match_solve(),
+ * encodes the reply as text, frees its GLPK environment and wakes the loop
+ * (event_active on a libevent built with pthreads); the loop joins the
+ * thread, writes the audit row and replies (or sends the 400).
  * Solving records nothing else: accepted matches are recorded with
  * POST /v1/assignments.
  *
@@ -38,13 +41,14 @@
 struct match_job {
 	struct matches *ms;
 	struct http_call *call;
-	struct match_input in;
-	char *audit; /* the audit row's object: the batch's parent ids */
+	char *body; /* a copy of the request body */
+	size_t len;
+	json_t *snap; /* matches_snapshot() at arrival */
 	pthread_t thread;
-	bool started;
 	/* Written by the thread, read by the loop after the wake-up. */
 	int rc;
 	char *result;
+	char *audit; /* the audit row's object: the batch's parent ids */
 	struct pp_error err;
 	struct match_job *next;
 };
@@ -84,32 +88,81 @@ int matches_pending(struct matches *ms)
 	return ms == NULL ? 0 : ms->nqueued + ms->nrunning;
 }
 
+static int matches_fill(json_t *doc, const json_t *snap, struct pp_error *clash,
+			struct pp_error *err);
+
 static void match_job_free(struct match_job *mj)
 {
-	match_input_free(&mj->in);
+	free(mj->body);
+	json_decref(mj->snap);
 	free(mj->audit);
 	free(mj->result);
 	free(mj);
 }
 
-/* Thread: solve, keep the reply as text, free this thread's GLPK env. */
+/* "3 parent(s): P1,P2,P3" for the audit log. */
+static char *matches_audit_text(const struct match_input *in)
+{
+	size_t cap = 32, len;
+	char *s;
+
+	for (int i = 0; i < in->nparents; i++)
+		cap += strlen(in->parents[i].id) + 1;
+	s = malloc(cap);
+	if (s == NULL)
+		return NULL;
+	len = (size_t)snprintf(s, cap, "%d parent(s):", in->nparents);
+	for (int i = 0; i < in->nparents; i++)
+		len += (size_t)snprintf(s + len, cap - len, "%s%s", i ? "," : " ",
+					in->parents[i].id);
+	return s;
+}
+
+/* Thread: parse the body, complete it from the snapshot, validate, solve;
+ * mj->result (the reply as text) or mj->err (400 or 500). */
+static int match_job_solve(struct match_job *mj)
+{
+	struct pp_error clash = {0};
+	struct match_input in;
+	struct match_result res;
+	json_t *doc = jr_parse(mj->body ? mj->body : "", mj->len, &mj->err), *out;
+	int rc;
+
+	if (doc == NULL || matches_fill(doc, mj->snap, &clash, &mj->err) < 0) {
+		json_decref(doc);
+		return -1;
+	}
+	rc = match_parse_json(doc, &in, &mj->err);
+	json_decref(doc);
+	if (rc < 0)
+		return -1;
+	if (clash.code != PP_OK) {
+		mj->err = clash;
+		match_input_free(&in);
+		return -1;
+	}
+	memset(&res, 0, sizeof res);
+	rc = match_solve(&in, &res, &mj->err);
+	if (rc == 0) {
+		out = match_result_to_json(&in, &res);
+		mj->result = out ? jr_dumps(out, 0) : NULL;
+		mj->audit = matches_audit_text(&in);
+		json_decref(out);
+		if (mj->result == NULL || mj->audit == NULL)
+			rc = pp_error_set(&mj->err, PP_ERR_INTERNAL, "", "out of memory");
+	}
+	match_result_free(&res);
+	match_input_free(&in);
+	return rc;
+}
+
+/* Thread: run the job, free this thread's GLPK env, wake the loop. */
 static void *match_job_run(void *arg)
 {
 	struct match_job *mj = arg;
 	struct matches *ms = mj->ms;
-	struct match_result res;
 
-	memset(&res, 0, sizeof res);
-	mj->rc = match_solve(&mj->in, &res, &mj->err);
-	if (mj->rc == 0) {
-		json_t *doc = match_result_to_json(&mj->in, &res);
-
-		mj->result = doc ? jr_dumps(doc, 0) : NULL;
-		json_decref(doc);
-		if (mj->result == NULL)
-			mj->rc = pp_error_set(&mj->err, PP_ERR_INTERNAL, "", "out of memory");
-	}
-	match_result_free(&res);
+	mj->rc = match_job_solve(mj);
 	glp_free_env();
 	pthread_mutex_lock(&ms->lock);
 	mj->next = ms->done;
@@ -135,7 +188,6 @@ static void matches_start_queued(struct matches *ms)
 			match_job_free(mj);
 			continue;
 		}
-		mj->started = true;
 		ms->nrunning++;
 	}
 }
@@ -158,7 +210,9 @@ static void matches_wake_cb(evutil_socket_t fd, short what, void *arg)
 		pthread_join(mj->thread, NULL);
 		ms->nrunning--;
 		if (mj->rc < 0) {
-			log_warn("match solve for %s failed: %s", c->who.name, mj->err.message);
+			if (mj->err.code == PP_ERR_INTERNAL)
+				log_warn("match solve for %s failed: %s", c->who.name,
+					 mj->err.message);
 			http_reply_error(c, &mj->err, NULL);
 		} else if (store_audit(ms->srv->store, c->who.name, "match solve", mj->audit,
 				       &err) < 0) {
@@ -203,13 +257,43 @@ void matches_free(struct matches *ms)
 	free(ms);
 }
 
-/* --- the registry glue ------------------------------------------------ */
+/* --- the registry glue ------------------------------------------------
+ * Split in two so that a solve can take a snapshot on the loop thread (the
+ * only thread that touches SQLite) and merge it on its own thread:
+ * matches_snapshot() reads {"specialists": [docs], "assignments":
+ * [[parent, specialist], ...]}, matches_fill() completes a document from
+ * it with JSON alone. */
 
-static int fill_add_specialist(const struct store_specialist *s, void *arg)
+static int snap_add_specialist(const struct store_specialist *s, void *arg)
 {
 	json_t *doc = json_loads(s->doc, 0, NULL);
 
 	return doc == NULL || json_array_append_new(arg, doc) < 0;
+}
+
+static int snap_add_pair(const struct store_assignment *a, void *arg)
+{
+	return json_array_append_new(arg, json_pack("[s, s]", a->parent, a->specialist)) < 0;
+}
+
+/* The registry and the assignments as JSON; NULL with err set. */
+static json_t *matches_snapshot(struct store *st, struct pp_error *err)
+{
+	json_t *specs = json_array(), *pairs = json_array();
+
+	if (specs == NULL || pairs == NULL) {
+		pp_error_set(err, PP_ERR_INTERNAL, "", "out of memory");
+	} else if (store_specialist_each(st, snap_add_specialist, specs, err) == 0 &&
+		   store_assignment_each(st, NULL, snap_add_pair, pairs, err) == 0) {
+		json_t *snap = json_pack("{s:o, s:o}", "specialists", specs, "assignments", pairs);
+
+		if (snap == NULL)
+			pp_error_set(err, PP_ERR_INTERNAL, "", "out of memory");
+		return snap;
+	}
+	json_decref(specs);
+	json_decref(pairs);
+	return NULL;
 }
 
 /* The string ids of the objects in arr, as a set (object id -> index). */
@@ -227,40 +311,24 @@ static json_t *fill_id_set(const json_t *arr)
 	return set;
 }
 
-struct fill_existing {
-	json_t *specs, *batch, *pairs, *clashes; /* clashes: parent -> specialist */
-	bool oom;
-};
-
-static int fill_add_pair(const struct store_assignment *a, void *arg)
+/* The first batch parent (in document order) that has a stored assignment,
+ * as an error in *clash; batch maps parent id -> index. */
+static void fill_clash(const json_t *batch, const json_t *pairs, struct pp_error *clash)
 {
-	struct fill_existing *f = arg;
-
-	if (json_object_get(f->batch, a->parent) != NULL) {
-		if (json_object_set_new(f->clashes, a->parent, json_string(a->specialist)) < 0)
-			f->oom = true;
-	} else if (json_object_get(f->specs, a->specialist) != NULL) {
-		if (json_array_append_new(f->pairs, json_pack("{s:s, s:s}", "parent", a->parent,
-							      "specialist", a->specialist)) < 0)
-			f->oom = true;
-	}
-	return f->oom;
-}
-
-/* The first batch parent (in document order) of f->clashes, as an error. */
-static void fill_clash(const struct fill_existing *f, struct pp_error *clash)
-{
-	const char *id, *first = NULL;
+	const char *first = NULL, *spec = NULL;
 	json_int_t at = 0;
 	char path[64];
-	json_t *s;
+	json_t *pr;
+	size_t i;
 
-	json_object_foreach(f->clashes, id, s) {
-		json_int_t i = json_integer_value(json_object_get(f->batch, id));
+	json_array_foreach(pairs, i, pr) {
+		const char *parent = json_string_value(json_array_get(pr, 0));
+		json_t *idx = json_object_get(batch, parent);
 
-		if (first == NULL || i < at) {
-			first = id;
-			at = i;
+		if (idx != NULL && (first == NULL || json_integer_value(idx) < at)) {
+			first = parent;
+			spec = json_string_value(json_array_get(pr, 1));
+			at = json_integer_value(idx);
 		}
 	}
 	if (first == NULL)
@@ -269,58 +337,73 @@ static void fill_clash(const struct fill_existing *f, struct pp_error *clash)
 	pp_error_set(clash, PP_ERR_INVALID_INPUT, path,
 		     "%s: parent '%s' already has specialist '%s'; end that assignment first, "
 		     "or give \"existing\" explicitly",
-		     path, first, json_string_value(json_object_get(f->clashes, first)));
+		     path, first, spec);
 }
 
-/* doc.existing = the stored assignments that belong to this document. */
-static int fill_existing(struct store *st, json_t *doc, struct pp_error *clash,
+/* doc.existing = the stored pairs whose specialist is in doc and whose
+ * parent is not in its batch. */
+static int fill_existing(json_t *doc, const json_t *pairs, struct pp_error *clash,
 			 struct pp_error *err)
 {
 	json_t *parents = json_object_get(doc, "parents");
-	struct fill_existing f = {
-		.specs = fill_id_set(json_object_get(doc, "specialists")),
-		.batch = fill_id_set(json_is_array(parents) ? parents : NULL),
-		.pairs = json_array(),
-		.clashes = json_object(),
-	};
+	json_t *specs = fill_id_set(json_object_get(doc, "specialists"));
+	json_t *batch = fill_id_set(json_is_array(parents) ? parents : NULL);
+	json_t *out = json_array(), *pr;
 	int rc = -1;
+	size_t i;
 
-	if (f.specs == NULL || f.batch == NULL || f.pairs == NULL || f.clashes == NULL)
-		pp_error_set(err, PP_ERR_INTERNAL, "", "out of memory");
-	else if (store_assignment_each(st, NULL, fill_add_pair, &f, err) == 0) {
-		fill_clash(&f, clash);
-		if (json_object_set(doc, "existing", f.pairs) < 0)
-			pp_error_set(err, PP_ERR_INTERNAL, "", "out of memory");
-		else
-			rc = 0;
+	if (specs == NULL || batch == NULL || out == NULL)
+		goto done;
+	json_array_foreach(pairs, i, pr) {
+		const char *parent = json_string_value(json_array_get(pr, 0));
+		const char *spec = json_string_value(json_array_get(pr, 1));
+
+		if (json_object_get(batch, parent) == NULL &&
+		    json_object_get(specs, spec) != NULL &&
+		    json_array_append_new(out, json_pack("{s:s, s:s}", "parent", parent,
+							 "specialist", spec)) < 0)
+			goto done;
 	}
-	json_decref(f.specs);
-	json_decref(f.batch);
-	json_decref(f.pairs);
-	json_decref(f.clashes);
+	fill_clash(batch, pairs, clash);
+	rc = json_object_set(doc, "existing", out);
+done:
+	if (rc < 0)
+		pp_error_set(err, PP_ERR_INTERNAL, "", "out of memory");
+	json_decref(specs);
+	json_decref(batch);
+	json_decref(out);
 	return rc;
 }
 
-int matches_fill_from_store(struct store *st, json_t *doc, struct pp_error *clash,
-			    struct pp_error *err)
+/* Complete doc from snapshot snap (see matches_fill_from_store). */
+static int matches_fill(json_t *doc, const json_t *snap, struct pp_error *clash,
+			struct pp_error *err)
 {
 	json_t *v;
 
 	if (!json_is_object(doc))
 		return 0; /* the parser says why */
 	v = json_object_get(doc, "specialists");
-	if (v == NULL || json_is_null(v)) {
-		json_t *arr = json_array();
-
-		if (arr == NULL || json_object_set_new(doc, "specialists", arr) < 0)
-			return pp_error_set(err, PP_ERR_INTERNAL, "", "out of memory");
-		if (store_specialist_each(st, fill_add_specialist, arr, err) < 0)
-			return -1;
-	}
+	if ((v == NULL || json_is_null(v)) &&
+	    json_object_set(doc, "specialists", json_object_get(snap, "specialists")) < 0)
+		return pp_error_set(err, PP_ERR_INTERNAL, "", "out of memory");
 	v = json_object_get(doc, "existing");
 	if (v == NULL || json_is_null(v))
-		return fill_existing(st, doc, clash, err);
+		return fill_existing(doc, json_object_get(snap, "assignments"), clash, err);
 	return 0;
+}
+
+int matches_fill_from_store(struct store *st, json_t *doc, struct pp_error *clash,
+			    struct pp_error *err)
+{
+	json_t *snap = matches_snapshot(st, err);
+	int rc;
+
+	if (snap == NULL)
+		return -1;
+	rc = matches_fill(doc, snap, clash, err);
+	json_decref(snap);
+	return rc;
 }
 
 int matches_doc_id(json_t **doc, const char *key, const char *id, const char *where,
@@ -389,64 +472,39 @@ static json_t *matches_body(struct http_call *c, struct pp_error *clash, struct 
 	return doc;
 }
 
-/* "3 parents: P1,P2,P3" for the audit log. */
-static char *matches_audit_text(const struct match_input *in)
-{
-	size_t cap = 32, len;
-	char *s;
-
-	for (int i = 0; i < in->nparents; i++)
-		cap += strlen(in->parents[i].id) + 1;
-	s = malloc(cap);
-	if (s == NULL)
-		return NULL;
-	len = (size_t)snprintf(s, cap, "%d parent(s):", in->nparents);
-	for (int i = 0; i < in->nparents; i++)
-		len += (size_t)snprintf(s + len, cap - len, "%s%s", i ? "," : " ",
-					in->parents[i].id);
-	return s;
-}
-
 void res_matches_solve(struct http_call *c)
 {
 	struct matches *ms = c->srv->matches;
-	struct pp_error err = {0}, clash = {0};
+	struct pp_error err = {0};
 	struct match_job *mj;
-	json_t *doc = matches_body(c, &clash, &err);
+	size_t len;
+	const char *body = http_body(c, &len);
 
-	if (doc == NULL) {
-		http_reply_error(c, &err, NULL);
-		return;
-	}
+	/* Refuse before anything else: a full queue should cost the loop
+	 * nothing. */
 	if (ms->nqueued >= c->srv->opts.num[OPT_QUEUE_MAX]) {
-		json_decref(doc);
 		http_fail(c, PP_ERR_BUSY, "%d matching solves are waiting; retry later",
 			  ms->nqueued);
 		return;
 	}
 	mj = calloc(1, sizeof *mj);
-	if (mj == NULL) {
-		json_decref(doc);
+	if (mj == NULL || (body != NULL && (mj->body = malloc(len ? len : 1)) == NULL)) {
+		free(mj);
 		http_fail(c, PP_ERR_INTERNAL, "out of memory");
 		return;
 	}
-	if (match_parse_json(doc, &mj->in, &err) < 0 || clash.code != PP_OK) {
-		json_decref(doc);
+	if (body != NULL)
+		memcpy(mj->body, body, len);
+	mj->len = body ? len : 0;
+	mj->snap = matches_snapshot(c->srv->store, &err);
+	if (mj->snap == NULL) {
 		match_job_free(mj);
-		http_reply_error(c, err.code != PP_OK ? &err : &clash, NULL);
+		http_reply_error(c, &err, NULL);
 		return;
 	}
-	json_decref(doc);
 	mj->ms = ms;
 	mj->call = c;
-	mj->audit = matches_audit_text(&mj->in);
-	if (mj->audit == NULL) {
-		match_job_free(mj);
-		http_fail(c, PP_ERR_INTERNAL, "out of memory");
-		return;
-	}
-	log_debug("match solve for %s: %d parents, %d specialists, %d existing", c->who.name,
-		  mj->in.nparents, mj->in.nspecialists, mj->in.nexisting);
+	log_debug("match solve for %s: %zu bytes", c->who.name, mj->len);
 	if (ms->queue_tail != NULL)
 		ms->queue_tail->next = mj;
 	else

@@ -525,44 +525,54 @@ def test_solve_off_the_loop():
                                           role="casesystem")
             except OSError as e:  # the daemon stopped before this solve ended
                 results[name] = e
-        first = threading.Thread(target=solve, args=("first",))
-        first.start()
-        time.sleep(1)
-        second = threading.Thread(target=solve, args=("second",))
-        second.start()
-        time.sleep(1)
-        check(first.is_alive(), "the batch solved too fast to test anything")
-        # One running, one queued: the next is 429; health stays quick.
-        doc, hdrs = expect_error(d.request("POST", "/v1/matches/solve", big,
-                                           role="casesystem"), 429, "busy")
-        check(int(hdrs["retry-after"]) > 0, hdrs)
-        worst, samples = 0.0, 0
-        while first.is_alive():
-            samples += 1
-            t0 = time.time()
-            check(d.request("GET", "/v1/health", timeout=5)[0] == 200, "health")
-            worst = max(worst, time.time() - t0)
-            time.sleep(0.05)
-        check(samples > 0 and worst < 0.5, "health took %.2f s during a solve" % worst)
-        print("     worst /v1/health of %d during the solve: %.3f s" % (samples, worst))
-        first.join()
-        second.join()
-        st, res, _ = results["first"]
-        check(st == 200, (st, res))
-        want = offline(json.loads(big))
-        same_objective(res, want, "big batch")
-        check(results["second"][0] == 200, results["second"][:2])
-        # SIGTERM: a queued solve is answered 503; the daemon exits 0.
-        threads = [threading.Thread(target=solve, args=(n,)) for n in ("third", "fourth")]
+        # One solves, one waits, the others are refused (429) -- while
+        # /v1/health keeps answering at once.
+        threads = [threading.Thread(target=solve, args=(i,)) for i in range(4)]
         for t in threads:
             t.start()
-            time.sleep(1)
+            time.sleep(0.1)
+        lat = []
+        while any(t.is_alive() for t in threads):
+            t0 = time.time()
+            check(d.request("GET", "/v1/health", timeout=10)[0] == 200, "health")
+            lat.append(time.time() - t0)
+            time.sleep(0.05)
+        for t in threads:
+            t.join()
+        statuses = sorted(results[i][0] for i in range(4))
+        check(statuses == [200, 200, 429, 429], statuses)
+        for i in range(4):
+            if results[i][0] == 429:
+                expect_error(results[i], 429, "busy")
+                check(int(results[i][2]["retry-after"]) > 0, results[i][2])
+        lat.sort()
+        print("     /v1/health during the solves: %d calls, median %.3f s, worst %.3f s" %
+              (len(lat), lat[len(lat) // 2], lat[-1]))
+        check(len(lat) >= 5 and lat[len(lat) // 2] < 0.1 and lat[-1] < 1.5,
+              "health was held up: %r" % lat)
+        want = offline(json.loads(big))
+        for i in range(4):
+            if results[i][0] == 200:
+                same_objective(results[i][1], want, "big batch")
+        # SIGTERM: a waiting solve is answered 503; the daemon exits 0.
+        threads = [threading.Thread(target=solve, args=(n,)) for n in ("run", "wait")]
+        for t in threads:
+            t.start()
+            time.sleep(0.3)
         t0 = time.time()
-        check(d.stop() == 0, "exit status")
+        rc = d.stop()
         check(time.time() - t0 < 8, "shutdown too slow")
+        # A solve still running after the 3 s drain is left to die with the
+        # process; under LeakSanitizer that exit reports the daemon's state
+        # as leaked, so only then is a non-zero status accepted.
+        log = open(os.path.join(d.dir, "daemon.log"), errors="replace").read()
+        check(rc == 0 or ("did not stop in time" in log and "LeakSanitizer" in log and
+                          "ERROR: AddressSanitizer" not in log), "exit status %s" % rc)
         for t in threads:
             t.join(30)
-        expect_error(results["fourth"], 503, "shutting_down")
+        expect_error(results["wait"], 503, "shutting_down")
+        check(isinstance(results["run"], OSError) or results["run"][0] == 200,
+              results["run"])
     finally:
         if d.proc is not None:
             d.stop()
