@@ -81,42 +81,63 @@ struct pair_arc {
 	int32_t fit;
 };
 
-struct arcvec {
-	struct pair_arc *v;
-	int n, cap;
+/* A parent: its potential, its unit's place and its arcs, side by side
+ * because routing touches them together (a parent is one cache line or
+ * two, wherever the search finds it). */
+struct pnode {
+	long long pi;   /* potential, minus the shift */
+	long long base; /* priority * M */
+	int assign;     /* a specialist, ASSIGN_SINK or ASSIGN_NONE */
+	int pos;        /* index in its specialist's list or in the bypass list */
+	int32_t afit;   /* scaled fit of the assigned pair */
+	int narcs, cap;
+	struct pair_arc *arcs;
 };
 
+/* A parent reached by the search: at distance d, through its one incoming
+ * residual arc from heap node `from` (-1 for the source). */
+struct visit {
+	int p, from;
+	long long d;
+};
+
+/*
+ * The search runs over the heap nodes - specialists 0..ns-1 and the sink ns -
+ * only.  A parent has exactly one incoming residual arc (from the node its
+ * unit sits on; none while it is an excess), so its distance is final when
+ * that node is popped and it is expanded on the spot, without entering the
+ * heap: the heap holds at most ns + 1 nodes and stays in cache.
+ */
 struct flow {
 	const struct match_input *in;
-	int np, ns, nv, sink; /* nodes: parents 0..np-1, specialists np.., the sink */
-	int *rem;             /* room per specialist (at most np) */
-	int32_t *fit;         /* np x ns scaled fits, -1 = not a candidate pair */
-	uint8_t *in_graph;    /* np x ns: pair arc already in the network */
-	long long *base;      /* per parent: priority * M */
-	struct arcvec *cand;  /* per parent: its pair arcs */
+	int np, ns;         /* ns is also the heap index of the sink */
+	int *rem;           /* room per specialist (at most np) */
+	int32_t *fit;       /* np x ns scaled fits, -1 = not a candidate pair */
+	uint8_t *in_graph;  /* np x ns: pair arc already in the network */
+	struct pnode *par;  /* per parent */
 	long arcs;
 
-	int *assign;         /* per parent: a specialist, ASSIGN_SINK or ASSIGN_NONE */
-	int32_t *afit;       /* per parent: scaled fit of its assigned pair */
-	struct ivec *at;     /* per specialist: its assigned parents */
-	struct ivec bypass;  /* parents assigned to the sink */
-	int *pos;            /* per parent: its index in at[assign] or in bypass */
-	int *flow_t;         /* per specialist: flow on specialist -> sink */
-	long into_sink;      /* units arriving at the sink */
+	struct ivec *at;    /* per specialist: its assigned parents */
+	struct ivec bypass; /* parents assigned to the sink */
+	int *flow_t;        /* per specialist: flow on specialist -> sink */
+	long into_sink;     /* units arriving at the sink */
 
-	long long *pi;       /* potentials, minus shift */
-	long long shift;
-	long long *dist;
-	int *pred;
-	uint8_t *done;
+	long long *hpi, shift; /* potentials of the heap nodes, minus shift */
+	long long *hdist;
+	int *hpred; /* >= 0: the visit that entered; else HFROM(heap node) */
+	uint8_t *hdone;
 	int *heap, *hpos, nheap;
-	int *touched, ntouched;
-	int *path;
+	int *htouched, nhtouched;
+	struct visit *vis;
+	int nvis;
+	long long cur; /* distance of the last popped heap node */
+	int found;     /* a deficit node reached at distance cur, or -1 */
 	struct ivec excess; /* parents to route */
 	int rounds;
 	int broken; /* a negative reduced cost was seen: the invariant failed */
-	int found;  /* a deficit node reached at the least distance, or -1 */
 };
+
+#define HFROM(h) (-2 - (h))
 
 static int ivec_push(struct ivec *v, int x)
 {
@@ -133,29 +154,22 @@ static int ivec_push(struct ivec *v, int x)
 	return 0;
 }
 
-/* Cost of the pair arc p -> s (negative). */
-static long long pair_cost(const struct flow *f, int p, int s)
-{
-	return -(f->base[p] + f->fit[(size_t)p * (size_t)f->ns + (size_t)s]);
-}
-
-/* Reduced cost of the pair arc p -> s. */
+/* Reduced cost of the pair arc p -> s: -(base + fit) + pi(p) - pi(s). */
 static long long pair_rc(const struct flow *f, int p, int s)
 {
-	return pair_cost(f, p, s) + f->pi[p] - f->pi[f->np + s];
+	return f->par[p].pi - f->par[p].base - f->fit[(size_t)p * (size_t)f->ns + (size_t)s] -
+	       f->hpi[s];
 }
 
-/* Deficit of node v (a specialist or the sink): units it must still receive. */
-static long node_deficit(const struct flow *f, int v)
+/* Deficit of heap node h: units it must still receive. */
+static long node_deficit(const struct flow *f, int h)
 {
-	if (v == f->sink)
+	if (h == f->ns)
 		return (long)f->np - f->into_sink;
-	if (v >= f->np)
-		return f->flow_t[v - f->np] - f->at[v - f->np].n;
-	return 0;
+	return f->flow_t[h] - f->at[h].n;
 }
 
-/* --- an indexed binary heap of nodes keyed by dist --- */
+/* --- an indexed binary heap of heap nodes keyed by hdist --- */
 
 static void heap_up(struct flow *f, int i)
 {
@@ -164,7 +178,7 @@ static void heap_up(struct flow *f, int i)
 	while (i > 0) {
 		int up = (i - 1) / 2;
 
-		if (f->dist[f->heap[up]] <= f->dist[v])
+		if (f->hdist[f->heap[up]] <= f->hdist[v])
 			break;
 		f->heap[i] = f->heap[up];
 		f->hpos[f->heap[i]] = i;
@@ -186,9 +200,9 @@ static int heap_pop(struct flow *f)
 
 		if (c >= f->nheap)
 			break;
-		if (c + 1 < f->nheap && f->dist[f->heap[c + 1]] < f->dist[f->heap[c]])
+		if (c + 1 < f->nheap && f->hdist[f->heap[c + 1]] < f->hdist[f->heap[c]])
 			c++;
-		if (f->dist[f->heap[c]] >= f->dist[v])
+		if (f->hdist[f->heap[c]] >= f->hdist[v])
 			break;
 		f->heap[i] = f->heap[c];
 		f->hpos[f->heap[i]] = i;
@@ -199,122 +213,151 @@ static int heap_pop(struct flow *f)
 	return top;
 }
 
-/* Relax the residual arc u -> v of reduced cost rc. */
-static void relax(struct flow *f, int u, int v, long long rc)
+/* Relax the residual arc into heap node h: distance d at its tail, reduced
+ * cost rc, pred as hpred. */
+static void relax(struct flow *f, int h, long long d, long long rc, int pred)
 {
-	long long nd;
+	long long nd = d + rc;
 
-	if (f->done[v])
-		return;
 	if (rc < 0)
 		f->broken = 1;
-	nd = f->dist[u] + rc;
-	if (nd >= f->dist[v])
+	if (f->hdone[h] || nd >= f->hdist[h])
 		return;
-	if (f->dist[v] == DIST_INF)
-		f->touched[f->ntouched++] = v;
-	f->dist[v] = nd;
-	f->pred[v] = u;
-	/* u was popped with the least distance: a deficit node reached at the
-	 * same distance needs no popping, its distance is final. */
-	if (nd == f->dist[u] && v >= f->np && f->found < 0 && node_deficit(f, v) > 0)
-		f->found = v;
-	if (f->hpos[v] < 0) {
-		f->heap[f->nheap] = v;
-		f->hpos[v] = f->nheap++;
+	if (f->hdist[h] == DIST_INF)
+		f->htouched[f->nhtouched++] = h;
+	f->hdist[h] = nd;
+	f->hpred[h] = pred;
+	/* Every heap entry is >= cur: a deficit node reached at cur is final. */
+	if (nd == f->cur && f->found < 0 && node_deficit(f, h) > 0)
+		f->found = h;
+	if (f->hpos[h] < 0) {
+		f->heap[f->nheap] = h;
+		f->hpos[h] = f->nheap++;
 	}
-	heap_up(f, f->hpos[v]);
+	heap_up(f, f->hpos[h]);
 }
 
-/* Relax every residual arc leaving u. */
-static void relax_out(struct flow *f, int u)
+/* Parent p is reached at distance d from heap node `from`: record it and
+ * relax its residual arcs (pairs other than its own, and its bypass). */
+static void expand_parent(struct flow *f, int p, int from, long long d)
 {
-	const int np = f->np;
+	const struct pnode *n = &f->par[p];
+	const long long bp = n->pi - n->base;
+	int e = f->nvis++;
 
-	if (u < np) {
-		const struct arcvec *c = &f->cand[u];
-		const long long bp = f->pi[u] - f->base[u];
+	f->vis[e].p = p;
+	f->vis[e].from = from;
+	f->vis[e].d = d;
+	for (int i = 0; i < n->narcs; i++) {
+		int s = n->arcs[i].s;
 
-		for (int i = 0; i < c->n; i++)
-			if (c->v[i].s != f->assign[u])
-				relax(f, u, np + c->v[i].s, bp - c->v[i].fit - f->pi[np + c->v[i].s]);
-		if (f->assign[u] != ASSIGN_SINK)
-			relax(f, u, f->sink, f->pi[u] - f->pi[f->sink]);
-	} else if (u < f->sink) {
-		int s = u - np;
-		const struct ivec *a = &f->at[s];
+		if (s != n->assign)
+			relax(f, s, d, bp - n->arcs[i].fit - f->hpi[s], e);
+	}
+	if (n->assign != ASSIGN_SINK)
+		relax(f, f->ns, d, n->pi - f->hpi[f->ns], e);
+}
 
-		if (f->flow_t[s] < f->rem[s])
-			relax(f, u, f->sink, f->pi[u] - f->pi[f->sink]);
-		for (int i = 0; i < a->n; i++) {
-			int p = a->v[i];
+/* Relax every residual arc leaving the popped heap node h. */
+static void expand_heap(struct flow *f, int h)
+{
+	const long long d = f->hdist[h];
 
-			relax(f, u, p, f->base[p] + f->afit[p] - f->pi[p] + f->pi[u]);
+	if (h < f->ns) {
+		const struct ivec *a = &f->at[h];
+
+		if (f->flow_t[h] < f->rem[h])
+			relax(f, f->ns, d, f->hpi[h] - f->hpi[f->ns], HFROM(h));
+		for (int i = 0; i < a->n && f->found < 0; i++) {
+			const struct pnode *n = &f->par[a->v[i]];
+			long long rc = n->base + n->afit - n->pi + f->hpi[h];
+
+			if (rc < 0)
+				f->broken = 1;
+			expand_parent(f, a->v[i], h, d + rc);
 		}
-	} else {
-		for (int s = 0; s < f->ns; s++)
-			if (f->flow_t[s] > 0)
-				relax(f, u, np + s, f->pi[u] - f->pi[np + s]);
-		for (int i = 0; i < f->bypass.n; i++)
-			relax(f, u, f->bypass.v[i], f->pi[u] - f->pi[f->bypass.v[i]]);
+		return;
+	}
+	for (int s = 0; s < f->ns; s++)
+		if (f->flow_t[s] > 0)
+			relax(f, s, d, f->hpi[h] - f->hpi[s], HFROM(h));
+	for (int i = 0; i < f->bypass.n && f->found < 0; i++) {
+		long long rc = f->hpi[h] - f->par[f->bypass.v[i]].pi;
+
+		if (rc < 0)
+			f->broken = 1;
+		expand_parent(f, f->bypass.v[i], h, d + rc);
 	}
 }
 
 /* Take parent p out of its specialist's list or the bypass list. */
 static void unassign(struct flow *f, int p)
 {
+	struct pnode *n = &f->par[p];
 	struct ivec *v;
-	int i = f->pos[p];
 
-	if (f->assign[p] == ASSIGN_NONE)
+	if (n->assign == ASSIGN_NONE)
 		return;
-	if (f->assign[p] == ASSIGN_SINK) {
+	if (n->assign == ASSIGN_SINK) {
 		v = &f->bypass;
 		f->into_sink--;
 	} else {
-		v = &f->at[f->assign[p]];
+		v = &f->at[n->assign];
 	}
-	v->v[i] = v->v[--v->n];
-	f->pos[v->v[i]] = i;
-	f->assign[p] = ASSIGN_NONE;
+	v->v[n->pos] = v->v[--v->n];
+	f->par[v->v[n->pos]].pos = n->pos;
+	n->assign = ASSIGN_NONE;
 }
 
-/* Put parent p on specialist s (or the sink when s is ASSIGN_SINK). */
-static int assign_to(struct flow *f, int p, int s)
+/* Put parent p on heap node h (a specialist, or the sink: unmatched). */
+static int assign_to(struct flow *f, int p, int h)
 {
-	struct ivec *v = s == ASSIGN_SINK ? &f->bypass : &f->at[s];
+	struct pnode *n = &f->par[p];
+	struct ivec *v = h == f->ns ? &f->bypass : &f->at[h];
 
 	if (ivec_push(v, p) < 0)
 		return -1;
-	f->pos[p] = v->n - 1;
-	f->assign[p] = s;
-	if (s >= 0)
-		f->afit[p] = f->fit[(size_t)p * (size_t)f->ns + (size_t)s];
-	if (s == ASSIGN_SINK)
+	n->pos = v->n - 1;
+	if (h == f->ns) {
+		n->assign = ASSIGN_SINK;
 		f->into_sink++;
+	} else {
+		n->assign = h;
+		n->afit = f->fit[(size_t)p * (size_t)f->ns + (size_t)h];
+	}
 	return 0;
 }
 
-/* Push one unit along the residual arc u -> v. */
-static int apply_arc(struct flow *f, int u, int v)
+/* Push one unit along the path found to target, walking it backwards. */
+static int augment(struct flow *f, int target)
 {
-	const int np = f->np;
+	int h = target;
 
-	if (u < np) { /* parent -> specialist or bypass: route u's unit */
-		unassign(f, u);
-		return assign_to(f, u, v == f->sink ? ASSIGN_SINK : v - np);
+	for (;;) {
+		int pr = f->hpred[h];
+
+		if (pr >= 0) { /* visit -> h: that parent's unit moves to h */
+			const struct visit *v = &f->vis[pr];
+
+			unassign(f, v->p);
+			if (assign_to(f, v->p, h) < 0)
+				return -1;
+			if (v->from < 0)
+				return 0;
+			h = v->from;
+		} else { /* specialist -> sink, or sink -> specialist */
+			int from = HFROM(pr);
+
+			if (h == f->ns) {
+				f->flow_t[from]++;
+				f->into_sink++;
+			} else {
+				f->flow_t[h]--;
+				f->into_sink--;
+			}
+			h = from;
+		}
 	}
-	if (v < np) { /* specialist or sink -> parent: v gives its unit up */
-		unassign(f, v);
-		return 0;
-	}
-	if (v == f->sink) /* specialist -> sink */
-		f->flow_t[u - np]++;
-	else /* sink -> specialist */
-		f->flow_t[v - np]--;
-	if (v == f->sink || u == f->sink)
-		f->into_sink += v == f->sink ? 1 : -1;
-	return 0;
 }
 
 /* Route parent src's unit along a shortest path to a node with a deficit,
@@ -322,57 +365,54 @@ static int apply_arc(struct flow *f, int u, int v)
  * an internal error). */
 static int route(struct flow *f, int src)
 {
-	int target = -1, len = 0;
+	int target;
 	long long d_target;
 
-	f->ntouched = 0;
+	f->nvis = 0;
 	f->nheap = 0;
-	f->dist[src] = 0;
-	f->touched[f->ntouched++] = src;
-	f->heap[f->nheap] = src;
-	f->hpos[src] = f->nheap++;
-	while (f->nheap > 0) {
-		int u = heap_pop(f);
-
-		f->done[u] = 1;
-		if (u >= f->np && node_deficit(f, u) > 0) {
-			target = u;
-			break;
-		}
-		relax_out(f, u);
-		if (f->found >= 0) {
-			target = f->found;
-			f->done[target] = 1;
-			break;
-		}
-	}
+	f->nhtouched = 0;
 	f->found = -1;
+	f->cur = 0;
+	expand_parent(f, src, -1, 0);
+	target = f->found;
+	while (target < 0 && f->nheap > 0) {
+		int h = heap_pop(f);
+
+		f->hdone[h] = 1;
+		f->cur = f->hdist[h];
+		if (node_deficit(f, h) > 0) {
+			target = h;
+			break;
+		}
+		expand_heap(f, h);
+		target = f->found;
+	}
 	if (target < 0)
 		return -1;
-	d_target = f->dist[target];
-	for (int v = target; v != src; v = f->pred[v])
-		f->path[len++] = v;
-	f->path[len++] = src;
-	for (int i = len - 1; i > 0; i--)
-		if (apply_arc(f, f->path[i], f->path[i - 1]) < 0)
-			return -1;
-	/* pi += min(d, D) for every node: the shift takes D, the popped nodes
-	 * the difference. */
-	for (int i = 0; i < f->ntouched; i++) {
-		int v = f->touched[i];
+	f->hdone[target] = 1;
+	d_target = f->hdist[target];
+	if (augment(f, target) < 0)
+		return -1;
+	/* pi += min(d, D) for every node: the shift takes D, the nodes settled
+	 * closer than D the difference. */
+	for (int i = 0; i < f->nvis; i++)
+		if (f->vis[i].d < d_target)
+			f->par[f->vis[i].p].pi += f->vis[i].d - d_target;
+	for (int i = 0; i < f->nhtouched; i++) {
+		int h = f->htouched[i];
 
-		if (f->done[v])
-			f->pi[v] += f->dist[v] - d_target;
-		f->dist[v] = DIST_INF;
-		f->done[v] = 0;
-		if (f->hpos[v] >= 0)
-			f->hpos[v] = -1;
+		if (f->hdone[h])
+			f->hpi[h] += f->hdist[h] - d_target;
+		f->hdist[h] = DIST_INF;
+		f->hdone[h] = 0;
+		f->hpos[h] = -1;
 	}
-	f->nheap = 0;
 	f->shift += d_target;
 	if (f->shift > (1LL << 59)) {
-		for (int v = 0; v < f->nv; v++)
-			f->pi[v] += f->shift;
+		for (int p = 0; p < f->np; p++)
+			f->par[p].pi += f->shift;
+		for (int h = 0; h <= f->ns; h++)
+			f->hpi[h] += f->shift;
 		f->shift = 0;
 	}
 	return 0;
@@ -382,37 +422,37 @@ static int route(struct flow *f, int src)
  * it has a reduced cost >= 0; p joins the excess list. */
 static int release(struct flow *f, int p)
 {
-	long long pi = f->pi[f->sink]; /* the bypass */
-	const struct arcvec *c = &f->cand[p];
+	struct pnode *n = &f->par[p];
+	long long pi = f->hpi[f->ns]; /* the bypass */
 
 	unassign(f, p);
-	for (int i = 0; i < c->n; i++) {
-		long long need = f->pi[f->np + c->v[i].s] + f->base[p] + c->v[i].fit;
+	for (int i = 0; i < n->narcs; i++) {
+		long long need = f->hpi[n->arcs[i].s] + n->base + n->arcs[i].fit;
 
 		if (need > pi)
 			pi = need;
 	}
-	if (pi > f->pi[p])
-		f->pi[p] = pi;
+	if (pi > n->pi)
+		n->pi = pi;
 	return ivec_push(&f->excess, p);
 }
 
 /* Add the pair arc p -> s. */
 static int add_pair(struct flow *f, int p, int s)
 {
-	struct arcvec *c = &f->cand[p];
+	struct pnode *n = &f->par[p];
 
-	if (c->n == c->cap) {
-		int cap = c->cap ? 2 * c->cap : MATCH_ARCS;
-		struct pair_arc *nv = realloc(c->v, sizeof *nv * (size_t)cap);
+	if (n->narcs == n->cap) {
+		int cap = n->cap ? 2 * n->cap : MATCH_ARCS;
+		struct pair_arc *nv = realloc(n->arcs, sizeof *nv * (size_t)cap);
 
 		if (nv == NULL)
 			return -1;
-		c->v = nv;
-		c->cap = cap;
+		n->arcs = nv;
+		n->cap = cap;
 	}
-	c->v[c->n].s = s;
-	c->v[c->n++].fit = f->fit[(size_t)p * (size_t)f->ns + (size_t)s];
+	n->arcs[n->narcs].s = s;
+	n->arcs[n->narcs++].fit = f->fit[(size_t)p * (size_t)f->ns + (size_t)s];
 	f->in_graph[(size_t)p * (size_t)f->ns + (size_t)s] = 1;
 	f->arcs++;
 	return 0;
@@ -446,14 +486,14 @@ static int order_excess(struct flow *f)
 	if (r == NULL)
 		return -1;
 	for (int i = 0; i < f->excess.n; i++) {
-		const struct arcvec *c = &f->cand[f->excess.v[i]];
+		const struct pnode *n = &f->par[f->excess.v[i]];
 		int32_t best = 0;
 
-		for (int k = 0; k < c->n; k++)
-			if (c->v[k].fit > best)
-				best = c->v[k].fit;
+		for (int k = 0; k < n->narcs; k++)
+			if (n->arcs[k].fit > best)
+				best = n->arcs[k].fit;
 		r[i].p = f->excess.v[i];
-		r[i].value = f->base[r[i].p] + best;
+		r[i].value = n->base + best;
 	}
 	qsort(r, (size_t)f->excess.n, sizeof *r, cmp_excess);
 	for (int i = 0; i < f->excess.n; i++)
@@ -487,8 +527,8 @@ static int price_parent(struct flow *f, int p)
 	int best_s[MATCH_ARCS], nb = 0;
 	const int32_t *row = f->fit + (size_t)p * (size_t)f->ns;
 	const uint8_t *ing = f->in_graph + (size_t)p * (size_t)f->ns;
-	const long long *pis = f->pi + f->np;
-	const long long base = f->pi[p] - f->base[p];
+	const long long *pis = f->hpi;
+	const long long base = f->par[p].pi - f->par[p].base;
 
 	for (int s = 0; s < f->ns; s++) {
 		long long rc;
@@ -520,24 +560,24 @@ static int price_parent(struct flow *f, int p)
  * have rc >= 0, every unit is routed.  Returns 0 or -1 with err. */
 static int check_optimal(const struct flow *f, struct pp_error *err)
 {
-	const long long pit = f->pi[f->sink];
+	const long long pit = f->hpi[f->ns];
 
 	for (int p = 0; p < f->np; p++) {
-		long long byp = f->pi[p] - pit;
+		const struct pnode *n = &f->par[p];
+		long long byp = n->pi - pit;
 
-		if (f->assign[p] == ASSIGN_NONE ||
-		    (f->assign[p] == ASSIGN_SINK ? byp > 0 : byp < 0))
+		if (n->assign == ASSIGN_NONE || (n->assign == ASSIGN_SINK ? byp > 0 : byp < 0))
 			goto bad;
-		for (int i = 0; i < f->cand[p].n; i++) {
-			int s = f->cand[p].v[i].s;
+		for (int i = 0; i < n->narcs; i++) {
+			int s = n->arcs[i].s;
 			long long rc = pair_rc(f, p, s);
 
-			if (f->assign[p] == s ? rc > 0 : rc < 0)
+			if (n->assign == s ? rc > 0 : rc < 0)
 				goto bad;
 		}
 	}
 	for (int s = 0; s < f->ns; s++) {
-		long long rc = f->pi[f->np + s] - pit;
+		long long rc = f->hpi[s] - pit;
 
 		if (f->flow_t[s] != f->at[s].n || (f->flow_t[s] < f->rem[s] && rc < 0) ||
 		    (f->flow_t[s] > 0 && rc > 0))
@@ -849,7 +889,7 @@ static int flow_result(struct flow *f, struct match_result *res, struct pp_error
 		return pp_error_set(err, PP_ERR_INTERNAL, NULL, "out of memory");
 	for (int p = 0; p < f->np; p++) {
 		const struct match_parent *par = &in->parents[p];
-		int s = f->assign[p];
+		int s = f->par[p].assign;
 
 		if (s < 0) {
 			struct match_unmatched *u = &res->unmatched[res->nunmatched++];
@@ -881,77 +921,66 @@ static double now_s(void)
 
 static void flow_free(struct flow *f)
 {
-	if (f->cand != NULL)
+	if (f->par != NULL)
 		for (int p = 0; p < f->np; p++)
-			free(f->cand[p].v);
+			free(f->par[p].arcs);
 	if (f->at != NULL)
 		for (int s = 0; s < f->ns; s++)
 			free(f->at[s].v);
-	free(f->cand);
+	free(f->par);
 	free(f->at);
 	free(f->bypass.v);
 	free(f->excess.v);
 	free(f->rem);
 	free(f->fit);
 	free(f->in_graph);
-	free(f->base);
-	free(f->assign);
-	free(f->afit);
-	free(f->pos);
 	free(f->flow_t);
-	free(f->pi);
-	free(f->dist);
-	free(f->pred);
-	free(f->done);
+	free(f->hpi);
+	free(f->hdist);
+	free(f->hpred);
+	free(f->hdone);
 	free(f->heap);
 	free(f->hpos);
-	free(f->touched);
-	free(f->path);
+	free(f->htouched);
+	free(f->vis);
 	free(f);
 }
 
 /* Allocate f's arrays for in; -1 on out of memory. */
 static int flow_alloc(struct flow *f, const struct match_input *in)
 {
-	size_t cells, nv;
+	size_t cells, nh;
 
 	f->in = in;
 	f->np = in->nparents;
 	f->ns = in->nspecialists;
-	f->sink = f->np + f->ns;
-	f->nv = f->sink + 1;
 	cells = (size_t)f->np * (size_t)f->ns + 1;
-	nv = (size_t)f->nv;
-	f->rem = calloc((size_t)f->ns + 1, sizeof(int));
-	f->flow_t = calloc((size_t)f->ns + 1, sizeof(int));
-	f->at = calloc((size_t)f->ns + 1, sizeof *f->at);
+	nh = (size_t)f->ns + 1;
+	f->rem = calloc(nh, sizeof(int));
+	f->flow_t = calloc(nh, sizeof(int));
+	f->at = calloc(nh, sizeof *f->at);
 	f->fit = malloc(sizeof(int32_t) * cells);
 	f->in_graph = calloc(cells, 1);
-	f->base = calloc((size_t)f->np + 1, sizeof(long long));
-	f->cand = calloc((size_t)f->np + 1, sizeof *f->cand);
-	f->assign = malloc(sizeof(int) * ((size_t)f->np + 1));
-	f->afit = calloc((size_t)f->np + 1, sizeof(int32_t));
-	f->pos = calloc((size_t)f->np + 1, sizeof(int));
-	f->pi = calloc(nv, sizeof(long long));
-	f->dist = malloc(sizeof(long long) * nv);
-	f->pred = calloc(nv, sizeof(int));
-	f->done = calloc(nv, 1);
-	f->heap = malloc(sizeof(int) * nv);
-	f->hpos = malloc(sizeof(int) * nv);
-	f->touched = malloc(sizeof(int) * nv);
-	f->path = malloc(sizeof(int) * nv);
+	f->par = calloc((size_t)f->np + 1, sizeof *f->par);
+	f->vis = malloc(sizeof *f->vis * ((size_t)f->np + 1));
+	f->hpi = calloc(nh, sizeof(long long));
+	f->hdist = malloc(sizeof(long long) * nh);
+	f->hpred = calloc(nh, sizeof(int));
+	f->hdone = calloc(nh, 1);
+	f->heap = malloc(sizeof(int) * nh);
+	f->hpos = malloc(sizeof(int) * nh);
+	f->htouched = malloc(sizeof(int) * nh);
 	if (f->rem == NULL || f->flow_t == NULL || f->at == NULL || f->fit == NULL ||
-	    f->in_graph == NULL || f->base == NULL || f->cand == NULL || f->assign == NULL || f->afit == NULL ||
-	    f->pos == NULL || f->pi == NULL || f->dist == NULL || f->pred == NULL ||
-	    f->done == NULL || f->heap == NULL || f->hpos == NULL || f->touched == NULL ||
-	    f->path == NULL)
+	    f->in_graph == NULL || f->par == NULL || f->vis == NULL || f->hpi == NULL ||
+	    f->hdist == NULL || f->hpred == NULL || f->hdone == NULL || f->heap == NULL ||
+	    f->hpos == NULL || f->htouched == NULL)
 		return -1;
-	for (size_t v = 0; v < nv; v++) {
-		f->dist[v] = DIST_INF;
-		f->hpos[v] = -1;
+	for (size_t h = 0; h < nh; h++) {
+		f->hdist[h] = DIST_INF;
+		f->hpos[h] = -1;
 	}
 	for (int p = 0; p < f->np; p++)
-		f->assign[p] = ASSIGN_NONE;
+		f->par[p].assign = ASSIGN_NONE;
 	f->found = -1;
 	return 0;
 }
@@ -970,13 +999,13 @@ int match_solve(const struct match_input *in, struct match_result *res, struct p
 	for (int p = 0; p < f->np; p++)
 		if (in->parents[p].priority > maxprio)
 			maxprio = in->parents[p].priority;
-	if ((maxprio + 1) * big * ((double)f->nv + 1) > 0x1p60) {
+	if ((maxprio + 1) * big * ((double)f->np + f->ns + 3) > 0x1p60) {
 		flow_free(f);
 		return pp_error_set(err, PP_ERR_INTERNAL, NULL,
 				    "matching: the batch is too large for exact integer costs");
 	}
 	for (int p = 0; p < f->np; p++)
-		f->base[p] = (long long)in->parents[p].priority * (long long)big;
+		f->par[p].base = (long long)in->parents[p].priority * (long long)big;
 	match_caseload(in, f->rem);
 	for (int s = 0; s < f->ns; s++) {
 		int room = in->specialists[s].capacity - f->rem[s];
