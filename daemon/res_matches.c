@@ -184,7 +184,8 @@ static void matches_start_queued(struct matches *ms)
 			ms->queue_tail = NULL;
 		ms->nqueued--;
 		if (pthread_create(&mj->thread, NULL, match_job_run, mj) != 0) {
-			http_fail(mj->call, PP_ERR_BUSY, "cannot start a solver thread; retry later");
+			http_fail(mj->call, PP_ERR_BUSY,
+				  "cannot start a solver thread; retry later");
 			match_job_free(mj);
 			continue;
 		}
@@ -233,7 +234,8 @@ static void matches_flush_queue(struct matches *ms)
 
 	for (mj = ms->queue; mj != NULL; mj = next) {
 		next = mj->next;
-		http_fail(mj->call, PP_ERR_SHUTTING_DOWN, "the daemon is stopping; solve again later");
+		http_fail(mj->call, PP_ERR_SHUTTING_DOWN,
+			  "the daemon is stopping; solve again later");
 		match_job_free(mj);
 	}
 	ms->queue = ms->queue_tail = NULL;

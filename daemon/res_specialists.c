@@ -132,7 +132,8 @@ void res_specialists_list(struct http_call *c)
 	struct pp_error err = {0};
 	json_t *arr = json_array();
 
-	if (arr == NULL || store_specialist_each(c->srv->store, specialist_view_add, arr, &err) < 0) {
+	if (arr == NULL ||
+	    store_specialist_each(c->srv->store, specialist_view_add, arr, &err) < 0) {
 		json_decref(arr);
 		if (err.code == PP_OK)
 			pp_error_set(&err, PP_ERR_INTERNAL, "", "out of memory");

@@ -584,7 +584,8 @@ int store_specialist_each(struct store *st, store_specialist_fn fn, void *arg,
 	return s ? store_specialist_walk(st, s, fn, arg, &n, err) : -1;
 }
 
-#define STORE_ASG_SELECT "SELECT parent, specialist, profile, policy, created, who FROM assignments"
+#define STORE_ASG_SELECT                                                                      \
+	"SELECT parent, specialist, profile, policy, created, who FROM assignments"
 
 /* Walk assignment rows of a prepared STORE_ASG_SELECT; *nrows counts them.
  * A non-zero return from fn is a failure (out of memory in the caller). */
