@@ -81,18 +81,28 @@ struct pair_arc {
 	int32_t fit;
 };
 
-/* A parent: its potential, its unit's place and its arcs, side by side
- * because routing touches them together (a parent is one cache line or
- * two, wherever the search finds it). */
+#define PNODE_INLINE 10 /* pair arcs kept inside struct pnode: 128 bytes on LP64 */
+
+/* A parent: its potential, its unit's place and its first arcs, side by
+ * side because routing touches them together: one 128-byte block wherever
+ * the search finds the parent, instead of a cache miss per array. */
 struct pnode {
 	long long pi;   /* potential, minus the shift */
 	long long base; /* priority * M */
 	int assign;     /* a specialist, ASSIGN_SINK or ASSIGN_NONE */
 	int pos;        /* index in its specialist's list or in the bypass list */
 	int32_t afit;   /* scaled fit of the assigned pair */
-	int narcs, cap;
-	struct pair_arc *arcs;
+	int narcs;      /* arcs in `in`, then in `more` */
+	int more_cap;
+	struct pair_arc *more;
+	struct pair_arc in[PNODE_INLINE];
 };
+
+/* Parent n's i-th pair arc. */
+static const struct pair_arc *arc_at(const struct pnode *n, int i)
+{
+	return i < PNODE_INLINE ? &n->in[i] : &n->more[i - PNODE_INLINE];
+}
 
 /* A parent reached by the search: at distance d, through its one incoming
  * residual arc from heap node `from` (-1 for the source). */
@@ -249,10 +259,10 @@ static void expand_parent(struct flow *f, int p, int from, long long d)
 	f->vis[e].from = from;
 	f->vis[e].d = d;
 	for (int i = 0; i < n->narcs; i++) {
-		int s = n->arcs[i].s;
+		const struct pair_arc *a = arc_at(n, i);
 
-		if (s != n->assign)
-			relax(f, s, d, bp - n->arcs[i].fit - f->hpi[s], e);
+		if (a->s != n->assign)
+			relax(f, a->s, d, bp - a->fit - f->hpi[a->s], e);
 	}
 	if (n->assign != ASSIGN_SINK)
 		relax(f, f->ns, d, n->pi - f->hpi[f->ns], e);
@@ -427,7 +437,8 @@ static int release(struct flow *f, int p)
 
 	unassign(f, p);
 	for (int i = 0; i < n->narcs; i++) {
-		long long need = f->hpi[n->arcs[i].s] + n->base + n->arcs[i].fit;
+		const struct pair_arc *a = arc_at(n, i);
+		long long need = f->hpi[a->s] + n->base + a->fit;
 
 		if (need > pi)
 			pi = need;
@@ -441,18 +452,27 @@ static int release(struct flow *f, int p)
 static int add_pair(struct flow *f, int p, int s)
 {
 	struct pnode *n = &f->par[p];
+	struct pair_arc *a;
 
-	if (n->narcs == n->cap) {
-		int cap = n->cap ? 2 * n->cap : MATCH_ARCS;
-		struct pair_arc *nv = realloc(n->arcs, sizeof *nv * (size_t)cap);
+	if (n->narcs < PNODE_INLINE) {
+		a = &n->in[n->narcs];
+	} else {
+		int k = n->narcs - PNODE_INLINE;
 
-		if (nv == NULL)
-			return -1;
-		n->arcs = nv;
-		n->cap = cap;
+		if (k == n->more_cap) {
+			int cap = n->more_cap ? 2 * n->more_cap : MATCH_ARCS;
+			struct pair_arc *nv = realloc(n->more, sizeof *nv * (size_t)cap);
+
+			if (nv == NULL)
+				return -1;
+			n->more = nv;
+			n->more_cap = cap;
+		}
+		a = &n->more[k];
 	}
-	n->arcs[n->narcs].s = s;
-	n->arcs[n->narcs++].fit = f->fit[(size_t)p * (size_t)f->ns + (size_t)s];
+	n->narcs++;
+	a->s = s;
+	a->fit = f->fit[(size_t)p * (size_t)f->ns + (size_t)s];
 	f->in_graph[(size_t)p * (size_t)f->ns + (size_t)s] = 1;
 	f->arcs++;
 	return 0;
@@ -490,8 +510,8 @@ static int order_excess(struct flow *f)
 		int32_t best = 0;
 
 		for (int k = 0; k < n->narcs; k++)
-			if (n->arcs[k].fit > best)
-				best = n->arcs[k].fit;
+			if (arc_at(n, k)->fit > best)
+				best = arc_at(n, k)->fit;
 		r[i].p = f->excess.v[i];
 		r[i].value = n->base + best;
 	}
@@ -569,7 +589,7 @@ static int check_optimal(const struct flow *f, struct pp_error *err)
 		if (n->assign == ASSIGN_NONE || (n->assign == ASSIGN_SINK ? byp > 0 : byp < 0))
 			goto bad;
 		for (int i = 0; i < n->narcs; i++) {
-			int s = n->arcs[i].s;
+			int s = arc_at(n, i)->s;
 			long long rc = pair_rc(f, p, s);
 
 			if (n->assign == s ? rc > 0 : rc < 0)
@@ -923,7 +943,7 @@ static void flow_free(struct flow *f)
 {
 	if (f->par != NULL)
 		for (int p = 0; p < f->np; p++)
-			free(f->par[p].arcs);
+			free(f->par[p].more);
 	if (f->at != NULL)
 		for (int s = 0; s < f->ns; s++)
 			free(f->at[s].v);
@@ -961,7 +981,9 @@ static int flow_alloc(struct flow *f, const struct match_input *in)
 	f->at = calloc(nh, sizeof *f->at);
 	f->fit = malloc(sizeof(int32_t) * cells);
 	f->in_graph = calloc(cells, 1);
-	f->par = calloc((size_t)f->np + 1, sizeof *f->par);
+	f->par = aligned_alloc(128, sizeof *f->par * ((size_t)f->np + 1));
+	if (f->par != NULL)
+		memset(f->par, 0, sizeof *f->par * ((size_t)f->np + 1));
 	f->vis = malloc(sizeof *f->vis * ((size_t)f->np + 1));
 	f->hpi = calloc(nh, sizeof(long long));
 	f->hdist = malloc(sizeof(long long) * nh);
