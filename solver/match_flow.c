@@ -650,6 +650,15 @@ struct fit_masks {
 	int overflow;         /* a vocabulary has more than 64 tags */
 };
 
+/* Bits set in x (inline: without -mpopcnt the builtin is a library call). */
+static inline int popcount64(uint64_t x)
+{
+	x = x - ((x >> 1) & 0x5555555555555555ULL);
+	x = (x & 0x3333333333333333ULL) + ((x >> 2) & 0x3333333333333333ULL);
+	x = (x + (x >> 4)) & 0x0f0f0f0f0f0f0f0fULL;
+	return (int)((x * 0x0101010101010101ULL) >> 56);
+}
+
 /* The mask of tags t in the current vocabulary, giving new tags a bit. */
 static uint64_t mask_of(struct fit_masks *m, const struct pp_tags *t)
 {
@@ -697,6 +706,7 @@ static int flow_fits_masked(struct flow *f)
 	const int np = f->np, ns = f->ns;
 	const double beta = in->policy.expertise_weight;
 	struct fit_masks m = {0};
+	double *jac = malloc(sizeof(double) * 65 * 65);
 	struct match_fitw *fw = calloc((size_t)np + 1, sizeof *fw);
 	int *dims = NULL, *idx_of = NULL, ndims = 0, rc = -1;
 	uint64_t *smask = NULL, *pmask = NULL, *slang = NULL, *plang = NULL, *sexp = NULL,
@@ -704,7 +714,7 @@ static int flow_fits_masked(struct flow *f)
 
 	m.bit_of = malloc(sizeof(int) * ((size_t)in->nstrs + 1));
 	idx_of = malloc(sizeof(int) * ((size_t)in->nstrs + 1));
-	if (fw == NULL || m.bit_of == NULL || idx_of == NULL)
+	if (fw == NULL || m.bit_of == NULL || idx_of == NULL || jac == NULL)
 		goto out;
 	for (int i = 0; i < in->nstrs; i++)
 		m.bit_of[i] = idx_of[i] = -1;
@@ -762,6 +772,11 @@ static int flow_fits_masked(struct flow *f)
 		rc = 1;
 		goto out;
 	}
+	/* Jaccard |A & B| / |A | B| by table (0 when both are empty), the same
+	 * division match.c does. */
+	for (int u = 0; u <= 64; u++)
+		for (int c = 0; c <= 64; c++)
+			jac[u * 65 + c] = u == 0 ? 0.0 : (double)c / (double)u;
 	for (int p = 0; p < np; p++) {
 		const struct match_parent *pa = &in->parents[p];
 		int32_t *row = f->fit + (size_t)p * (size_t)ns;
@@ -789,14 +804,12 @@ static int flow_fits_masked(struct flow *f)
 			}
 			for (int i = 0; i < n; i++) {
 				uint64_t a = pm[i], b = sm[i][s];
-				double j = (a | b) == 0 ? 0.0
-							: (double)__builtin_popcountll(a & b) /
-								  (double)__builtin_popcountll(a | b);
+				double j = jac[popcount64(a | b) * 65 + popcount64(a & b)];
 
 				sim += fw[p].w[i] * j;
 			}
 			e = pa->needs.n == 0 ? 1.0
-					     : (double)__builtin_popcountll(pneed[p] & sexp[s]) /
+					     : (double)popcount64(pneed[p] & sexp[s]) /
 						       (double)pa->needs.n;
 			row[s] = (int32_t)lround(((1.0 - beta) * sim + beta * e) * MATCH_SCALE);
 		}
@@ -832,6 +845,7 @@ out:
 	free(fw);
 	free(m.bit_of);
 	free(idx_of);
+	free(jac);
 	free(dims);
 	free(smask);
 	free(pmask);
