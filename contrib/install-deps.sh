@@ -1,6 +1,9 @@
 #!/bin/sh
-# Install everything peerplan needs to build, test and benchmark, from
-# Debian 12 packages only.  Run as root.  Safe to run again.
+# Install everything peerplan needs to build and test, from Debian 12
+# packages only; with --bench also what the benchmarks in contrib/bench/
+# compare against (scipy, wrk, nginx).  Run as root.  Safe to run again.
+#
+# Usage: contrib/install-deps.sh [--bench]
 set -eu
 
 PACKAGES="
@@ -18,13 +21,24 @@ libical-dev
 libsystemd-dev
 libcmocka-dev
 python3
-python3-scipy
 coinor-cbc
 curl
 jq
+"
+
+# Benchmark references only: never needed to build or test.
+BENCH_PACKAGES="
+python3-scipy
 wrk
 nginx
 "
+
+if [ "${1:-}" = "--bench" ]; then
+	PACKAGES="$PACKAGES $BENCH_PACKAGES"
+elif [ $# -gt 0 ]; then
+	echo "usage: install-deps.sh [--bench]" >&2
+	exit 2
+fi
 
 if [ "$(id -u)" -ne 0 ]; then
 	echo "install-deps.sh: run as root (it calls apt-get)" >&2
