@@ -17,6 +17,16 @@
  * the error object.  A solver failure makes the plan `failed` with `error`.
  * DELETE stores `cancelled` first, then stops the job; a solve stopped by
  * shutdown (job.stopped) leaves the row queued/running for the next start.
+ *
+ * Reads of a plan with a result are audited, durably, before their reply --
+ * by group commit: each such read takes its audit time and queues its reply
+ * (struct plan_reply) in plans->replies, and the first one of a loop pass
+ * activates plans->flush.  libevent runs that event after the callbacks
+ * already active in the pass, i.e. after every request read in it; the
+ * flush writes all queued audit rows in one transaction (one sync) and only
+ * then sends the replies -- or, if the commit fails, a 500 to each.  So a
+ * burst of reads costs one fsync, not one each, and no reply leaves before
+ * its row is on disk.
  */
 #include <event2/event.h>
 #include <glpk.h>
@@ -60,18 +70,131 @@ struct plan_job {
 	struct plan_job *next;
 };
 
+/* A read whose reply waits for the commit of its audit row. */
+struct plan_reply {
+	struct http_call *call;
+	char at[32];               /* when the read happened */
+	char object[40];           /* the plan id */
+	char location[64];         /* Location header, "" for none */
+	int status;
+	json_t *doc;               /* the reply; NULL: the error below */
+	struct pp_error error;
+	json_t *extra;             /* merged into the error object */
+	struct plan_reply *next;
+};
+
 struct plans {
 	struct server *srv;
 	struct plan_job *active;
+	struct event *flush;        /* activated when replies has a first entry */
+	struct plan_reply *replies; /* in arrival order */
+	struct plan_reply **replies_end;
+	int nreplies;
 };
+
+static void plan_flush_cb(evutil_socket_t fd, short what, void *arg);
 
 struct plans *plans_new(struct server *srv)
 {
 	struct plans *pl = calloc(1, sizeof *pl);
 
-	if (pl != NULL)
-		pl->srv = srv;
+	if (pl == NULL)
+		return NULL;
+	pl->srv = srv;
+	pl->replies_end = &pl->replies;
+	pl->flush = event_new(srv->base, -1, 0, plan_flush_cb, pl);
+	if (pl->flush == NULL) {
+		free(pl);
+		return NULL;
+	}
 	return pl;
+}
+
+/* Send one queued reply: its own when committed is true, else err. */
+static void plan_reply_send(struct plan_reply *r, bool committed, const struct pp_error *err)
+{
+	if (!committed) {
+		json_decref(r->doc);
+		json_decref(r->extra);
+		http_reply_error(r->call, err, NULL);
+	} else if (r->doc != NULL) {
+		http_reply_json(r->call, r->status, r->doc,
+				r->location[0] != '\0' ? r->location : NULL);
+	} else {
+		if (r->location[0] != '\0')
+			evhttp_add_header(evhttp_request_get_output_headers(r->call->req),
+					  "Location", r->location);
+		http_reply_error(r->call, &r->error, r->extra);
+	}
+	free(r);
+}
+
+/* Commit the audit rows of every queued read in one transaction, then send
+ * their replies (or the commit's error to each). */
+static void plan_replies_flush(struct plans *pl)
+{
+	struct plan_reply *r = pl->replies, *next;
+	int n = pl->nreplies, i = 0;
+	struct store_audit_row *rows = calloc((size_t)n + 1, sizeof *rows);
+	struct pp_error err = {0};
+	int rc;
+
+	pl->replies = NULL;
+	pl->replies_end = &pl->replies;
+	pl->nreplies = 0;
+	if (rows == NULL) {
+		rc = pp_error_set(&err, PP_ERR_INTERNAL, "", "out of memory");
+	} else {
+		for (struct plan_reply *q = r; q != NULL; q = q->next)
+			rows[i++] = (struct store_audit_row){q->at, q->call->who.name, "read plan",
+							     q->object};
+		rc = store_audit_many(pl->srv->store, rows, n, &err);
+		free(rows);
+	}
+	if (rc < 0)
+		log_error("audit of %d read(s) not stored: %s", n, err.message);
+	for (; r != NULL; r = next) {
+		next = r->next;
+		plan_reply_send(r, rc == 0, &err);
+	}
+}
+
+static void plan_flush_cb(evutil_socket_t fd, short what, void *arg)
+{
+	plan_replies_flush(arg);
+}
+
+/* Reply to c, after a committed audit row "read plan" of id by c's caller:
+ * with doc (stolen) and status, or, when doc is NULL, with the error e and
+ * extra (stolen); location may be NULL. */
+static void plan_reply_audited(struct plans *pl, struct http_call *c, const char *id, int status,
+			       json_t *doc, const struct pp_error *e, json_t *extra,
+			       const char *location)
+{
+	struct plan_reply *r = calloc(1, sizeof *r);
+
+	if (r == NULL) {
+		struct pp_error oom = {0};
+
+		json_decref(doc);
+		json_decref(extra);
+		pp_error_set(&oom, PP_ERR_INTERNAL, "", "out of memory");
+		http_reply_error(c, &oom, NULL);
+		return;
+	}
+	r->call = c;
+	store_now(r->at);
+	snprintf(r->object, sizeof r->object, "%s", id);
+	snprintf(r->location, sizeof r->location, "%s", location ? location : "");
+	r->status = status;
+	r->doc = doc;
+	if (e != NULL)
+		r->error = *e;
+	r->extra = extra;
+	*pl->replies_end = r;
+	pl->replies_end = &r->next;
+	if (pl->nreplies++ == 0)
+		event_active(pl->flush, EV_TIMEOUT, 0);
 }
 
 static struct plan_job *plan_find(struct plans *pl, const char *id)
@@ -211,9 +334,9 @@ static json_t *plan_doc(const struct store_plan *p, struct plans *pl, bool with_
 	return o;
 }
 
-/* Read a plan row and build its document; audits reads that carry a
- * result.  NULL with err set. */
-static json_t *plan_read(struct plans *pl, const char *id, const char *who, struct pp_error *err,
+/* Read a plan row and build its document; a read that carries a result
+ * must be audited before its reply (plan_reply_audited).  NULL with err set. */
+static json_t *plan_read(struct plans *pl, const char *id, struct pp_error *err,
 			 struct store_plan *row)
 {
 	struct store_plan p;
@@ -221,10 +344,6 @@ static json_t *plan_read(struct plans *pl, const char *id, const char *who, stru
 
 	if (store_plan_get(pl->srv->store, id, true, &p, err) < 0)
 		return NULL;
-	if (p.result != NULL && store_audit(pl->srv->store, who, "read plan", id, err) < 0) {
-		store_plan_free(&p);
-		return NULL;
-	}
 	doc = plan_doc(&p, pl, true);
 	if (row != NULL)
 		*row = p;
@@ -261,13 +380,18 @@ static void plan_waiter_reply(struct plan_waiter *w, bool final)
 				location);
 		return;
 	}
-	doc = plan_read(pl, location + 10, c->who.name, &err, &row);
+	doc = plan_read(pl, location + 10, &err, &row);
 	free(w);
 	if (doc == NULL) {
 		http_reply_error(c, &err, NULL);
 		return;
 	}
-	if (strcmp(row.status, "done") == 0 && row.result != NULL) {
+	if (row.result == NULL) {
+		store_plan_free(&row);
+		http_reply_json(c, 200, doc, location);
+		return;
+	}
+	if (strcmp(row.status, "done") == 0) {
 		json_t *res = json_object_get(doc, "result");
 		const char *st = json_string_value(json_object_get(res, "status"));
 
@@ -276,18 +400,17 @@ static void plan_waiter_reply(struct plan_waiter *w, bool final)
 
 			snprintf(inf.message, sizeof inf.message,
 				 "the plan's hard constraints cannot all hold; see conflicts");
-			evhttp_add_header(evhttp_request_get_output_headers(c->req), "Location",
-					  location);
-			http_reply_error(c, &inf,
-					 json_pack("{s:s, s:O}", "plan", row.id, "conflicts",
-						   json_object_get(res, "conflicts")));
+			plan_reply_audited(pl, c, row.id, 0, NULL, &inf,
+					   json_pack("{s:s, s:O}", "plan", row.id, "conflicts",
+						     json_object_get(res, "conflicts")),
+					   location);
 			json_decref(doc);
 			store_plan_free(&row);
 			return;
 		}
 	}
+	plan_reply_audited(pl, c, row.id, 200, doc, NULL, NULL, location);
 	store_plan_free(&row);
-	http_reply_json(c, 200, doc, location);
 }
 
 /* Timer of a held call: the wait is over, answer with what there is. */
@@ -494,6 +617,7 @@ void res_plans_get(struct http_call *c)
 	struct pp_error err = {0};
 	struct plan_job *pj = plan_find(c->srv->plans, c->param);
 	double wait = plan_wait_param(c, &err);
+	struct store_plan row;
 	json_t *doc;
 
 	if (wait < 0) {
@@ -502,11 +626,16 @@ void res_plans_get(struct http_call *c)
 	}
 	if (pj != NULL && !pj->cancelled && wait > 0 && plan_hold(pj, c, wait, false) == 0)
 		return;
-	doc = plan_read(c->srv->plans, c->param, c->who.name, &err, NULL);
-	if (doc == NULL)
+	doc = plan_read(c->srv->plans, c->param, &err, &row);
+	if (doc == NULL) {
 		http_reply_error(c, &err, NULL);
+		return;
+	}
+	if (row.result != NULL)
+		plan_reply_audited(c->srv->plans, c, row.id, 200, doc, NULL, NULL, NULL);
 	else
 		http_reply_json(c, 200, doc, NULL);
+	store_plan_free(&row);
 }
 
 struct plan_list {
@@ -645,6 +774,7 @@ int plans_requeue(struct plans *pl, struct pp_error *err)
 
 void plans_shutdown(struct plans *pl)
 {
+	plan_replies_flush(pl);
 	for (struct plan_job *pj = pl->active; pj != NULL; pj = pj->next)
 		plan_waiters_flush(pj, false);
 	jobs_stop(pl->srv->jobs);
@@ -661,5 +791,7 @@ void plans_free(struct plans *pl)
 		plan_waiters_flush(pj, false);
 		plan_job_free(pj);
 	}
+	plan_replies_flush(pl);
+	event_free(pl->flush);
 	free(pl);
 }

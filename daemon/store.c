@@ -481,6 +481,36 @@ static int store_rollback(struct store *st, int rc)
 	return rc;
 }
 
+/* Audit rows of many reads in one transaction: one statement, rebound per
+ * row, and one commit, so one sync covers them all (see res_plans.c). */
+int store_audit_many(struct store *st, const struct store_audit_row *rows, int n,
+		     struct pp_error *err)
+{
+	sqlite3_stmt *s;
+	int rc = SQLITE_DONE;
+
+	if (n <= 0)
+		return 0;
+	if (store_begin(st, err) < 0)
+		return -1;
+	s = store_prepare(st, "INSERT INTO audit(at, who, action, object) VALUES (?1, ?2, ?3, ?4)",
+			  NULL, err);
+	if (s == NULL)
+		return store_rollback(st, -1);
+	for (int i = 0; i < n && rc == SQLITE_DONE; i++) {
+		const char *v[] = {rows[i].at, rows[i].who, rows[i].action, rows[i].object};
+
+		sqlite3_reset(s);
+		for (int k = 0; k < 4; k++)
+			sqlite3_bind_text(s, k + 1, v[k], -1, SQLITE_STATIC);
+		rc = sqlite3_step(s);
+	}
+	if (rc != SQLITE_DONE)
+		store_fail(st, err, "write audit");
+	sqlite3_finalize(s);
+	return rc == SQLITE_DONE ? store_commit(st, err) : store_rollback(st, -1);
+}
+
 /* One integer from a query with text parameters; -1 with err set on failure,
  * dflt when there is no row. */
 static long store_scalar(struct store *st, const char *sql, const char *const *params,

@@ -75,6 +75,17 @@ int store_token_each(struct store *st, store_token_fn fn, void *arg, struct pp_e
 int store_audit(struct store *st, const char *who, const char *action, const char *object,
 		struct pp_error *err);
 
+/* One audit row whose time the caller took (store_now) when the action
+ * happened. */
+struct store_audit_row {
+	const char *at, *who, *action, *object;
+};
+
+/* Append n audit rows in one transaction (one commit, one sync for all);
+ * all or none are stored. */
+int store_audit_many(struct store *st, const struct store_audit_row *rows, int n,
+		     struct pp_error *err);
+
 /* Number of audit rows (for tests and metrics). */
 long store_audit_count(struct store *st);
 
