@@ -77,7 +77,7 @@ struct plan_reply {
 	char object[40];           /* the plan id */
 	char location[64];         /* Location header, "" for none */
 	int status;
-	json_t *doc;               /* the reply; NULL: the error below */
+	char *body;                /* the JSON reply; NULL: the error below */
 	struct pp_error error;
 	json_t *extra;             /* merged into the error object */
 	struct plan_reply *next;
@@ -114,18 +114,19 @@ struct plans *plans_new(struct server *srv)
 static void plan_reply_send(struct plan_reply *r, bool committed, const struct pp_error *err)
 {
 	if (!committed) {
-		json_decref(r->doc);
 		json_decref(r->extra);
 		http_reply_error(r->call, err, NULL);
-	} else if (r->doc != NULL) {
-		http_reply_json(r->call, r->status, r->doc,
-				r->location[0] != '\0' ? r->location : NULL);
 	} else {
 		if (r->location[0] != '\0')
 			evhttp_add_header(evhttp_request_get_output_headers(r->call->req),
 					  "Location", r->location);
-		http_reply_error(r->call, &r->error, r->extra);
+		if (r->body != NULL)
+			http_reply_bytes(r->call, r->status, "application/json", r->body,
+					 strlen(r->body));
+		else
+			http_reply_error(r->call, &r->error, r->extra);
 	}
+	free(r->body);
 	free(r);
 }
 
@@ -165,10 +166,10 @@ static void plan_flush_cb(evutil_socket_t fd, short what, void *arg)
 }
 
 /* Reply to c, after a committed audit row "read plan" of id by c's caller:
- * with doc (stolen) and status, or, when doc is NULL, with the error e and
- * extra (stolen); location may be NULL. */
+ * with the JSON text body (stolen) and status, or, when body is NULL, with
+ * the error e and extra (stolen); location may be NULL. */
 static void plan_reply_audited(struct plans *pl, struct http_call *c, const char *id, int status,
-			       json_t *doc, const struct pp_error *e, json_t *extra,
+			       char *body, const struct pp_error *e, json_t *extra,
 			       const char *location)
 {
 	struct plan_reply *r = calloc(1, sizeof *r);
@@ -176,7 +177,7 @@ static void plan_reply_audited(struct plans *pl, struct http_call *c, const char
 	if (r == NULL) {
 		struct pp_error oom = {0};
 
-		json_decref(doc);
+		free(body);
 		json_decref(extra);
 		pp_error_set(&oom, PP_ERR_INTERNAL, "", "out of memory");
 		http_reply_error(c, &oom, NULL);
@@ -187,7 +188,7 @@ static void plan_reply_audited(struct plans *pl, struct http_call *c, const char
 	snprintf(r->object, sizeof r->object, "%s", id);
 	snprintf(r->location, sizeof r->location, "%s", location ? location : "");
 	r->status = status;
-	r->doc = doc;
+	r->body = body;
 	if (e != NULL)
 		r->error = *e;
 	r->extra = extra;
@@ -299,9 +300,9 @@ static void plan_set_str(json_t *o, const char *key, const char *v)
 	json_object_set_new(o, key, v ? json_string(v) : json_null());
 }
 
-/* The plan document of API.md from a stored row (and the live job, if any);
- * with_result adds `result` (parsed from the stored text). */
-static json_t *plan_doc(const struct store_plan *p, struct plans *pl, bool with_result)
+/* The plan document of API.md from a stored row (and the live job, if any),
+ * without `result`. */
+static json_t *plan_doc(const struct store_plan *p, struct plans *pl)
 {
 	struct plan_job *pj = pl ? plan_find(pl, p->id) : NULL;
 	json_t *o = json_object();
@@ -326,30 +327,46 @@ static json_t *plan_doc(const struct store_plan *p, struct plans *pl, bool with_
 	}
 	if (p->error != NULL)
 		plan_set_str(o, "error", p->error);
-	if (with_result) {
-		json_t *r = p->result ? json_loads(p->result, 0, NULL) : NULL;
-
-		json_object_set_new(o, "result", r ? r : json_null());
-	}
 	return o;
 }
 
-/* Read a plan row and build its document; a read that carries a result
- * must be audited before its reply (plan_reply_audited).  NULL with err set. */
-static json_t *plan_read(struct plans *pl, const char *id, struct pp_error *err,
-			 struct store_plan *row)
+/* Read plan id (with its result, without its request) into *row and write
+ * its document as JSON text: plan_doc's fields, then `result`, the stored
+ * text as it is -- the worker wrote it with jr_dumps, so parsing and encoding
+ * it again would give the same bytes.  A read that carries a result must be
+ * audited before its reply (plan_reply_audited).  NULL with err set (and
+ * *row empty). */
+static char *plan_read(struct plans *pl, const char *id, struct pp_error *err,
+		       struct store_plan *row)
 {
-	struct store_plan p;
+	static const char key[] = ",\"result\":";
 	json_t *doc;
+	char *head, *text;
+	size_t nhead, nres;
+	const char *res;
 
-	if (store_plan_get(pl->srv->store, id, true, &p, err) < 0)
+	if (store_plan_get(pl->srv->store, id, STORE_PLAN_RESULT, row, err) < 0)
 		return NULL;
-	doc = plan_doc(&p, pl, true);
-	if (row != NULL)
-		*row = p;
-	else
-		store_plan_free(&p);
-	return doc;
+	doc = plan_doc(row, pl);
+	head = doc ? jr_dumps(doc, 0) : NULL;
+	json_decref(doc);
+	res = row->result ? row->result : "null";
+	nhead = head ? strlen(head) : 0;
+	nres = strlen(res);
+	text = nhead >= 2 ? malloc(nhead - 1 + sizeof key - 1 + nres + 2) : NULL;
+	if (text == NULL) {
+		free(head);
+		store_plan_free(row);
+		pp_error_set(err, PP_ERR_INTERNAL, "", "out of memory");
+		return NULL;
+	}
+	/* head is "{...}" with at least "id": drop its '}', append the result. */
+	memcpy(text, head, nhead - 1);
+	memcpy(text + nhead - 1, key, sizeof key - 1);
+	memcpy(text + nhead - 1 + sizeof key - 1, res, nres);
+	memcpy(text + nhead - 1 + sizeof key - 1 + nres, "}", 2);
+	free(head);
+	return text;
 }
 
 /* Answer one held call with the plan's current state, and forget it. */
@@ -360,7 +377,7 @@ static void plan_waiter_reply(struct plan_waiter *w, bool final)
 	struct pp_error err = {0};
 	struct store_plan row;
 	char location[96];
-	json_t *doc;
+	char *body;
 
 	event_free(w->timer);
 	snprintf(location, sizeof location, "/v1/plans/%s", w->pj->job.id);
@@ -380,19 +397,22 @@ static void plan_waiter_reply(struct plan_waiter *w, bool final)
 				location);
 		return;
 	}
-	doc = plan_read(pl, location + 10, &err, &row);
+	body = plan_read(pl, location + 10, &err, &row);
 	free(w);
-	if (doc == NULL) {
+	if (body == NULL) {
 		http_reply_error(c, &err, NULL);
 		return;
 	}
 	if (row.result == NULL) {
 		store_plan_free(&row);
-		http_reply_json(c, 200, doc, location);
+		evhttp_add_header(evhttp_request_get_output_headers(c->req), "Location", location);
+		http_reply_bytes(c, 200, "application/json", body, strlen(body));
+		free(body);
 		return;
 	}
 	if (strcmp(row.status, "done") == 0) {
-		json_t *res = json_object_get(doc, "result");
+		/* Only here is the result parsed: a held call ending infeasible. */
+		json_t *res = json_loads(row.result, 0, NULL);
 		const char *st = json_string_value(json_object_get(res, "status"));
 
 		if (st != NULL && strcmp(st, "infeasible") == 0) {
@@ -404,12 +424,14 @@ static void plan_waiter_reply(struct plan_waiter *w, bool final)
 					   json_pack("{s:s, s:O}", "plan", row.id, "conflicts",
 						     json_object_get(res, "conflicts")),
 					   location);
-			json_decref(doc);
+			json_decref(res);
+			free(body);
 			store_plan_free(&row);
 			return;
 		}
+		json_decref(res);
 	}
-	plan_reply_audited(pl, c, row.id, 200, doc, NULL, NULL, location);
+	plan_reply_audited(pl, c, row.id, 200, body, NULL, NULL, location);
 	store_plan_free(&row);
 }
 
@@ -618,7 +640,7 @@ void res_plans_get(struct http_call *c)
 	struct plan_job *pj = plan_find(c->srv->plans, c->param);
 	double wait = plan_wait_param(c, &err);
 	struct store_plan row;
-	json_t *doc;
+	char *body;
 
 	if (wait < 0) {
 		http_reply_error(c, &err, NULL);
@@ -626,15 +648,17 @@ void res_plans_get(struct http_call *c)
 	}
 	if (pj != NULL && !pj->cancelled && wait > 0 && plan_hold(pj, c, wait, false) == 0)
 		return;
-	doc = plan_read(c->srv->plans, c->param, &err, &row);
-	if (doc == NULL) {
+	body = plan_read(c->srv->plans, c->param, &err, &row);
+	if (body == NULL) {
 		http_reply_error(c, &err, NULL);
 		return;
 	}
-	if (row.result != NULL)
-		plan_reply_audited(c->srv->plans, c, row.id, 200, doc, NULL, NULL, NULL);
-	else
-		http_reply_json(c, 200, doc, NULL);
+	if (row.result != NULL) {
+		plan_reply_audited(c->srv->plans, c, row.id, 200, body, NULL, NULL, NULL);
+	} else {
+		http_reply_bytes(c, 200, "application/json", body, strlen(body));
+		free(body);
+	}
 	store_plan_free(&row);
 }
 
@@ -647,7 +671,7 @@ static int plan_list_add(const struct store_plan *p, void *arg)
 {
 	struct plan_list *l = arg;
 
-	json_array_append_new(l->arr, plan_doc(p, l->pl, false));
+	json_array_append_new(l->arr, plan_doc(p, l->pl));
 	return 0;
 }
 
@@ -696,7 +720,7 @@ void res_plans_cancel(struct http_call *c)
 				NULL);
 		return;
 	}
-	if (store_plan_get(srv->store, c->param, false, &p, &err) < 0) {
+	if (store_plan_get(srv->store, c->param, 0, &p, &err) < 0) {
 		http_reply_error(c, &err, NULL);
 		return;
 	}
@@ -712,7 +736,8 @@ void res_plans_calendar(struct http_call *c)
 	struct store_plan p;
 	char *ics;
 
-	if (store_plan_get(c->srv->store, c->param, true, &p, &err) < 0) {
+	if (store_plan_get(c->srv->store, c->param, STORE_PLAN_REQUEST | STORE_PLAN_RESULT, &p,
+			   &err) < 0) {
 		http_reply_error(c, &err, NULL);
 		return;
 	}

@@ -295,23 +295,31 @@ void store_plan_free(struct store_plan *p)
 	memset(p, 0, sizeof *p);
 }
 
-int store_plan_get(struct store *st, const char *id, bool with_bodies, struct store_plan *out,
+int store_plan_get(struct store *st, const char *id, unsigned bodies, struct store_plan *out,
 		   struct pp_error *err)
 {
+	/* Indexed by the mask: SQLite reads (and copies) only the named columns. */
+	static const char *const sql[4] = {
+		"SELECT " STORE_PLAN_COLS " FROM plans WHERE id = ?1",
+		"SELECT " STORE_PLAN_COLS ", result FROM plans WHERE id = ?1",
+		"SELECT " STORE_PLAN_COLS ", request FROM plans WHERE id = ?1",
+		"SELECT " STORE_PLAN_COLS ", request, result FROM plans WHERE id = ?1",
+	};
 	const char *p[] = {id, NULL};
-	sqlite3_stmt *s = store_prepare(
-		st, "SELECT " STORE_PLAN_COLS ", request, result FROM plans WHERE id = ?1", p, err);
+	sqlite3_stmt *s = store_prepare(st, sql[bodies & 3u], p, err);
 	int rc;
 
 	if (s == NULL)
 		return -1;
 	rc = sqlite3_step(s);
 	if (rc == SQLITE_ROW) {
+		int col = 9;
+
 		store_plan_row(s, out);
-		if (with_bodies) {
-			out->request = store_col(s, 9);
-			out->result = store_col(s, 10);
-		}
+		if (bodies & STORE_PLAN_REQUEST)
+			out->request = store_col(s, col++);
+		if (bodies & STORE_PLAN_RESULT)
+			out->result = store_col(s, col);
 	}
 	sqlite3_finalize(s);
 	if (rc == SQLITE_ROW)

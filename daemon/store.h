@@ -52,8 +52,14 @@ int store_plan_set_status(struct store *st, const char *id, const char *status,
 			  const char *progress, const char *result, const char *error,
 			  struct pp_error *err);
 
-/* Read one plan; with_bodies fetches request and result too.  NOT_FOUND. */
-int store_plan_get(struct store *st, const char *id, bool with_bodies, struct store_plan *out,
+/* What store_plan_get reads besides the small columns: a GET needs the
+ * result, only the calendar the request (156 kB for a large month). */
+#define STORE_PLAN_RESULT 1u
+#define STORE_PLAN_REQUEST 2u
+
+/* Read one plan with the bodies of the STORE_PLAN_* mask `bodies` (the others
+ * stay NULL).  NOT_FOUND. */
+int store_plan_get(struct store *st, const char *id, unsigned bodies, struct store_plan *out,
 		   struct pp_error *err);
 void store_plan_free(struct store_plan *p);
 
