@@ -7,23 +7,27 @@
  * specialist -> sink (capacity = capacity minus existing pairs), and a bypass
  * parent -> sink (capacity 1, cost 0) so that leaving a parent unmatched is
  * always feasible.  Every parent supplies one unit, the sink absorbs them.
- * A parent carries at most one unit, so the flow is stored as assign[p] (a
- * specialist, the sink, or nothing yet) and the specialists' lists of
- * assigned parents; no per-arc flow is kept.
+ * A parent carries at most one unit, so the flow is stored as the parent's
+ * assign (a specialist, the sink, or nothing yet), the specialists' lists of
+ * assigned parents and the flow on each specialist -> sink arc; no per-arc
+ * flow is kept.
  *
  * Why our own algorithm: Debian's GLPK 5.0 ships glp_mincost_relax4
- * disabled ("licensing problems"), and glp_mincost_okalg (out-of-kilter)
- * took 5 s for 5,000 x 250 and did not finish 20,000 x 1,000 in 300 s.  This
- * bipartite transportation structure (every path alternates parent,
- * specialist, parent, ... and ends at the sink) suits successive shortest
- * paths well: most augmenting paths are a handful of arcs long.
+ * disabled ("licensing problems"), and glp_mincost_okalg (out-of-kilter),
+ * which this file used before, took 5 s for 5,000 x 250 and did not finish
+ * 20,000 x 1,000 in 300 s.  The bipartite transportation structure (a path
+ * alternates parent, specialist, parent, ... and ends at the sink) suits
+ * successive shortest paths: most augmenting paths are a few arcs long, and
+ * the search needs a heap over the specialists only (see struct flow).
+ * docs/benchmarks.md has the measurements.
  *
  * Lexicographic objective in one int64 cost: a pair costs
  * -(priority * M + round(fit * 10^6)) with M = parents * 10^6 + 1, more
  * than any total scaled fit, so one unit of priority outweighs every fit
  * difference.  The bypass costs 0.  match_solve() refuses (internal error)
- * a batch whose costs could overflow the potentials, far beyond any batch
- * that fits in memory here.
+ * a batch whose costs could overflow the potentials: (max priority + 1) *
+ * M * (nodes + 1) must stay below 2^60, which allows about 100,000 parents
+ * at priority 100 and 400,000 at priorities up to 5.
  *
  * Successive shortest paths: reduced costs rc(u,v) = c(u,v) + pi(u) - pi(v)
  * are kept >= 0 on every residual arc.  Each parent with an unrouted unit
@@ -34,7 +38,7 @@
  * still has rc >= 0, which is the optimality certificate.
  *
  * Sparse pricing: 20,000 parents x 1,000 specialists have 20 million
- * eligible pairs.  Each parent starts with its MATCH_ARCS best-fitting
+ * eligible pairs.  Each parent starts with its MATCH_START best-fitting
  * specialists; once every unit is routed, the potentials price every pair
  * left out, and the parents with a negative one get up to MATCH_ARCS of the
  * most negative.  Such a parent gives its unit back (its specialist, or the
@@ -61,7 +65,8 @@
 #include <time.h>
 
 #define MATCH_SCALE 1000000 /* fit units per 1.0 */
-#define MATCH_ARCS  6       /* pair arcs per parent at the start, and per pricing round */
+#define MATCH_START 3 /* pair arcs per parent at the start */
+#define MATCH_ARCS  3 /* pair arcs per parent added per pricing round, at most */
 
 #define ASSIGN_NONE (-1) /* the parent's unit is not routed (an excess) */
 #define ASSIGN_SINK (-2) /* the parent is unmatched (its bypass carries the unit) */
@@ -864,20 +869,20 @@ static int flow_fits(struct flow *f)
 	return rc == 1 ? flow_fits_general(f) : rc;
 }
 
-/* The starting network: every parent's MATCH_ARCS best-fitting candidates,
+/* The starting network: every parent's MATCH_START best-fitting candidates,
  * every parent on the excess list. */
 static int flow_build(struct flow *f)
 {
 	for (int p = 0; p < f->np; p++) {
 		const int32_t *row = f->fit + (size_t)p * (size_t)f->ns;
-		int best[MATCH_ARCS], nb = 0;
+		int best[MATCH_START], nb = 0;
 
 		for (int s = 0; s < f->ns; s++) {
 			int i;
 
-			if (row[s] < 0 || (nb == MATCH_ARCS && row[s] <= row[best[nb - 1]]))
+			if (row[s] < 0 || (nb == MATCH_START && row[s] <= row[best[nb - 1]]))
 				continue;
-			if (nb < MATCH_ARCS)
+			if (nb < MATCH_START)
 				nb++;
 			for (i = nb - 1; i > 0 && row[best[i - 1]] < row[s]; i--)
 				best[i] = best[i - 1];
