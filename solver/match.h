@@ -11,8 +11,8 @@
  * indices, a dimension is an integer, and "p excludes s" is a binary search
  * for s's id index in p's exclude list.
  *
- * Batch matching is a min-cost flow solved with GLPK's out-of-kilter
- * routine in two exact phases; see match_flow.c and docs/matching.md.
+ * Batch matching is an exact min-cost flow (successive shortest paths, one
+ * lexicographic int64 cost); see match_flow.c and docs/matching.md.
  * Nothing here keeps pointers into the input after a call returns.
  */
 #ifndef PP_MATCH_H
@@ -165,7 +165,7 @@ void match_caseload(const struct match_input *in, int *load);
 
 /* Solve the batch exactly (lexicographic: matched priority, then total fit).
  * Returns 0 and fills *res, or -1 with err set (GLPK failure, out of
- * memory).  The caller's thread owns the GLPK environment. */
+ * memory, a batch too large for exact integer costs).  Uses no GLPK. */
 int match_solve(const struct match_input *in, struct match_result *res, struct pp_error *err);
 
 /* The top k (>= 1) eligible specialists with room left for parent p (which
