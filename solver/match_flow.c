@@ -65,8 +65,8 @@
 #include <time.h>
 
 #define MATCH_SCALE 1000000 /* fit units per 1.0 */
-#define MATCH_START 3 /* pair arcs per parent at the start */
-#define MATCH_ARCS  3 /* pair arcs per parent added per pricing round, at most */
+#define MATCH_START 3       /* pair arcs per parent at the start */
+#define MATCH_ARCS  3       /* pair arcs per parent added per pricing round, at most */
 
 #define ASSIGN_NONE (-1) /* the parent's unit is not routed (an excess) */
 #define ASSIGN_SINK (-2) /* the parent is unmatched (its bypass carries the unit) */
@@ -125,11 +125,11 @@ struct visit {
  */
 struct flow {
 	const struct match_input *in;
-	int np, ns;         /* ns is also the heap index of the sink */
-	int *rem;           /* room per specialist (at most np) */
-	int32_t *fit;       /* np x ns scaled fits, -1 = not a candidate pair */
-	uint8_t *in_graph;  /* np x ns: pair arc already in the network */
-	struct pnode *par;  /* per parent */
+	int np, ns;        /* ns is also the heap index of the sink */
+	int *rem;          /* room per specialist (at most np) */
+	int32_t *fit;      /* np x ns scaled fits, -1 = not a candidate pair */
+	uint8_t *in_graph; /* np x ns: pair arc already in the network */
+	struct pnode *par; /* per parent */
 	long arcs;
 
 	struct ivec *at;    /* per specialist: its assigned parents */
@@ -145,8 +145,8 @@ struct flow {
 	int *htouched, nhtouched;
 	struct visit *vis;
 	int nvis;
-	long long cur; /* distance of the last popped heap node */
-	int found;     /* a deficit node reached at distance cur, or -1 */
+	long long cur;      /* distance of the last popped heap node */
+	int found;          /* a deficit node reached at distance cur, or -1 */
 	struct ivec excess; /* parents to route */
 	int rounds;
 	int broken; /* a negative reduced cost was seen: the invariant failed */
@@ -536,11 +536,11 @@ static int route_all(struct flow *f, struct pp_error *err)
 	for (int i = 0; i < f->excess.n; i++)
 		if (route(f, f->excess.v[i]) < 0)
 			return pp_error_set(err, PP_ERR_INTERNAL, NULL,
-					    "matching: no augmenting path (or out of memory)");
+			                    "matching: no augmenting path (or out of memory)");
 	f->excess.n = 0;
 	if (f->broken)
 		return pp_error_set(err, PP_ERR_INTERNAL, NULL,
-				    "matching: a negative reduced cost in the flow");
+		                    "matching: a negative reduced cost in the flow");
 	return 0;
 }
 
@@ -611,7 +611,7 @@ static int check_optimal(const struct flow *f, struct pp_error *err)
 	return 0;
 bad:
 	return pp_error_set(err, PP_ERR_INTERNAL, NULL,
-			    "matching: the flow's potentials are not optimal");
+	                    "matching: the flow's potentials are not optimal");
 }
 
 /* Scaled fits of all candidate pairs (eligible, specialist has room), one
@@ -634,8 +634,8 @@ static int flow_fits_general(struct flow *f)
 				row[s] = -1;
 				continue;
 			}
-			row[s] = (int32_t)lround(match_fit_eval(in, par, &fw, sp, NULL) *
-						 MATCH_SCALE);
+			row[s] =
+			    (int32_t)lround(match_fit_eval(in, par, &fw, sp, NULL) * MATCH_SCALE);
 		}
 		match_fitw_free(&fw);
 	}
@@ -650,9 +650,9 @@ static int flow_fits_general(struct flow *f)
  * bit for bit the same.
  */
 struct fit_masks {
-	int *bit_of;          /* per string: its bit in the current vocabulary, or -1 */
-	int used[64], nused;  /* strings holding a bit, to reset bit_of */
-	int overflow;         /* a vocabulary has more than 64 tags */
+	int *bit_of;         /* per string: its bit in the current vocabulary, or -1 */
+	int used[64], nused; /* strings holding a bit, to reset bit_of */
+	int overflow;        /* a vocabulary has more than 64 tags */
 };
 
 /* Bits set in x (inline: without -mpopcnt the builtin is a library call). */
@@ -715,7 +715,7 @@ static int flow_fits_masked(struct flow *f)
 	struct match_fitw *fw = calloc((size_t)np + 1, sizeof *fw);
 	int *dims = NULL, *idx_of = NULL, ndims = 0, rc = -1;
 	uint64_t *smask = NULL, *pmask = NULL, *slang = NULL, *plang = NULL, *sexp = NULL,
-		 *pneed = NULL;
+	         *pneed = NULL;
 
 	m.bit_of = malloc(sizeof(int) * ((size_t)in->nstrs + 1));
 	idx_of = malloc(sizeof(int) * ((size_t)in->nstrs + 1));
@@ -752,14 +752,14 @@ static int flow_fits_masked(struct flow *f)
 		for (int s = 0; s < ns; s++) {
 			const struct match_specialist *sp = &in->specialists[s];
 
-			smask[(size_t)d * ns + s] = mask_of(&m, trait_of(sp->traits, sp->ntraits,
-									  dims[d]));
+			smask[(size_t)d * ns + s] =
+			    mask_of(&m, trait_of(sp->traits, sp->ntraits, dims[d]));
 		}
 		for (int p = 0; p < np; p++) {
 			const struct match_parent *pa = &in->parents[p];
 
-			pmask[(size_t)d * np + p] = mask_of(&m, trait_of(pa->traits, pa->ntraits,
-									  dims[d]));
+			pmask[(size_t)d * np + p] =
+			    mask_of(&m, trait_of(pa->traits, pa->ntraits, dims[d]));
 		}
 	}
 	mask_reset(&m);
@@ -813,9 +813,9 @@ static int flow_fits_masked(struct flow *f)
 
 				sim += fw[p].w[i] * j;
 			}
-			e = pa->needs.n == 0 ? 1.0
-					     : (double)popcount64(pneed[p] & sexp[s]) /
-						       (double)pa->needs.n;
+			e = pa->needs.n == 0
+			        ? 1.0
+			        : (double)popcount64(pneed[p] & sexp[s]) / (double)pa->needs.n;
 			row[s] = (int32_t)lround(((1.0 - beta) * sim + beta * e) * MATCH_SCALE);
 		}
 	}
@@ -1043,7 +1043,7 @@ int match_solve(const struct match_input *in, struct match_result *res, struct p
 	if ((maxprio + 1) * big * ((double)f->np + f->ns + 3) > 0x1p60) {
 		flow_free(f);
 		return pp_error_set(err, PP_ERR_INTERNAL, NULL,
-				    "matching: the batch is too large for exact integer costs");
+		                    "matching: the batch is too large for exact integer costs");
 	}
 	for (int p = 0; p < f->np; p++)
 		f->par[p].base = (long long)in->parents[p].priority * (long long)big;
