@@ -988,7 +988,7 @@ static void flow_free(struct flow *f)
 /* Allocate f's arrays for in; -1 on out of memory. */
 static int flow_alloc(struct flow *f, const struct match_input *in)
 {
-	size_t cells, nh;
+	size_t cells, nh, par_size;
 
 	f->in = in;
 	f->np = in->nparents;
@@ -1000,9 +1000,10 @@ static int flow_alloc(struct flow *f, const struct match_input *in)
 	f->at = calloc(nh, sizeof *f->at);
 	f->fit = malloc(sizeof(int32_t) * cells);
 	f->in_graph = calloc(cells, 1);
-	f->par = aligned_alloc(128, sizeof *f->par * ((size_t)f->np + 1));
+	par_size = (sizeof *f->par * ((size_t)f->np + 1) + 127) / 128 * 128;
+	f->par = aligned_alloc(128, par_size); /* C11: size a multiple of the alignment */
 	if (f->par != NULL)
-		memset(f->par, 0, sizeof *f->par * ((size_t)f->np + 1));
+		memset(f->par, 0, par_size);
 	f->vis = malloc(sizeof *f->vis * ((size_t)f->np + 1));
 	f->hpi = calloc(nh, sizeof(long long));
 	f->hdist = malloc(sizeof(long long) * nh);
