@@ -7,7 +7,9 @@
  * returns.  The schema is versioned with PRAGMA user_version: migrations[i]
  * takes the database from version i to i + 1, and opening runs the missing
  * ones inside one transaction.  A busy timeout lets `peerpland token ...`
- * write while the daemon runs.
+ * write while the daemon runs.  The statements every authenticated read runs
+ * (the token scan, a plan by id, audit rows) are prepared once per
+ * connection and kept (store_cached); the others are prepared per call.
  */
 #include "store.h"
 
@@ -17,8 +19,17 @@
 #include <string.h>
 #include <time.h>
 
+/* Slots of the kept statements; a plan by id has one per body mask. */
+enum store_stmt {
+	STORE_STMT_TOKENS,
+	STORE_STMT_AUDIT,
+	STORE_STMT_PLAN,
+	STORE_NSTMT = STORE_STMT_PLAN + 4
+};
+
 struct store {
 	sqlite3 *db;
+	sqlite3_stmt *stmt[STORE_NSTMT];
 };
 
 static const char *const store_migrations[] = {
@@ -164,6 +175,8 @@ void store_close(struct store *st)
 {
 	if (st == NULL)
 		return;
+	for (int i = 0; i < STORE_NSTMT; i++)
+		sqlite3_finalize(st->stmt[i]);
 	sqlite3_close(st->db);
 	free(st);
 }
@@ -186,6 +199,45 @@ static sqlite3_stmt *store_prepare(struct store *st, const char *sql, const char
 		}
 	}
 	return s;
+}
+
+/* The kept statement of slot (sql prepared on first use) with the text
+ * parameters bound; give it back with store_release.  NULL with err set. */
+static sqlite3_stmt *store_cached(struct store *st, int slot, const char *sql,
+				  const char *const *params, struct pp_error *err)
+{
+	sqlite3_stmt *s = st->stmt[slot];
+
+	if (s == NULL) {
+		if (sqlite3_prepare_v3(st->db, sql, -1, SQLITE_PREPARE_PERSISTENT, &s, NULL) !=
+		    SQLITE_OK) {
+			store_fail(st, err, "prepare");
+			return NULL;
+		}
+		st->stmt[slot] = s;
+	}
+	for (int i = 0; params && params[i] != NULL; i++) {
+		if (sqlite3_bind_text(s, i + 1, params[i], -1, SQLITE_TRANSIENT) != SQLITE_OK) {
+			store_fail(st, err, "bind");
+			sqlite3_reset(s);
+			return NULL;
+		}
+	}
+	return s;
+}
+
+/* Done with s: a kept statement is reset (ending its read transaction) and
+ * unbound, any other finalized. */
+static void store_release(struct store *st, sqlite3_stmt *s)
+{
+	for (int i = 0; i < STORE_NSTMT; i++) {
+		if (st->stmt[i] == s) {
+			sqlite3_reset(s);
+			sqlite3_clear_bindings(s);
+			return;
+		}
+	}
+	sqlite3_finalize(s);
 }
 
 /* Run a write statement with text parameters; returns rows changed or -1.
@@ -306,7 +358,8 @@ int store_plan_get(struct store *st, const char *id, unsigned bodies, struct sto
 		"SELECT " STORE_PLAN_COLS ", request, result FROM plans WHERE id = ?1",
 	};
 	const char *p[] = {id, NULL};
-	sqlite3_stmt *s = store_prepare(st, sql[bodies & 3u], p, err);
+	sqlite3_stmt *s =
+		store_cached(st, STORE_STMT_PLAN + (int)(bodies & 3u), sql[bodies & 3u], p, err);
 	int rc;
 
 	if (s == NULL)
@@ -321,7 +374,7 @@ int store_plan_get(struct store *st, const char *id, unsigned bodies, struct sto
 		if (bodies & STORE_PLAN_RESULT)
 			out->result = store_col(s, col);
 	}
-	sqlite3_finalize(s);
+	store_release(st, s);
 	if (rc == SQLITE_ROW)
 		return 0;
 	if (rc == SQLITE_DONE)
@@ -410,9 +463,9 @@ int store_token_revoke(struct store *st, const char *name, struct pp_error *err)
 
 int store_token_each(struct store *st, store_token_fn fn, void *arg, struct pp_error *err)
 {
-	sqlite3_stmt *s =
-		store_prepare(st, "SELECT name, role, created, hash FROM tokens ORDER BY name",
-			      NULL, err);
+	sqlite3_stmt *s = store_cached(st, STORE_STMT_TOKENS,
+				       "SELECT name, role, created, hash FROM tokens ORDER BY name",
+				       NULL, err);
 	int rc;
 
 	if (s == NULL)
@@ -431,7 +484,7 @@ int store_token_each(struct store *st, store_token_fn fn, void *arg, struct pp_e
 			break;
 		}
 	}
-	sqlite3_finalize(s);
+	store_release(st, s);
 	return rc == SQLITE_DONE ? 0 : store_fail(st, err, "read tokens");
 }
 
@@ -501,8 +554,8 @@ int store_audit_many(struct store *st, const struct store_audit_row *rows, int n
 		return 0;
 	if (store_begin(st, err) < 0)
 		return -1;
-	s = store_prepare(st, "INSERT INTO audit(at, who, action, object) VALUES (?1, ?2, ?3, ?4)",
-			  NULL, err);
+	s = store_cached(st, STORE_STMT_AUDIT,
+			 "INSERT INTO audit(at, who, action, object) VALUES (?1, ?2, ?3, ?4)", NULL, err);
 	if (s == NULL)
 		return store_rollback(st, -1);
 	for (int i = 0; i < n && rc == SQLITE_DONE; i++) {
@@ -515,7 +568,7 @@ int store_audit_many(struct store *st, const struct store_audit_row *rows, int n
 	}
 	if (rc != SQLITE_DONE)
 		store_fail(st, err, "write audit");
-	sqlite3_finalize(s);
+	store_release(st, s);
 	return rc == SQLITE_DONE ? store_commit(st, err) : store_rollback(st, -1);
 }
 
