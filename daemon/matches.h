@@ -38,6 +38,16 @@ void matches_free(struct matches *ms);
 int matches_fill_from_store(struct store *st, json_t *doc, struct pp_error *clash,
 			    struct pp_error *err);
 
+/* matches_fill_from_store() over the snapshot of the registry that ms keeps
+ * (read from st on first use); loop thread only.  doc borrows the
+ * snapshot's arrays and must not change them. */
+int matches_fill_cached(struct matches *ms, struct store *st, json_t *doc,
+			struct pp_error *clash, struct pp_error *err);
+
+/* Drop the kept snapshot; every handler that writes specialists or
+ * assignments calls this (loop thread only). */
+void matches_registry_changed(struct matches *ms);
+
 /* Give object *doc the id `id` under `key`: absent or null -> set (first),
  * equal -> kept, different -> invalid input at `where`.key.  *doc may be
  * replaced (the reference is taken over).  Returns 0, or -1 with err set. */

@@ -108,6 +108,7 @@ void res_assignments_add(struct http_call *c)
 	char parent[JR_ID_MAX + 1], specialist[JR_ID_MAX + 1], *profile = NULL, *policy = NULL;
 	struct jr r;
 
+	matches_registry_changed(c->srv->matches); /* the loop runs the write next */
 	jr_init(&r, &err);
 	if (doc == NULL || jr_object(&r, doc, assignment_keys) < 0 ||
 	    jr_id(&r, doc, "parent", JR_REQUIRED, parent) < 0 ||
@@ -161,6 +162,7 @@ void res_assignments_delete(struct http_call *c)
 	struct pp_error err = {0};
 	json_t *row = NULL;
 
+	matches_registry_changed(c->srv->matches); /* the loop runs the write next */
 	if (store_assignment_delete(c->srv->store, c->param, assignment_row_one, &row, &err) < 0) {
 		http_reply_error(c, &err, NULL);
 		return;

@@ -22,6 +22,11 @@
  * POST /v1/assignments.
  *
  * Candidates are cheap (one fit per stored specialist) and run on the loop.
+ * The loop keeps the registry snapshot they complete their document from
+ * (struct matches.snap): built on first use, shared read-only by the
+ * documents that borrow its arrays, and dropped by matches_registry_changed()
+ * whenever a handler writes specialists or assignments, so a request sees
+ * exactly what reading the store would give it.
  */
 #include <event2/event.h>
 #include <glpk.h>
@@ -62,6 +67,7 @@ struct matches {
 	/* Loop thread only. */
 	struct match_job *queue, *queue_tail;
 	int nqueued, nrunning;
+	json_t *snap; /* matches_snapshot() of the current registry, or NULL */
 };
 
 static void matches_wake_cb(evutil_socket_t fd, short what, void *arg);
@@ -254,6 +260,7 @@ void matches_free(struct matches *ms)
 		return;
 	matches_flush_queue(ms);
 	matches_wake_cb(-1, 0, ms); /* threads that finished after the loop ended */
+	json_decref(ms->snap);
 	event_free(ms->wake);
 	pthread_mutex_destroy(&ms->lock);
 	free(ms);
@@ -408,6 +415,22 @@ int matches_fill_from_store(struct store *st, json_t *doc, struct pp_error *clas
 	return rc;
 }
 
+void matches_registry_changed(struct matches *ms)
+{
+	if (ms != NULL) {
+		json_decref(ms->snap);
+		ms->snap = NULL;
+	}
+}
+
+int matches_fill_cached(struct matches *ms, struct store *st, json_t *doc,
+			struct pp_error *clash, struct pp_error *err)
+{
+	if (ms->snap == NULL && (ms->snap = matches_snapshot(st, err)) == NULL)
+		return -1;
+	return matches_fill(doc, ms->snap, clash, err);
+}
+
 int matches_doc_id(json_t **doc, const char *key, const char *id, const char *where,
 		   struct pp_error *err)
 {
@@ -459,7 +482,7 @@ json_t *matches_candidates_doc(const json_t *doc, struct pp_error *err)
 
 /* --- the handlers ----------------------------------------------------- */
 
-/* The body as a JSON document completed from the store; NULL with err set
+/* The body as a JSON document completed from the registry; NULL with err set
  * (the parse error, a store failure) or *clash set (see above). */
 static json_t *matches_body(struct http_call *c, struct pp_error *clash, struct pp_error *err)
 {
@@ -467,7 +490,8 @@ static json_t *matches_body(struct http_call *c, struct pp_error *clash, struct 
 	const char *body = http_body(c, &len);
 	json_t *doc = jr_parse(body ? body : "", body ? len : 0, err);
 
-	if (doc != NULL && matches_fill_from_store(c->srv->store, doc, clash, err) < 0) {
+	if (doc != NULL &&
+	    matches_fill_cached(c->srv->matches, c->srv->store, doc, clash, err) < 0) {
 		json_decref(doc);
 		return NULL;
 	}

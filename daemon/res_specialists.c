@@ -93,6 +93,7 @@ void res_specialists_put(struct http_call *c)
 	bool created = false;
 	int capacity = 0;
 
+	matches_registry_changed(c->srv->matches); /* the loop runs the write next */
 	if (!jr_id_valid(c->param))
 		pp_error_set(&err, PP_ERR_INVALID_INPUT, "",
 			     "the path's id is not 1 to 64 characters of [A-Za-z0-9._:-]");
@@ -235,6 +236,7 @@ void res_specialists_delete(struct http_call *c)
 	size_t i;
 	int k;
 
+	matches_registry_changed(c->srv->matches); /* the loop runs the write next */
 	if (ended == NULL || specialist_delete_params(c, &reassign, &k, &err) < 0 ||
 	    store_specialist_delete(st, c->param, reassign, specialist_collect_ended, ended,
 				    &err) < 0) {

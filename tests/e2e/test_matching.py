@@ -392,6 +392,43 @@ def test_candidates_ranking():
         check(d.stop() == 0, "exit status")
 
 
+def test_candidates_follow_writes():
+    """Candidates answer from the registry as it is after every write."""
+    d = Daemon().add_tokens().start()
+    try:
+        specs = specialists()
+        register(d, specs)
+        req = {"parent": parent("P00002"), "k": 1000, "policy": BATCH["policy"]}
+
+        def cands():
+            return d.ok("POST", "/v1/matches/candidates", req)["candidates"]
+
+        def left():
+            return {g["specialist"]: g["remaining_capacity"] for g in cands()}
+
+        c0 = cands()
+        check(len(c0) >= 2, c0)
+        top = next(s for s in specs if s["id"] == c0[0]["specialist"])
+        cap = top["capacity"]
+        check(left()[top["id"]] == cap, (c0, cap))
+        d.ok("POST", "/v1/assignments", {"parent": "X1", "specialist": top["id"]}, status=201)
+        check(left().get(top["id"], 0) == cap - 1, "assignment not seen")
+        d.ok("DELETE", "/v1/assignments/X1")
+        check(cands() == c0, "ended assignment not seen")
+        d.ok("PUT", "/v1/specialists/" + top["id"], dict(top, capacity=cap + 3))
+        check(left()[top["id"]] == cap + 3, "new capacity not seen")
+        d.ok("DELETE", "/v1/specialists/" + top["id"])
+        check(top["id"] not in left(), "deleted specialist offered")
+        d.ok("PUT", "/v1/specialists/" + top["id"], top, status=201)
+        check(cands() == c0, "specialist put back not seen")
+        # A refused write leaves the answer as it was.
+        expect_error(d.request("POST", "/v1/assignments", {"parent": "X1", "specialist": "NOPE"},
+                               role="casesystem"), 404, "not_found")
+        check(cands() == c0, "refused write changed candidates")
+    finally:
+        check(d.stop() == 0, "exit status")
+
+
 def same_objective(got, want, what):
     check(got["status"] == "optimal", (what, got["status"]))
     g, w = got["objective"], want["objective"]
