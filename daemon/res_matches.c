@@ -26,7 +26,10 @@
  * (struct matches.snap): built on first use, shared read-only by the
  * documents that borrow its arrays, and dropped by matches_registry_changed()
  * whenever a handler writes specialists or assignments, so a request sees
- * exactly what reading the store would give it.
+ * exactly what reading the store would give it.  Its audit row is committed
+ * before the reply, together with those of the other candidates requests
+ * answered in the same loop pass (one transaction, store_audit_many), as
+ * plan reads do.
  */
 #include <event2/event.h>
 #include <glpk.h>
@@ -58,6 +61,15 @@ struct match_job {
 	struct match_job *next;
 };
 
+/* A candidates reply waiting for its audit row's commit. */
+struct cand_reply {
+	struct http_call *call;
+	char at[32];     /* when the request was answered */
+	char object[72]; /* the parent id */
+	json_t *out;     /* the reply */
+	struct cand_reply *next;
+};
+
 struct matches {
 	struct server *srv;
 	int nthreads;
@@ -68,9 +80,13 @@ struct matches {
 	struct match_job *queue, *queue_tail;
 	int nqueued, nrunning;
 	json_t *snap; /* matches_snapshot() of the current registry, or NULL */
+	struct cand_reply *replies, **replies_end;
+	int nreplies;
+	struct event *flush;
 };
 
 static void matches_wake_cb(evutil_socket_t fd, short what, void *arg);
+static void matches_flush_cb(evutil_socket_t fd, short what, void *arg);
 
 struct matches *matches_new(struct server *srv, int nthreads)
 {
@@ -81,10 +97,16 @@ struct matches *matches_new(struct server *srv, int nthreads)
 	ms->srv = srv;
 	ms->nthreads = nthreads > 0 ? nthreads : 1;
 	ms->wake = event_new(srv->base, -1, 0, matches_wake_cb, ms);
-	if (ms->wake == NULL) {
+	ms->flush = event_new(srv->base, -1, 0, matches_flush_cb, ms);
+	if (ms->wake == NULL || ms->flush == NULL) {
+		if (ms->wake != NULL)
+			event_free(ms->wake);
+		if (ms->flush != NULL)
+			event_free(ms->flush);
 		free(ms);
 		return NULL;
 	}
+	ms->replies_end = &ms->replies;
 	pthread_mutex_init(&ms->lock, NULL);
 	return ms;
 }
@@ -248,10 +270,53 @@ static void matches_flush_queue(struct matches *ms)
 	ms->nqueued = 0;
 }
 
+/* Commit the audit rows of every waiting candidates reply in one
+ * transaction, then send the replies (or the commit's error to each). */
+static void matches_replies_flush(struct matches *ms)
+{
+	struct cand_reply *r = ms->replies, *next;
+	int n = ms->nreplies, i = 0;
+	struct store_audit_row *rows = calloc((size_t)n + 1, sizeof *rows);
+	struct pp_error err = {0};
+	int rc;
+
+	ms->replies = NULL;
+	ms->replies_end = &ms->replies;
+	ms->nreplies = 0;
+	if (rows == NULL) {
+		rc = pp_error_set(&err, PP_ERR_INTERNAL, "", "out of memory");
+	} else {
+		for (struct cand_reply *q = r; q != NULL; q = q->next)
+			rows[i++] = (struct store_audit_row){q->at, q->call->who.name,
+							     "match candidates", q->object};
+		rc = n > 0 ? store_audit_many(ms->srv->store, rows, n, &err) : 0;
+		free(rows);
+	}
+	if (rc < 0)
+		log_error("audit of %d candidates request(s) not stored: %s", n, err.message);
+	for (; r != NULL; r = next) {
+		next = r->next;
+		if (rc == 0) {
+			http_reply_json(r->call, 200, r->out, NULL);
+		} else {
+			json_decref(r->out);
+			http_reply_error(r->call, &err, NULL);
+		}
+		free(r);
+	}
+}
+
+static void matches_flush_cb(evutil_socket_t fd, short what, void *arg)
+{
+	matches_replies_flush(arg);
+}
+
 void matches_shutdown(struct matches *ms)
 {
-	if (ms != NULL)
+	if (ms != NULL) {
 		matches_flush_queue(ms);
+		matches_replies_flush(ms);
+	}
 }
 
 void matches_free(struct matches *ms)
@@ -261,6 +326,8 @@ void matches_free(struct matches *ms)
 	matches_flush_queue(ms);
 	matches_wake_cb(-1, 0, ms); /* threads that finished after the loop ended */
 	json_decref(ms->snap);
+	matches_replies_flush(ms);
+	event_free(ms->flush);
 	event_free(ms->wake);
 	pthread_mutex_destroy(&ms->lock);
 	free(ms);
@@ -542,6 +609,8 @@ void res_matches_solve(struct http_call *c)
 
 void res_matches_candidates(struct http_call *c)
 {
+	struct matches *ms = c->srv->matches;
+	struct cand_reply *r;
 	struct pp_error err = {0}, clash = {0};
 	json_t *doc = matches_body(c, &clash, &err), *out = NULL;
 	const char *parent;
@@ -554,12 +623,19 @@ void res_matches_candidates(struct http_call *c)
 		return;
 	}
 	json_decref(doc);
-	parent = json_string_value(json_object_get(out, "parent"));
-	if (store_audit(c->srv->store, c->who.name, "match candidates", parent ? parent : "",
-			&err) < 0) {
+	if ((r = calloc(1, sizeof *r)) == NULL) {
 		json_decref(out);
+		pp_error_set(&err, PP_ERR_INTERNAL, "", "out of memory");
 		http_reply_error(c, &err, NULL);
 		return;
 	}
-	http_reply_json(c, 200, out, NULL);
+	parent = json_string_value(json_object_get(out, "parent"));
+	r->call = c;
+	store_now(r->at);
+	snprintf(r->object, sizeof r->object, "%s", parent ? parent : "");
+	r->out = out;
+	*ms->replies_end = r;
+	ms->replies_end = &r->next;
+	if (ms->nreplies++ == 0)
+		event_active(ms->flush, EV_TIMEOUT, 0);
 }
