@@ -23,6 +23,8 @@ import tempfile
 import threading
 import time
 
+from harness import check, free_port, run_tests
+
 PEERPLAND, MONTH_FILE, GENERATOR = sys.argv[1:4]
 MONTH = open(MONTH_FILE, "rb").read()
 _BIG = None
@@ -35,14 +37,6 @@ def big_month():
         _BIG = subprocess.run([sys.executable, GENERATOR, "--parents", "400", "--seed", "1"],
                               check=True, capture_output=True).stdout
     return _BIG
-
-
-def free_port():
-    s = socket.socket()
-    s.bind(("127.0.0.1", 0))
-    port = s.getsockname()[1]
-    s.close()
-    return port
 
 
 class UnixConnection(http.client.HTTPConnection):
@@ -133,11 +127,6 @@ class Daemon:
                 return doc
             time.sleep(0.05)
         raise AssertionError("plan %s never reached %s (last %s)" % (pid, statuses, doc["status"]))
-
-
-def check(cond, what):
-    if not cond:
-        raise AssertionError(what)
 
 
 def expect_error(resp, status, code):
@@ -481,22 +470,5 @@ def test_sighup_reload():
         check(d.stop() == 0, "exit status")
 
 
-def main():
-    tests = [(n, f) for n, f in globals().items() if n.startswith("test_") and callable(f)]
-    wanted = sys.argv[4:]
-    failed = 0
-    for name, fn in tests:
-        if wanted and name not in wanted:
-            continue
-        t0 = time.time()
-        try:
-            fn()
-            print("ok   %s (%.1f s)" % (name, time.time() - t0), flush=True)
-        except Exception as e:  # report and go on with the next test
-            failed += 1
-            print("FAIL %s: %s: %s" % (name, type(e).__name__, e), flush=True)
-    return 1 if failed else 0
-
-
 if __name__ == "__main__":
-    sys.exit(main())
+    sys.exit(run_tests(globals(), sys.argv[4:]))

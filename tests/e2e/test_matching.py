@@ -30,17 +30,11 @@ import tempfile
 import threading
 import time
 
+from harness import check, free_port, run_tests
+
 PEERPLAND, PEERPLAN, MATCH_FILE, GEN = sys.argv[1:5]
 BATCH = json.load(open(MATCH_FILE))
 ROLES = ("scheduler", "casesystem", "viewer", "admin")
-
-
-def free_port():
-    s = socket.socket()
-    s.bind(("127.0.0.1", 0))
-    port = s.getsockname()[1]
-    s.close()
-    return port
 
 
 class Daemon:
@@ -128,11 +122,6 @@ class Daemon:
         rows = db.execute("SELECT who, action, object FROM audit ORDER BY seq").fetchall()
         db.close()
         return rows
-
-
-def check(cond, what):
-    if not cond:
-        raise AssertionError(str(what)[:2000])
 
 
 def expect_error(resp, status, code, path=None):
@@ -642,22 +631,5 @@ def test_kill9_durability():
         check(d.stop() == 0, "exit status")
 
 
-def main():
-    tests = [(n, f) for n, f in globals().items() if n.startswith("test_") and callable(f)]
-    wanted = sys.argv[5:]
-    failed = 0
-    for name, fn in tests:
-        if wanted and name not in wanted:
-            continue
-        t0 = time.time()
-        try:
-            fn()
-            print("ok   %s (%.1f s)" % (name, time.time() - t0), flush=True)
-        except Exception as e:  # report and go on with the next test
-            failed += 1
-            print("FAIL %s: %s: %s" % (name, type(e).__name__, e), flush=True)
-    return 1 if failed else 0
-
-
 if __name__ == "__main__":
-    sys.exit(main())
+    sys.exit(run_tests(globals(), sys.argv[5:]))

@@ -33,23 +33,12 @@ import tempfile
 import threading
 import time
 
+from harness import check, free_port
+
 PEERPLAND, MONTH_FILE, INFEASIBLE_FILE = sys.argv[1:4]
 MONTH = open(MONTH_FILE, "rb").read()
 INFEASIBLE = open(INFEASIBLE_FILE, "rb").read()
 THREADS, PER_THREAD = 16, 8
-
-
-def check(cond, what):
-    if not cond:
-        raise AssertionError(what)
-
-
-def free_port():
-    s = socket.socket()
-    s.bind(("127.0.0.1", 0))
-    port = s.getsockname()[1]
-    s.close()
-    return port
 
 
 class Daemon:
