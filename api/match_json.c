@@ -15,6 +15,7 @@
  */
 #include "match_json.h"
 
+#include <stdbool.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -414,6 +415,228 @@ done:
 		match_input_free(in);
 	}
 	return rc;
+}
+
+/* --- a registry parsed once ----------------------------------------------
+ * The full path interns the request's strings (policy, then parent) before
+ * the specialists', so there they hold the indices 0..m-1 in order of first
+ * appearance, and weights, fits and breakdowns follow that order.  The
+ * cached path reads the request into a table of its own (the same readers,
+ * so the same values and errors), then maps each of its strings to the
+ * registry's index of that string, or to a new index after the registry's
+ * strings; the parent's tag lists and traits are sorted again in the new
+ * indices, and policy.dim_rank (string index -> the request's index) keeps
+ * the weights in the request's order.  The new strings live in the
+ * request's table until match_registry_release(), which truncates the view
+ * back to the registry's strings: nothing grows across requests. */
+
+struct match_registry {
+	struct match_input in; /* specialists, existing; strs = the registry's nreg */
+	json_t *index;	       /* registry string -> its index */
+	int nreg;
+	int cap;	       /* room in in.strs and rank */
+	int *rank;	       /* policy.dim_rank of the current request */
+	int *map;	       /* the request's string index -> the view's */
+	int mapcap;
+	struct jr_strtab req;  /* the current request's strings */
+};
+
+static const char *const registry_keys[] = {"specialists", "existing", NULL};
+
+struct match_registry *match_registry_parse_json(const json_t *doc, struct pp_error *err)
+{
+	struct match_registry *reg = calloc(1, sizeof *reg);
+	struct mjp p;
+	int rc = -1;
+
+	memset(&p, 0, sizeof p);
+	jr_init(&p.r, err);
+	if (reg == NULL) {
+		jr_oom(&p.r);
+		return NULL;
+	}
+	p.in = &reg->in;
+	if (jr_object(&p.r, doc, registry_keys) < 0 || read_specialists(&p, doc) < 0 ||
+	    read_existing(&p, doc) < 0)
+		goto done;
+	if (p.strs.index == NULL && (p.strs.index = json_object()) == NULL) {
+		jr_oom(&p.r);
+		goto done;
+	}
+	reg->index = json_incref(p.strs.index);
+	rc = 0;
+done:
+	jr_strtab_take(&p.strs, &reg->in.strs, &reg->in.nstrs);
+	jr_strtab_free(&p.strs);
+	reg->nreg = reg->cap = reg->in.nstrs;
+	if (rc < 0) {
+		match_registry_free(reg);
+		return NULL;
+	}
+	return reg;
+}
+
+void match_registry_free(struct match_registry *reg)
+{
+	if (reg == NULL)
+		return;
+	reg->in.nstrs = reg->nreg;
+	match_input_free(&reg->in);
+	json_decref(reg->index);
+	free(reg->rank);
+	free(reg->map);
+	jr_strtab_free(&reg->req);
+	free(reg);
+}
+
+int match_registry_size(const struct match_registry *reg)
+{
+	return reg->in.nspecialists;
+}
+
+static int cmp_int(const void *a, const void *b)
+{
+	int x = *(const int *)a, y = *(const int *)b;
+
+	return (x > y) - (x < y);
+}
+
+/* Map a sorted tag list into the view's indices and sort it again. */
+static void map_tags(const int *map, struct pp_tags *t)
+{
+	for (int i = 0; i < t->n; i++)
+		t->v[i] = map[t->v[i]];
+	if (t->n > 1)
+		qsort(t->v, (size_t)t->n, sizeof *t->v, cmp_int);
+}
+
+/* Map weights in place; their order (the request's) stays, as dim_rank says. */
+static void map_weights(const int *map, struct match_weight *w, int n)
+{
+	for (int i = 0; i < n; i++)
+		w[i].dim = map[w[i].dim];
+}
+
+/* Room for n more strings after the registry's, and the map of n. */
+static int registry_room(struct match_registry *reg, int n)
+{
+	if (reg->nreg + n > reg->cap) {
+		int cap = 2 * (reg->nreg + n);
+		char **v = realloc(reg->in.strs, sizeof *v * (size_t)cap);
+		int *rank;
+
+		if (v == NULL)
+			return -1;
+		reg->in.strs = v;
+		if ((rank = realloc(reg->rank, sizeof *rank * (size_t)cap)) == NULL)
+			return -1;
+		reg->rank = rank;
+		reg->cap = cap;
+	}
+	if (reg->rank == NULL && (reg->rank = malloc(sizeof *reg->rank * (size_t)(reg->cap + 1))) == NULL)
+		return -1;
+	if (n > reg->mapcap) {
+		int *m = realloc(reg->map, sizeof *m * (size_t)(2 * n));
+
+		if (m == NULL)
+			return -1;
+		reg->map = m;
+		reg->mapcap = 2 * n;
+	}
+	return 0;
+}
+
+/* Move the request's policy and parent from its own string table into the
+ * view's indices; the number of view strings, or -1 on out of memory. */
+static int registry_map(struct match_registry *reg, struct match_policy *pol,
+			struct match_parent *par)
+{
+	int nreq = reg->req.n, nview = reg->nreg;
+
+	if (registry_room(reg, nreq) < 0)
+		return -1;
+	for (int i = 0; i < nreq; i++) {
+		json_t *idx = json_object_get(reg->index, reg->req.v[i]);
+		int g = idx != NULL ? (int)json_integer_value(idx) : nview++;
+
+		if (idx == NULL)
+			reg->in.strs[g] = reg->req.v[i]; /* borrowed until the release */
+		reg->map[i] = g;
+		reg->rank[g] = i;
+	}
+	map_weights(reg->map, pol->default_weights, pol->ndefault_weights);
+	pol->dim_rank = reg->rank;
+	par->name = reg->map[par->name];
+	map_tags(reg->map, &par->languages);
+	for (int i = 0; i < par->ntraits; i++) {
+		par->traits[i].dim = reg->map[par->traits[i].dim];
+		map_tags(reg->map, &par->traits[i].tags);
+	}
+	if (par->ntraits > 1)
+		qsort(par->traits, (size_t)par->ntraits, sizeof *par->traits, cmp_trait);
+	map_weights(reg->map, par->weights, par->nweights);
+	map_tags(reg->map, &par->needs);
+	map_tags(reg->map, &par->exclude);
+	return nview;
+}
+
+static bool absent_or_null(const json_t *doc, const char *key)
+{
+	const json_t *v = json_object_get(doc, key);
+
+	return v == NULL || json_is_null(v);
+}
+
+int match_parse_candidates_cached(const json_t *doc, struct match_registry *reg,
+				  struct match_input *in, struct match_parent *parent, int *k,
+				  struct pp_error *err)
+{
+	struct jr r;
+	json_t *pol, *par;
+	size_t mark;
+	int nview;
+
+	memset(in, 0, sizeof *in);
+	memset(parent, 0, sizeof *parent);
+	jr_init(&r, err);
+	*k = 5;
+	if (json_is_object(doc) &&
+	    (!absent_or_null(doc, "specialists") || !absent_or_null(doc, "existing")))
+		return pp_error_set(err, PP_ERR_INTERNAL, "",
+				    "a request with its own specialists or existing pairs "
+				    "is not read against a registry");
+	/* The steps of match_parse_candidates_json() up to the specialists. */
+	if (jr_object(&r, doc, cand_keys) < 0 || jr_int(&r, doc, "k", JR_OPTIONAL, 1, 1000, k) < 0 ||
+	    jr_field(&r, doc, "policy", JR_OPTIONAL, &pol) < 0)
+		return -1;
+	mark = jr_push_key(&r, "policy");
+	if (match_read_policy(&r, pol, &reg->req, &in->policy) < 0)
+		return -1;
+	jr_pop(&r, mark);
+	if (jr_field(&r, doc, "parent", JR_REQUIRED, &par) < 0)
+		return -1;
+	mark = jr_push_key(&r, "parent");
+	if (match_read_parent(&r, par, &reg->req, parent) < 0)
+		return -1;
+	jr_pop(&r, mark);
+	if ((nview = registry_map(reg, &in->policy, parent)) < 0)
+		return jr_oom(&r);
+	in->specialists = reg->in.specialists;
+	in->nspecialists = reg->in.nspecialists;
+	in->existing = reg->in.existing;
+	in->nexisting = reg->in.nexisting;
+	in->strs = reg->in.strs;
+	in->nstrs = nview;
+	return 0;
+}
+
+void match_registry_release(struct match_registry *reg, struct match_input *in,
+			    struct match_parent *parent)
+{
+	free(in->policy.default_weights);
+	memset(in, 0, sizeof *in);
+	match_parent_free(parent);
+	jr_strtab_free(&reg->req);
 }
 
 /* json_object_set_new that reports failure; the value is always consumed. */

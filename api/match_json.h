@@ -5,7 +5,9 @@
  * match_parse_json() reads a batch document; match_parse_candidates_json()
  * reads a candidates request {"parent": {...}, "k": 5} which may also carry
  * "policy", "specialists" and "existing" (the daemon fills the last two from
- * its registry when they are absent).  The element readers
+ * its registry when they are absent).  A daemon that answers many requests
+ * from one registry parses the registry once (struct match_registry) and
+ * each request's own part with match_parse_candidates_cached().  The element readers
  * (match_read_specialist, match_read_parent, match_read_policy) are exported
  * so that the daemon can validate and store one specialist at a time: they
  * intern into a caller-owned struct jr_strtab, and the caller hands the
@@ -43,6 +45,43 @@ int match_parse(const char *buf, size_t len, struct match_input *in, struct pp_e
  * Strings of both live in in->strs. */
 int match_parse_candidates_json(const json_t *doc, struct match_input *in,
 				struct match_parent *parent, int *k, struct pp_error *err);
+
+/* A registry parsed once for many candidates requests: the "specialists"
+ * and "existing" of a candidates document, validated as
+ * match_parse_candidates_json() validates them, with strings of its own.
+ * Each request then reads only its own part against it
+ * (match_parse_candidates_cached), one request at a time. */
+struct match_registry;
+
+/* Parse {"specialists": [...], "existing": [...]} (either may be absent or
+ * null).  Returns the registry, or NULL with err set (paths as in a
+ * candidates request). */
+struct match_registry *match_registry_parse_json(const json_t *doc, struct pp_error *err);
+
+/* NULL-safe; no request may be outstanding. */
+void match_registry_free(struct match_registry *reg);
+
+/* The specialists in reg. */
+int match_registry_size(const struct match_registry *reg);
+
+/* Read candidates request doc, whose "specialists" and "existing" must be
+ * absent or null, against reg: the same k, parent and policy, the same
+ * candidates, the same encoded reply and the same error as
+ * match_parse_candidates_json() gives for doc completed with reg's
+ * specialists and existing (string indices aside).  *in becomes a view of
+ * reg (its specialists, existing pairs and strings, followed by the
+ * request's new strings) with the request's policy; policy.dim_rank keeps
+ * the request's order of first appearance for breakdowns.  Returns 0, or
+ * -1 with err set.  Either way release with match_registry_release() before
+ * reg reads another request; never match_input_free() the view. */
+int match_parse_candidates_cached(const json_t *doc, struct match_registry *reg,
+				  struct match_input *in, struct match_parent *parent, int *k,
+				  struct pp_error *err);
+
+/* Free the request's part of the view and the parent, and truncate reg's
+ * strings back to the registry's own. */
+void match_registry_release(struct match_registry *reg, struct match_input *in,
+			    struct match_parent *parent);
 
 /* Element readers at the current path of r; see the file comment. */
 int match_read_policy(struct jr *r, const json_t *v, struct jr_strtab *t,

@@ -23,10 +23,15 @@
  *
  * Candidates are cheap (one fit per stored specialist) and run on the loop.
  * The loop keeps the registry snapshot they complete their document from
- * (struct matches.snap): built on first use, shared read-only by the
- * documents that borrow its arrays, and dropped by matches_registry_changed()
- * whenever a handler writes specialists or assignments, so a request sees
- * exactly what reading the store would give it.  Its audit row is committed
+ * (struct matches.snap), and the same registry parsed and validated once
+ * (struct matches.reg, api's struct match_registry): a request that names
+ * no specialists and no existing pairs, the usual one, is read against the
+ * parsed registry, so only its own parent and policy are parsed (the reply
+ * and any error are those of the full document); one that names either is
+ * completed from the snapshot and parsed whole.  Both are built on first
+ * use and dropped by matches_registry_changed() whenever a handler writes
+ * specialists or assignments, so a request sees exactly what reading the
+ * store would give it.  Its audit row is committed
  * before the reply, together with those of the other candidates requests
  * answered in the same loop pass (one transaction, store_audit_many), as
  * plan reads do.
@@ -34,6 +39,7 @@
 #include <event2/event.h>
 #include <glpk.h>
 #include <pthread.h>
+#include <stdbool.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -80,6 +86,8 @@ struct matches {
 	struct match_job *queue, *queue_tail;
 	int nqueued, nrunning;
 	json_t *snap; /* matches_snapshot() of the current registry, or NULL */
+	struct match_registry *reg; /* snap's specialists and pairs parsed, or NULL */
+	bool reg_invalid; /* snap did not validate: requests take the full path */
 	struct cand_reply *replies, **replies_end;
 	int nreplies;
 	struct event *flush;
@@ -325,7 +333,7 @@ void matches_free(struct matches *ms)
 		return;
 	matches_flush_queue(ms);
 	matches_wake_cb(-1, 0, ms); /* threads that finished after the loop ended */
-	json_decref(ms->snap);
+	matches_registry_changed(ms);
 	matches_replies_flush(ms);
 	event_free(ms->flush);
 	event_free(ms->wake);
@@ -487,6 +495,9 @@ void matches_registry_changed(struct matches *ms)
 	if (ms != NULL) {
 		json_decref(ms->snap);
 		ms->snap = NULL;
+		match_registry_free(ms->reg);
+		ms->reg = NULL;
+		ms->reg_invalid = false;
 	}
 }
 
@@ -526,44 +537,102 @@ int matches_doc_id(json_t **doc, const char *key, const char *id, const char *wh
 	return 0;
 }
 
-json_t *matches_candidates_doc(const json_t *doc, struct pp_error *err)
+/* Rank and encode the candidates of a parsed request; NULL with err set. */
+static json_t *matches_rank(const struct match_input *in, const struct match_parent *parent,
+			    int k, struct pp_error *err)
 {
-	struct match_input in;
-	struct match_parent parent;
 	struct match_candidate *c = NULL;
 	json_t *out = NULL;
-	int k, n = 0;
+	int n = 0;
 
-	if (match_parse_candidates_json(doc, &in, &parent, &k, err) < 0)
-		return NULL;
-	if (match_candidates(&in, &parent, k, &c, &n, err) == 0) {
-		out = match_candidates_to_json(&in, &parent, c, n);
+	if (match_candidates(in, parent, k, &c, &n, err) == 0) {
+		out = match_candidates_to_json(in, parent, c, n);
 		if (out == NULL)
 			pp_error_set(err, PP_ERR_INTERNAL, "", "out of memory");
 	}
 	match_candidates_free(c, n);
+	return out;
+}
+
+json_t *matches_candidates_doc(const json_t *doc, struct pp_error *err)
+{
+	struct match_input in;
+	struct match_parent parent;
+	json_t *out;
+	int k;
+
+	if (match_parse_candidates_json(doc, &in, &parent, &k, err) < 0)
+		return NULL;
+	out = matches_rank(&in, &parent, k, err);
 	match_parent_free(&parent);
 	match_input_free(&in);
 	return out;
 }
 
-/* --- the handlers ----------------------------------------------------- */
-
-/* The body as a JSON document completed from the registry; NULL with err set
- * (the parse error, a store failure) or *clash set (see above). */
-static json_t *matches_body(struct http_call *c, struct pp_error *clash, struct pp_error *err)
+/* The registry parsed (ms->reg, built from the snapshot on first use), or
+ * NULL: err set when the store failed, else the snapshot did not validate
+ * (logged once; its requests take the full path, which reports why). */
+static struct match_registry *matches_registry(struct matches *ms, struct store *st,
+					       struct pp_error *err)
 {
-	size_t len;
-	const char *body = http_body(c, &len);
-	json_t *doc = jr_parse(body ? body : "", body ? len : 0, err);
+	struct pp_error clash = {0}, why = {0};
+	json_t *doc;
 
-	if (doc != NULL &&
-	    matches_fill_cached(c->srv->matches, c->srv->store, doc, clash, err) < 0) {
+	if (ms->reg != NULL || ms->reg_invalid)
+		return ms->reg;
+	if (ms->snap == NULL && (ms->snap = matches_snapshot(st, err)) == NULL)
+		return NULL;
+	if ((doc = json_object()) == NULL || matches_fill(doc, ms->snap, &clash, err) < 0) {
+		if (doc == NULL)
+			pp_error_set(err, PP_ERR_INTERNAL, "", "out of memory");
 		json_decref(doc);
 		return NULL;
 	}
-	return doc;
+	ms->reg = match_registry_parse_json(doc, &why);
+	json_decref(doc);
+	if (ms->reg == NULL && why.code == PP_ERR_INTERNAL)
+		pp_error_set(err, PP_ERR_INTERNAL, "", "%s", why.message);
+	else if (ms->reg == NULL) {
+		log_warn("the stored registry does not validate (%s); candidates parse it whole",
+			 why.message);
+		ms->reg_invalid = true;
+	}
+	return ms->reg;
 }
+
+/* The candidates reply for doc (parsed, not filled) from the registry the
+ * loop keeps; NULL with err set. */
+static json_t *matches_candidates_kept(struct matches *ms, struct store *st, json_t *doc,
+				       struct pp_error *err)
+{
+	struct pp_error clash = {0};
+	struct match_registry *reg;
+	struct match_input in;
+	struct match_parent parent;
+	json_t *v, *out = NULL;
+	int k;
+
+	/* A request with its own specialists or pairs, or no object at all,
+	 * is completed and parsed whole. */
+	if (!json_is_object(doc) || ((v = json_object_get(doc, "specialists")) && !json_is_null(v)) ||
+	    ((v = json_object_get(doc, "existing")) && !json_is_null(v)))
+		goto whole;
+	reg = matches_registry(ms, st, err);
+	if (reg == NULL && err->code != PP_OK)
+		return NULL;
+	if (reg == NULL)
+		goto whole;
+	if (match_parse_candidates_cached(doc, reg, &in, &parent, &k, err) == 0)
+		out = matches_rank(&in, &parent, k, err);
+	match_registry_release(reg, &in, &parent);
+	return out;
+whole:
+	if (matches_fill_cached(ms, st, doc, &clash, err) < 0)
+		return NULL;
+	return matches_candidates_doc(doc, err);
+}
+
+/* --- the handlers ----------------------------------------------------- */
 
 void res_matches_solve(struct http_call *c)
 {
@@ -611,12 +680,13 @@ void res_matches_candidates(struct http_call *c)
 {
 	struct matches *ms = c->srv->matches;
 	struct cand_reply *r;
-	struct pp_error err = {0}, clash = {0};
-	json_t *doc = matches_body(c, &clash, &err), *out = NULL;
-	const char *parent;
+	struct pp_error err = {0};
+	size_t len;
+	const char *body = http_body(c, &len), *parent;
+	json_t *doc = jr_parse(body ? body : "", body ? len : 0, &err), *out = NULL;
 
 	if (doc != NULL)
-		out = matches_candidates_doc(doc, &err);
+		out = matches_candidates_kept(ms, c->srv->store, doc, &err);
 	if (out == NULL) {
 		json_decref(doc);
 		http_reply_error(c, &err, NULL);

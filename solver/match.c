@@ -116,15 +116,19 @@ static void cap_weights(double *w, double *sorted, int n, double cap)
 int match_weights(const struct match_policy *pol, const struct match_parent *p, int *dims,
 		  double *w, double *scratch)
 {
+	const int *rank = pol->dim_rank;
 	int i = 0, j = 0, n = 0;
 
+	/* Merge the two lists by their sort key: dim, or dim_rank[dim]. */
 	while (i < p->nweights || j < pol->ndefault_weights) {
 		int dp = i < p->nweights ? p->weights[i].dim : -1;
 		int dd = j < pol->ndefault_weights ? pol->default_weights[j].dim : -1;
+		int kp = dp >= 0 && rank != NULL ? rank[dp] : dp;
+		int kd = dd >= 0 && rank != NULL ? rank[dd] : dd;
 		int dim;
 		double raw;
 
-		if (dp >= 0 && (dd < 0 || dp <= dd)) {
+		if (dp >= 0 && (dd < 0 || kp <= kd)) {
 			dim = dp;
 			raw = p->weights[i++].w; /* the parent's weight wins */
 			if (dd == dp)
@@ -292,7 +296,8 @@ struct ranked {
 	int s;
 };
 
-/* Ranking of candidates: fit descending, then id ascending. */
+/* Ranking of candidates: fit descending, then id ascending (a total order:
+ * ids are distinct). */
 static int cmp_ranked(const void *a, const void *b)
 {
 	const struct ranked *x = a, *y = b;
@@ -300,6 +305,48 @@ static int cmp_ranked(const void *a, const void *b)
 	if (x->fit != y->fit)
 		return x->fit > y->fit ? -1 : 1;
 	return strcmp(x->id, y->id);
+}
+
+/* Restore the heap order of h[0..n) below i: every parent ranks after its
+ * children, so h[0] is the last-ranked of the k kept. */
+static void heap_down(struct ranked *h, int n, int i)
+{
+	for (;;) {
+		int worst = i, l = 2 * i + 1, r = l + 1;
+		struct ranked t;
+
+		if (l < n && cmp_ranked(&h[l], &h[worst]) > 0)
+			worst = l;
+		if (r < n && cmp_ranked(&h[r], &h[worst]) > 0)
+			worst = r;
+		if (worst == i)
+			return;
+		t = h[i];
+		h[i] = h[worst];
+		h[worst] = t;
+		i = worst;
+	}
+}
+
+/* Offer x to the best k kept in heap h[0..*n): added while fewer than k,
+ * else it replaces the last-ranked one when it ranks before it. */
+static void heap_offer(struct ranked *h, int *n, int k, const struct ranked *x)
+{
+	if (*n < k) {
+		int i = (*n)++;
+
+		h[i] = *x;
+		while (i > 0 && cmp_ranked(&h[(i - 1) / 2], &h[i]) < 0) {
+			struct ranked t = h[i];
+
+			h[i] = h[(i - 1) / 2];
+			h[(i - 1) / 2] = t;
+			i = (i - 1) / 2;
+		}
+	} else if (cmp_ranked(x, &h[0]) < 0) {
+		h[0] = *x;
+		heap_down(h, *n, 0);
+	}
 }
 
 int match_candidates(const struct match_input *in, const struct match_parent *p, int k,
@@ -312,24 +359,27 @@ int match_candidates(const struct match_input *in, const struct match_parent *p,
 
 	*out = NULL;
 	*n = 0;
+	if (k > in->nspecialists)
+		k = in->nspecialists;
 	load = malloc(sizeof(int) * (size_t)(in->nspecialists + 1));
-	r = malloc(sizeof *r * (size_t)(in->nspecialists + 1));
+	r = malloc(sizeof *r * (size_t)(k + 1));
 	if (load == NULL || r == NULL || match_fitw_init(&in->policy, p, &fw) < 0)
 		goto oom;
 	match_caseload(in, load);
+	/* The best k by a bounded heap, then only those k sorted. */
 	for (int s = 0; s < in->nspecialists; s++) {
 		const struct match_specialist *sp = &in->specialists[s];
+		struct ranked x;
 
 		if (load[s] >= sp->capacity || !match_eligible(in, p, sp, NULL))
 			continue;
-		r[m].fit = match_fit_eval(in, p, &fw, sp, NULL);
-		r[m].id = sp->id;
-		r[m].s = s;
-		m++;
+		x.fit = match_fit_eval(in, p, &fw, sp, NULL);
+		x.id = sp->id;
+		x.s = s;
+		heap_offer(r, &m, k, &x);
 	}
-	qsort(r, (size_t)m, sizeof *r, cmp_ranked);
-	if (m > k)
-		m = k;
+	if (m > 1)
+		qsort(r, (size_t)m, sizeof *r, cmp_ranked);
 	if (m > 0 && (c = calloc((size_t)m, sizeof *c)) == NULL)
 		goto oom;
 	for (int i = 0; i < m; i++) {

@@ -67,6 +67,13 @@ struct match_policy {
 	struct match_weight *default_weights; /* sorted by dim, distinct dims */
 	int ndefault_weights;
 	bool require_language; /* default true */
+	/* NULL, or the order of the weighted dimensions: default_weights and
+	 * every parent's weights are then sorted by dim_rank[dim] (distinct
+	 * for distinct dims), and so are fits and breakdowns.  The candidates
+	 * path of a parsed registry sets it so that a breakdown keeps the
+	 * request's order of first appearance while the dims are the
+	 * registry's string indices (api/match_json.c). */
+	const int *dim_rank;
 };
 
 /* A pair that already exists: a parent outside this batch and a specialist. */
@@ -94,8 +101,8 @@ struct match_term {
 };
 
 /* The fit of a pair with its breakdown: one term per counted dimension in
- * ascending dim order (= order of first appearance in the document), then
- * expertise.  The terms sum to fit. */
+ * ascending dim order (= order of first appearance in the document; by
+ * policy.dim_rank when set), then expertise.  The terms sum to fit. */
 struct match_fit {
 	double fit;
 	double similarity; /* S */
@@ -152,7 +159,8 @@ int match_fit(const struct match_input *in, const struct match_parent *p,
 
 /* The capped weights of p's counted dimensions: writes dims, w (room for
  * p->nweights + pol->ndefault_weights entries each; scratch as much), in
- * ascending dim order; returns their number n. */
+ * ascending dim order (dim_rank order when pol->dim_rank is set); returns
+ * their number n. */
 int match_weights(const struct match_policy *pol, const struct match_parent *p, int *dims,
 		  double *w, double *scratch);
 

@@ -1,9 +1,22 @@
 #!/bin/sh
 # Candidates latency: peerpland with 1,000 stored specialists, and
-# POST /v1/matches/candidates under wrk (the same parent each time, k = 5).
-# Prints wrk's latency distribution and req/s.  Needs wrk, jq, curl, python3.
+# POST /v1/matches/candidates under wrk (the same parent each time, k = 5),
+# measured twice:
+#   1. paced: one wrk thread whose connections share one schedule of RATE
+#      requests per second (pace.lua: each request waits for its slot, the
+#      slots RATE apart on the monotonic clock), so the offered load is RATE
+#      whatever the latency, as long as PACED_CONNECTIONS requests in flight
+#      suffice; a daemon slower than RATE shows a lower rate and a latency
+#      that grows with the connections waiting;
+#   2. flat out: a closed loop of CONNECTIONS connections, each sending its
+#      next request as soon as the reply arrives (the daemon's top rate).
+# Prints wrk's report of each run, then one summary line per run: the rate,
+# p50, p99, errors, and the daemon's CPU time per request during the run.
+# Needs wrk (with LuaJIT's ffi, as Debian's is), jq, curl, python3.
 #
 # Usage: contrib/bench/candidates/run.sh [BUILD_DIR] [SECONDS] [CONNECTIONS]
+#            [RATE] [PACED_CONNECTIONS]
+# (defaults: build, 10, 4, 500, 16)
 set -eu
 
 here=$(cd "$(dirname "$0")" && pwd)
@@ -11,6 +24,8 @@ root=$(cd "$here/../../.." && pwd)
 build=${1:-"$root/build"}
 secs=${2:-10}
 conns=${3:-4}
+rate=${4:-500}
+pconns=${5:-16}
 daemon="$build/daemon/peerpland"
 dir=$(mktemp -d ${BENCH_TMPDIR:+-p "$BENCH_TMPDIR"})
 pid=
@@ -48,5 +63,59 @@ local f = io.open("$dir/body.json")
 wrk.body = f:read("*a")
 f:close()
 LUA
+# The paced run: one schedule per wrk thread (run with -t1), slot i at
+# start + i * 1000 / rate ms; delay() returns the wait until the next free
+# slot (0 when behind), so a late reply does not lower the offered load.
+cat "$dir/post.lua" >"$dir/pace.lua"
+cat >>"$dir/pace.lua" <<LUA
+local ffi = require("ffi")
+ffi.cdef[[
+typedef struct { long tv_sec; long tv_nsec; } pp_bench_ts;
+int clock_gettime(int clk, pp_bench_ts *ts);
+]]
+local ts = ffi.new("pp_bench_ts")
+local period = 1000 / $rate
+local slot = nil
+local function now_ms()
+	ffi.C.clock_gettime(1, ts) -- CLOCK_MONOTONIC
+	return tonumber(ts.tv_sec) * 1000 + tonumber(ts.tv_nsec) / 1e6
+end
+function delay()
+	local t = now_ms()
+	slot = (slot or t) + period
+	return slot > t and slot - t or 0
+end
+LUA
+
+# CPU seconds (user + system) of the daemon so far.
+cpu() { awk -v hz="$(getconf CLK_TCK)" '{ print ($14 + $15) / hz }' "/proc/$pid/stat"; }
+
+# run NAME WRK-ARGS...: wrk's report, then the summary line.
+run() {
+	name=$1
+	shift
+	c0=$(cpu)
+	wrk -t1 -d"${secs}s" --latency "$@" "$url/v1/matches/candidates" >"$dir/wrk.out"
+	c1=$(cpu)
+	cat "$dir/wrk.out"
+	awk -v name="$name" -v c0="$c0" -v c1="$c1" '
+		/^ +50%/ { p50 = $2 }
+		/^ +99%/ { p99 = $2 }
+		/requests in/ { n = $1 }
+		/Non-2xx/ { bad = $NF }
+		/Socket errors/ { bad = bad " socket: " $0 }
+		/^Requests\/sec/ { rps = $2 }
+		END {
+			if (bad == "") bad = 0
+			us = (n > 0) ? 1e6 * (c1 - c0) / n : 0
+			printf "%s: %s req/s, p50 %s, p99 %s, errors %s, daemon CPU %.0f us/request\n",
+				name, rps, p50, p99, bad, us
+		}' \
+		"$dir/wrk.out" | tee -a "$dir/summary"
+}
+
 echo "machine: $(nproc) cores, $(grep -m1 'model name' /proc/cpuinfo | cut -d: -f2 | sed 's/^ //'), load $(cut -d' ' -f1-3 /proc/loadavg), $(date -u +%Y-%m-%dT%H:%MZ)"
-wrk -t1 -c"$conns" -d"${secs}s" --latency -s "$dir/post.lua" "$url/v1/matches/candidates"
+run "paced $rate req/s offered, -c$pconns" -c"$pconns" -s "$dir/pace.lua"
+run "flat out, -c$conns" -c"$conns" -s "$dir/post.lua"
+echo "load after: $(cut -d' ' -f1-3 /proc/loadavg)"
+cat "$dir/summary"
