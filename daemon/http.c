@@ -1,16 +1,38 @@
 /*
- * http.c - evhttp set-up, limits, dispatch through the route table, replies.
+ * http.c - evhttp set-up, connections and their cap, limits, dispatch
+ * through the route table, replies.
  *
- * Listeners are our own evconnlisteners handed to evhttp_bind_listener, so
- * shutdown can pause them while replies in flight drain.  libevent 2.1 has
- * no connection cap (evhttp_set_max_connections came in 2.2), so the cap is
- * on requests in progress -- being handled or held for ?wait: above
- * `max-requests` a request is answered 503 busy at once with Retry-After.
+ * Connections: listeners are our own evconnlisteners handed to
+ * evhttp_bind_listener, so shutdown can pause them while replies in flight
+ * drain.  libevent 2.1 has no connection cap (evhttp_set_max_connections
+ * came in 2.2) and no hook when evhttp accepts, so every connection is
+ * counted through evhttp's bufferevent factory (evhttp_set_bevcb, called once
+ * per accepted socket, TCP or Unix): the count goes up there, and at
+ * `max-connections` the listeners are disabled, so further clients wait in
+ * the kernel's backlog instead of being accepted.  The evhttp connection
+ * does not exist yet inside the factory; one event later (same loop pass,
+ * before the socket is ever read) `adopt` finds it as the bufferevent's
+ * callback argument and sets its close callback, which counts the
+ * connection down and resumes accepting below the cap.
  *
- * Limits: evhttp enforces the header size and the read/write timeouts.  The
- * body limit is checked here so the client gets API.md's JSON 413; evhttp's
- * own cap is set to twice the limit so that a huge body is cut off (with
- * libevent's plain 413) without ever being buffered whole.
+ * Error pages: evhttp answers some requests itself, before our dispatcher
+ * sees them -- malformed HTTP and header blocks over `max-headers` (400),
+ * bodies over `max-body` (413, for a Content-Length above the limit at once,
+ * for a chunked body as soon as it passes it) -- with a plain HTML page, and
+ * 2.1 has no hook for that page.  So each connection watches its output
+ * buffer: bytes added there outside http_reply_bytes are evhttp's own, and
+ * an event in the same loop pass, before anything is written to the socket,
+ * replaces such a reply by API.md's JSON error with the same status
+ * (431 for a 400 once the request has passed `max-headers` bytes),
+ * `Connection: close`.  A `100 Continue` is left as it is.
+ *
+ * Requests in progress -- being handled or held for ?wait -- have their own
+ * cap: above `max-requests` a request is answered 503 busy with Retry-After.
+ *
+ * Limits: evhttp enforces the header size, the body size (set to
+ * `max-body` exactly, so no body above it is ever buffered whole) and the
+ * read/write timeouts.  The dispatcher checks the body size again, for
+ * keep-alive connections opened before a SIGHUP lowered the limit.
  *
  * Dispatch: match method and path against routes[] (a pattern segment
  * "{id}" captures one segment), then the token and role, then the body
@@ -77,8 +99,11 @@ static const char *http_reason(int status)
 	case 404: return "Not Found";
 	case 409: return "Conflict";
 	case 413: return "Payload Too Large";
+	case 417: return "Expectation Failed";
 	case 422: return "Unprocessable Entity";
 	case 429: return "Too Many Requests";
+	case 431: return "Request Header Fields Too Large";
+	case 500: return "Internal Server Error";
 	case 503: return "Service Unavailable";
 	default: return status < 400 ? "OK" : "Error";
 	}
@@ -102,7 +127,9 @@ void http_reply_bytes(struct http_call *c, int status, const char *content_type,
 	evhttp_add_header(h, "Cache-Control", "no-store");
 	if (out != NULL)
 		evbuffer_add(out, buf, len);
+	c->srv->replying = true; /* our bytes, not an evhttp error page */
 	evhttp_send_reply(c->req, status, http_reason(status), out);
+	c->srv->replying = false;
 	if (out != NULL)
 		evbuffer_free(out);
 	metrics_request(c->srv->metrics, c->route, status, secs);
@@ -281,11 +308,230 @@ static void http_dispatch(struct evhttp_request *req, void *arg)
 	routes[c->route].handler(c);
 }
 
+/* One accepted connection, counted against max-connections while open. */
+struct http_conn {
+	struct server *srv;
+	struct bufferevent *bev;
+	struct evbuffer_cb_entry *in_cb, *out_cb;
+	struct event *fix;      /* translates an evhttp error page; lazily made */
+	bool fix_pending;
+	size_t consumed;        /* bytes evhttp has read of the current request */
+	struct http_conn *next; /* in srv->adopt_list */
+};
+
+static void http_listeners_enable(struct server *srv, bool on)
+{
+	for (int i = 0; i < srv->nlisteners; i++)
+		if (on)
+			evconnlistener_enable(srv->listeners[i]);
+		else
+			evconnlistener_disable(srv->listeners[i]);
+}
+
+/* Pause accepting at the connection cap and resume below it; nothing once
+ * the daemon is stopping (its listeners stay off). */
+static void http_conn_limit(struct server *srv)
+{
+	bool full = srv->nconns >= srv->opts.num[OPT_MAX_CONNECTIONS];
+
+	if (srv->stopping || srv->closing || full == srv->paused)
+		return;
+	http_listeners_enable(srv, !full);
+	srv->paused = full;
+	log_debug("%d connection(s) open: accepting %s", srv->nconns,
+		  full ? "paused" : "resumed");
+}
+
+/* Forget hc: unhook it from its buffers, count it down, free it. */
+static void http_conn_release(struct http_conn *hc)
+{
+	struct server *srv = hc->srv;
+
+	evbuffer_remove_cb_entry(bufferevent_get_input(hc->bev), hc->in_cb);
+	evbuffer_remove_cb_entry(bufferevent_get_output(hc->bev), hc->out_cb);
+	if (hc->fix != NULL)
+		event_free(hc->fix);
+	free(hc);
+	srv->nconns--;
+	http_conn_limit(srv);
+}
+
+static void http_conn_closed(struct evhttp_connection *evcon, void *arg)
+{
+	evhttp_connection_set_closecb(evcon, NULL, NULL);
+	http_conn_release(arg);
+}
+
+/* Set the close callback of every connection accepted since the last call
+ * (evhttp made each one right after http_conn_new returned). */
+static void http_conn_adopt(struct server *srv)
+{
+	struct http_conn *hc;
+
+	while ((hc = srv->adopt_list) != NULL) {
+		struct bufferevent *bev = hc->bev;
+		bufferevent_event_cb eventcb = NULL;
+		void *evcon = NULL;
+
+		srv->adopt_list = hc->next;
+		bufferevent_getcb(bev, NULL, NULL, &eventcb, &evcon);
+		if (eventcb != NULL && evcon != NULL)
+			evhttp_connection_set_closecb(evcon, http_conn_closed, hc);
+		else
+			http_conn_release(hc); /* evhttp already dropped it */
+		bufferevent_decref(bev);
+	}
+}
+
+static void http_conn_adopt_cb(evutil_socket_t fd, short what, void *arg)
+{
+	http_conn_adopt(arg);
+}
+
+static void http_conn_in_cb(struct evbuffer *buf, const struct evbuffer_cb_info *info,
+			    void *arg)
+{
+	struct http_conn *hc = arg;
+
+	hc->consumed += info->n_deleted;
+}
+
+/* The JSON reply that replaces evhttp's own page of status; *status may
+ * change (400 -> 431).  NULL when out of memory. */
+static char *http_conn_error_text(struct http_conn *hc, int *status)
+{
+	const struct options *o = &hc->srv->opts;
+	size_t seen = hc->consumed + evbuffer_get_length(bufferevent_get_input(hc->bev));
+	char msg[256];
+	const char *code = "invalid_input";
+	long limit = -1;
+	json_t *e, *doc;
+	char *text;
+
+	if (*status == 413) {
+		code = "too_large";
+		limit = o->num[OPT_MAX_BODY];
+		snprintf(msg, sizeof msg,
+			 "the body is over the limit of %ld bytes (max-body), or its chunked "
+			 "encoding is malformed",
+			 limit);
+	} else if (*status == 400 && seen > (size_t)o->num[OPT_MAX_HEADERS]) {
+		*status = 431;
+		code = "too_large";
+		limit = o->num[OPT_MAX_HEADERS];
+		snprintf(msg, sizeof msg,
+			 "the request line and headers are over the limit of %ld bytes "
+			 "(max-headers)",
+			 limit);
+	} else if (*status == 400) {
+		snprintf(msg, sizeof msg, "malformed HTTP request");
+	} else if (*status == 417) {
+		snprintf(msg, sizeof msg, "only 'Expect: 100-continue' is understood");
+	} else {
+		snprintf(msg, sizeof msg, "the HTTP layer refused the request (%d)", *status);
+	}
+	e = json_pack("{s:s, s:s}", "code", code, "message", msg);
+	if (e != NULL && limit >= 0)
+		json_object_set_new(e, "limit", json_integer(limit));
+	doc = e != NULL ? json_pack("{s:o}", "error", e) : NULL;
+	text = doc != NULL ? jr_dumps(doc, 0) : NULL;
+	json_decref(doc);
+	return text;
+}
+
+/* Replace the evhttp reply in hc's output buffer (after any 100 Continue)
+ * by its JSON form; leave anything else alone. */
+static void http_conn_fix_cb(evutil_socket_t fd, short what, void *arg)
+{
+	struct http_conn *hc = arg;
+	struct evbuffer *out = bufferevent_get_output(hc->bev);
+	struct evbuffer_ptr p;
+	int status = 0;
+	char line[13], *text;
+
+	hc->fix_pending = false;
+	evbuffer_ptr_set(out, &p, 0, EVBUFFER_PTR_SET);
+	while (status < 200) {
+		if (evbuffer_copyout_from(out, &p, line, 12) != 12)
+			return;
+		line[12] = '\0';
+		if (strncmp(line, "HTTP/1.", 7) != 0 || line[8] != ' ')
+			return;
+		status = atoi(line + 9);
+		if (status < 200) {
+			p = evbuffer_search(out, "\r\n\r\n", 4, &p);
+			if (p.pos < 0 || evbuffer_ptr_set(out, &p, 4, EVBUFFER_PTR_ADD) < 0)
+				return;
+		}
+	}
+	text = http_conn_error_text(hc, &status);
+	evbuffer_drain(out, evbuffer_get_length(out));
+	hc->srv->replying = true;
+	evbuffer_add_printf(out,
+			    "HTTP/1.1 %d %s\r\nContent-Type: application/json\r\n"
+			    "Cache-Control: no-store\r\nConnection: close\r\n"
+			    "Content-Length: %zu\r\n\r\n%s",
+			    status, http_reason(status), text ? strlen(text) : 0, text ? text : "");
+	hc->srv->replying = false;
+	free(text);
+	metrics_request(hc->srv->metrics, -1, status, 0);
+	log_debug("- (refused by evhttp) -> %d", status);
+}
+
+static void http_conn_out_cb(struct evbuffer *buf, const struct evbuffer_cb_info *info,
+			     void *arg)
+{
+	struct http_conn *hc = arg;
+
+	if (info->n_added == 0)
+		return;
+	if (hc->srv->replying) {
+		hc->consumed = 0; /* this request is read; what follows is the next one */
+		return;
+	}
+	if (hc->fix_pending)
+		return;
+	if (hc->fix == NULL)
+		hc->fix = event_new(hc->srv->base, -1, 0, http_conn_fix_cb, hc);
+	if (hc->fix != NULL) {
+		hc->fix_pending = true;
+		event_active(hc->fix, EV_TIMEOUT, 0);
+	}
+}
+
+/* evhttp's bufferevent factory, called once for each accepted socket: count
+ * the connection, watch its buffers, pause accepting at the cap. */
+static struct bufferevent *http_conn_new(struct event_base *base, void *arg)
+{
+	struct server *srv = arg;
+	struct http_conn *hc = calloc(1, sizeof *hc);
+	struct bufferevent *bev =
+		hc != NULL ? bufferevent_socket_new(base, -1, BEV_OPT_CLOSE_ON_FREE) : NULL;
+
+	if (bev == NULL) {
+		free(hc);
+		log_error("out of memory for a connection");
+		return NULL; /* evhttp tries its own; this one is not counted */
+	}
+	hc->srv = srv;
+	hc->bev = bev;
+	hc->in_cb = evbuffer_add_cb(bufferevent_get_input(bev), http_conn_in_cb, hc);
+	hc->out_cb = evbuffer_add_cb(bufferevent_get_output(bev), http_conn_out_cb, hc);
+	bufferevent_incref(bev); /* stays valid until adopted, whatever evhttp does */
+	hc->next = srv->adopt_list;
+	srv->adopt_list = hc;
+	event_active(srv->adopt, EV_TIMEOUT, 0);
+	srv->nconns++;
+	http_conn_limit(srv);
+	return bev;
+}
+
 void http_apply_limits(struct server *srv)
 {
 	evhttp_set_max_headers_size(srv->http, srv->opts.num[OPT_MAX_HEADERS]);
-	evhttp_set_max_body_size(srv->http, 2 * srv->opts.num[OPT_MAX_BODY]);
+	evhttp_set_max_body_size(srv->http, srv->opts.num[OPT_MAX_BODY]);
 	evhttp_set_timeout(srv->http, (int)srv->opts.num[OPT_TIMEOUT]);
+	http_conn_limit(srv);
 }
 
 /* Listen on the Unix socket path with the configured file mode. */
@@ -362,6 +608,10 @@ int http_start(struct server *srv, struct pp_error *err)
 	/* Every method reaches the dispatcher, which answers in JSON. */
 	evhttp_set_allowed_methods(srv->http, 0x1ff);
 	evhttp_set_gencb(srv->http, http_dispatch, srv);
+	srv->adopt = event_new(srv->base, -1, 0, http_conn_adopt_cb, srv);
+	if (srv->adopt == NULL)
+		return pp_error_set(err, PP_ERR_INTERNAL, "", "out of memory");
+	evhttp_set_bevcb(srv->http, http_conn_new, srv);
 	if (addr[0] == '\0' && sock[0] == '\0')
 		return pp_error_set(err, PP_ERR_INVALID_INPUT, "listen",
 				    "neither a TCP address nor a Unix socket to serve on");
@@ -389,14 +639,19 @@ int http_start(struct server *srv, struct pp_error *err)
 
 void http_stop_accepting(struct server *srv)
 {
-	for (int i = 0; i < srv->nlisteners; i++)
-		evconnlistener_disable(srv->listeners[i]);
+	http_listeners_enable(srv, false);
 }
 
 void http_free(struct server *srv)
 {
+	srv->closing = true; /* connection closes below must not resume accepting */
+	if (srv->adopt != NULL) {
+		http_conn_adopt(srv);
+		event_free(srv->adopt);
+		srv->adopt = NULL;
+	}
 	if (srv->http != NULL)
-		evhttp_free(srv->http); /* frees the bound listeners too */
+		evhttp_free(srv->http); /* frees the bound listeners and connections */
 	srv->http = NULL;
 	srv->nlisteners = 0;
 	if (srv->opts.str[OPT_SOCKET] != NULL && srv->opts.str[OPT_SOCKET][0] != '\0')

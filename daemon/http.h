@@ -19,6 +19,7 @@
 #include "error.h"
 #include "options.h"
 
+struct event;
 struct event_base;
 struct evconnlistener;
 struct store;
@@ -41,9 +42,17 @@ struct server {
 	int nworkers;
 	int inflight; /* requests being handled or held */
 	bool stopping;
+	/* Connections (http.c): open ones counted against max-connections. */
+	int nconns;
+	bool paused;              /* listeners disabled at the cap */
+	bool replying;            /* http_reply_bytes is writing a reply */
+	bool closing;             /* http_free is tearing evhttp down */
+	struct event *adopt;      /* hooks new connections once evhttp made them */
+	struct http_conn *adopt_list;
 };
 
 struct http_call;
+struct http_conn;
 
 /* One row of the route table: method, path pattern ("{id}" matches one
  * segment), the roles that may call it (0 = no token needed), the handler

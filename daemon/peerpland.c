@@ -17,6 +17,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/resource.h>
 #include <systemd/sd-daemon.h>
 #include <unistd.h>
 
@@ -161,6 +162,22 @@ static void daemon_watchdog_cb(evutil_socket_t fd, short what, void *arg)
 	sd_notify(0, "WATCHDOG=1");
 }
 
+/* Raise the soft limit of open files to what max-connections needs (plus
+ * room for the database, listeners and logs), as far as the hard limit
+ * allows; warn when it cannot. */
+static void daemon_raise_nofile(const struct options *o)
+{
+	rlim_t want = (rlim_t)o->num[OPT_MAX_CONNECTIONS] + 64;
+	struct rlimit rl;
+
+	if (getrlimit(RLIMIT_NOFILE, &rl) < 0 || rl.rlim_cur >= want)
+		return;
+	rl.rlim_cur = rl.rlim_max == RLIM_INFINITY || rl.rlim_max > want ? want : rl.rlim_max;
+	if (setrlimit(RLIMIT_NOFILE, &rl) < 0 || rl.rlim_cur < want)
+		log_warn("open files limited to %lu: fewer than max-connections (%ld) may open",
+			 (unsigned long)rl.rlim_cur, o->num[OPT_MAX_CONNECTIONS]);
+}
+
 /* Start everything; 0 on success, -1 with err set (and partial state that
  * daemon_cleanup frees). */
 static int daemon_start(struct daemon_ctx *d, struct pp_error *err)
@@ -196,6 +213,7 @@ static int daemon_start(struct daemon_ctx *d, struct pp_error *err)
 		return -1;
 	if (n > 0)
 		log_info("re-queued %d unfinished plan(s)", n);
+	daemon_raise_nofile(&srv->opts);
 	if (http_start(srv, err) < 0)
 		return -1;
 	for (int i = 0; i < 3; i++) {

@@ -1,0 +1,307 @@
+#!/usr/bin/env python3
+"""End-to-end tests of peerpland's connection-level limits, over raw sockets
+so that every byte on the wire is ours to choose.
+
+Usage: test_limits.py PEERPLAND [TEST...]
+
+Checked, against a real daemon on a free port with a temporary database:
+  - max-connections: with the cap's worth of connections open (TCP and the
+    Unix socket count together), a further client is not served -- its
+    request gets no reply -- until one of them closes; then it is answered,
+    on TCP and on the Unix socket alike; SIGHUP raises the cap at once;
+  - bodies over max-body get API.md's JSON 413 (code too_large, the limit
+    named) and the connection is closed: a Content-Length just above the
+    limit with its body sent, one far above it (answered without the body),
+    a chunked body that passes the limit, curl with Expect: 100-continue;
+    a body of exactly the limit reaches the API (400 invalid_json here);
+  - a header block over max-headers gets a JSON 431, garbage a JSON 400;
+  - after all of it the daemon still answers and no plan was stored.
+"""
+import json
+import os
+import signal
+import socket
+import sqlite3
+import subprocess
+import sys
+import tempfile
+import time
+
+from harness import check, free_port, run_tests
+
+PEERPLAND = sys.argv[1]
+
+
+class Daemon:
+    def __init__(self, *extra):
+        self.dir = tempfile.mkdtemp(prefix="peerpland-limits-")
+        self.db = os.path.join(self.dir, "test.db")
+        self.sock = os.path.join(self.dir, "api.sock")
+        self.port = free_port()
+        self.token = subprocess.run(
+            [PEERPLAND, "--database", self.db, "token", "add", "sched", "--role", "scheduler"],
+            check=True, capture_output=True, text=True).stdout.strip()
+        self.log = open(os.path.join(self.dir, "daemon.log"), "ab")
+        self.proc = subprocess.Popen(
+            [PEERPLAND, "--database", self.db, "--listen", "127.0.0.1:%d" % self.port,
+             "--socket", self.sock, "--log-level", "debug", *extra],
+            stdout=self.log, stderr=self.log)
+        deadline = time.time() + 10
+        while True:
+            try:
+                s = self.connect()
+                status = exchange(s, get_health())[0]
+                s.close()
+                if status == 200:
+                    break
+            except OSError:
+                check(time.time() < deadline, "daemon did not come up")
+                time.sleep(0.05)
+
+    def connect(self, unix=False):
+        if unix:
+            s = socket.socket(socket.AF_UNIX, socket.SOCK_STREAM)
+            s.connect(self.sock)
+            return s
+        return socket.create_connection(("127.0.0.1", self.port))
+
+    def stop(self):
+        self.proc.send_signal(signal.SIGTERM)
+        rc = self.proc.wait(timeout=20)
+        self.log.close()
+        return rc
+
+    def plans(self):
+        db = sqlite3.connect(self.db)
+        n = db.execute("SELECT count(*) FROM plans").fetchone()[0]
+        db.close()
+        return n
+
+
+def get_health():
+    return b"GET /v1/health HTTP/1.1\r\nHost: x\r\n\r\n"
+
+
+def read_reply(s, timeout=5.0):
+    """One HTTP reply from s: (status, headers, body bytes, closed after it),
+    or None if nothing arrives within timeout."""
+    s.settimeout(timeout)
+    data = b""
+    while b"\r\n\r\n" not in data:
+        try:
+            chunk = s.recv(65536)
+        except socket.timeout:
+            return None
+        if not chunk:
+            check(data == b"", "connection closed inside a reply: %r" % data)
+            return None
+        data += chunk
+    head, body = data.split(b"\r\n\r\n", 1)
+    lines = head.decode("latin-1").split("\r\n")
+    status = int(lines[0].split()[1])
+    headers = {k.strip().lower(): v.strip() for k, v in
+               (ln.split(":", 1) for ln in lines[1:])}
+    length = int(headers.get("content-length", "0"))
+    while len(body) < length:
+        chunk = s.recv(65536)
+        check(chunk, "connection closed inside a body")
+        body += chunk
+    closed = False
+    if headers.get("connection", "").lower() == "close":
+        s.settimeout(5)
+        try:
+            closed = s.recv(1) == b""
+        except ConnectionResetError:
+            closed = True
+    return status, headers, body[:length], closed
+
+
+def exchange(s, request, timeout=5.0):
+    s.sendall(request)
+    r = read_reply(s, timeout)
+    check(r is not None, "no reply to %r" % request[:60])
+    return r
+
+
+def expect_json_error(r, status, code):
+    st, headers, body, closed = r
+    check(st == status, "expected %d, got %d: %r" % (status, st, body))
+    check(headers.get("content-type", "").startswith("application/json"),
+          "not JSON: %r %r" % (headers, body[:200]))
+    doc = json.loads(body)
+    check(doc["error"]["code"] == code and doc["error"]["message"], doc)
+    return doc, closed
+
+
+def test_connection_cap():
+    d = Daemon("--max-connections", "3")
+    try:
+        held = [d.connect(), d.connect(unix=True), d.connect()]
+        for s in held:  # each is served (and stays open: keep-alive)
+            check(exchange(s, get_health())[0] == 200, "held connection not served")
+        waiting = d.connect()  # the kernel's backlog takes it
+        waiting.sendall(get_health())
+        check(read_reply(waiting, timeout=1.0) is None,
+              "a 4th connection was served with max-connections 3")
+        waiting_unix = d.connect(unix=True)
+        waiting_unix.sendall(get_health())
+        check(read_reply(waiting_unix, timeout=0.5) is None,
+              "a 4th connection on the Unix socket was served")
+        held.pop(0).close()  # one slot frees: exactly one waiter gets it
+        first = read_reply(waiting, timeout=5.0)
+        check(first is not None and first[0] == 200, "waiter not served after a close")
+        check(read_reply(waiting_unix, timeout=0.5) is None,
+              "two waiters served after one close")
+        held.pop(0).close()
+        r = read_reply(waiting_unix, timeout=5.0)
+        check(r is not None and r[0] == 200, "Unix-socket waiter not served after a close")
+        # The served ones keep working; the cap still holds.
+        check(exchange(held[0], get_health())[0] == 200, "held connection broke")
+        extra = d.connect()
+        extra.sendall(get_health())
+        check(read_reply(extra, timeout=0.5) is None, "cap lost after resuming")
+        for s in (held[0], waiting, waiting_unix, extra):
+            s.close()
+        # All closed: fresh clients are served, several at once.
+        many = [d.connect() for _ in range(3)]
+        for s in many:
+            check(exchange(s, get_health())[0] == 200, "not served after all closed")
+        for s in many:
+            s.close()
+    finally:
+        check(d.stop() == 0, "exit status")
+
+
+def test_connection_cap_reload():
+    conf = os.path.join(tempfile.mkdtemp(prefix="peerpland-limits-"), "peerpland.conf")
+    with open(conf, "w") as f:
+        f.write("max-connections = 2\n")
+    d2 = Daemon("--config", conf)
+    try:
+        held = [d2.connect(), d2.connect()]
+        for s in held:
+            check(exchange(s, get_health())[0] == 200, "held connection not served")
+        waiting = d2.connect()
+        waiting.sendall(get_health())
+        check(read_reply(waiting, timeout=1.0) is None, "3rd connection served with cap 2")
+        with open(conf, "w") as f:
+            f.write("max-connections = 3\n")
+        d2.proc.send_signal(signal.SIGHUP)
+        r = read_reply(waiting, timeout=5.0)
+        check(r is not None and r[0] == 200, "waiter not served after raising the cap")
+        for s in held + [waiting]:
+            s.close()
+    finally:
+        check(d2.stop() == 0, "exit status")
+
+
+def post(length_header, body=b"", chunked=False, token=None):
+    h = b"POST /v1/plans HTTP/1.1\r\nHost: x\r\n"
+    if token:
+        h += b"Authorization: Bearer " + token.encode() + b"\r\n"
+    if chunked:
+        h += b"Transfer-Encoding: chunked\r\n"
+    else:
+        h += b"Content-Length: " + str(length_header).encode() + b"\r\n"
+    return h + b"\r\n" + body
+
+
+def chunk(data):
+    return b"%x\r\n" % len(data) + data + b"\r\n"
+
+
+def test_body_limit_is_json():
+    limit = 4096
+    d = Daemon("--max-body", "4K")
+    try:
+        before = d.plans()
+        # Just above the limit, body sent in full.
+        s = d.connect()
+        doc, closed = expect_json_error(exchange(s, post(limit + 1, b"x" * (limit + 1),
+                                                         token=d.token)), 413, "too_large")
+        check(doc["error"]["limit"] == limit and "max-body" in doc["error"]["message"], doc)
+        check(closed, "connection left open after 413")
+        s.close()
+        # Far above: answered from the header alone, nothing of the body sent.
+        s = d.connect()
+        doc, closed = expect_json_error(exchange(s, post(10 ** 12, token=d.token)), 413,
+                                        "too_large")
+        check(doc["error"]["limit"] == limit and closed, doc)
+        s.close()
+        # Far above, with some of the body already on its way.
+        s = d.connect()
+        doc, closed = expect_json_error(exchange(s, post(50 * 2 ** 20, b"{" * 3000,
+                                                         token=d.token)), 413, "too_large")
+        s.close()
+        # Chunked: refused once the chunks pass the limit, before the end.
+        s = d.connect()
+        body = chunk(b"a" * 3000) + chunk(b"b" * 1000) + chunk(b"c" * 200)
+        doc, closed = expect_json_error(exchange(s, post(0, body, chunked=True,
+                                                         token=d.token)), 413, "too_large")
+        check(doc["error"]["limit"] == limit and closed, doc)
+        s.close()
+        # Exactly the limit, chunked or not: the API sees it (not JSON: 400).
+        for req in (post(limit, b"x" * limit, token=d.token),
+                    post(0, chunk(b"x" * limit) + b"0\r\n\r\n", chunked=True, token=d.token)):
+            s = d.connect()
+            expect_json_error(exchange(s, req), 400, "invalid_json")
+            s.close()
+        # curl announces large bodies with Expect: 100-continue.
+        path = os.path.join(d.dir, "big.json")
+        with open(path, "wb") as f:
+            f.write(b"x" * 100000)
+        out = subprocess.run(["curl", "-s", "-i", "-H", "Authorization: Bearer " + d.token,
+                              "-H", "Expect: 100-continue", "--data-binary", "@" + path,
+                              "http://127.0.0.1:%d/v1/plans" % d.port],
+                             capture_output=True, timeout=30).stdout
+        head, _, body = out.rpartition(b"\r\n\r\n")
+        check(b" 413 " in head.split(b"\r\n")[0] or b"HTTP/1.1 413" in head, out[:300])
+        check(json.loads(body)["error"]["code"] == "too_large", out[:300])
+        # The daemon is fine and stored nothing.
+        s = d.connect()
+        check(exchange(s, get_health())[0] == 200, "daemon died")
+        s.close()
+        check(d.plans() == before, "a plan was stored")
+    finally:
+        check(d.stop() == 0, "exit status")
+
+
+def test_header_limit_and_garbage_are_json():
+    d = Daemon("--max-headers", "2K")
+    try:
+        s = d.connect()
+        doc, closed = expect_json_error(
+            exchange(s, b"GET /v1/health HTTP/1.1\r\nHost: x\r\nX-Big: " + b"y" * 5000 +
+                     b"\r\n\r\n"), 431, "too_large")
+        check(doc["error"]["limit"] == 2048 and "max-headers" in doc["error"]["message"], doc)
+        check(closed, "connection left open after 431")
+        s.close()
+        # Many small headers add up the same way.
+        s = d.connect()
+        many = b"".join(b"X-H%d: %s\r\n" % (i, b"v" * 40) for i in range(100))
+        expect_json_error(exchange(s, b"GET /v1/health HTTP/1.1\r\n" + many + b"\r\n"), 431,
+                          "too_large")
+        s.close()
+        # A request line far too long.
+        s = d.connect()
+        expect_json_error(exchange(s, b"GET /" + b"a" * 5000 + b" HTTP/1.1\r\n\r\n"), 431,
+                          "too_large")
+        s.close()
+        for junk in (b"GARBAGE\r\n\r\n", b"\x00\xff" * 20 + b"\r\n\r\n",
+                     b"POST /v1/plans HTTP/1.1\r\nContent-Length: zz\r\n\r\n"):
+            s = d.connect()
+            doc, closed = expect_json_error(exchange(s, junk), 400, "invalid_input")
+            check(closed, "connection left open after a malformed request")
+            s.close()
+        # Headers just under the limit are fine, and keep-alive works after.
+        s = d.connect()
+        r = exchange(s, b"GET /v1/health HTTP/1.1\r\nX-Ok: " + b"o" * 1500 + b"\r\n\r\n")
+        check(r[0] == 200 and not r[3], r)
+        check(exchange(s, get_health())[0] == 200, "keep-alive broken")
+        s.close()
+    finally:
+        check(d.stop() == 0, "exit status")
+
+
+if __name__ == "__main__":
+    sys.exit(run_tests(globals(), sys.argv[2:]))
