@@ -418,6 +418,66 @@ def test_candidates_follow_writes():
         check(d.stop() == 0, "exit status")
 
 
+def test_kept_registry_equals_whole_document():
+    """A request read against the registry the daemon keeps parsed gives the
+    very bytes of the same request carrying the registry itself, before and
+    after a PUT that brings strings the registry never had."""
+    d = Daemon().add_tokens().start()
+    try:
+        specs = specialists()
+        register(d, specs)
+        d.ok("POST", "/v1/assignments", {"parent": "X1", "specialist": specs[0]["id"]},
+             status=201)
+
+        def raw(body):
+            conn = http.client.HTTPConnection("127.0.0.1", d.port, timeout=60)
+            conn.request("POST", "/v1/matches/candidates", body=json.dumps(body),
+                         headers={"Authorization": "Bearer " + d.tokens["casesystem"]})
+            r = conn.getresponse()
+            out = (r.status, r.read())
+            conn.close()
+            return out
+
+        def whole(body):
+            reg = [e["specialist"] for e in
+                   d.ok("GET", "/v1/specialists", role="viewer")["specialists"]]
+            ex = [{"parent": a["parent"], "specialist": a["specialist"]} for a in
+                  d.ok("GET", "/v1/assignments", role="viewer")["assignments"]]
+            return raw(dict(body, specialists=reg, existing=ex))
+
+        pol = copy.deepcopy(BATCH["policy"])
+        # Default weights named in another order than the registry's traits.
+        pol["default_weights"] = dict(reversed(list(pol["default_weights"].items())))
+        new = dict(parent("P00003"), id="N1", languages=["en", "xx"])
+        new["traits"] = dict(new.get("traits", {}), hobby=["chess"])
+        new["weights"] = {"hobby": 2, "zone": 0, "lived": 3}
+        reqs = [{"parent": parent(pid), "k": 1000} for pid in ("P00001", "P00004")]
+        reqs += [{"parent": parent("P00006"), "k": 3, "policy": pol},
+                 {"parent": new, "k": 1000, "policy": pol},
+                 {"parent": new, "k": 0},
+                 {"parent": dict(new, traits={"lived": "x"})}]
+        for rnd in range(2):
+            for body in reqs:
+                kept, full = raw(body), whole(body)
+                check(kept == full, (rnd, body["parent"]["id"], kept, full))
+            if rnd == 0:
+                before = json.loads(raw(reqs[3])[1])["candidates"]
+                # Between two requests: a PUT that gives a specialist the new
+                # parent's hobby (a string the registry never had) and room.
+                top = dict(specs[1], traits=dict(specs[1].get("traits", {}), hobby=["chess"]),
+                           languages=["xx"], capacity=9)
+                d.ok("PUT", "/v1/specialists/" + top["id"], top)
+        after = json.loads(raw(reqs[3])[1])["candidates"]
+        got = {g["specialist"]: g for g in after}
+        check(top["id"] in got and got[top["id"]]["remaining_capacity"] == 9, after)
+        want = offline_fit(pol, new, top)
+        check(abs(got[top["id"]]["fit"] - want) < 1e-9, (got[top["id"]], want))
+        check(got[top["id"]]["breakdown"].get("hobby", 0) > 0, got[top["id"]])
+        check(after != before, "the PUT was not seen")
+    finally:
+        check(d.stop() == 0, "exit status")
+
+
 def same_objective(got, want, what):
     check(got["status"] == "optimal", (what, got["status"]))
     g, w = got["objective"], want["objective"]
