@@ -4,7 +4,8 @@
  *
  * Connections: listeners are our own evconnlisteners handed to
  * evhttp_bind_listener, so shutdown can pause them while replies in flight
- * drain.  libevent 2.1 has no connection cap (evhttp_set_max_connections
+ * drain -- on the sockets systemd passed (socket activation), or else on
+ * the TCP address and Unix socket of the options.  libevent 2.1 has no connection cap (evhttp_set_max_connections
  * came in 2.2) and no hook when evhttp accepts, so every connection is
  * counted through evhttp's bufferevent factory (evhttp_set_bevcb, called once
  * per accepted socket, TCP or Unix): the count goes up there, and at
@@ -612,6 +613,28 @@ int http_start(struct server *srv, struct pp_error *err)
 	if (srv->adopt == NULL)
 		return pp_error_set(err, PP_ERR_INTERNAL, "", "out of memory");
 	evhttp_set_bevcb(srv->http, http_conn_new, srv);
+	if (srv->npassed > 0) {
+		for (int i = 0; i < srv->npassed; i++) {
+			struct evconnlistener *l;
+
+			evutil_make_socket_nonblocking(srv->passed[i]);
+			evutil_make_socket_closeonexec(srv->passed[i]);
+			/* backlog 0: the socket listens already */
+			l = evconnlistener_new(srv->base, NULL, NULL,
+					       LEV_OPT_CLOSE_ON_FREE | LEV_OPT_CLOSE_ON_EXEC, 0,
+					       srv->passed[i]);
+			if (l == NULL)
+				return pp_error_set(err, PP_ERR_INTERNAL, "",
+						    "cannot use the socket passed as fd %d",
+						    srv->passed[i]);
+			srv->listeners[srv->nlisteners++] = l;
+			evhttp_bind_listener(srv->http, l);
+			log_info("listening on the socket passed by systemd as fd %d",
+				 srv->passed[i]);
+		}
+		http_apply_limits(srv);
+		return 0;
+	}
 	if (addr[0] == '\0' && sock[0] == '\0')
 		return pp_error_set(err, PP_ERR_INVALID_INPUT, "listen",
 				    "neither a TCP address nor a Unix socket to serve on");
@@ -654,6 +677,8 @@ void http_free(struct server *srv)
 		evhttp_free(srv->http); /* frees the bound listeners and connections */
 	srv->http = NULL;
 	srv->nlisteners = 0;
-	if (srv->opts.str[OPT_SOCKET] != NULL && srv->opts.str[OPT_SOCKET][0] != '\0')
+	/* A passed socket's file belongs to systemd, which keeps listening. */
+	if (srv->npassed == 0 && srv->opts.str[OPT_SOCKET] != NULL &&
+	    srv->opts.str[OPT_SOCKET][0] != '\0')
 		unlink(srv->opts.str[OPT_SOCKET]);
 }

@@ -28,11 +28,16 @@ struct metrics;
 struct plans;
 struct matches;
 
+/* Listening sockets: TCP and Unix, or those systemd passes (at most this). */
+#define HTTP_MAX_LISTENERS 8
+
 struct server {
 	struct event_base *base;
 	struct evhttp *http;
-	struct evconnlistener *listeners[2];
+	struct evconnlistener *listeners[HTTP_MAX_LISTENERS];
 	int nlisteners;
+	int passed[HTTP_MAX_LISTENERS]; /* listening sockets from systemd, if any */
+	int npassed;
 	struct store *store;
 	struct jobs *jobs;
 	struct metrics *metrics;
@@ -80,8 +85,10 @@ struct http_call {
 	void *data;                 /* for resources that hold calls */
 };
 
-/* Create evhttp, bind the TCP address and the Unix socket of the options,
- * apply the limits; -1 with err set (a start-up failure). */
+/* Create evhttp and listen: on the sockets of srv->passed if there are any
+ * (socket activation; the listen and socket options are then ignored), else
+ * on the TCP address and the Unix socket of the options; apply the limits.
+ * -1 with err set (a start-up failure). */
 int http_start(struct server *srv, struct pp_error *err);
 
 /* Re-apply the reloadable limits of srv->opts (SIGHUP). */

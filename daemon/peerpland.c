@@ -3,7 +3,8 @@
  * signals, systemd notification, shutdown.
  *
  * Start-up is the only place that may fail fatally: options, database,
- * listeners.  Then READY=1 goes to systemd and the loop runs until SIGTERM
+ * listeners (sockets passed by systemd are taken instead of binding, for
+ * socket activation).  Then READY=1 goes to systemd and the loop runs until SIGTERM
  * or SIGINT, which stop the listeners, answer held calls with 503, cancel
  * running solves (their plans stay queued/running in the database and are
  * solved again on the next start), let replies in flight drain, and exit 0.
@@ -178,6 +179,35 @@ static void daemon_raise_nofile(const struct options *o)
 			 (unsigned long)rl.rlim_cur, o->num[OPT_MAX_CONNECTIONS]);
 }
 
+/* Take the listening sockets systemd passes (socket activation, also
+ * systemd-socket-activate): LISTEN_FDS/LISTEN_PID, unset for children.
+ * 0 (none is fine), or -1 with err set when one is not a listening stream
+ * socket or there are too many. */
+static int daemon_passed_sockets(struct server *srv, struct pp_error *err)
+{
+	int n = sd_listen_fds(1);
+
+	if (n < 0)
+		return pp_error_set(err, PP_ERR_INTERNAL, "", "LISTEN_FDS: %s", strerror(-n));
+	if (n > HTTP_MAX_LISTENERS)
+		return pp_error_set(err, PP_ERR_INVALID_INPUT, "",
+				    "%d sockets passed; at most %d are served", n,
+				    HTTP_MAX_LISTENERS);
+	for (int i = 0; i < n; i++) {
+		int fd = SD_LISTEN_FDS_START + i;
+
+		if (sd_is_socket(fd, AF_UNSPEC, SOCK_STREAM, 1) <= 0)
+			return pp_error_set(err, PP_ERR_INVALID_INPUT, "",
+					    "fd %d passed by systemd is not a listening stream "
+					    "socket", fd);
+		srv->passed[srv->npassed++] = fd;
+	}
+	if (n > 0)
+		log_info("socket activation: %d socket(s) passed; listen and socket options "
+			 "ignored", n);
+	return 0;
+}
+
 /* Start everything; 0 on success, -1 with err set (and partial state that
  * daemon_cleanup frees). */
 static int daemon_start(struct daemon_ctx *d, struct pp_error *err)
@@ -214,7 +244,7 @@ static int daemon_start(struct daemon_ctx *d, struct pp_error *err)
 	if (n > 0)
 		log_info("re-queued %d unfinished plan(s)", n);
 	daemon_raise_nofile(&srv->opts);
-	if (http_start(srv, err) < 0)
+	if (daemon_passed_sockets(srv, err) < 0 || http_start(srv, err) < 0)
 		return -1;
 	for (int i = 0; i < 3; i++) {
 		d->sig[i] = evsignal_new(srv->base, sigs[i], daemon_signal_cb, d);
