@@ -9,18 +9,29 @@
  * list and activates the event again.  The wake callback (loop thread) drains
  * both lists and calls the hooks.  Workers never touch evhttp or SQLite.
  *
+ * Priority: solves are batch work and the loop thread must win the CPU
+ * whenever it has a request (health p99 under load).  Before each job a
+ * worker applies the pool's `nice` to itself -- SCHED_BATCH and that nice
+ * value, per thread (Linux keeps a nice value per thread) -- so that a
+ * SIGHUP change applies from the next job on.  Lowering one's own priority
+ * needs no privilege.
+ *
  * Shutdown: jobs_stop() raises every running job's cancel flag and marks it
  * `stopped` so its owner knows to leave the stored plan pending; queued jobs
  * are simply forgotten (the database still lists them as queued and the next
  * start re-queues them).  jobs_free() joins the threads.
  */
+#define _GNU_SOURCE /* SCHED_BATCH, gettid */
 #include "jobs.h"
 
 #include <event2/event.h>
 #include <pthread.h>
+#include <sched.h>
 #include <stddef.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/resource.h>
+#include <unistd.h>
 
 #include "log.h"
 
@@ -32,6 +43,7 @@ struct jobs {
 	struct job *done;        /* finished, for the loop */
 	struct job **running;    /* one slot per worker */
 	int nqueued, nrunning, queue_max;
+	int nice; /* of the workers: 0 = normal, up to 19 = lowest */
 	bool stopping;
 	struct event *wake;
 	pthread_t *threads;
@@ -55,16 +67,29 @@ static void jobs_list_append(struct job **list, struct job *j, size_t link)
 #define JOBS_NEXT offsetof(struct job, next)
 #define JOBS_SNEXT offsetof(struct job, started_next)
 
+int jobs_thread_nice(int nice)
+{
+	struct sched_param sp = {0};
+	int rc = 0;
+
+	if (pthread_setschedparam(pthread_self(), nice > 0 ? SCHED_BATCH : SCHED_OTHER, &sp) != 0)
+		rc = -1;
+	if (setpriority(PRIO_PROCESS, (id_t)gettid(), nice) < 0)
+		rc = -1;
+	return rc;
+}
+
 static void *jobs_worker(void *arg)
 {
 	struct worker_arg *wa = arg;
 	struct jobs *p = wa->pool;
-	int slot = wa->slot;
+	int slot = wa->slot, applied = -1;
 
 	free(wa);
 	pthread_mutex_lock(&p->lock);
 	for (;;) {
 		struct job *j;
+		int nice;
 
 		while (p->head == NULL && !p->stopping)
 			pthread_cond_wait(&p->cond, &p->lock);
@@ -79,9 +104,15 @@ static void *jobs_worker(void *arg)
 		p->running[slot] = j;
 		p->nrunning++;
 		jobs_list_append(&p->started, j, JOBS_SNEXT);
+		nice = p->nice;
 		pthread_mutex_unlock(&p->lock);
 		event_active(p->wake, EV_READ, 0);
 
+		if (nice != applied) {
+			if (jobs_thread_nice(nice) < 0)
+				log_warn("solver thread: cannot set nice %d", nice);
+			applied = nice; /* warn once per value */
+		}
 		j->run(j);
 
 		pthread_mutex_lock(&p->lock);
@@ -151,6 +182,13 @@ fail:
 	jobs_stop(p);
 	jobs_free(p);
 	return NULL;
+}
+
+void jobs_set_nice(struct jobs *p, int nice)
+{
+	pthread_mutex_lock(&p->lock);
+	p->nice = nice;
+	pthread_mutex_unlock(&p->lock);
 }
 
 void jobs_set_queue_max(struct jobs *p, int queue_max)

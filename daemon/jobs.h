@@ -43,6 +43,15 @@ struct job {
 /* A pool of nworkers threads (>= 1) with room for queue_max waiting jobs. */
 struct jobs *jobs_new(struct event_base *base, int nworkers, int queue_max);
 
+/* Set the workers' nice value (0..19; > 0 also means SCHED_BATCH), applied
+ * by each worker before its next job (start-up, SIGHUP). */
+void jobs_set_nice(struct jobs *p, int nice);
+
+/* Give the calling thread batch priority: SCHED_BATCH and nice (0..19; 0
+ * restores SCHED_OTHER and nice 0 as far as allowed).  For any solver
+ * thread; 0, or -1 if either setting was refused. */
+int jobs_thread_nice(int nice);
+
 /* Change the queue limit (SIGHUP). */
 void jobs_set_queue_max(struct jobs *p, int queue_max);
 

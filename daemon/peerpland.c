@@ -9,8 +9,9 @@
  * running solves (their plans stay queued/running in the database and are
  * solved again on the next start), let replies in flight drain, and exit 0.
  * SIGHUP re-reads the options and applies the reloadable ones (log level,
- * limits, queue size).  Signals are libevent events, so their handlers run on
- * the loop thread like everything else.
+ * limits, queue size, the solver threads' nice value).  Signals are
+ * libevent events, so their handlers run on the loop thread like everything
+ * else.
  */
 #include <event2/event.h>
 #include <event2/thread.h>
@@ -141,6 +142,7 @@ static void daemon_reload(struct daemon_ctx *d)
 		log_set_level_name(d->srv.opts.str[OPT_LOG_LEVEL]);
 		http_apply_limits(&d->srv);
 		jobs_set_queue_max(d->srv.jobs, (int)d->srv.opts.num[OPT_QUEUE_MAX]);
+		jobs_set_nice(d->srv.jobs, (int)d->srv.opts.num[OPT_WORKER_NICE]);
 		log_info("reloaded options");
 	}
 	options_free(&fresh);
@@ -234,6 +236,8 @@ static int daemon_start(struct daemon_ctx *d, struct pp_error *err)
 	if (srv->nworkers < 1)
 		srv->nworkers = 1;
 	srv->jobs = jobs_new(srv->base, srv->nworkers, (int)srv->opts.num[OPT_QUEUE_MAX]);
+	if (srv->jobs != NULL)
+		jobs_set_nice(srv->jobs, (int)srv->opts.num[OPT_WORKER_NICE]);
 	srv->plans = plans_new(srv);
 	srv->matches = matches_new(srv, srv->nworkers);
 	if (srv->jobs == NULL || srv->plans == NULL || srv->matches == NULL)

@@ -9,7 +9,7 @@ puts a hard TIMEOUT on the whole run.  Checked: every endpoint, every error
 status, the role matrix, ?wait, cancellation of queued and running plans,
 429, re-queue after SIGTERM, kill -9 cycles, the Unix socket, calendar
 export, malformed HTTP and JSON (daemon stays up, database unchanged), 413,
-SIGHUP reload, metrics.
+SIGHUP reload, metrics, the solver threads' scheduling priority.
 """
 import http.client
 import json
@@ -439,6 +439,48 @@ def test_kill9_cycles():
         check(not missing, "accepted plans lost: %r" % missing)
         for pid in accepted:
             d.wait_status(pid, ("done",), timeout=120)
+    finally:
+        check(d.stop() == 0, "exit status")
+
+
+def thread_sched(pid):
+    """{tid: (nice, policy)} of every thread of process pid (/proc)."""
+    out = {}
+    for tid in os.listdir("/proc/%d/task" % pid):
+        with open("/proc/%d/task/%s/stat" % (pid, tid)) as f:
+            fields = f.read().rsplit(")", 1)[1].split()
+        out[int(tid)] = (int(fields[19 - 3]), int(fields[41 - 3]))
+    return out
+
+
+def test_worker_priority():
+    # Solver threads run SCHED_BATCH (3) at worker-nice; the loop thread is
+    # untouched; a SIGHUP change applies from the next job on.
+    d = Daemon("--workers", "1", "--worker-nice", "15").add_tokens()
+    conf = os.path.join(d.dir, "peerpland.conf")
+    with open(conf, "w") as f:
+        f.write("worker-nice = 15\n")
+    d.extra = ["--workers", "1", "--config", conf]
+    d.start()
+    try:
+        st, doc, _ = d.request("POST", "/v1/plans", big_month(), role="scheduler")
+        check(st == 202, (st, doc))
+        first = doc["id"]
+        d.wait_status(first, ("running",))
+        sched = thread_sched(d.proc.pid)
+        check(sched[d.proc.pid] == (0, 0), "loop thread changed: %r" % sched)
+        check((15, 3) in sched.values(), "no SCHED_BATCH nice-15 solver thread: %r" % sched)
+        with open(conf, "w") as f:
+            f.write("worker-nice = 4\n")
+        d.proc.send_signal(signal.SIGHUP)
+        st, doc, _ = d.request("POST", "/v1/plans", MONTH, role="scheduler")
+        check(st == 202, (st, doc))
+        check(d.request("DELETE", "/v1/plans/" + first, role="scheduler")[0] == 200,
+              "cancel failed")
+        d.wait_status(doc["id"], ("done",), timeout=120)
+        sched = thread_sched(d.proc.pid)
+        check((4, 3) in sched.values(), "nice not changed by SIGHUP: %r" % sched)
+        check(sched[d.proc.pid] == (0, 0), "loop thread changed: %r" % sched)
     finally:
         check(d.stop() == 0, "exit status")
 
