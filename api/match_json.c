@@ -520,7 +520,7 @@ static void map_weights(const int *map, struct match_weight *w, int n)
 /* Room for n more strings after the registry's, and the map of n. */
 static int registry_room(struct match_registry *reg, int n)
 {
-	if (reg->nreg + n > reg->cap) {
+	if (reg->nreg + n > reg->cap || reg->rank == NULL) {
 		int cap = 2 * (reg->nreg + n);
 		char **v = realloc(reg->in.strs, sizeof *v * (size_t)cap);
 		int *rank;
@@ -533,8 +533,6 @@ static int registry_room(struct match_registry *reg, int n)
 		reg->rank = rank;
 		reg->cap = cap;
 	}
-	if (reg->rank == NULL && (reg->rank = malloc(sizeof *reg->rank * (size_t)(reg->cap + 1))) == NULL)
-		return -1;
 	if (n > reg->mapcap) {
 		int *m = realloc(reg->map, sizeof *m * (size_t)(2 * n));
 
@@ -606,7 +604,8 @@ int match_parse_candidates_cached(const json_t *doc, struct match_registry *reg,
 				    "a request with its own specialists or existing pairs "
 				    "is not read against a registry");
 	/* The steps of match_parse_candidates_json() up to the specialists. */
-	if (jr_object(&r, doc, cand_keys) < 0 || jr_int(&r, doc, "k", JR_OPTIONAL, 1, 1000, k) < 0 ||
+	if (jr_object(&r, doc, cand_keys) < 0 ||
+	    jr_int(&r, doc, "k", JR_OPTIONAL, 1, 1000, k) < 0 ||
 	    jr_field(&r, doc, "policy", JR_OPTIONAL, &pol) < 0)
 		return -1;
 	mark = jr_push_key(&r, "policy");

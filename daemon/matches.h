@@ -2,6 +2,9 @@
  * matches.h - matching inside the daemon (res_matches.c): batch solves run
  * on their own threads off the event loop, and the registry glue that fills
  * a matching document's specialists and existing pairs from the store.
+ * For candidates the loop also keeps the registry parsed once (api's struct
+ * match_registry), so that a request parses only its parent and policy;
+ * it is dropped together with the snapshot.
  */
 #ifndef PP_MATCHES_H
 #define PP_MATCHES_H
@@ -44,8 +47,8 @@ int matches_fill_from_store(struct store *st, json_t *doc, struct pp_error *clas
 int matches_fill_cached(struct matches *ms, struct store *st, json_t *doc,
 			struct pp_error *clash, struct pp_error *err);
 
-/* Drop the kept snapshot; every handler that writes specialists or
- * assignments calls this (loop thread only). */
+/* Drop the kept snapshot and the registry parsed from it; every handler
+ * that writes specialists or assignments calls this (loop thread only). */
 void matches_registry_changed(struct matches *ms);
 
 /* Give object *doc the id `id` under `key`: absent or null -> set (first),

@@ -614,8 +614,9 @@ static json_t *matches_candidates_kept(struct matches *ms, struct store *st, jso
 
 	/* A request with its own specialists or pairs, or no object at all,
 	 * is completed and parsed whole. */
-	if (!json_is_object(doc) || ((v = json_object_get(doc, "specialists")) && !json_is_null(v)) ||
-	    ((v = json_object_get(doc, "existing")) && !json_is_null(v)))
+	if (!json_is_object(doc) ||
+	    ((v = json_object_get(doc, "specialists")) != NULL && !json_is_null(v)) ||
+	    ((v = json_object_get(doc, "existing")) != NULL && !json_is_null(v)))
 		goto whole;
 	reg = matches_registry(ms, st, err);
 	if (reg == NULL && err->code != PP_OK)

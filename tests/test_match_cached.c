@@ -28,16 +28,19 @@ static const char *example_path;
 static const char *const registry_text =
 	"{\"specialists\": ["
 	"{\"id\": \"S3\", \"capacity\": 2, \"languages\": [\"en\", \"es\"],"
-	" \"traits\": {\"zone\": [\"n\"], \"lived\": [\"ptsd\", \"ocd\"]}, \"expertise\": [\"school\"]},"
+	" \"traits\": {\"zone\": [\"n\"], \"lived\": [\"ptsd\", \"ocd\"]},"
+	" \"expertise\": [\"school\"]},"
 	"{\"id\": \"S1\", \"capacity\": 1, \"languages\": [\"en\"],"
-	" \"traits\": {\"lived\": [\"ptsd\"], \"family\": [\"kin\"]}, \"expertise\": [\"school\", \"money\"],"
-	" \"exclude\": [\"P7\"]},"
-	"{\"id\": \"S2\", \"capacity\": 1, \"languages\": [\"es\"], \"traits\": {\"zone\": [\"s\"]}},"
+	" \"traits\": {\"lived\": [\"ptsd\"], \"family\": [\"kin\"]},"
+	" \"expertise\": [\"school\", \"money\"], \"exclude\": [\"P7\"]},"
+	"{\"id\": \"S2\", \"capacity\": 1, \"languages\": [\"es\"],"
+	" \"traits\": {\"zone\": [\"s\"]}},"
 	"{\"id\": \"S0\", \"capacity\": 1, \"languages\": [\"en\"], \"expertise\": [\"money\"]},"
 	"{\"id\": \"S4\", \"capacity\": 3, \"languages\": [\"en\"],"
 	" \"traits\": {\"family\": [\"kin\", \"single\"], \"lived\": [\"ocd\"]}}],"
 	" \"existing\": [{\"parent\": \"Q\", \"specialist\": \"S0\"},"
-	" {\"parent\": \"R\", \"specialist\": \"S3\"}, {\"parent\": \"P7\", \"specialist\": \"S4\"}]}";
+	" {\"parent\": \"R\", \"specialist\": \"S3\"},"
+	" {\"parent\": \"P7\", \"specialist\": \"S4\"}]}";
 
 /* Requests without specialists: valid ones first, then bad ones. */
 static const char *const requests[] = {
@@ -46,7 +49,8 @@ static const char *const requests[] = {
 	/* weights in an order the registry does not share, a dimension it never names */
 	"{\"parent\": {\"id\": \"P2\", \"languages\": [\"en\", \"es\"],"
 	" \"traits\": {\"lived\": [\"ptsd\"], \"zone\": [\"n\", \"s\"], \"age\": [\"30s\"]},"
-	" \"weights\": {\"lived\": 2, \"age\": 1, \"zone\": 1}, \"needs\": [\"school\", \"art\"]}, \"k\": 5}",
+	" \"weights\": {\"lived\": 2, \"age\": 1, \"zone\": 1}, \"needs\": [\"school\", \"art\"]},"
+	" \"k\": 5}",
 	/* policy defaults overridden by the parent (zone 0 drops it), new tags */
 	"{\"policy\": {\"default_weights\": {\"family\": 1, \"zone\": 3, \"lived\": 0.5},"
 	" \"max_dimension_share\": 0.6, \"expertise_weight\": 0.25},"
@@ -215,8 +219,10 @@ static void test_hand_checked_reply(void **state)
 		for (int i = 0; i < 4; i++) {
 			json_t *ci = json_array_get(cands, (size_t)i);
 
-			assert_string_equal(json_string_value(json_object_get(ci, "specialist")), ids[i]);
-			assert_float_equal(json_real_value(json_object_get(ci, "fit")), fits[i], 1e-12);
+			assert_string_equal(json_string_value(json_object_get(ci, "specialist")),
+					    ids[i]);
+			assert_float_equal(json_real_value(json_object_get(ci, "fit")), fits[i],
+					   1e-12);
 		}
 	}
 	assert_int_equal(json_integer_value(
@@ -285,7 +291,8 @@ static void test_registry_errors(void **state)
 		{"{\"specialists\": [{\"id\": \"S1\", \"capacity\": 1}],"
 		 " \"existing\": [{\"parent\": \"X\", \"specialist\": \"S9\"}]}",
 		 "existing[0].specialist"},
-		{"{\"specialists\": [{\"id\": \"S1\", \"capacity\": 1}, {\"id\": \"S1\", \"capacity\": 2}]}",
+		{"{\"specialists\": [{\"id\": \"S1\", \"capacity\": 1},"
+		 " {\"id\": \"S1\", \"capacity\": 2}]}",
 		 "specialists[1].id"},
 		{"{\"parents\": []}", "parents"},
 	};

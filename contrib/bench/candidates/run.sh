@@ -44,11 +44,18 @@ url="http://127.0.0.1:$port"
 
 # 1,000 specialists and one parent from the deterministic batch generator.
 python3 "$root/contrib/bench/match/gen.py" --parents 1 --specialists 1000 --seed 7 >"$dir/batch.json"
-jq -c '.specialists[]' "$dir/batch.json" | while read -r s; do
-	id=$(printf '%s' "$s" | jq -r .id)
-	curl -sf -o /dev/null -X PUT -H "Authorization: Bearer $token" \
-		--data-binary "$s" "$url/v1/specialists/$id"
-done
+python3 - "$dir/batch.json" "$port" "$token" <<'PY'
+import http.client, json, sys
+batch, port, token = json.load(open(sys.argv[1])), int(sys.argv[2]), sys.argv[3]
+conn = http.client.HTTPConnection("127.0.0.1", port, timeout=30)
+for s in batch["specialists"]:
+    conn.request("PUT", "/v1/specialists/" + s["id"], body=json.dumps(s),
+                 headers={"Authorization": "Bearer " + token})
+    r = conn.getresponse()
+    r.read()
+    if r.status not in (200, 201):
+        sys.exit("run.sh: PUT %s: %d" % (s["id"], r.status))
+PY
 [ "$(curl -sf -H "Authorization: Bearer $token" "$url/v1/specialists" | jq '.specialists | length')" = 1000 ] ||
 	{ echo "run.sh: the registry does not hold 1,000 specialists" >&2; exit 1; }
 jq -c '{parent: .parents[0], k: 5}' "$dir/batch.json" >"$dir/body.json"
@@ -114,8 +121,14 @@ run() {
 		"$dir/wrk.out" | tee -a "$dir/summary"
 }
 
-echo "machine: $(nproc) cores, $(grep -m1 'model name' /proc/cpuinfo | cut -d: -f2 | sed 's/^ //'), load $(cut -d' ' -f1-3 /proc/loadavg), $(date -u +%Y-%m-%dT%H:%MZ)"
+# How much other work competed for the CPU: the load average and, where the
+# kernel has it, the share of the last 10 s in which some task waited for a CPU.
+busy() {
+	echo "load $(cut -d' ' -f1-3 /proc/loadavg)$( [ -r /proc/pressure/cpu ] &&
+		sed -n 's/^some avg10=\([0-9.]*\).*/, cpu pressure \1 %/p' /proc/pressure/cpu)"
+}
+echo "machine: $(nproc) cores, $(grep -m1 'model name' /proc/cpuinfo | cut -d: -f2 | sed 's/^ //'), $(busy), $(date -u +%Y-%m-%dT%H:%MZ)"
 run "paced $rate req/s offered, -c$pconns" -c"$pconns" -s "$dir/pace.lua"
 run "flat out, -c$conns" -c"$conns" -s "$dir/post.lua"
-echo "load after: $(cut -d' ' -f1-3 /proc/loadavg)"
+echo "after: $(busy)"
 cat "$dir/summary"
