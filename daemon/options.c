@@ -38,7 +38,7 @@ static const struct opt_def opt_table[OPT_COUNT] = {
 			  "SQLite database file"},
 	[OPT_WORKERS] = {"workers", OPT_T_INT, "0", 0, 256, false,
 			 "solver threads (0 = number of cores)"},
-	[OPT_WORKER_NICE] = {"worker-nice", OPT_T_INT, "10", 0, 19, true,
+	[OPT_WORKER_NICE] = {"worker-nice", OPT_T_INT, "19", 0, 19, true,
 			     "nice of the solver threads, which also run SCHED_BATCH (0 = as "
 			     "the loop)"},
 	[OPT_QUEUE_MAX] = {"queue-max", OPT_T_INT, "64", 1, 100000, true,

@@ -21,7 +21,7 @@
 #
 # Usage: contrib/bench/http/run.sh [--peerpland PATH] [--db-dir DIR]
 #            [--duration S] [--threads N] [--connections N]
-#            [--busy-seconds S] [--out FILE]
+#            [--busy-seconds S] [--daemon-opt OPT]... [--out FILE]
 #   --peerpland    the daemon binary (default: build/daemon/peerpland,
 #                  built there in Release mode if absent)
 #   --db-dir       where the temporary directory (and so the SQLite
@@ -31,6 +31,8 @@
 #   --threads, --connections   wrk -t and -c of the throughput runs (2, 32)
 #   --busy-seconds seconds of each health latency run (default 20; the four
 #                  runs of step 2 must end before the large solves' time limit)
+#   --daemon-opt   one more option for peerpland, e.g. --daemon-opt
+#                  --worker-nice=0 (repeatable; written in the report)
 #   --out          also write the Markdown report to FILE
 set -eu
 
@@ -41,6 +43,7 @@ duration=10
 threads=2
 connections=32
 out=""
+daemon_opts=()
 # Step 3: parents and time limit of the two large months, seconds of each
 # latency run, and the pause (ms) each -c4 connection takes between requests.
 big_parents=1000
@@ -60,6 +63,7 @@ while [ $# -gt 0 ]; do
 	--threads) threads=$2; shift 2 ;;
 	--connections) connections=$2; shift 2 ;;
 	--busy-seconds) busy_seconds=$2; shift 2 ;;
+	--daemon-opt) daemon_opts+=("$2"); shift 2 ;;
 	--out) out=$2; shift 2 ;;
 	-h | --help) usage; exit 0 ;;
 	*) echo "run.sh: unknown argument '$1' (see --help)" >&2; exit 2 ;;
@@ -118,7 +122,7 @@ base="http://127.0.0.1:$port"
 sched=$("$peerpland" --database "$db" token add bench-scheduler --role scheduler)
 viewer=$("$peerpland" --database "$db" token add bench-viewer --role viewer)
 "$peerpland" --database "$db" --listen "127.0.0.1:$port" --workers 2 \
-	--log-level warn 2>"$tmp/peerpland.log" &
+	--log-level warn ${daemon_opts[@]+"${daemon_opts[@]}"} 2>"$tmp/peerpland.log" &
 pd=$!
 pids="$pids $pd"
 for i in $(seq 100); do
@@ -305,7 +309,8 @@ fs=$(stat -f -c %T "$tmp")
 {
 	echo "Run $(date -u '+%Y-%m-%d %H:%M UTC') on $(nproc) cores ($cpu), Linux $(uname -r),"
 	echo "load average $(cut -d' ' -f1-3 /proc/loadavg) at the end; database on $fs;"
-	echo "$(wrk --version 2>&1 | head -1 | cut -d' ' -f1-2), $(nginx -v 2>&1 | sed 's/.*: //')."
+	echo "$(wrk --version 2>&1 | head -1 | cut -d' ' -f1-2), $(nginx -v 2>&1 | sed 's/.*: //');"
+	echo "peerpland options: --workers 2${daemon_opts[*]+ ${daemon_opts[*]}}."
 	echo
 	echo "Throughput: \`wrk ${load[*]:0:3} --latency\` (Authorization header on every"
 	echo "request); the plan is $plan_bytes bytes (300 parents, $plan_outcome); nginx serves the"
