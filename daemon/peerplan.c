@@ -14,6 +14,7 @@
  */
 #define _GNU_SOURCE
 #include <errno.h>
+#include <limits.h>
 #include <getopt.h>
 #include <signal.h>
 #include <stdarg.h>
@@ -38,6 +39,8 @@ static const char usage_text[] =
 	"        --time-limit S overrides policy.time_limit_s (seconds, > 0)\n"
 	"        --export-lp OUT.lp writes the coverage level of the model as a CPLEX LP\n"
 	"                       file (to compare other solvers on it) and does not solve\n"
+	"        --price-from N solves models with at least N parent columns by column\n"
+	"                       generation (default 4000; for tests and tuning)\n"
 	"  help  print this text\n"
 	"\n"
 	"Ctrl-C stops a solve cleanly; a second Ctrl-C kills the process.\n"
@@ -390,6 +393,7 @@ int cli_solve(int argc, char **argv)
 		{"summary", no_argument, NULL, 's'},
 		{"time-limit", required_argument, NULL, 't'},
 		{"export-lp", required_argument, NULL, 'x'},
+		{"price-from", required_argument, NULL, 'p'},
 		{"help", no_argument, NULL, 'h'},
 		{NULL, 0, NULL, 0},
 	};
@@ -421,6 +425,16 @@ int cli_solve(int argc, char **argv)
 		case 'x':
 			export_lp = optarg;
 			break;
+		case 'p': {
+			long v;
+
+			errno = 0;
+			v = strtol(optarg, &end, 10);
+			if (errno != 0 || end == optarg || *end != '\0' || v < 1 || v > INT_MAX)
+				return solve_usage("--price-from needs a whole number >= 1");
+			ctl.price_from = (int)v;
+			break;
+		}
 		case 'h':
 			fputs(usage_text, stdout);
 			return CLI_OK;

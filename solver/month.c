@@ -62,6 +62,10 @@ struct model_rules {
 	double budget;
 };
 
+/* Models with at least this many x columns are priced (see "pricing"
+ * below); smaller ones are solved whole, which is faster for them. */
+#define PRICE_MIN_X 4000
+
 enum ride_role { ROLE_NEUTRAL = 0, ROLE_RIDER, ROLE_DRIVER };
 
 struct pclass {
@@ -114,6 +118,26 @@ struct model {
 	int rn, rcap;
 
 	double *x; /* the current plan, 1..ncols */
+
+	/* Pricing of large models: x columns held at zero until they pay.  The
+	 * matrix entries of an x column (and its variable upper bound row) go
+	 * to GLPK only once it is released ("made"); until then they wait in
+	 * the pending lists, one linked list per x entry. */
+	int price_from;    /* price from this many x entries (0: never) */
+	bool lazy;         /* the model is large enough to be priced */
+	int x_first;       /* column of x entry 0; entry e is column x_first + e */
+	bool *made;        /* per x entry */
+	int *pend_head;    /* per x entry: first pending entry, -1 none */
+	int *pend_row, *pend_next;
+	double *pend_val;
+	int npend, pend_cap;
+	bool oom; /* an allocation failed while adding a row */
+	int *ki;           /* row_end scratch: the entries GLPK gets now */
+	double *kv;
+	bool *held;        /* per x entry */
+	double *held_d;  /* reduced cost of each held entry in the root LP */
+	int nheld;
+	double root_lp;  /* root LP value over all columns */
 };
 
 struct solve_state {
@@ -131,6 +155,8 @@ struct solve_state {
 	double last_report;
 	double bound;
 	bool has_bound;
+	bool priced;    /* some x columns are held at zero (see price_hold) */
+	double outside; /* bound on any plan that uses a held column */
 	jmp_buf *jb;
 };
 
@@ -208,6 +234,10 @@ static int row_put(struct model *m, int col, double v)
 			return -1;
 		m->rv = rv;
 		m->rcap = cap;
+		free(m->ki); /* row_end_lazy sizes them to rcap again */
+		free(m->kv);
+		m->ki = NULL;
+		m->kv = NULL;
 	}
 	m->rn++;
 	m->ri[m->rn] = col;
@@ -217,15 +247,76 @@ static int row_put(struct model *m, int col, double v)
 
 /* Add the row built since row_begin() with bounds of type `type`; empty rows
  * are dropped unless they are violated, which the caller checks. */
-static void row_end(struct model *m, int type, double lo, double hi)
+static int pend_push(struct model *m, int e, int row, double v)
 {
-	int i;
+	if (m->npend == m->pend_cap) {
+		int cap = m->pend_cap ? 2 * m->pend_cap : 4096;
+		int *r = realloc(m->pend_row, sizeof *r * (size_t)cap);
+		int *nx = r ? realloc(m->pend_next, sizeof *nx * (size_t)cap) : NULL;
+		double *pv;
+
+		if (r != NULL)
+			m->pend_row = r;
+		if (nx == NULL)
+			return -1;
+		m->pend_next = nx;
+		pv = realloc(m->pend_val, sizeof *pv * (size_t)cap);
+		if (pv == NULL)
+			return -1;
+		m->pend_val = pv;
+		m->pend_cap = cap;
+	}
+	m->pend_row[m->npend] = row;
+	m->pend_val[m->npend] = v;
+	m->pend_next[m->npend] = m->pend_head[e];
+	m->pend_head[e] = m->npend++;
+	return 0;
+}
+
+/* Add the row built since row_begin() with bounds of type `type`; empty rows
+ * are dropped unless they are violated, which the caller checks.  In a lazy
+ * model the entries of x columns not made yet wait in their pending lists.
+ * Returns 0, or -1 on allocation failure (the row is then incomplete). */
+static int row_end_lazy(struct model *m, int type, double lo, double hi)
+{
+	int i, n = 0;
 
 	if (m->rn == 0)
-		return;
+		return 0;
 	i = glp_add_rows(m->lp, 1);
 	glp_set_row_bnds(m->lp, i, type, lo, hi);
-	glp_set_mat_row(m->lp, i, m->rn, m->ri, m->rv);
+	if (!m->lazy) {
+		glp_set_mat_row(m->lp, i, m->rn, m->ri, m->rv);
+		return 0;
+	}
+	if (m->ki == NULL || m->kv == NULL) {
+		free(m->ki);
+		free(m->kv);
+		m->ki = malloc(sizeof(int) * ((size_t)m->rcap + 1));
+		m->kv = malloc(sizeof(double) * ((size_t)m->rcap + 1));
+		if (m->ki == NULL || m->kv == NULL)
+			return -1;
+	}
+	for (int t = 1; t <= m->rn; t++) {
+		int e = m->ri[t] - m->x_first;
+
+		if (e >= 0 && e < m->nxs && !m->made[e]) {
+			if (pend_push(m, e, i, m->rv[t]) < 0)
+				return -1;
+			continue;
+		}
+		n++;
+		m->ki[n] = m->ri[t];
+		m->kv[n] = m->rv[t];
+	}
+	glp_set_mat_row(m->lp, i, n, m->ki, m->kv);
+	return 0;
+}
+
+static void row_end(struct model *m, int type, double lo, double hi)
+{
+	if (row_end_lazy(m, type, lo, hi) < 0)
+		m->oom = true;
 }
 
 static int cmp_int(const void *a, const void *b)
@@ -653,6 +744,8 @@ static int build(struct model *m)
 				if (!month_tags_have(&cl->rep->languages, lang))
 					continue;
 				j = col_add(m, ub == 1 ? GLP_BV : GLP_IV, 0, ub);
+				if (m->nxs == 0)
+					m->x_first = j;
 				if (xs_push(m, k, c, lang, j) < 0 ||
 				    lvl_set(m, 0, j, cl->rep->priority) < 0 ||
 				    lvl_set(m, 2, j,
@@ -665,6 +758,15 @@ static int build(struct model *m)
 		goto fail;
 	if (index_xs(m) < 0)
 		goto fail;
+	m->lazy = m->price_from > 0 && m->nxs >= m->price_from;
+	if (m->lazy) {
+		m->made = calloc((size_t)m->nxs + 1, sizeof *m->made);
+		m->pend_head = malloc(sizeof(int) * ((size_t)m->nxs + 1));
+		if (m->made == NULL || m->pend_head == NULL)
+			goto fail;
+		for (int e = 0; e < m->nxs; e++)
+			m->pend_head[e] = -1;
+	}
 
 	/* Rows per candidate. */
 	for (int c = 0; c < m->ncands; c++) {
@@ -790,8 +892,10 @@ static int build(struct model *m)
 			}
 			row_end(m, GLP_UP, 0, 0);
 		}
-		/* variable upper bounds x <= min(count, cap) * y */
+		/* variable upper bounds x <= min(count, cap) * y (lazy models: x_make) */
 		FOR_X_AT(m, c, e) {
+			if (m->lazy)
+				break;
 			const struct pclass *cl = &m->classes[m->xs[e].k];
 			int ub = cl->count < room->capacity ? cl->count : room->capacity;
 
@@ -952,7 +1056,7 @@ static int build(struct model *m)
 			row_end(m, GLP_UP, 0, R->max_series);
 	}
 	free(langs);
-	return 0;
+	return m->oom ? -1 : 0;
 fail:
 	free(langs);
 	return -1;
@@ -986,6 +1090,15 @@ static void model_free(struct model *m)
 	free(m->ri);
 	free(m->rv);
 	free(m->x);
+	free(m->held);
+	free(m->held_d);
+	free(m->made);
+	free(m->pend_head);
+	free(m->pend_row);
+	free(m->pend_next);
+	free(m->pend_val);
+	free(m->ki);
+	free(m->kv);
 }
 
 /* --------------------------------------------------------------- greedy */
@@ -1005,7 +1118,14 @@ struct greedy {
 	double spent;
 	int nseries;
 	unsigned dayparts;
+	const double *guide; /* LP values to follow, by column, or NULL */
 };
+
+/* The guide's value of column j (0 without a guide). */
+static double greedy_guided(const struct greedy *g, int j)
+{
+	return g->guide != NULL && j > 0 ? g->guide[j] : 0.0;
+}
 
 static bool busy_at(const bool *row, const struct month_input *in, int slot)
 {
@@ -1059,8 +1179,19 @@ static bool greedy_try(struct greedy *g, int c, int lang)
 				    (fa->max_meetings != PP_UNLIMITED &&
 				     g->fac_used[i] + cd->meetings > fa->max_meetings))
 					continue;
-				if (best < 0 || by_cost_fac(in, i, best) < 0)
+				if (best < 0) {
 					best = i;
+					continue;
+				}
+				{
+					/* those the LP chose first, then the cheapest */
+					double gi = greedy_guided(g, m->fcol[FIDX(m, cd->slot, i, lang)]);
+					double gb = greedy_guided(g,
+								  m->fcol[FIDX(m, cd->slot, best, lang)]);
+
+					if (gi > gb + 1e-6 || (gi > gb - 1e-6 && by_cost_fac(in, i, best) < 0))
+						best = i;
+				}
 			}
 			if (best < 0)
 				break;
@@ -1118,8 +1249,20 @@ static bool greedy_try(struct greedy *g, int c, int lang)
 					if (seats <= 0)
 						continue;
 				}
-				if (best < 0 || cl->rep->priority > m->classes[m->xs[best].k].rep->priority)
+				if (best < 0) {
 					best = e;
+					continue;
+				}
+				{
+					/* those the LP put here first, then by priority */
+					double ge = greedy_guided(g, xc->col);
+					double gb = greedy_guided(g, m->xs[best].col);
+
+					if (ge > gb + 1e-6 ||
+					    (ge > gb - 1e-6 &&
+					     cl->rep->priority > m->classes[m->xs[best].k].rep->priority))
+						best = e;
+				}
 			}
 			if (best < 0 || size >= room->capacity)
 				break;
@@ -1130,12 +1273,14 @@ static bool greedy_try(struct greedy *g, int c, int lang)
 	}
 	if (size < m->rules.min_group || size == 0)
 		goto out;
-	/* staff: cover each need present, then enough places for the children */
-	for (int j = 0; j < ns && children > 0; j++) {
+	/* staff: cover each need present, then enough places for the children;
+	 * those the LP chose are considered first */
+	for (int q = 0; q < 2 * ns && children > 0; q++) {
+		int j = q % ns;
 		const struct month_staff *sf = &in->staff[j];
-		bool useful = false;
+		bool useful = false, chosen = greedy_guided(g, m->scol[(size_t)c * ns + j]) > 0.5;
 
-		if (m->scol[(size_t)c * ns + j] == 0 ||
+		if ((q < ns) != chosen || m->scol[(size_t)c * ns + j] == 0 ||
 		    busy_at(&g->staff_busy[(size_t)j * in->nslots], in, cd->slot) ||
 		    (sf->max_meetings != PP_UNLIMITED &&
 		     g->staff_used[j] + cd->meetings > sf->max_meetings))
@@ -1220,10 +1365,11 @@ static long greedy_score(const struct greedy *g, int c, int lang)
 	return v;
 }
 
-/* Build a plan greedily: first one series for each required daypart, then
+/* Build a plan greedily: first the series that `guide` (column values, or
+ * NULL) opens, then one series for each required daypart still missing, then
  * the best-scoring candidates while any opens.  Fills x[1..n] and returns 0,
  * or -1 when it found no plan that satisfies every rule. */
-static int greedy_plan(struct model *m, double *x)
+static int greedy_plan(struct model *m, double *x, const double *guide)
 {
 	const struct month_input *in = m->in;
 	struct greedy g;
@@ -1233,6 +1379,7 @@ static int greedy_plan(struct model *m, double *x)
 	memset(&g, 0, sizeof g);
 	g.m = m;
 	g.x = x;
+	g.guide = guide;
 	g.fac_used = calloc((size_t)in->nfacilitators + 1, sizeof(int));
 	g.staff_used = calloc((size_t)in->nstaff + 1, sizeof(int));
 	g.fac_busy = calloc((size_t)in->nfacilitators * in->nslots + 1, sizeof(bool));
@@ -1245,19 +1392,23 @@ static int greedy_plan(struct model *m, double *x)
 	memset(x, 0, sizeof(double) * ((size_t)n + 1));
 	for (int k = 0; k < m->nclasses; k++)
 		g.rem[k] = m->classes[k].count;
-	for (int pass = 0; pass < 2; pass++) {
+	for (int pass = guide != NULL ? 0 : 1; pass < 3; pass++) {
 		for (;;) {
 			int bc = -1, bl = -1;
 			long bs = 0;
 
 			for (int c = 0; c < m->ncands; c++) {
-				if (tried[c] || (pass == 0 && (!(m->rules.require_dayparts &
+				if (tried[c] || (pass == 1 && (!(m->rules.require_dayparts &
 								  ~g.dayparts &
 								  (1u << m->cands[c].daypart)))))
 					continue;
 				for (int t = 0; t < m->ylang_n[c]; t++) {
 					int lang = m->ylangs[m->ylang_off[c] + t];
-					long sc = greedy_score(&g, c, lang);
+					long sc;
+
+					if (pass == 0 && guide[m->ycol[m->ylang_off[c] + t]] < 0.5)
+						continue;
+					sc = greedy_score(&g, c, lang) + (pass == 0);
 
 					if (sc > bs) {
 						bs = sc;
@@ -1268,7 +1419,7 @@ static int greedy_plan(struct model *m, double *x)
 			}
 			if (bc < 0)
 				break;
-			if (!greedy_try(&g, bc, bl)) {
+			if (!greedy_try(&g, bc, bl) && pass > 0) {
 				/* other languages of bc get their own chance */
 				bool opened = false;
 
@@ -1279,7 +1430,7 @@ static int greedy_plan(struct model *m, double *x)
 			}
 			tried[bc] = true;
 		}
-		if (pass == 0)
+		if (pass < 2)
 			memset(tried, 0, sizeof(bool) * (size_t)(m->ncands + 1));
 	}
 	if ((m->rules.require_dayparts & ~g.dayparts) == 0)
@@ -1298,6 +1449,7 @@ out:
 /* ----------------------------------------------------------------- solving */
 
 static double level_value(const struct model *m, int level, const double *x);
+static void round_integers(const struct model *m, double *x);
 
 /* GLPK's relative gap: |incumbent - bound| / (|incumbent| + DBL_EPSILON). */
 static double rel_gap(double inc, double bound)
@@ -1335,8 +1487,15 @@ static void ios_callback(glp_tree *T, void *info)
 	if (reason == GLP_ISELECT || reason == GLP_IBINGO) {
 		int best = glp_ios_best_node(T);
 
-		if (best != 0)
-			tighten_bound(st, glp_ios_node_bound(T, best), glp_get_obj_dir(P) == GLP_MAX);
+		if (best != 0) {
+			bool maximise = glp_get_obj_dir(P) == GLP_MAX;
+			double b = glp_ios_node_bound(T, best);
+
+			/* the tree bounds the plans within the columns not held */
+			if (st->priced)
+				b = maximise ? fmax(b, st->outside) : fmin(b, st->outside);
+			tighten_bound(st, b, maximise);
+		}
 		if (glp_mip_status(P) == GLP_FEAS || glp_mip_status(P) == GLP_OPT)
 			st->gap = rel_gap(glp_mip_obj_val(P), st->bound);
 	}
@@ -1392,9 +1551,345 @@ static int lp_sliced(struct model *m, struct solve_state *st, glp_smcp *sp)
 	}
 }
 
+/* ----------------------------------------------------------------- pricing
+ *
+ * A large month has tens or hundreds of thousands of x columns and one
+ * variable upper bound row for each, and GLPK's simplex does not finish the
+ * whole root LP in the time limit.  Almost all of them stay at zero in good
+ * plans, so a level of a large ("lazy") model is solved by column
+ * generation: every x column the warm plan leaves at zero is held there
+ * (fixed at zero, its matrix entries and bound row not even given to GLPK:
+ * x_make), the LP is solved over the others, and in each class the held
+ * column whose reduced cost would raise the LP most is released, until none
+ * would.  The LP value is then the root LP of the whole model, and each held
+ * column e has a reduced cost d[e] <= 0 (maximising; >= 0 minimising): by
+ * LP duality no plan that uses e is better than root_lp + d[e].  A dive
+ * (price_dive) then looks for a good plan to start the search from.
+ *
+ * The branch and bound then runs over the released columns.  When it proves
+ * that subproblem optimal with value v, every held column that could still
+ * give a plan better than v is released and the search resumes from v; when
+ * none is left, v is optimal for the whole model (reduced-cost fixing).
+ * While it runs, a bound on the whole model is the better of the tree's
+ * bound and the best root_lp + d[e] over the held columns.
+ */
+
+/* The upper bound of x entry e: min(class count, room capacity). */
+static int x_ub(const struct model *m, int e)
+{
+	int cap = m->in->rooms[m->cands[m->xs[e].c].room].capacity;
+	int count = m->classes[m->xs[e].k].count;
+
+	return count < cap ? count : cap;
+}
+
+/* Make x entry e's column whole in GLPK: its pending matrix entries and its
+ * variable upper bound row x <= ub * y.  Nothing to do outside lazy models.
+ * A held column needs neither while it is held: it is fixed at zero. */
+static void x_make(struct model *m, int e)
+{
+	int n = 0;
+
+	if (!m->lazy || m->made[e])
+		return;
+	m->made[e] = true;
+	row_begin(m);
+	for (int q = m->pend_head[e]; q >= 0; q = m->pend_next[q])
+		n++;
+	if (n > 0) {
+		int *ind = malloc(sizeof(int) * ((size_t)n + 1));
+		double *val = malloc(sizeof(double) * ((size_t)n + 1));
+
+		if (ind == NULL || val == NULL) {
+			free(ind);
+			free(val);
+			m->oom = true;
+			return;
+		}
+		n = 0;
+		for (int q = m->pend_head[e]; q >= 0; q = m->pend_next[q]) {
+			ind[++n] = m->pend_row[q];
+			val[n] = m->pend_val[q];
+		}
+		glp_set_mat_col(m->lp, m->xs[e].col, n, ind, val);
+		free(ind);
+		free(val);
+	}
+	row_put(m, m->xs[e].col, 1);
+	row_put(m, ycol_of(m, m->xs[e].c, m->xs[e].lang), -x_ub(m, e));
+	row_end(m, GLP_UP, 0, 0);
+}
+
+/* Reduced cost of held x entry e in the LP just solved. */
+static double price_dual(const struct model *m, int e)
+{
+	double d;
+
+	if (!m->lazy || m->made[e])
+		return glp_get_col_dual(m->lp, m->xs[e].col);
+	d = glp_get_obj_coef(m->lp, m->xs[e].col);
+	for (int q = m->pend_head[e]; q >= 0; q = m->pend_next[q])
+		d -= glp_get_row_dual(m->lp, m->pend_row[q]) * m->pend_val[q];
+	return d;
+}
+
+static void price_release(struct model *m, int e)
+{
+	glp_set_col_bnds(m->lp, m->xs[e].col, GLP_DB, 0.0, x_ub(m, e));
+	x_make(m, e);
+	m->held[e] = false;
+	m->nheld--;
+}
+
+/* Make the model whole again: release every held column and make every
+ * variable upper bound row. */
+static void price_whole(struct model *m)
+{
+	for (int e = 0; e < m->nxs; e++) {
+		if (m->held != NULL && m->held[e])
+			price_release(m, e);
+		x_make(m, e);
+	}
+}
+
+/* Hold at zero every x column that the plan `warm` leaves at zero.  Returns
+ * how many are held, or -1 (memory). */
+static int price_hold(struct model *m, const double *warm)
+{
+	if (m->held == NULL) {
+		m->held = calloc((size_t)m->nxs + 1, sizeof *m->held);
+		m->held_d = calloc((size_t)m->nxs + 1, sizeof *m->held_d);
+		if (m->held == NULL || m->held_d == NULL)
+			return -1;
+	}
+	for (int e = 0; e < m->nxs; e++) {
+		if (!m->held[e] && warm[m->xs[e].col] < 0.5) {
+			glp_set_col_bnds(m->lp, m->xs[e].col, GLP_FX, 0.0, 0.0);
+			m->held[e] = true;
+			m->nheld++;
+		}
+		if (!m->held[e])
+			x_make(m, e);
+	}
+	return m->nheld;
+}
+
+/* Would raising held column e improve the current LP? */
+static bool price_pays(const struct model *m, double d)
+{
+	return glp_get_obj_dir(m->lp) == GLP_MAX ? d > 1e-7 : d < -1e-7;
+}
+
+/* The best value a plan using held column e can reach. */
+static double price_reach(const struct model *m, int e)
+{
+	return m->root_lp + m->held_d[e];
+}
+
+/* Recompute st->outside, the bound on plans that use some held column. */
+static void price_outside(struct model *m, struct solve_state *st)
+{
+	bool maximise = glp_get_obj_dir(m->lp) == GLP_MAX;
+
+	st->outside = maximise ? -HUGE_VAL : HUGE_VAL;
+	for (int e = 0; e < m->nxs; e++)
+		if (m->held[e])
+			st->outside = maximise ? fmax(st->outside, price_reach(m, e))
+					       : fmin(st->outside, price_reach(m, e));
+	if (st->level <= 3 && isfinite(st->outside))
+		st->outside = maximise ? floor(st->outside + 1e-6) : ceil(st->outside - 1e-6);
+}
+
+/* The root LP by column generation (see above).  Returns glp_simplex()'s
+ * code as lp_sliced() does; on 0 the LP is optimal over all columns and
+ * held_d[] and root_lp are set. */
+static int price_lp(struct model *m, struct solve_state *st, glp_smcp *sp)
+{
+	for (;;) {
+		int rc = lp_sliced(m, st, sp), released = 0;
+
+		if (rc != 0 || glp_get_status(m->lp) != GLP_OPT)
+			return rc;
+		for (int e = 0; e < m->nxs; e++)
+			if (m->held[e])
+				m->held_d[e] = price_dual(m, e);
+		/* release the column that pays most in each class: adding every
+		 * column that pays would release almost all of them at once */
+		for (int k = 0; k < m->nclasses; k++) {
+			int best = -1;
+
+			for (int e = m->kx_off[k]; e < m->kx_off[k + 1]; e++)
+				if (m->held[e] && price_pays(m, m->held_d[e]) &&
+				    (best < 0 || fabs(m->held_d[e]) > fabs(m->held_d[best])))
+					best = e;
+			if (best >= 0) {
+				price_release(m, best);
+				released++;
+			}
+		}
+		if (released == 0) {
+			m->root_lp = glp_get_obj_val(m->lp);
+			price_outside(m, st);
+			return 0;
+		}
+	}
+}
+
+/* The subproblem over the released columns is solved with value v: release
+ * every held column through which a better plan might exist.  Returns how
+ * many were released. */
+static int price_close(struct model *m, struct solve_state *st, double v)
+{
+	bool maximise = glp_get_obj_dir(m->lp) == GLP_MAX;
+	double step = st->level <= 3 ? 1.0 - 1e-6 : 1e-9 * fmax(1.0, fabs(v));
+	int released = 0;
+
+	for (int e = 0; e < m->nxs; e++) {
+		double r;
+
+		if (!m->held[e])
+			continue;
+		r = price_reach(m, e);
+		if (maximise ? r >= v + step : r <= v - step) {
+			price_release(m, e);
+			released++;
+		}
+	}
+	price_outside(m, st);
+	return released;
+}
+
+/* Deadline and cancel checks only: the dive's search is over a restricted
+ * problem, so its bounds say nothing about the level. */
+static void dive_callback(glp_tree *T, void *info)
+{
+	struct solve_state *st = info;
+
+	if (cancel_raised(st)) {
+		st->cancelled = true;
+		glp_ios_terminate(T);
+	} else if (elapsed(st) >= st->deadline) {
+		glp_ios_terminate(T);
+	}
+}
+
+/* A plan by diving, for priced models, where GLPK's search by best bound
+ * rarely finds plans of its own: open the series whose y is largest in the
+ * LP (fixing it at one; at zero when that leaves no LP solution), solve the
+ * LP again, and repeat until every y is whole.  The greedy plan then opens
+ * those series first and staffs them, and a MIP with every series and
+ * person fixed as the greedy plan has them decides who joins which series
+ * (under every row, including those that fix earlier levels).  Writes that
+ * plan to x and returns true when it is better than the level's value of x.
+ * Every bound is restored; the LP is left unsolved. */
+static bool price_dive(struct model *m, struct solve_state *st, glp_smcp *sp,
+		       const glp_iocp *ipp, double *x)
+{
+	bool maximise = glp_get_obj_dir(m->lp) == GLP_MAX, better = false;
+	const struct month_input *in = m->in;
+	size_t nfc = (size_t)in->nslots * (size_t)in->nfacilitators * (size_t)(in->nstrs + 1);
+	size_t nsc = (size_t)m->ncands * (size_t)in->nstaff;
+	int ny = m->ylang_off[m->ncands - 1] + m->ylang_n[m->ncands - 1];
+	int n = glp_get_num_cols(m->lp), last = -1, ncols = 0;
+	int *cols = malloc(sizeof(int) * ((size_t)ny + nfc + nsc + 1));
+	double *guide = calloc((size_t)n + 1, sizeof(double));
+	double *xg = calloc((size_t)n + 2, sizeof(double));
+	glp_iocp ip = *ipp;
+	double before = level_value(m, st->level - 1, x), v;
+	int ms;
+
+	if (cols == NULL || guide == NULL || xg == NULL)
+		goto out;
+	for (int t = 0; t < ny; t++)
+		cols[ncols++] = m->ycol[t];
+	for (;;) {
+		int rc = lp_sliced(m, st, sp), pick = -1;
+		double best = 1e-6;
+
+		if (st->cancelled || elapsed(st) >= st->deadline)
+			goto restore;
+		if (rc != 0 || glp_get_status(m->lp) != GLP_OPT) {
+			if (last < 0 || glp_get_col_lb(m->lp, last) < 0.5)
+				goto restore; /* a dead end */
+			glp_set_col_bnds(m->lp, last, GLP_FX, 0.0, 0.0);
+			continue;
+		}
+		for (int t = 0; t < ny; t++) {
+			double yv = glp_get_col_prim(m->lp, cols[t]);
+
+			if (glp_get_col_type(m->lp, cols[t]) != GLP_FX && yv > best &&
+			    yv < 1.0 - 1e-6) {
+				best = yv;
+				pick = cols[t];
+			}
+		}
+		if (pick < 0)
+			break;
+		glp_set_col_bnds(m->lp, pick, GLP_FX, 1.0, 1.0);
+		last = pick;
+	}
+	for (int t = 0; t < ny; t++)
+		guide[cols[t]] = glp_get_col_prim(m->lp, cols[t]);
+	for (int t = 0; t < ny; t++)
+		glp_set_col_bnds(m->lp, cols[t], GLP_DB, 0.0, 1.0);
+	if (greedy_plan(m, xg, guide) < 0)
+		goto out;
+	round_integers(m, xg);
+	/* polish: the greedy plan's series and people fixed, the parents free */
+	for (size_t t = 0; t < nfc; t++)
+		if (m->fcol[t] != 0)
+			cols[ncols++] = m->fcol[t];
+	for (size_t t = 0; t < nsc; t++)
+		if (m->scol[t] != 0)
+			cols[ncols++] = m->scol[t];
+	for (int e = 0; e < m->nxs; e++)
+		if (m->held[e] && xg[m->xs[e].col] > 0.5)
+			price_release(m, e);
+	for (int t = 0; t < ncols; t++)
+		glp_set_col_bnds(m->lp, cols[t], GLP_FX, xg[cols[t]], xg[cols[t]]);
+	/* only a plan the MIP returns counts: it also holds the rows that fix
+	 * the levels before this one, which the greedy plan does not know */
+	v = before;
+	if (lp_sliced(m, st, sp) == 0 && glp_get_status(m->lp) == GLP_OPT) {
+		ip.cb_func = dive_callback;
+		ip.cb_info = st;
+		ip.tm_lim = remaining_ms(st) / 4 + 1000;
+		if (ip.tm_lim > remaining_ms(st))
+			ip.tm_lim = remaining_ms(st);
+		glp_intopt(m->lp, &ip);
+		ms = glp_mip_status(m->lp);
+		if ((ms == GLP_FEAS || ms == GLP_OPT) &&
+		    (maximise ? glp_mip_obj_val(m->lp) > v + 1e-9
+			      : glp_mip_obj_val(m->lp) < v - 1e-9)) {
+			for (int j = 1; j <= n; j++)
+				x[j] = glp_mip_col_val(m->lp, j);
+			better = true;
+		}
+	}
+restore:
+	for (int t = 0; t < ncols; t++)
+		glp_set_col_bnds(m->lp, cols[t], GLP_DB, 0.0, 1.0);
+out:
+	free(cols);
+	free(guide);
+	free(xg);
+	return better;
+}
+
+static enum level_outcome solve_level_in(struct model *m, struct solve_state *st, double *x);
+
 /* Solve the model under the current objective.  Returns the outcome; x[1..n]
- * receives the incumbent when there is one. */
+ * receives the incumbent when there is one.  Columns held for pricing are
+ * all released again on return. */
 static enum level_outcome solve_level(struct model *m, struct solve_state *st, double *x)
+{
+	enum level_outcome o = solve_level_in(m, st, x);
+
+	st->priced = false;
+	return o;
+}
+
+static enum level_outcome solve_level_in(struct model *m, struct solve_state *st, double *x)
 {
 	glp_smcp sp;
 	glp_iocp ip;
@@ -1417,9 +1912,21 @@ static enum level_outcome solve_level(struct model *m, struct solve_state *st, d
 		glp_scale_prob(m->lp, GLP_SF_AUTO);
 		glp_adv_basis(m->lp, 0);
 	}
-	rc = lp_sliced(m, st, &sp);
+	st->priced = false;
+	if (st->warm != NULL && x != NULL && !st->stop_at_first && m->lazy) {
+		int held = price_hold(m, st->warm);
+
+		if (held < 0)
+			return LVL_NOSOL; /* out of memory: nothing to add */
+		st->priced = held > 0;
+	}
+	if (!st->priced)
+		price_whole(m);
+	rc = st->priced ? price_lp(m, st, &sp) : lp_sliced(m, st, &sp);
 	if (rc != 0 && rc != GLP_ETMLIM && !st->cancelled) {
-		/* a numerically hard basis: retry from scratch */
+		/* a numerically hard basis: retry from scratch, whole */
+		price_whole(m);
+		st->priced = false;
 		glp_std_basis(m->lp);
 		rc = lp_sliced(m, st, &sp);
 	}
@@ -1439,7 +1946,6 @@ static enum level_outcome solve_level(struct model *m, struct solve_state *st, d
 
 	glp_init_iocp(&ip);
 	ip.msg_lev = GLP_MSG_OFF;
-	ip.tm_lim = remaining_ms(st);
 	ip.presolve = GLP_OFF;
 	ip.br_tech = GLP_BR_MFV; /* chosen by measurement: docs/model.md */
 	ip.bt_tech = GLP_BT_BLB;
@@ -1452,16 +1958,52 @@ static enum level_outcome solve_level(struct model *m, struct solve_state *st, d
 	ip.mip_gap = 0.0;
 	ip.cb_func = ios_callback;
 	ip.cb_info = st;
-	st->warm_done = false;
-	st->nodes = 0;
-	st->gap = 0.0;
-	rc = glp_intopt(m->lp, &ip);
-	st->nodes_total += st->nodes;
-	st->nodes = 0;
-	ms = glp_mip_status(m->lp);
-	if ((ms == GLP_OPT || ms == GLP_FEAS) && x != NULL)
-		for (int j = 1; j <= n; j++)
-			x[j] = glp_mip_col_val(m->lp, j);
+	if (st->priced && x != NULL && price_dive(m, st, &sp, &ip, x)) {
+		round_integers(m, x);
+		st->warm = x;
+	}
+	if (st->priced) {
+		/* the dive left its own basis: back to the root LP */
+		rc = lp_sliced(m, st, &sp);
+		if (st->cancelled)
+			return LVL_CANCELLED;
+		if (rc != 0 || glp_get_status(m->lp) != GLP_OPT) {
+			st->timed_out = true;
+			st->gap = rel_gap(level_value(m, st->level - 1, x), st->bound);
+			return LVL_CUT;
+		}
+	}
+	for (;;) {
+		ip.tm_lim = remaining_ms(st);
+		st->warm_done = false;
+		st->nodes = 0;
+		st->gap = 0.0;
+		rc = glp_intopt(m->lp, &ip);
+		st->nodes_total += st->nodes;
+		st->nodes = 0;
+		ms = glp_mip_status(m->lp);
+		if ((ms == GLP_OPT || ms == GLP_FEAS) && x != NULL)
+			for (int j = 1; j <= n; j++)
+				x[j] = glp_mip_col_val(m->lp, j);
+		if (rc != 0 || ms != GLP_OPT || !st->priced)
+			break;
+		/* the released columns' best is known: look for better through
+		 * the held ones, or stop with a proof */
+		if (price_close(m, st, glp_mip_obj_val(m->lp)) == 0)
+			break;
+		st->warm = x;
+		round_integers(m, x);
+		rc = lp_sliced(m, st, &sp);
+		if (st->cancelled)
+			return LVL_CANCELLED;
+		if (rc != 0 || glp_get_status(m->lp) != GLP_OPT) {
+			/* cut short before the search could resume: the plan in x
+			 * stands, the bound is what was proven */
+			st->timed_out = true;
+			st->gap = rel_gap(level_value(m, st->level - 1, x), st->bound);
+			return LVL_CUT;
+		}
+	}
 	if (rc == 0 && ms == GLP_OPT)
 		return LVL_OPTIMAL;
 	if (rc == 0 && ms == GLP_NOFEAS)
@@ -1745,9 +2287,10 @@ static void rules_from_policy(const struct month_policy *pol, struct model_rules
 
 static int model_init(struct model *m, const struct month_input *in,
 		      const struct model_rules *rules, struct month_cand *cands, int ncands,
-		      unsigned *fails)
+		      unsigned *fails, int price_from)
 {
 	memset(m, 0, sizeof *m);
+	m->price_from = price_from;
 	m->in = in;
 	m->rules = *rules;
 	m->cands = cands;
@@ -1767,7 +2310,7 @@ static int feasible_under(const struct month_input *in, const struct model_rules
 	enum level_outcome o;
 	int rc;
 
-	if (model_init(&m, in, rules, cands, ncands, fails) < 0) {
+	if (model_init(&m, in, rules, cands, ncands, fails, 0) < 0) {
 		model_free(&m);
 		return -1;
 	}
@@ -1857,7 +2400,9 @@ static int solve_all(const struct month_input *in, struct solve_state *st,
 	rules_from_policy(&in->policy, &rules);
 	st->stage = "building";
 	report(st, false, 0, true);
-	if (model_init(m, in, &rules, cands, ncands, fails) < 0)
+	if (model_init(m, in, &rules, cands, ncands, fails,
+		       st->ctl != NULL && st->ctl->price_from > 0 ? st->ctl->price_from
+								  : PRICE_MIN_X) < 0)
 		return pp_error_set(err, PP_ERR_INTERNAL, NULL, "out of memory building the model");
 	n = glp_get_num_cols(m->lp);
 	x = m->x = calloc((size_t)n + 2, sizeof(double));
@@ -1876,7 +2421,7 @@ static int solve_all(const struct month_input *in, struct solve_state *st,
 		st->stage = level_stage[level];
 		set_objective(m, level);
 		st->warm = level > 0 ? x : NULL;
-		if (level == 0 && greedy_plan(m, x) == 0)
+		if (level == 0 && greedy_plan(m, x, NULL) == 0)
 			st->warm = x; /* a first incumbent for coverage */
 		if (st->warm != NULL)
 			round_integers(m, x);
@@ -2022,7 +2567,7 @@ int month_export_lp(const struct month_input *in, const char *path, struct pp_er
 			fails[(size_t)p * ncands + c] = month_static_fails(in, &cands[c], &in->parents[p]);
 	glp_term_out(GLP_OFF);
 	rules_from_policy(&in->policy, &rules);
-	if (model_init(&m, in, &rules, cands, ncands, fails) < 0)
+	if (model_init(&m, in, &rules, cands, ncands, fails, 0) < 0)
 		pp_error_set(err, PP_ERR_INTERNAL, NULL, "out of memory building the model");
 	else if (set_objective(&m, 0), glp_write_lp(m.lp, NULL, path) != 0)
 		pp_error_set(err, PP_ERR_INTERNAL, NULL, "cannot write %s", path);

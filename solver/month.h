@@ -229,6 +229,9 @@ struct month_ctl {
 	atomic_int *cancel;          /* raise to non-zero to stop; checked often */
 	month_progress_fn progress;  /* called at most every ~0.2 s and per level */
 	void *progress_arg;
+	/* Models with at least this many parent columns are solved by column
+	 * generation (docs/model.md, "Large months"); 0 means the default. */
+	int price_from;
 };
 
 /* Days of the month on which a slot on `weekday` meets (closures removed),

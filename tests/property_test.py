@@ -3,6 +3,7 @@
 
 Usage:
     property_test.py PEERPLAN [--count N] [--seed S] [--min-parents A] [--max-parents B]
+                     [--price-from N]
 
 For each of N generated months (contrib/gen/peerplan-gen, seeds S, S+1, ...,
 A..B parents; every sixth one with --infeasible-policy) it:
@@ -13,6 +14,9 @@ A..B parents; every sixth one with --infeasible-policy) it:
   4. compares with independent_mip.py's lexicographic optimum via CBC:
      coverage, comfort deviation and preference exactly, cost to 1e-6; for an
      infeasible month the status and all six `relaxing_alone_fixes`.
+With --price-from N the solver prices every model with at least N parent
+columns (`peerplan solve --price-from`), so --price-from 1 checks the column
+generation path of large months on months small enough for CBC.
 Prints one line per month and exits 1 if any month disagrees.
 """
 
@@ -32,7 +36,7 @@ import independent_mip  # noqa: E402
 GEN = os.path.join(HERE, "..", "contrib", "gen", "peerplan-gen")
 
 
-def one(peerplan, seed, parents, infeasible, tmp):
+def one(peerplan, seed, parents, infeasible, tmp, price_from=None):
     """Check one generated month; return None when it agrees, else a message."""
     cmd = [sys.executable, GEN, "--parents", str(parents), "--seed", str(seed)]
     if infeasible:
@@ -46,7 +50,10 @@ def one(peerplan, seed, parents, infeasible, tmp):
     path = os.path.join(tmp, "month-%d.json" % seed)
     with open(path, "w") as f:
         json.dump(doc, f)
-    r = subprocess.run([peerplan, "solve", path], stdout=subprocess.PIPE,
+    argv = [peerplan, "solve", path]
+    if price_from is not None:
+        argv += ["--price-from", str(price_from)]
+    r = subprocess.run(argv, stdout=subprocess.PIPE,
                        stderr=subprocess.PIPE, text=True, timeout=180)
     try:
         out = json.loads(r.stdout)
@@ -93,6 +100,7 @@ def main(argv):
     ap.add_argument("--seed", type=int, default=1000)
     ap.add_argument("--min-parents", type=int, default=8)
     ap.add_argument("--max-parents", type=int, default=30)
+    ap.add_argument("--price-from", type=int, default=None)
     a = ap.parse_args(argv[1:])
     span = a.max_parents - a.min_parents + 1
     bad = 0
@@ -104,7 +112,7 @@ def main(argv):
             infeasible = i % 6 == 5
             t = time.monotonic()
             try:
-                msg = one(a.peerplan, seed, parents, infeasible, tmp)
+                msg = one(a.peerplan, seed, parents, infeasible, tmp, a.price_from)
             except (independent_mip.Unproven, subprocess.TimeoutExpired) as e:
                 msg = "not decided: %s" % e
             tag = "seed %d, %d parents%s" % (seed, parents, ", infeasible policy" if infeasible else "")
