@@ -135,6 +135,8 @@ struct model {
 	int *ki;           /* row_end scratch: the entries GLPK gets now */
 	double *kv;
 	bool *held;        /* per x entry */
+	int *krow;         /* per class: its row "at most count", 0 = none */
+	bool *taken;       /* price_bound scratch, per x entry */
 	double *held_d;  /* reduced cost of each held entry in the root LP */
 	int nheld;
 	double root_lp;  /* root LP value over all columns */
@@ -942,7 +944,12 @@ static int build(struct model *m)
 	}
 
 	/* Each class: at most its count in all series. */
+	m->krow = calloc((size_t)m->nclasses + 1, sizeof(int));
+	if (m->krow == NULL)
+		goto fail;
 	for (int k = 0; k < m->nclasses; k++) {
+		int before = glp_get_num_rows(m->lp);
+
 		row_begin(m);
 		for (int e = m->kx_off[k]; e < m->kx_off[k + 1]; e++)
 			if (m->xs[e].k == k)
@@ -951,6 +958,8 @@ static int build(struct model *m)
 			row_end(m, GLP_UP, 0, m->classes[k].count);
 		else if (m->rn > 1)
 			row_end(m, GLP_UP, 0, 1);
+		if (glp_get_num_rows(m->lp) > before)
+			m->krow[k] = glp_get_num_rows(m->lp);
 	}
 
 	/* Overlaps: rooms, facilitators, staff, one clique row each. */
@@ -1099,6 +1108,8 @@ static void model_free(struct model *m)
 	free(m->pend_val);
 	free(m->ki);
 	free(m->kv);
+	free(m->krow);
+	free(m->taken);
 }
 
 /* --------------------------------------------------------------- greedy */
@@ -1115,6 +1126,8 @@ struct greedy {
 	int *fac_used, *staff_used; /* meetings so far */
 	bool *fac_busy, *staff_busy, *room_busy; /* [person or room][slot] */
 	int *rem;                                /* parents left per class */
+	int *take; /* greedy_try scratch per x entry, all zero between tries */
+	long *score; /* per y index: eligible priority of the parents still free */
 	double spent;
 	int nseries;
 	unsigned dayparts;
@@ -1142,6 +1155,8 @@ static int by_cost_fac(const struct month_input *in, int a, int b)
 	return d < 0 ? -1 : d > 0 ? 1 : a - b;
 }
 
+static void greedy_unscore(struct greedy *g, int k, int taken);
+
 /* Try to open candidate c with language lang in the greedy plan. */
 static bool greedy_try(struct greedy *g, int c, int lang)
 {
@@ -1156,7 +1171,7 @@ static bool greedy_try(struct greedy *g, int c, int lang)
 	bool trained = !m->rules.require_trained, ok = false;
 	bool *supported = calloc((size_t)in->nstrs + 1, sizeof(bool));
 
-	take = calloc((size_t)m->nxs + 1, sizeof(int));
+	take = g->take;
 	staff_pick = malloc(sizeof(int) * (size_t)(ns + 1));
 	if (supported == NULL || take == NULL || staff_pick == NULL || k > 64 ||
 	    busy_at(&g->room_busy[(size_t)cd->room * in->nslots], in, cd->slot))
@@ -1340,8 +1355,11 @@ static bool greedy_try(struct greedy *g, int c, int lang)
 		g->x[m->scol[(size_t)c * ns + staff_pick[t]]] = 1;
 	}
 	FOR_X_AT(m, c, e) {
+		if (take[e] == 0)
+			continue;
 		g->x[m->xs[e].col] += take[e];
 		g->rem[m->xs[e].k] -= take[e];
+		greedy_unscore(g, m->xs[e].k, take[e]);
 	}
 	g->x[m->dcol[c]] = size < room->comfort_lo   ? room->comfort_lo - size
 			   : size > room->comfort_hi ? size - room->comfort_hi
@@ -1349,20 +1367,35 @@ static bool greedy_try(struct greedy *g, int c, int lang)
 	ok = true;
 out:
 	free(supported);
-	free(take);
+	FOR_X_AT(m, c, e)
+		take[e] = 0;
 	free(staff_pick);
 	return ok;
+}
+
+/* Index of y[c, lang] in model.ycol, or -1. */
+static int yidx_of(const struct model *m, int c, int lang)
+{
+	for (int t = 0; t < m->ylang_n[c]; t++)
+		if (m->ylangs[m->ylang_off[c] + t] == lang)
+			return m->ylang_off[c] + t;
+	return -1;
+}
+
+/* Class k has `taken` fewer parents free: lower the scores it counts in. */
+static void greedy_unscore(struct greedy *g, int k, int taken)
+{
+	const struct model *m = g->m;
+	long drop = (long)taken * m->classes[k].rep->priority;
+
+	for (int e = m->kx_off[k]; e < m->kx_off[k + 1]; e++)
+		g->score[yidx_of(m, m->xs[e].c, m->xs[e].lang)] -= drop;
 }
 
 /* Eligible priority of the parents still free for candidate c and lang. */
 static long greedy_score(const struct greedy *g, int c, int lang)
 {
-	long v = 0;
-
-	FOR_X_AT(g->m, c, e)
-		if (g->m->xs[e].c == c && g->m->xs[e].lang == lang)
-			v += (long)g->rem[g->m->xs[e].k] * g->m->classes[g->m->xs[e].k].rep->priority;
-	return v;
+	return g->score[yidx_of(g->m, c, lang)];
 }
 
 /* Build a plan greedily: first the series that `guide` (column values, or
@@ -1386,12 +1419,18 @@ static int greedy_plan(struct model *m, double *x, const double *guide)
 	g.staff_busy = calloc((size_t)in->nstaff * in->nslots + 1, sizeof(bool));
 	g.room_busy = calloc((size_t)in->nrooms * in->nslots + 1, sizeof(bool));
 	g.rem = calloc((size_t)m->nclasses + 1, sizeof(int));
+	g.take = calloc((size_t)m->nxs + 1, sizeof(int));
+	g.score = calloc((size_t)m->ylang_off[m->ncands - 1] + m->ylang_n[m->ncands - 1] + 1,
+			 sizeof(long));
 	if (!tried || !g.fac_used || !g.staff_used || !g.fac_busy || !g.staff_busy ||
-	    !g.room_busy || !g.rem)
+	    !g.room_busy || !g.rem || !g.take || !g.score)
 		goto out;
 	memset(x, 0, sizeof(double) * ((size_t)n + 1));
 	for (int k = 0; k < m->nclasses; k++)
 		g.rem[k] = m->classes[k].count;
+	for (int e = 0; e < m->nxs; e++)
+		g.score[yidx_of(m, m->xs[e].c, m->xs[e].lang)] +=
+			(long)m->classes[m->xs[e].k].count * m->classes[m->xs[e].k].rep->priority;
 	for (int pass = guide != NULL ? 0 : 1; pass < 3; pass++) {
 		for (;;) {
 			int bc = -1, bl = -1;
@@ -1443,6 +1482,8 @@ out:
 	free(g.staff_busy);
 	free(g.room_busy);
 	free(g.rem);
+	free(g.take);
+	free(g.score);
 	return rc;
 }
 
@@ -1700,6 +1741,86 @@ static void price_outside(struct model *m, struct solve_state *st)
 		st->outside = maximise ? floor(st->outside + 1e-6) : ceil(st->outside - 1e-6);
 }
 
+/* A bound on the level from the LP over the released columns just solved,
+ * valid before the column generation is done (a Lagrangian bound): every
+ * row but the classes' "at most count" rows is priced by its dual, so a
+ * plan is worth at most the LP value plus, in each class, what the best
+ * choice of columns within the class's count gains over the LP's own under
+ * the reduced costs d[e] + dual of the class row.  Equals the LP value once
+ * no held column pays. */
+static double price_bound(struct model *m)
+{
+	double sg = glp_get_obj_dir(m->lp) == GLP_MAX ? 1.0 : -1.0;
+	double b = glp_get_obj_val(m->lp);
+
+	if (m->taken == NULL) {
+		m->taken = calloc((size_t)m->nxs + 1, sizeof *m->taken);
+		if (m->taken == NULL)
+			return sg * HUGE_VAL; /* no bound */
+	}
+	for (int k = 0; k < m->nclasses; k++) {
+		double pk = m->krow[k] ? glp_get_row_dual(m->lp, m->krow[k]) : 0.0;
+		double now = 0.0, best_fill = 0.0;
+		int left = m->classes[k].count;
+
+		for (int e = m->kx_off[k]; e < m->kx_off[k + 1]; e++) {
+			double xv = m->held[e] ? 0.0 : glp_get_col_prim(m->lp, m->xs[e].col);
+
+			m->held_d[e] = price_dual(m, e) + pk; /* scratch: d'[e] */
+			m->taken[e] = false;
+			now += sg * m->held_d[e] * xv;
+		}
+		while (left > 0) {
+			int best = -1;
+
+			for (int e = m->kx_off[k]; e < m->kx_off[k + 1]; e++)
+				if (!m->taken[e] && sg * m->held_d[e] > 0 &&
+				    (best < 0 || sg * m->held_d[e] > sg * m->held_d[best]))
+					best = e;
+			if (best < 0)
+				break;
+			m->taken[best] = true;
+			{
+				int q = x_ub(m, best) < left ? x_ub(m, best) : left;
+
+				best_fill += sg * m->held_d[best] * q;
+				left -= q;
+			}
+		}
+		if (best_fill > now)
+			b += sg * (best_fill - now);
+	}
+	return b;
+}
+
+/* A bound on a maximised level that needs no LP: each class at most its
+ * count times its best coefficient, other columns at their upper bounds.
+ * Returns HUGE_VAL when some column with a positive coefficient is
+ * unbounded. */
+static double count_bound(const struct model *m, int level)
+{
+	int n = glp_get_num_cols(m->lp);
+	double b = 0.0;
+	bool *is_x = calloc((size_t)n + 1, sizeof(bool));
+
+	if (is_x == NULL)
+		return HUGE_VAL;
+	for (int k = 0; k < m->nclasses; k++) {
+		double best = 0.0;
+
+		for (int e = m->kx_off[k]; e < m->kx_off[k + 1]; e++) {
+			is_x[m->xs[e].col] = true;
+			best = fmax(best, m->lvl[level][m->xs[e].col]);
+		}
+		b += best * m->classes[k].count;
+	}
+	for (int j = 1; j <= n && j < m->ncols; j++)
+		if (!is_x[j] && m->lvl[level][j] > 0.0)
+			b += m->lvl[level][j] * glp_get_col_ub(m->lp, j);
+	free(is_x);
+	return b;
+}
+
 /* The root LP by column generation (see above).  Returns glp_simplex()'s
  * code as lp_sliced() does; on 0 the LP is optimal over all columns and
  * held_d[] and root_lp are set. */
@@ -1710,6 +1831,7 @@ static int price_lp(struct model *m, struct solve_state *st, glp_smcp *sp)
 
 		if (rc != 0 || glp_get_status(m->lp) != GLP_OPT)
 			return rc;
+		tighten_bound(st, price_bound(m), glp_get_obj_dir(m->lp) == GLP_MAX);
 		for (int e = 0; e < m->nxs; e++)
 			if (m->held[e])
 				m->held_d[e] = price_dual(m, e);
@@ -1913,6 +2035,9 @@ static enum level_outcome solve_level_in(struct model *m, struct solve_state *st
 		glp_adv_basis(m->lp, 0);
 	}
 	st->priced = false;
+	st->has_bound = false;
+	if (glp_get_obj_dir(m->lp) == GLP_MAX)
+		tighten_bound(st, count_bound(m, st->level - 1), true);
 	if (st->warm != NULL && x != NULL && !st->stop_at_first && m->lazy) {
 		int held = price_hold(m, st->warm);
 
@@ -1934,7 +2059,10 @@ static enum level_outcome solve_level_in(struct model *m, struct solve_state *st
 		return LVL_CANCELLED;
 	if (rc == GLP_ETMLIM) {
 		st->timed_out = true;
-		st->gap = 1.0; /* not even the relaxation was solved: nothing proven */
+		/* the relaxation was not solved: only a priced LP proves a bound */
+		st->gap = 1.0;
+		if (st->warm != NULL && st->has_bound && x != NULL)
+			st->gap = fmin(1.0, rel_gap(level_value(m, st->level - 1, x), st->bound));
 		return st->warm != NULL ? LVL_CUT : LVL_NOSOL;
 	}
 	if (rc != 0 || glp_get_status(m->lp) == GLP_NOFEAS)
