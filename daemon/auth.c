@@ -4,13 +4,16 @@
  * All cryptography is libsodium's: randombytes_buf for the secret,
  * sodium_bin2base64 to print it, crypto_generichash (BLAKE2b-256) to hash it
  * and sodium_memcmp to compare hashes in constant time.  Tokens are read from
- * the database on every check, so `peerpland token add/revoke` take effect
- * at once in a running daemon.
+ * the database for every check, or, through a struct auth_cache, once per
+ * pass of the daemon's event loop (the daemon forgets the rows at the end of
+ * each pass), so `peerpland token add/revoke` from another process take
+ * effect at once in a running daemon: from the next loop pass on.
  */
 #include "auth.h"
 
 #include <sodium.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 #include <strings.h>
 
@@ -71,30 +74,77 @@ int auth_token_add(struct store *st, const char *name, const char *role,
 	return store_token_add(st, name, role, hash, err);
 }
 
-struct auth_search {
+/* One stored token as the check needs it. */
+struct auth_row {
 	unsigned char hash[STORE_HASH_LEN];
-	struct auth_principal *who;
-	bool found;
+	char name[AUTH_NAME_MAX + 1];
+	enum auth_role role;
 };
 
-/* Compare every row (no early exit) so timing says nothing about the match. */
-static int auth_match(const struct store_token *t, void *arg)
-{
-	struct auth_search *s = arg;
+struct auth_cache {
+	struct auth_row *rows;
+	int n, cap;
+	bool valid, oom;
+};
 
-	if (sodium_memcmp(t->hash, s->hash, STORE_HASH_LEN) == 0 && !s->found) {
-		s->found = true;
-		snprintf(s->who->name, sizeof s->who->name, "%s", t->name);
-		s->who->role = auth_role_parse(t->role);
+struct auth_cache *auth_cache_new(void)
+{
+	return calloc(1, sizeof(struct auth_cache));
+}
+
+void auth_cache_forget(struct auth_cache *ac)
+{
+	if (ac->rows != NULL)
+		sodium_memzero(ac->rows, (size_t)ac->cap * sizeof *ac->rows);
+	ac->n = 0;
+	ac->valid = false;
+}
+
+void auth_cache_free(struct auth_cache *ac)
+{
+	if (ac == NULL)
+		return;
+	auth_cache_forget(ac);
+	free(ac->rows);
+	free(ac);
+}
+
+/* store_token_each callback: append the token to the cache; 1 (stop) when
+ * out of memory. */
+static int auth_cache_add(const struct store_token *t, void *arg)
+{
+	struct auth_cache *ac = arg;
+	struct auth_row *r;
+
+	if (ac->n == ac->cap) {
+		int cap = ac->cap ? 2 * ac->cap : 16;
+		struct auth_row *rows = calloc((size_t)cap, sizeof *rows);
+
+		if (rows == NULL) {
+			ac->oom = true;
+			return 1;
+		}
+		if (ac->rows != NULL) {
+			memcpy(rows, ac->rows, (size_t)ac->n * sizeof *rows);
+			sodium_memzero(ac->rows, (size_t)ac->cap * sizeof *rows);
+			free(ac->rows);
+		}
+		ac->rows = rows;
+		ac->cap = cap;
 	}
+	r = &ac->rows[ac->n++];
+	memcpy(r->hash, t->hash, STORE_HASH_LEN);
+	snprintf(r->name, sizeof r->name, "%s", t->name);
+	r->role = auth_role_parse(t->role);
 	return 0;
 }
 
-int auth_check(struct store *st, const char *header, struct auth_principal *who,
-	       struct pp_error *err)
+int auth_check_cached(struct store *st, struct auth_cache *ac, const char *header,
+		      struct auth_principal *who, struct pp_error *err)
 {
-	struct auth_search s = {.who = who};
+	unsigned char hash[STORE_HASH_LEN];
 	const char *tok;
+	bool found = false;
 
 	if (header == NULL || strncasecmp(header, "Bearer ", 7) != 0)
 		return pp_error_set(err, PP_ERR_UNAUTHORIZED, "",
@@ -102,10 +152,39 @@ int auth_check(struct store *st, const char *header, struct auth_principal *who,
 	tok = header + 7;
 	while (*tok == ' ')
 		tok++;
-	auth_hash(tok, s.hash);
-	if (store_token_each(st, auth_match, &s, err) < 0)
-		return -1;
-	if (!s.found || who->role == 0)
+	auth_hash(tok, hash);
+	if (!ac->valid) {
+		ac->n = 0;
+		ac->oom = false;
+		if (store_token_each(st, auth_cache_add, ac, err) < 0)
+			return -1;
+		if (ac->oom) {
+			auth_cache_forget(ac);
+			return pp_error_set(err, PP_ERR_INTERNAL, "", "out of memory");
+		}
+		ac->valid = true;
+	}
+	/* Compare every row (no early exit) so timing says nothing about the
+	 * match. */
+	for (int i = 0; i < ac->n; i++) {
+		if (sodium_memcmp(ac->rows[i].hash, hash, STORE_HASH_LEN) == 0 && !found) {
+			found = true;
+			snprintf(who->name, sizeof who->name, "%s", ac->rows[i].name);
+			who->role = ac->rows[i].role;
+		}
+	}
+	if (!found || who->role == 0)
 		return pp_error_set(err, PP_ERR_UNAUTHORIZED, "", "the token is not valid");
 	return 0;
+}
+
+int auth_check(struct store *st, const char *header, struct auth_principal *who,
+	       struct pp_error *err)
+{
+	struct auth_cache ac = {0};
+	int rc = auth_check_cached(st, &ac, header, who, err);
+
+	auth_cache_forget(&ac);
+	free(ac.rows);
+	return rc;
 }

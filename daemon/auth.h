@@ -50,4 +50,15 @@ int auth_token_add(struct store *st, const char *name, const char *role,
 int auth_check(struct store *st, const char *header, struct auth_principal *who,
 	       struct pp_error *err);
 
+/* The stored tokens, read by the first check after auth_cache_forget and
+ * used by the checks after it, until the next auth_cache_forget. */
+struct auth_cache;
+struct auth_cache *auth_cache_new(void);
+void auth_cache_forget(struct auth_cache *ac);
+void auth_cache_free(struct auth_cache *ac);
+
+/* auth_check against the rows of ac (read from st first if forgotten). */
+int auth_check_cached(struct store *st, struct auth_cache *ac, const char *header,
+		      struct auth_principal *who, struct pp_error *err);
+
 #endif

@@ -38,6 +38,10 @@
  * Dispatch: match method and path against routes[] (a pattern segment
  * "{id}" captures one segment), then the token and role, then the body
  * size, then the handler.  Unknown paths and methods are 404 not_found.
+ * The stored tokens are read once per pass of the event loop, by its first
+ * request that carries one, and forgotten by an event that the first check
+ * activates: libevent runs it after the callbacks already active in the
+ * pass, so every request read in that pass shares one read of the table.
  */
 #include "http.h"
 
@@ -234,6 +238,16 @@ static bool http_match(const char *pattern, const char *path, char *param, size_
 	return *pattern == '\0' && *path == '\0';
 }
 
+/* The end of a loop pass: the token rows read in it are forgotten, so a
+ * token added or revoked by another process counts from the next pass on. */
+static void http_pass_end_cb(evutil_socket_t fd, short what, void *arg)
+{
+	struct server *srv = arg;
+
+	srv->pass_armed = false;
+	auth_cache_forget(srv->tokens);
+}
+
 /* Every request enters here: route, authenticate, check size, dispatch. */
 static void http_dispatch(struct evhttp_request *req, void *arg)
 {
@@ -290,7 +304,11 @@ static void http_dispatch(struct evhttp_request *req, void *arg)
 		const char *h = evhttp_find_header(evhttp_request_get_input_headers(req),
 						   "Authorization");
 
-		if (auth_check(srv->store, h, &c->who, &err) < 0) {
+		if (!srv->pass_armed) {
+			srv->pass_armed = true;
+			event_active(srv->pass_end, EV_TIMEOUT, 0);
+		}
+		if (auth_check_cached(srv->store, srv->tokens, h, &c->who, &err) < 0) {
 			http_reply_error(c, &err, NULL);
 			return;
 		}
@@ -610,7 +628,9 @@ int http_start(struct server *srv, struct pp_error *err)
 	evhttp_set_allowed_methods(srv->http, 0x1ff);
 	evhttp_set_gencb(srv->http, http_dispatch, srv);
 	srv->adopt = event_new(srv->base, -1, 0, http_conn_adopt_cb, srv);
-	if (srv->adopt == NULL)
+	srv->pass_end = event_new(srv->base, -1, 0, http_pass_end_cb, srv);
+	srv->tokens = auth_cache_new();
+	if (srv->adopt == NULL || srv->pass_end == NULL || srv->tokens == NULL)
 		return pp_error_set(err, PP_ERR_INTERNAL, "", "out of memory");
 	evhttp_set_bevcb(srv->http, http_conn_new, srv);
 	if (srv->npassed > 0) {
@@ -675,6 +695,11 @@ void http_free(struct server *srv)
 	}
 	if (srv->http != NULL)
 		evhttp_free(srv->http); /* frees the bound listeners and connections */
+	if (srv->pass_end != NULL)
+		event_free(srv->pass_end);
+	srv->pass_end = NULL;
+	auth_cache_free(srv->tokens);
+	srv->tokens = NULL;
 	srv->http = NULL;
 	srv->nlisteners = 0;
 	/* A passed socket's file belongs to systemd, which keeps listening. */

@@ -54,6 +54,11 @@ struct server {
 	bool closing;             /* http_free is tearing evhttp down */
 	struct event *adopt;      /* hooks new connections once evhttp made them */
 	struct http_conn *adopt_list;
+	/* Tokens read once per loop pass: forgotten by the pass_end event,
+	 * which the first check of a pass activates. */
+	struct auth_cache *tokens;
+	struct event *pass_end;
+	bool pass_armed;
 };
 
 struct http_call;

@@ -160,10 +160,19 @@ def test_roles_and_auth():
         expect_error(d.request("GET", "/v1/plans", token="pp_nonsense"), 401, "unauthorized")
         expect_error(d.request("GET", "/v1/plans", headers={"Authorization": "Basic eDp5"}),
                      401, "unauthorized")
-        # Revoked tokens stop working at once.
+        # Revoked tokens stop working at once, on a new connection and on a
+        # keep-alive one that used the token just before.
         tok = d.cmd("token", "add", "temp", "--role", "admin").strip()
         check(d.request("GET", "/v1/plans", token=tok)[0] == 200, "fresh token")
-        d.cmd("token", "revoke", "temp")
+        keep = http.client.HTTPConnection("127.0.0.1", d.port, timeout=30)
+        for expect in (200, 200, 401):
+            if expect == 401:
+                d.cmd("token", "revoke", "temp")
+            keep.request("GET", "/v1/plans", headers={"Authorization": "Bearer " + tok})
+            r = keep.getresponse()
+            r.read()
+            check(r.status == expect, "keep-alive: %d, want %d" % (r.status, expect))
+        keep.close()
         expect_error(d.request("GET", "/v1/plans", token=tok), 401, "unauthorized")
         check("temp" not in d.cmd("token", "list"), "revoked token listed")
         # Only hashes are stored.
