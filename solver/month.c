@@ -66,6 +66,8 @@ struct model_rules {
  * below); smaller ones are solved whole, which is faster for them. */
 #define PRICE_MIN_X 4000
 
+enum lazy_kind { LZ_NONE = 0, LZ_X, LZ_S };
+
 enum ride_role { ROLE_NEUTRAL = 0, ROLE_RIDER, ROLE_DRIVER };
 
 struct pclass {
@@ -119,25 +121,30 @@ struct model {
 
 	double *x; /* the current plan, 1..ncols */
 
-	/* Pricing of large models: x columns held at zero until they pay.  The
-	 * matrix entries of an x column (and its variable upper bound row) go
-	 * to GLPK only once it is released ("made"); until then they wait in
-	 * the pending lists, one linked list per x entry. */
+	/* Pricing of large models: parent columns x and staff columns s held
+	 * at zero until they pay.  The matrix entries of such a column (and its
+	 * own bound row: x <= ub * y, or s <= sum of y) go to GLPK only once it
+	 * is released ("made"); until then they wait in the pending lists, one
+	 * linked list per column.  Arrays "per column" are indexed 1..ncols. */
 	int price_from;    /* price from this many x entries (0: never) */
 	bool lazy;         /* the model is large enough to be priced */
 	int x_first;       /* column of x entry 0; entry e is column x_first + e */
-	bool *made;        /* per x entry */
-	int *pend_head;    /* per x entry: first pending entry, -1 none */
+	unsigned char *lzk; /* per column: LZ_NONE, LZ_X or LZ_S */
+	int *s_cand;       /* per column: the candidate of an s column */
+	int *lzcols, nlz;  /* the x and s columns */
+	bool *made;        /* per column */
+	int *pend_head;    /* per column: first pending entry, -1 none */
 	int *pend_row, *pend_next;
 	double *pend_val;
 	int npend, pend_cap;
 	bool oom; /* an allocation failed while adding a row */
 	int *ki;           /* row_end scratch: the entries GLPK gets now */
 	double *kv;
-	bool *held;        /* per x entry */
+	bool *held;        /* per column */
 	int *krow;         /* per class: its row "at most count", 0 = none */
 	bool *taken;       /* price_bound scratch, per x entry */
-	double *held_d;  /* reduced cost of each held entry in the root LP */
+	double *dprime;    /* price_bound scratch, per x entry */
+	double *held_d;  /* per column: reduced cost of a held one in the root LP */
 	int nheld;
 	double root_lp;  /* root LP value over all columns */
 };
@@ -249,7 +256,7 @@ static int row_put(struct model *m, int col, double v)
 
 /* Add the row built since row_begin() with bounds of type `type`; empty rows
  * are dropped unless they are violated, which the caller checks. */
-static int pend_push(struct model *m, int e, int row, double v)
+static int pend_push(struct model *m, int j, int row, double v)
 {
 	if (m->npend == m->pend_cap) {
 		int cap = m->pend_cap ? 2 * m->pend_cap : 4096;
@@ -270,8 +277,8 @@ static int pend_push(struct model *m, int e, int row, double v)
 	}
 	m->pend_row[m->npend] = row;
 	m->pend_val[m->npend] = v;
-	m->pend_next[m->npend] = m->pend_head[e];
-	m->pend_head[e] = m->npend++;
+	m->pend_next[m->npend] = m->pend_head[j];
+	m->pend_head[j] = m->npend++;
 	return 0;
 }
 
@@ -300,10 +307,10 @@ static int row_end_lazy(struct model *m, int type, double lo, double hi)
 			return -1;
 	}
 	for (int t = 1; t <= m->rn; t++) {
-		int e = m->ri[t] - m->x_first;
+		int j = m->ri[t];
 
-		if (e >= 0 && e < m->nxs && !m->made[e]) {
-			if (pend_push(m, e, i, m->rv[t]) < 0)
+		if (m->lzk[j] != LZ_NONE && !m->made[j]) {
+			if (pend_push(m, j, i, m->rv[t]) < 0)
 				return -1;
 			continue;
 		}
@@ -762,12 +769,31 @@ static int build(struct model *m)
 		goto fail;
 	m->lazy = m->price_from > 0 && m->nxs >= m->price_from;
 	if (m->lazy) {
-		m->made = calloc((size_t)m->nxs + 1, sizeof *m->made);
-		m->pend_head = malloc(sizeof(int) * ((size_t)m->nxs + 1));
-		if (m->made == NULL || m->pend_head == NULL)
+		int n = glp_get_num_cols(m->lp);
+
+		m->made = calloc((size_t)n + 1, sizeof *m->made);
+		m->lzk = calloc((size_t)n + 1, sizeof *m->lzk);
+		m->s_cand = calloc((size_t)n + 1, sizeof *m->s_cand);
+		m->lzcols = malloc(sizeof(int) * ((size_t)n + 1));
+		m->pend_head = malloc(sizeof(int) * ((size_t)n + 1));
+		if (!m->made || !m->lzk || !m->s_cand || !m->lzcols || !m->pend_head)
 			goto fail;
-		for (int e = 0; e < m->nxs; e++)
-			m->pend_head[e] = -1;
+		for (int j = 0; j <= n; j++)
+			m->pend_head[j] = -1;
+		for (int c = 0; c < m->ncands; c++)
+			for (int j = 0; j < ns; j++) {
+				int sj = m->scol[(size_t)c * ns + j];
+
+				if (sj != 0) {
+					m->lzk[sj] = LZ_S;
+					m->s_cand[sj] = c;
+					m->lzcols[m->nlz++] = sj;
+				}
+			}
+		for (int e = 0; e < m->nxs; e++) {
+			m->lzk[m->xs[e].col] = LZ_X;
+			m->lzcols[m->nlz++] = m->xs[e].col;
+		}
 	}
 
 	/* Rows per candidate. */
@@ -787,7 +813,7 @@ static int build(struct model *m)
 		for (int j = 0; j < ns; j++) {
 			int sj = m->scol[(size_t)c * ns + j];
 
-			if (sj == 0)
+			if (sj == 0 || m->lazy) /* lazy models: col_make */
 				continue;
 			row_begin(m);
 			row_put(m, sj, 1);
@@ -894,7 +920,7 @@ static int build(struct model *m)
 			}
 			row_end(m, GLP_UP, 0, 0);
 		}
-		/* variable upper bounds x <= min(count, cap) * y (lazy models: x_make) */
+		/* variable upper bounds x <= min(count, cap) * y (lazy models: col_make) */
 		FOR_X_AT(m, c, e) {
 			if (m->lazy)
 				break;
@@ -1102,6 +1128,9 @@ static void model_free(struct model *m)
 	free(m->held);
 	free(m->held_d);
 	free(m->made);
+	free(m->lzk);
+	free(m->s_cand);
+	free(m->lzcols);
 	free(m->pend_head);
 	free(m->pend_row);
 	free(m->pend_next);
@@ -1110,6 +1139,7 @@ static void model_free(struct model *m)
 	free(m->kv);
 	free(m->krow);
 	free(m->taken);
+	free(m->dprime);
 }
 
 /* --------------------------------------------------------------- greedy */
@@ -1594,25 +1624,27 @@ static int lp_sliced(struct model *m, struct solve_state *st, glp_smcp *sp)
 
 /* ----------------------------------------------------------------- pricing
  *
- * A large month has tens or hundreds of thousands of x columns and one
- * variable upper bound row for each, and GLPK's simplex does not finish the
- * whole root LP in the time limit.  Almost all of them stay at zero in good
- * plans, so a level of a large ("lazy") model is solved by column
- * generation: every x column the warm plan leaves at zero is held there
- * (fixed at zero, its matrix entries and bound row not even given to GLPK:
- * x_make), the LP is solved over the others, and in each class the held
- * column whose reduced cost would raise the LP most is released, until none
- * would.  The LP value is then the root LP of the whole model, and each held
- * column e has a reduced cost d[e] <= 0 (maximising; >= 0 minimising): by
- * LP duality no plan that uses e is better than root_lp + d[e].  A dive
- * (price_dive) then looks for a good plan to start the search from.
+ * A large month has tens or hundreds of thousands of parent columns x and
+ * staff columns s, each with a bound row of its own (x <= ub * y, s <= sum
+ * of y), and GLPK's simplex does not finish the whole root LP in the time
+ * limit.  Almost all of them stay at zero in good plans, so a level of a
+ * large ("lazy") model is solved by column generation: every x and s column
+ * the warm plan leaves at zero is held there (fixed at zero, its matrix
+ * entries and bound row not even given to GLPK: col_make), the LP is solved
+ * over the others, and in each class (for x) and at each candidate (for s)
+ * the held column whose reduced cost would raise the LP most is released,
+ * until none would.  The LP value is then the root LP of the whole model,
+ * and each held column j has a reduced cost d[j] <= 0 (maximising; >= 0
+ * minimising): by LP duality no plan that uses j is better than
+ * root_lp + d[j].  A dive (price_dive) then looks for a good plan to start
+ * the search from.
  *
  * The branch and bound then runs over the released columns.  When it proves
  * that subproblem optimal with value v, every held column that could still
  * give a plan better than v is released and the search resumes from v; when
  * none is left, v is optimal for the whole model (reduced-cost fixing).
  * While it runs, a bound on the whole model is the better of the tree's
- * bound and the best root_lp + d[e] over the held columns.
+ * bound and the best root_lp + d[j] over the held columns.
  */
 
 /* The upper bound of x entry e: min(class count, room capacity). */
@@ -1624,18 +1656,18 @@ static int x_ub(const struct model *m, int e)
 	return count < cap ? count : cap;
 }
 
-/* Make x entry e's column whole in GLPK: its pending matrix entries and its
- * variable upper bound row x <= ub * y.  Nothing to do outside lazy models.
- * A held column needs neither while it is held: it is fixed at zero. */
-static void x_make(struct model *m, int e)
+/* Make column j whole in GLPK: its pending matrix entries and its own bound
+ * row (x <= ub * y for a parent column, s <= sum of y for a staff column).
+ * Nothing to do outside lazy models.  A held column needs neither while it
+ * is held: it is fixed at zero. */
+static void col_make(struct model *m, int j)
 {
 	int n = 0;
 
-	if (!m->lazy || m->made[e])
+	if (!m->lazy || m->lzk[j] == LZ_NONE || m->made[j])
 		return;
-	m->made[e] = true;
-	row_begin(m);
-	for (int q = m->pend_head[e]; q >= 0; q = m->pend_next[q])
+	m->made[j] = true;
+	for (int q = m->pend_head[j]; q >= 0; q = m->pend_next[q])
 		n++;
 	if (n > 0) {
 		int *ind = malloc(sizeof(int) * ((size_t)n + 1));
@@ -1648,69 +1680,87 @@ static void x_make(struct model *m, int e)
 			return;
 		}
 		n = 0;
-		for (int q = m->pend_head[e]; q >= 0; q = m->pend_next[q]) {
+		for (int q = m->pend_head[j]; q >= 0; q = m->pend_next[q]) {
 			ind[++n] = m->pend_row[q];
 			val[n] = m->pend_val[q];
 		}
-		glp_set_mat_col(m->lp, m->xs[e].col, n, ind, val);
+		glp_set_mat_col(m->lp, j, n, ind, val);
 		free(ind);
 		free(val);
 	}
-	row_put(m, m->xs[e].col, 1);
-	row_put(m, ycol_of(m, m->xs[e].c, m->xs[e].lang), -x_ub(m, e));
+	row_begin(m);
+	row_put(m, j, 1);
+	if (m->lzk[j] == LZ_X) {
+		int e = j - m->x_first;
+
+		row_put(m, ycol_of(m, m->xs[e].c, m->xs[e].lang), -x_ub(m, e));
+	} else {
+		int c = m->s_cand[j];
+
+		for (int t = 0; t < m->ylang_n[c]; t++)
+			row_put(m, m->ycol[m->ylang_off[c] + t], -1);
+	}
 	row_end(m, GLP_UP, 0, 0);
 }
 
-/* Reduced cost of held x entry e in the LP just solved. */
-static double price_dual(const struct model *m, int e)
+/* Reduced cost of held column j in the LP just solved. */
+static double price_dual(const struct model *m, int j)
 {
 	double d;
 
-	if (!m->lazy || m->made[e])
-		return glp_get_col_dual(m->lp, m->xs[e].col);
-	d = glp_get_obj_coef(m->lp, m->xs[e].col);
-	for (int q = m->pend_head[e]; q >= 0; q = m->pend_next[q])
+	if (!m->lazy || m->made[j])
+		return glp_get_col_dual(m->lp, j);
+	d = glp_get_obj_coef(m->lp, j);
+	for (int q = m->pend_head[j]; q >= 0; q = m->pend_next[q])
 		d -= glp_get_row_dual(m->lp, m->pend_row[q]) * m->pend_val[q];
 	return d;
 }
 
-static void price_release(struct model *m, int e)
+static void price_release(struct model *m, int j)
 {
-	glp_set_col_bnds(m->lp, m->xs[e].col, GLP_DB, 0.0, x_ub(m, e));
-	x_make(m, e);
-	m->held[e] = false;
+	double ub = m->lzk[j] == LZ_X ? x_ub(m, j - m->x_first) : 1.0;
+
+	glp_set_col_bnds(m->lp, j, GLP_DB, 0.0, ub);
+	col_make(m, j);
+	m->held[j] = false;
 	m->nheld--;
 }
 
 /* Make the model whole again: release every held column and make every
- * variable upper bound row. */
+ * lazy column. */
 static void price_whole(struct model *m)
 {
-	for (int e = 0; e < m->nxs; e++) {
-		if (m->held != NULL && m->held[e])
-			price_release(m, e);
-		x_make(m, e);
+	for (int t = 0; t < m->nlz; t++) {
+		int j = m->lzcols[t];
+
+		if (m->held != NULL && m->held[j])
+			price_release(m, j);
+		col_make(m, j);
 	}
 }
 
-/* Hold at zero every x column that the plan `warm` leaves at zero.  Returns
- * how many are held, or -1 (memory). */
+/* Hold at zero every lazy column that the plan `warm` leaves at zero.
+ * Returns how many are held, or -1 (memory). */
 static int price_hold(struct model *m, const double *warm)
 {
 	if (m->held == NULL) {
-		m->held = calloc((size_t)m->nxs + 1, sizeof *m->held);
-		m->held_d = calloc((size_t)m->nxs + 1, sizeof *m->held_d);
+		int n = glp_get_num_cols(m->lp);
+
+		m->held = calloc((size_t)n + 1, sizeof *m->held);
+		m->held_d = calloc((size_t)n + 1, sizeof *m->held_d);
 		if (m->held == NULL || m->held_d == NULL)
 			return -1;
 	}
-	for (int e = 0; e < m->nxs; e++) {
-		if (!m->held[e] && warm[m->xs[e].col] < 0.5) {
-			glp_set_col_bnds(m->lp, m->xs[e].col, GLP_FX, 0.0, 0.0);
-			m->held[e] = true;
+	for (int t = 0; t < m->nlz; t++) {
+		int j = m->lzcols[t];
+
+		if (!m->held[j] && warm[j] < 0.5) {
+			glp_set_col_bnds(m->lp, j, GLP_FX, 0.0, 0.0);
+			m->held[j] = true;
 			m->nheld++;
 		}
-		if (!m->held[e])
-			x_make(m, e);
+		if (!m->held[j])
+			col_make(m, j);
 	}
 	return m->nheld;
 }
@@ -1721,10 +1771,10 @@ static bool price_pays(const struct model *m, double d)
 	return glp_get_obj_dir(m->lp) == GLP_MAX ? d > 1e-7 : d < -1e-7;
 }
 
-/* The best value a plan using held column e can reach. */
-static double price_reach(const struct model *m, int e)
+/* The best value a plan using held column j can reach. */
+static double price_reach(const struct model *m, int j)
 {
-	return m->root_lp + m->held_d[e];
+	return m->root_lp + m->held_d[j];
 }
 
 /* Recompute st->outside, the bound on plans that use some held column. */
@@ -1733,10 +1783,10 @@ static void price_outside(struct model *m, struct solve_state *st)
 	bool maximise = glp_get_obj_dir(m->lp) == GLP_MAX;
 
 	st->outside = maximise ? -HUGE_VAL : HUGE_VAL;
-	for (int e = 0; e < m->nxs; e++)
-		if (m->held[e])
-			st->outside = maximise ? fmax(st->outside, price_reach(m, e))
-					       : fmin(st->outside, price_reach(m, e));
+	for (int t = 0; t < m->nlz; t++)
+		if (m->held[m->lzcols[t]])
+			st->outside = maximise ? fmax(st->outside, price_reach(m, m->lzcols[t]))
+					       : fmin(st->outside, price_reach(m, m->lzcols[t]));
 	if (st->level <= 3 && isfinite(st->outside))
 		st->outside = maximise ? floor(st->outside + 1e-6) : ceil(st->outside - 1e-6);
 }
@@ -1755,7 +1805,8 @@ static double price_bound(struct model *m)
 
 	if (m->taken == NULL) {
 		m->taken = calloc((size_t)m->nxs + 1, sizeof *m->taken);
-		if (m->taken == NULL)
+		m->dprime = calloc((size_t)m->nxs + 1, sizeof *m->dprime);
+		if (m->taken == NULL || m->dprime == NULL)
 			return sg * HUGE_VAL; /* no bound */
 	}
 	for (int k = 0; k < m->nclasses; k++) {
@@ -1764,18 +1815,19 @@ static double price_bound(struct model *m)
 		int left = m->classes[k].count;
 
 		for (int e = m->kx_off[k]; e < m->kx_off[k + 1]; e++) {
-			double xv = m->held[e] ? 0.0 : glp_get_col_prim(m->lp, m->xs[e].col);
+			int j = m->xs[e].col;
+			double xv = m->held[j] ? 0.0 : glp_get_col_prim(m->lp, j);
 
-			m->held_d[e] = price_dual(m, e) + pk; /* scratch: d'[e] */
+			m->dprime[e] = price_dual(m, j) + pk;
 			m->taken[e] = false;
-			now += sg * m->held_d[e] * xv;
+			now += sg * m->dprime[e] * xv;
 		}
 		while (left > 0) {
 			int best = -1;
 
 			for (int e = m->kx_off[k]; e < m->kx_off[k + 1]; e++)
-				if (!m->taken[e] && sg * m->held_d[e] > 0 &&
-				    (best < 0 || sg * m->held_d[e] > sg * m->held_d[best]))
+				if (!m->taken[e] && sg * m->dprime[e] > 0 &&
+				    (best < 0 || sg * m->dprime[e] > sg * m->dprime[best]))
 					best = e;
 			if (best < 0)
 				break;
@@ -1783,12 +1835,23 @@ static double price_bound(struct model *m)
 			{
 				int q = x_ub(m, best) < left ? x_ub(m, best) : left;
 
-				best_fill += sg * m->held_d[best] * q;
+				best_fill += sg * m->dprime[best] * q;
 				left -= q;
 			}
 		}
 		if (best_fill > now)
 			b += sg * (best_fill - now);
+	}
+	/* held staff columns: each at its better bound, 0 or 1 */
+	for (int t = 0; t < m->nlz; t++) {
+		int j = m->lzcols[t];
+
+		if (m->lzk[j] == LZ_S && m->held[j]) {
+			double d = price_dual(m, j);
+
+			if (sg * d > 0)
+				b += d;
+		}
 	}
 	return b;
 }
@@ -1826,25 +1889,46 @@ static double count_bound(const struct model *m, int level)
  * held_d[] and root_lp are set. */
 static int price_lp(struct model *m, struct solve_state *st, glp_smcp *sp)
 {
+	int ns = m->in->nstaff;
+
 	for (;;) {
 		int rc = lp_sliced(m, st, sp), released = 0;
 
 		if (rc != 0 || glp_get_status(m->lp) != GLP_OPT)
 			return rc;
 		tighten_bound(st, price_bound(m), glp_get_obj_dir(m->lp) == GLP_MAX);
-		for (int e = 0; e < m->nxs; e++)
-			if (m->held[e])
-				m->held_d[e] = price_dual(m, e);
-		/* release the column that pays most in each class: adding every
-		 * column that pays would release almost all of them at once */
+		for (int t = 0; t < m->nlz; t++)
+			if (m->held[m->lzcols[t]])
+				m->held_d[m->lzcols[t]] = price_dual(m, m->lzcols[t]);
+		/* release the column that pays most in each class, and the staff
+		 * column that pays most at each candidate: adding every column that
+		 * pays would release almost all of them at once */
 		for (int k = 0; k < m->nclasses; k++) {
-			int best = -1;
+			int best = 0;
 
-			for (int e = m->kx_off[k]; e < m->kx_off[k + 1]; e++)
-				if (m->held[e] && price_pays(m, m->held_d[e]) &&
-				    (best < 0 || fabs(m->held_d[e]) > fabs(m->held_d[best])))
-					best = e;
-			if (best >= 0) {
+			for (int e = m->kx_off[k]; e < m->kx_off[k + 1]; e++) {
+				int j = m->xs[e].col;
+
+				if (m->held[j] && price_pays(m, m->held_d[j]) &&
+				    (best == 0 || fabs(m->held_d[j]) > fabs(m->held_d[best])))
+					best = j;
+			}
+			if (best != 0) {
+				price_release(m, best);
+				released++;
+			}
+		}
+		for (int c = 0; c < m->ncands; c++) {
+			int best = 0;
+
+			for (int i = 0; i < ns; i++) {
+				int j = m->scol[(size_t)c * ns + i];
+
+				if (j != 0 && m->held[j] && price_pays(m, m->held_d[j]) &&
+				    (best == 0 || fabs(m->held_d[j]) > fabs(m->held_d[best])))
+					best = j;
+			}
+			if (best != 0) {
 				price_release(m, best);
 				released++;
 			}
@@ -1866,14 +1950,15 @@ static int price_close(struct model *m, struct solve_state *st, double v)
 	double step = st->level <= 3 ? 1.0 - 1e-6 : 1e-9 * fmax(1.0, fabs(v));
 	int released = 0;
 
-	for (int e = 0; e < m->nxs; e++) {
+	for (int t = 0; t < m->nlz; t++) {
+		int j = m->lzcols[t];
 		double r;
 
-		if (!m->held[e])
+		if (!m->held[j])
 			continue;
-		r = price_reach(m, e);
+		r = price_reach(m, j);
 		if (maximise ? r >= v + step : r <= v - step) {
-			price_release(m, e);
+			price_release(m, j);
 			released++;
 		}
 	}
@@ -1964,9 +2049,9 @@ static bool price_dive(struct model *m, struct solve_state *st, glp_smcp *sp,
 	for (size_t t = 0; t < nsc; t++)
 		if (m->scol[t] != 0)
 			cols[ncols++] = m->scol[t];
-	for (int e = 0; e < m->nxs; e++)
-		if (m->held[e] && xg[m->xs[e].col] > 0.5)
-			price_release(m, e);
+	for (int t = 0; t < m->nlz; t++)
+		if (m->held[m->lzcols[t]] && xg[m->lzcols[t]] > 0.5)
+			price_release(m, m->lzcols[t]);
 	for (int t = 0; t < ncols; t++)
 		glp_set_col_bnds(m->lp, cols[t], GLP_FX, xg[cols[t]], xg[cols[t]]);
 	/* only a plan the MIP returns counts: it also holds the rows that fix
