@@ -375,6 +375,12 @@ static int index_xs(struct model *m)
 	return 0;
 }
 
+/* How many y columns (series and language) the model has. */
+static int y_count(const struct model *m)
+{
+	return m->ncands > 0 ? m->ylang_off[m->ncands - 1] + m->ylang_n[m->ncands - 1] : 0;
+}
+
 static int ycol_of(const struct model *m, int c, int lang)
 {
 	for (int t = 0; t < m->ylang_n[c]; t++)
@@ -1450,8 +1456,7 @@ static int greedy_plan(struct model *m, double *x, const double *guide)
 	g.room_busy = calloc((size_t)in->nrooms * in->nslots + 1, sizeof(bool));
 	g.rem = calloc((size_t)m->nclasses + 1, sizeof(int));
 	g.take = calloc((size_t)m->nxs + 1, sizeof(int));
-	g.score = calloc((size_t)m->ylang_off[m->ncands - 1] + m->ylang_n[m->ncands - 1] + 1,
-			 sizeof(long));
+	g.score = calloc((size_t)y_count(m) + 1, sizeof(long));
 	if (!tried || !g.fac_used || !g.staff_used || !g.fac_busy || !g.staff_busy ||
 	    !g.room_busy || !g.rem || !g.take || !g.score)
 		goto out;
@@ -1996,7 +2001,7 @@ static bool price_dive(struct model *m, struct solve_state *st, glp_smcp *sp,
 	const struct month_input *in = m->in;
 	size_t nfc = (size_t)in->nslots * (size_t)in->nfacilitators * (size_t)(in->nstrs + 1);
 	size_t nsc = (size_t)m->ncands * (size_t)in->nstaff;
-	int ny = m->ylang_off[m->ncands - 1] + m->ylang_n[m->ncands - 1];
+	int ny = y_count(m);
 	int n = glp_get_num_cols(m->lp), last = -1, ncols = 0;
 	int *cols = malloc(sizeof(int) * ((size_t)ny + nfc + nsc + 1));
 	double *guide = calloc((size_t)n + 1, sizeof(double));
