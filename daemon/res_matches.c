@@ -44,6 +44,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "jobs.h"
 #include "json_read.h"
 #include "log.h"
 #include "match.h"
@@ -59,6 +60,7 @@ struct match_job {
 	size_t len;
 	json_t *snap; /* matches_snapshot() at arrival */
 	pthread_t thread;
+	int nice; /* the solver threads' nice value when it started */
 	/* Written by the thread, read by the loop after the wake-up. */
 	int rc;
 	char *result;
@@ -198,6 +200,9 @@ static void *match_job_run(void *arg)
 	struct match_job *mj = arg;
 	struct matches *ms = mj->ms;
 
+	/* batch work, like the plan workers: the event loop wins the CPU */
+	if (jobs_thread_nice(mj->nice) < 0)
+		log_warn("matching thread: could not lower its priority");
 	mj->rc = match_job_solve(mj);
 	glp_free_env();
 	pthread_mutex_lock(&ms->lock);
@@ -219,6 +224,7 @@ static void matches_start_queued(struct matches *ms)
 		if (ms->queue == NULL)
 			ms->queue_tail = NULL;
 		ms->nqueued--;
+		mj->nice = (int)ms->srv->opts.num[OPT_WORKER_NICE];
 		if (pthread_create(&mj->thread, NULL, match_job_run, mj) != 0) {
 			http_fail(mj->call, PP_ERR_BUSY,
 				  "cannot start a solver thread; retry later");
