@@ -2021,11 +2021,15 @@ static bool price_dive(struct model *m, struct solve_state *st, glp_smcp *sp,
 		if (st->cancelled || elapsed(st) >= st->deadline)
 			goto restore;
 		if (rc != 0 || glp_get_status(m->lp) != GLP_OPT) {
-			if (last < 0 || glp_get_col_lb(m->lp, last) < 0.5)
-				goto restore; /* a dead end */
+			if (last < 0)
+				goto restore;
+			if (glp_get_col_lb(m->lp, last) < 0.5)
+				break; /* a dead end: follow the last LP that had a solution */
 			glp_set_col_bnds(m->lp, last, GLP_FX, 0.0, 0.0);
 			continue;
 		}
+		for (int t = 0; t < ny; t++)
+			guide[cols[t]] = glp_get_col_prim(m->lp, cols[t]);
 		for (int t = 0; t < ny; t++) {
 			double yv = glp_get_col_prim(m->lp, cols[t]);
 
@@ -2040,8 +2044,6 @@ static bool price_dive(struct model *m, struct solve_state *st, glp_smcp *sp,
 		glp_set_col_bnds(m->lp, pick, GLP_FX, 1.0, 1.0);
 		last = pick;
 	}
-	for (int t = 0; t < ny; t++)
-		guide[cols[t]] = glp_get_col_prim(m->lp, cols[t]);
 	for (int t = 0; t < ny; t++)
 		glp_set_col_bnds(m->lp, cols[t], GLP_DB, 0.0, 1.0);
 	if (greedy_plan(m, xg, guide) < 0)
