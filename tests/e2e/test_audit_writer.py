@@ -20,6 +20,7 @@ Checked, against a real daemon on a free port with a temporary database:
 import http.client
 import json
 import os
+import shutil
 import signal
 import sqlite3
 import subprocess
@@ -82,9 +83,13 @@ class Daemon:
         return out
 
     def stop(self):
+        """SIGTERM; the exit status.  The directory (database and log) is
+        kept for reading when the status is not 0."""
         self.proc.send_signal(signal.SIGTERM)
         rc = self.proc.wait(timeout=30)
         self.log.close()
+        if rc == 0:
+            shutil.rmtree(self.dir, ignore_errors=True)
         return rc
 
 
@@ -182,13 +187,17 @@ def test_sigterm_during_burst_keeps_acknowledged_rows():
     d = Daemon()
     results = []
     threads = burst(d, "T", results, check_rows=False)
-    time.sleep(0.05)
-    rc = d.stop()
+    time.sleep(0.2)
+    d.proc.send_signal(signal.SIGTERM)
+    rc = d.proc.wait(timeout=30)
     for th in threads:
         th.join()
     check(rc == 0, "exit status %r" % rc)
     acked = [pid for pid, st, _, _ in results if st == 200]
     stored = [r[2] for r in d.rows()]
+    d.log.close()
+    shutil.rmtree(d.dir, ignore_errors=True)
+    check(acked, "no request was answered before SIGTERM")
     check(len(stored) == len(set(stored)), "a row stored twice")
     missing = set(acked) - set(stored)
     check(not missing, "acknowledged but not stored: %r" % sorted(missing)[:10])
