@@ -23,7 +23,6 @@ struct event;
 struct event_base;
 struct evconnlistener;
 struct store;
-struct audit;
 struct jobs;
 struct metrics;
 struct plans;
@@ -40,7 +39,6 @@ struct server {
 	int passed[HTTP_MAX_LISTENERS]; /* listening sockets from systemd, if any */
 	int npassed;
 	struct store *store;
-	struct audit *audit; /* commits audit rows off the loop (audit.c) */
 	struct jobs *jobs;
 	struct metrics *metrics;
 	struct plans *plans;

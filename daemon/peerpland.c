@@ -7,8 +7,7 @@
  * socket activation).  Then READY=1 goes to systemd and the loop runs until SIGTERM
  * or SIGINT, which stop the listeners, answer held calls with 503, cancel
  * running solves (their plans stay queued/running in the database and are
- * solved again on the next start), wait for the audit writer to commit the
- * rows of the replies it holds, let replies in flight drain, and exit 0.
+ * solved again on the next start), let replies in flight drain, and exit 0.
  * SIGHUP re-reads the options and applies the reloadable ones (log level,
  * limits, queue size, the solver threads' nice value).  Signals are
  * libevent events, so their handlers run on the loop thread like everything
@@ -25,7 +24,6 @@
 #include <systemd/sd-daemon.h>
 #include <unistd.h>
 
-#include "audit.h"
 #include "auth.h"
 #include "http.h"
 #include "jobs.h"
@@ -103,8 +101,7 @@ static void daemon_drain_cb(evutil_socket_t fd, short what, void *arg)
 {
 	struct daemon_ctx *d = arg;
 
-	if ((jobs_running(d->srv.jobs) == 0 && matches_pending(d->srv.matches) == 0 &&
-	     audit_pending(d->srv.audit) == 0) ||
+	if ((jobs_running(d->srv.jobs) == 0 && matches_pending(d->srv.matches) == 0) ||
 	    http_now() > d->stop_at) {
 		struct timeval flush = {0, 200000}; /* let replies in flight leave */
 
@@ -239,9 +236,6 @@ static int daemon_start(struct daemon_ctx *d, struct pp_error *err)
 	srv->store = store_open(srv->opts.str[OPT_DATABASE], err);
 	if (srv->store == NULL)
 		return -1;
-	srv->audit = audit_new(srv->base, srv->opts.str[OPT_DATABASE], err);
-	if (srv->audit == NULL)
-		return -1;
 	srv->nworkers = (int)srv->opts.num[OPT_WORKERS];
 	if (srv->nworkers == 0)
 		srv->nworkers = (int)sysconf(_SC_NPROCESSORS_ONLN);
@@ -288,7 +282,6 @@ static void daemon_cleanup(struct daemon_ctx *d)
 	}
 	plans_free(srv->plans);
 	matches_free(srv->matches);
-	audit_free(srv->audit); /* commits and answers what the two just queued */
 	http_free(srv);
 	for (int i = 0; i < 3; i++)
 		if (d->sig[i] != NULL)
@@ -351,7 +344,6 @@ int main(int argc, char **argv)
 		 * database and runs again on the next start. */
 		log_warn("%d plan solve(s) and %d matching solve(s) did not stop in time",
 			 jobs_running(d.srv.jobs), matches_pending(d.srv.matches));
-		audit_free(d.srv.audit);
 		store_close(d.srv.store);
 		return 0;
 	}

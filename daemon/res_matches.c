@@ -33,8 +33,8 @@
  * specialists or assignments, so a request sees exactly what reading the
  * store would give it.  Its audit row is committed
  * before the reply, together with those of the other candidates requests
- * answered in the same loop pass, by the audit writer off the loop
- * (audit.c), as plan reads do.
+ * answered in the same loop pass (one transaction, store_audit_many), as
+ * plan reads do.
  */
 #include <event2/event.h>
 #include <glpk.h>
@@ -44,7 +44,6 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "audit.h"
 #include "jobs.h"
 #include "json_read.h"
 #include "log.h"
@@ -285,53 +284,39 @@ static void matches_flush_queue(struct matches *ms)
 	ms->nqueued = 0;
 }
 
-/* The audit writer's verdict on a list of candidates replies: send each,
- * or the commit's error. */
-static void matches_replies_done(void *arg, int rc, const struct pp_error *err)
-{
-	struct cand_reply *r = arg, *next;
-
-	for (; r != NULL; r = next) {
-		next = r->next;
-		if (rc == 0) {
-			http_reply_json(r->call, 200, r->out, NULL);
-		} else {
-			json_decref(r->out);
-			http_reply_error(r->call, err, NULL);
-		}
-		free(r);
-	}
-}
-
-/* Hand the audit rows of every waiting candidates reply to the audit
- * writer, which commits them in one transaction; matches_replies_done then
- * replies. */
+/* Commit the audit rows of every waiting candidates reply in one
+ * transaction, then send the replies (or the commit's error to each). */
 static void matches_replies_flush(struct matches *ms)
 {
-	struct cand_reply *r = ms->replies;
+	struct cand_reply *r = ms->replies, *next;
 	int n = ms->nreplies, i = 0;
-	struct store_audit_row *rows;
+	struct store_audit_row *rows = calloc((size_t)n + 1, sizeof *rows);
 	struct pp_error err = {0};
 	int rc;
 
-	if (n == 0)
-		return;
 	ms->replies = NULL;
 	ms->replies_end = &ms->replies;
 	ms->nreplies = 0;
-	rows = calloc((size_t)n, sizeof *rows);
 	if (rows == NULL) {
 		rc = pp_error_set(&err, PP_ERR_INTERNAL, "", "out of memory");
 	} else {
 		for (struct cand_reply *q = r; q != NULL; q = q->next)
 			rows[i++] = (struct store_audit_row){q->at, q->call->who.name,
 							     "match candidates", q->object};
-		rc = audit_submit(ms->srv->audit, rows, n, matches_replies_done, r, &err);
+		rc = n > 0 ? store_audit_many(ms->srv->store, rows, n, &err) : 0;
 		free(rows);
 	}
-	if (rc < 0) {
+	if (rc < 0)
 		log_error("audit of %d candidates request(s) not stored: %s", n, err.message);
-		matches_replies_done(r, -1, &err);
+	for (; r != NULL; r = next) {
+		next = r->next;
+		if (rc == 0) {
+			http_reply_json(r->call, 200, r->out, NULL);
+		} else {
+			json_decref(r->out);
+			http_reply_error(r->call, &err, NULL);
+		}
+		free(r);
 	}
 }
 

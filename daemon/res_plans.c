@@ -23,12 +23,10 @@
  * (struct plan_reply) in plans->replies, and the first one of a loop pass
  * activates plans->flush.  libevent runs that event after the callbacks
  * already active in the pass, i.e. after every request read in it; the
- * flush hands all queued audit rows to the audit writer (audit.c), which
- * commits them off the loop, with any other batches waiting, in one
- * transaction (one sync); back on the loop plan_replies_done sends the
- * replies -- or, if the commit failed, a 500 to each.  So a burst of reads
- * costs one fsync, not one each, the loop never waits for it, and no reply
- * leaves before its row is on disk.
+ * flush writes all queued audit rows in one transaction (one sync) and only
+ * then sends the replies -- or, if the commit fails, a 500 to each.  So a
+ * burst of reads costs one fsync, not one each, and no reply leaves before
+ * its row is on disk.
  *
  * A `done` plan never changes again (no transition leaves `done`, and only
  * this daemon writes plans), so the document of one read without a job in
@@ -44,7 +42,6 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "audit.h"
 #include "ics.h"
 #include "jobs.h"
 #include "json_read.h"
@@ -182,46 +179,33 @@ static void plan_reply_send(struct plan_reply *r, bool committed, const struct p
 	free(r);
 }
 
-/* The audit writer's verdict on a list of reads: send each its reply, or
- * the commit's error. */
-static void plan_replies_done(void *arg, int rc, const struct pp_error *err)
-{
-	struct plan_reply *r = arg, *next;
-
-	for (; r != NULL; r = next) {
-		next = r->next;
-		plan_reply_send(r, rc == 0, err);
-	}
-}
-
-/* Hand the audit rows of every queued read to the audit writer, which
- * commits them in one transaction; plan_replies_done then replies. */
+/* Commit the audit rows of every queued read in one transaction, then send
+ * their replies (or the commit's error to each). */
 static void plan_replies_flush(struct plans *pl)
 {
-	struct plan_reply *r = pl->replies;
+	struct plan_reply *r = pl->replies, *next;
 	int n = pl->nreplies, i = 0;
-	struct store_audit_row *rows;
+	struct store_audit_row *rows = calloc((size_t)n + 1, sizeof *rows);
 	struct pp_error err = {0};
 	int rc;
 
-	if (n == 0)
-		return;
 	pl->replies = NULL;
 	pl->replies_end = &pl->replies;
 	pl->nreplies = 0;
-	rows = calloc((size_t)n, sizeof *rows);
 	if (rows == NULL) {
 		rc = pp_error_set(&err, PP_ERR_INTERNAL, "", "out of memory");
 	} else {
 		for (struct plan_reply *q = r; q != NULL; q = q->next)
 			rows[i++] = (struct store_audit_row){q->at, q->call->who.name, "read plan",
 							     q->object};
-		rc = audit_submit(pl->srv->audit, rows, n, plan_replies_done, r, &err);
+		rc = store_audit_many(pl->srv->store, rows, n, &err);
 		free(rows);
 	}
-	if (rc < 0) {
+	if (rc < 0)
 		log_error("audit of %d read(s) not stored: %s", n, err.message);
-		plan_replies_done(r, -1, &err);
+	for (; r != NULL; r = next) {
+		next = r->next;
+		plan_reply_send(r, rc == 0, &err);
 	}
 }
 

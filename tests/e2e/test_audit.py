@@ -1,9 +1,9 @@
 #!/usr/bin/env python3
-"""End-to-end tests of the audit writer (daemon/audit.c): audit rows of
-candidates requests are committed off the event loop, in groups, and a reply
-still never leaves before its row is committed.
+"""End-to-end tests of the audit log under load: audit rows of candidates
+requests are committed in groups (one transaction per event-loop pass), and a
+reply never leaves before its row is committed.
 
-Usage: test_audit_writer.py PEERPLAND MATCH.json [TEST...]
+Usage: test_audit.py PEERPLAND MATCH.json [TEST...]
 
 Checked, against a real daemon on a free port with a temporary database:
   - N concurrent candidates requests (threads on keep-alive connections, each
