@@ -117,7 +117,7 @@ int jr_object(struct jr *r, const json_t *v, const char *const *allowed)
 		return jr_fail(r, NULL, false, "must be an object");
 	if (allowed == NULL)
 		return 0;
-	json_object_foreach((json_t *)v, key, val) {
+	json_object_foreach ((json_t *)v, key, val) {
 		bool ok = false;
 
 		for (const char *const *a = allowed; *a != NULL && !ok; a++)
@@ -211,8 +211,8 @@ int jr_bool(struct jr *r, const json_t *obj, const char *key, enum jr_need need,
 	return 0;
 }
 
-int jr_string(struct jr *r, const json_t *obj, const char *key, enum jr_need need,
-	      size_t minlen, size_t maxlen, const char **out)
+int jr_string(struct jr *r, const json_t *obj, const char *key, enum jr_need need, size_t minlen,
+	      size_t maxlen, const char **out)
 {
 	json_t *v;
 	size_t n;
@@ -436,15 +436,15 @@ int jr_tags(struct jr *r, const json_t *obj, const char *key, enum jr_need need,
 	if (out == NULL)
 		return jr_oom(r);
 	mark = jr_push_key(r, key);
-	json_array_foreach(arr, i, el) {
+	json_array_foreach (arr, i, el) {
 		size_t len = json_is_string(el) ? json_string_length(el) : 0;
 		int idx;
 
 		if (len == 0 || len > JR_ID_MAX || len != strlen(json_string_value(el))) {
 			size_t m = jr_push_index(r, i);
 
-			jr_fail(r, NULL, false, "must be a non-empty string of at most %d characters",
-				JR_ID_MAX);
+			jr_fail(r, NULL, false,
+				"must be a non-empty string of at most %d characters", JR_ID_MAX);
 			jr_pop(r, m);
 			goto fail;
 		}

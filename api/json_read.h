@@ -42,8 +42,8 @@
 
 #include "error.h"
 
-#define JR_PATH_MAX 256 /* = sizeof ((struct pp_error *)0)->path */
-#define JR_ID_MAX   64  /* ids: 1..64 chars of [A-Za-z0-9._:-] */
+#define JR_PATH_MAX 256     /* = sizeof ((struct pp_error *)0)->path */
+#define JR_ID_MAX   64      /* ids: 1..64 chars of [A-Za-z0-9._:-] */
 #define JR_INT_MAX  1000000 /* upper bound of "any integer >= x" fields */
 #define JR_NO_MAX   1e15    /* upper bound of "any number >= x" fields */
 
@@ -83,7 +83,7 @@ void jr_pop(struct jr *r, size_t mark);
  * between fields reads "rooms[0].available[1]: 'from' must be before 'to'"
  * while the path points at "...available[1].from".  Returns -1. */
 int jr_fail(struct jr *r, const char *key, bool at_parent, const char *fmt, ...)
-	__attribute__((format(printf, 4, 5)));
+    __attribute__((format(printf, 4, 5)));
 
 /* Record PP_ERR_INTERNAL "out of memory"; returns -1. */
 int jr_oom(struct jr *r);
@@ -95,8 +95,7 @@ int jr_object(struct jr *r, const json_t *v, const char *const *allowed);
 
 /* Look up obj[key].  Returns 0 with *out = the value, or *out = NULL when the
  * field is absent or null and optional; -1 when required and absent/null. */
-int jr_field(struct jr *r, const json_t *obj, const char *key, enum jr_need need,
-	     json_t **out);
+int jr_field(struct jr *r, const json_t *obj, const char *key, enum jr_need need, json_t **out);
 
 /* Typed readers of obj[key].  Range bounds are inclusive; out is written only
  * when the field is present and valid.  Integers must be JSON integers; a
@@ -108,8 +107,8 @@ int jr_real(struct jr *r, const json_t *obj, const char *key, enum jr_need need,
 int jr_bool(struct jr *r, const json_t *obj, const char *key, enum jr_need need, bool *out);
 
 /* A string of 0..maxlen bytes (minlen 1 rejects ""); *out points into obj. */
-int jr_string(struct jr *r, const json_t *obj, const char *key, enum jr_need need,
-	      size_t minlen, size_t maxlen, const char **out);
+int jr_string(struct jr *r, const json_t *obj, const char *key, enum jr_need need, size_t minlen,
+	      size_t maxlen, const char **out);
 
 /* A string that is one of names[0..n); *out = its index. */
 int jr_enum(struct jr *r, const json_t *obj, const char *key, enum jr_need need,

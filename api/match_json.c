@@ -21,10 +21,10 @@
 
 static const char *const policy_keys[] = {"expertise_weight", "max_dimension_share",
 					  "default_weights", "require_language", NULL};
-static const char *const specialist_keys[] = {"id",	   "capacity",	"languages", "traits",
-					      "expertise", "exclude", NULL};
-static const char *const parent_keys[] = {"id",	     "priority", "languages", "traits",
-					  "weights", "needs",	 "exclude",   NULL};
+static const char *const specialist_keys[] = {"id",        "capacity", "languages", "traits",
+					      "expertise", "exclude",  NULL};
+static const char *const parent_keys[] = {"id",      "priority", "languages", "traits",
+					  "weights", "needs",    "exclude",   NULL};
 static const char *const doc_keys[] = {"policy", "specialists", "parents", "existing", NULL};
 static const char *const pair_keys[] = {"parent", "specialist", NULL};
 static const char *const cand_keys[] = {"parent", "k", "policy", "specialists", "existing", NULL};
@@ -77,10 +77,9 @@ static int read_traits(struct jr *r, const json_t *obj, struct jr_strtab *t,
 		jr_pop(r, mark);
 		return jr_fail(r, NULL, false, "must be an object of tag lists");
 	}
-	if (json_object_size(tr) > 0 &&
-	    (*out = calloc(json_object_size(tr), sizeof **out)) == NULL)
+	if (json_object_size(tr) > 0 && (*out = calloc(json_object_size(tr), sizeof **out)) == NULL)
 		return jr_oom(r);
-	json_object_foreach(tr, key, val) {
+	json_object_foreach (tr, key, val) {
 		struct match_trait *m = &(*out)[*n];
 
 		if ((m->dim = read_dim(r, t, key)) < 0)
@@ -114,10 +113,9 @@ static int read_weights(struct jr *r, const json_t *obj, const char *key, struct
 		jr_pop(r, mark);
 		return jr_fail(r, NULL, false, "must be an object of weights");
 	}
-	if (json_object_size(wo) > 0 &&
-	    (*out = calloc(json_object_size(wo), sizeof **out)) == NULL)
+	if (json_object_size(wo) > 0 && (*out = calloc(json_object_size(wo), sizeof **out)) == NULL)
 		return jr_oom(r);
-	json_object_foreach(wo, dim, val) {
+	json_object_foreach (wo, dim, val) {
 		struct match_weight *m = &(*out)[*n];
 
 		if ((m->dim = read_dim(r, t, dim)) < 0 ||
@@ -143,8 +141,7 @@ static int read_exclude(struct jr *r, const json_t *obj, struct jr_strtab *t, st
 	return 0;
 }
 
-int match_read_policy(struct jr *r, const json_t *v, struct jr_strtab *t,
-		      struct match_policy *out)
+int match_read_policy(struct jr *r, const json_t *v, struct jr_strtab *t, struct match_policy *out)
 {
 	match_policy_default(out);
 	if (v == NULL)
@@ -152,7 +149,7 @@ int match_read_policy(struct jr *r, const json_t *v, struct jr_strtab *t,
 	if (jr_object(r, v, policy_keys) < 0 ||
 	    jr_real(r, v, "expertise_weight", JR_OPTIONAL, 0, 1, &out->expertise_weight) < 0 ||
 	    jr_real(r, v, "max_dimension_share", JR_OPTIONAL, 0, 1, &out->max_dimension_share) <
-		    0 ||
+		0 ||
 	    jr_bool(r, v, "require_language", JR_OPTIONAL, &out->require_language) < 0)
 		return -1;
 	if (out->max_dimension_share <= 0)
@@ -176,8 +173,7 @@ int match_read_specialist(struct jr *r, const json_t *v, struct jr_strtab *t,
 	return 0;
 }
 
-int match_read_parent(struct jr *r, const json_t *v, struct jr_strtab *t,
-		      struct match_parent *out)
+int match_read_parent(struct jr *r, const json_t *v, struct jr_strtab *t, struct match_parent *out)
 {
 	memset(out, 0, sizeof *out);
 	out->priority = 1;
@@ -214,7 +210,7 @@ static int read_specialists(struct mjp *p, const json_t *doc)
 	if (p->in->specialists == NULL)
 		return jr_oom(&p->r);
 	mark = jr_push_key(&p->r, "specialists");
-	json_array_foreach(arr, i, el) {
+	json_array_foreach (arr, i, el) {
 		size_t m = jr_push_index(&p->r, i);
 
 		p->in->nspecialists++;
@@ -242,7 +238,7 @@ static int read_parents(struct mjp *p, const json_t *doc)
 	if (p->in->parents == NULL)
 		return jr_oom(&p->r);
 	mark = jr_push_key(&p->r, "parents");
-	json_array_foreach(arr, i, el) {
+	json_array_foreach (arr, i, el) {
 		size_t m = jr_push_index(&p->r, i);
 
 		p->in->nparents++;
@@ -250,8 +246,8 @@ static int read_parents(struct mjp *p, const json_t *doc)
 			return -1;
 		jr_pop(&p->r, m);
 	}
-	rc = jr_unique_ids(&p->r, p->in->parents, (size_t)p->in->nparents,
-			   sizeof *p->in->parents, offsetof(struct match_parent, id));
+	rc = jr_unique_ids(&p->r, p->in->parents, (size_t)p->in->nparents, sizeof *p->in->parents,
+			   offsetof(struct match_parent, id));
 	jr_pop(&p->r, mark);
 	return rc;
 }
@@ -292,7 +288,7 @@ static int read_existing(struct mjp *p, const json_t *doc)
 		goto out;
 	}
 	mark = jr_push_key(&p->r, "existing");
-	json_array_foreach(arr, i, el) {
+	json_array_foreach (arr, i, el) {
 		size_t m = jr_push_index(&p->r, i);
 		struct match_pair *pair = &in->existing[i];
 		char sid[JR_ID_MAX + 1];
@@ -345,13 +341,15 @@ int match_parse_json(const json_t *doc, struct match_input *in, struct pp_error 
 	memset(&p, 0, sizeof p);
 	jr_init(&p.r, err);
 	p.in = in;
-	if (jr_object(&p.r, doc, doc_keys) < 0 || jr_field(&p.r, doc, "policy", JR_OPTIONAL, &pol) < 0)
+	if (jr_object(&p.r, doc, doc_keys) < 0 ||
+	    jr_field(&p.r, doc, "policy", JR_OPTIONAL, &pol) < 0)
 		goto done;
 	mark = jr_push_key(&p.r, "policy");
 	if (match_read_policy(&p.r, pol, &p.strs, &in->policy) < 0)
 		goto done;
 	jr_pop(&p.r, mark);
-	if (read_specialists(&p, doc) < 0 || read_parents(&p, doc) < 0 || read_existing(&p, doc) < 0)
+	if (read_specialists(&p, doc) < 0 || read_parents(&p, doc) < 0 ||
+	    read_existing(&p, doc) < 0)
 		goto done;
 	rc = 0;
 done:
@@ -432,13 +430,13 @@ done:
 
 struct match_registry {
 	struct match_input in; /* specialists, existing; strs = the registry's nreg */
-	json_t *index;	       /* registry string -> its index */
+	json_t *index;         /* registry string -> its index */
 	int nreg;
-	int cap;	       /* room in in.strs and rank */
-	int *rank;	       /* policy.dim_rank of the current request */
-	int *map;	       /* the request's string index -> the view's */
+	int cap;   /* room in in.strs and rank */
+	int *rank; /* policy.dim_rank of the current request */
+	int *map;  /* the request's string index -> the view's */
 	int mapcap;
-	struct jr_strtab req;  /* the current request's strings */
+	struct jr_strtab req; /* the current request's strings */
 };
 
 static const char *const registry_keys[] = {"specialists", "existing", NULL};
@@ -651,8 +649,8 @@ json_t *match_breakdown_json(const struct match_input *in, const struct match_fi
 	if (o == NULL)
 		return NULL;
 	for (int i = 0; i < f->nterms; i++) {
-		const char *name = f->terms[i].dim == MATCH_EXPERTISE ? "expertise"
-								      : in->strs[f->terms[i].dim];
+		const char *name =
+		    f->terms[i].dim == MATCH_EXPERTISE ? "expertise" : in->strs[f->terms[i].dim];
 
 		if (put(o, name, json_real(f->terms[i].value)) < 0) {
 			json_decref(o);

@@ -84,12 +84,10 @@ void match_registry_release(struct match_registry *reg, struct match_input *in,
 			    struct match_parent *parent);
 
 /* Element readers at the current path of r; see the file comment. */
-int match_read_policy(struct jr *r, const json_t *v, struct jr_strtab *t,
-		      struct match_policy *out);
+int match_read_policy(struct jr *r, const json_t *v, struct jr_strtab *t, struct match_policy *out);
 int match_read_specialist(struct jr *r, const json_t *v, struct jr_strtab *t,
 			  struct match_specialist *out);
-int match_read_parent(struct jr *r, const json_t *v, struct jr_strtab *t,
-		      struct match_parent *out);
+int match_read_parent(struct jr *r, const json_t *v, struct jr_strtab *t, struct match_parent *out);
 
 /* The defaults of MODEL.md section 2 (no default weights). */
 void match_policy_default(struct match_policy *pol);

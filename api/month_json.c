@@ -160,7 +160,7 @@ static int read_closures(struct mp *p, const json_t *doc)
 	if (in->closures == NULL)
 		return jr_oom(&p->r);
 	mark = jr_push_key(&p->r, "closures");
-	json_array_foreach(arr, i, el) {
+	json_array_foreach (arr, i, el) {
 		int y, m, d;
 		size_t mi = jr_push_index(&p->r, i);
 
@@ -189,8 +189,8 @@ static int read_closures(struct mp *p, const json_t *doc)
 static int read_policy(struct mp *p, const json_t *doc)
 {
 	static const char *const allowed[] = {
-		"facilitators_per_series", "require_trained", "min_group", "max_series",
-		"require_dayparts", "budget", "time_limit_s", NULL};
+	    "facilitators_per_series", "require_trained", "min_group",    "max_series",
+	    "require_dayparts",        "budget",          "time_limit_s", NULL};
 	struct month_policy *pol = &p->in->policy;
 	json_t *obj, *arr, *el, *tl;
 	size_t mark, i;
@@ -224,7 +224,7 @@ static int read_policy(struct mp *p, const json_t *doc)
 	if (arr != NULL) {
 		size_t m = jr_push_key(&p->r, "require_dayparts");
 
-		json_array_foreach(arr, i, el) {
+		json_array_foreach (arr, i, el) {
 			int d = -1;
 
 			for (int k = 0; k < 3 && json_is_string(el); k++)
@@ -260,7 +260,7 @@ static int read_windows(struct mp *p, const json_t *obj, const char *key, enum j
 		return jr_oom(&p->r);
 	ws->n = (int)json_array_size(arr);
 	mark = jr_push_key(&p->r, key);
-	json_array_foreach(arr, i, el) {
+	json_array_foreach (arr, i, el) {
 		struct pp_window *w = &ws->v[i];
 		size_t m = jr_push_index(&p->r, i);
 
@@ -317,7 +317,8 @@ static int read_comfort(struct mp *p, const json_t *el, struct month_room *room)
 		return 0;
 	if (!json_is_array(arr) || json_array_size(arr) != 2 ||
 	    !json_is_integer(json_array_get(arr, 0)) || !json_is_integer(json_array_get(arr, 1)))
-		return jr_fail(&p->r, "comfort", false, "must be an array of two integers [lo, hi]");
+		return jr_fail(&p->r, "comfort", false,
+			       "must be an array of two integers [lo, hi]");
 	json_int_t lo = json_integer_value(json_array_get(arr, 0));
 	json_int_t hi = json_integer_value(json_array_get(arr, 1));
 	if (lo < 1 || lo > hi || hi > room->capacity)
@@ -331,9 +332,9 @@ static int read_comfort(struct mp *p, const json_t *el, struct month_room *room)
 
 static int read_room(struct mp *p, const json_t *el, struct month_room *room)
 {
-	static const char *const allowed[] = {"id",        "capacity", "comfort", "accessible",
-					      "zone",      "childcare", "cost",   "available",
-					      "transit",   NULL};
+	static const char *const allowed[] = {"id",      "capacity",  "comfort", "accessible",
+					      "zone",    "childcare", "cost",    "available",
+					      "transit", NULL};
 
 	if (jr_object(&p->r, el, allowed) < 0 ||
 	    jr_id(&p->r, el, "id", JR_REQUIRED, room->id) < 0 ||
@@ -368,13 +369,13 @@ static int read_facilitator(struct mp *p, const json_t *el, struct month_facilit
 
 static int read_staff(struct mp *p, const json_t *el, struct month_staff *s)
 {
-	static const char *const allowed[] = {"id",   "supports",  "max_children", "max_meetings",
-					      "cost", "available", NULL};
+	static const char *const allowed[] = {
+	    "id", "supports", "max_children", "max_meetings", "cost", "available", NULL};
 
 	s->max_meetings = PP_UNLIMITED;
 	if (jr_object(&p->r, el, allowed) < 0 || jr_id(&p->r, el, "id", JR_REQUIRED, s->id) < 0 ||
-	    jr_tags(&p->r, el, "supports", JR_OPTIONAL, &p->strs, &s->supports.v,
-		    &s->supports.n) < 0 ||
+	    jr_tags(&p->r, el, "supports", JR_OPTIONAL, &p->strs, &s->supports.v, &s->supports.n) <
+		0 ||
 	    jr_int(&p->r, el, "max_children", JR_REQUIRED, 0, JR_INT_MAX, &s->max_children) < 0 ||
 	    jr_int(&p->r, el, "max_meetings", JR_OPTIONAL, 0, JR_INT_MAX, &s->max_meetings) < 0 ||
 	    jr_real(&p->r, el, "cost", JR_OPTIONAL, 0, JR_NO_MAX, &s->cost) < 0 ||
@@ -408,7 +409,7 @@ static int read_children(struct mp *p, const json_t *el, struct month_parent *pa
 		return jr_oom(&p->r);
 	par->nchildren = (int)json_array_size(arr);
 	mark = jr_push_key(&p->r, "children");
-	json_array_foreach(arr, i, c) {
+	json_array_foreach (arr, i, c) {
 		size_t m = jr_push_index(&p->r, i);
 
 		if (read_child(p, c, &par->children[i]) < 0)
@@ -421,15 +422,14 @@ static int read_children(struct mp *p, const json_t *el, struct month_parent *pa
 
 static int read_parent(struct mp *p, const json_t *el, struct month_parent *par)
 {
-	static const char *const allowed[] = {"id",       "transport", "zone",     "seats",
+	static const char *const allowed[] = {"id",         "transport", "zone",     "seats",
 					      "accessible", "languages", "children", "priority",
-					      "prefers",  "available", NULL};
+					      "prefers",    "available", NULL};
 	int transport = 0;
 
 	par->priority = 1;
 	par->prefers = -1;
-	if (jr_object(&p->r, el, allowed) < 0 ||
-	    jr_id(&p->r, el, "id", JR_REQUIRED, par->id) < 0 ||
+	if (jr_object(&p->r, el, allowed) < 0 || jr_id(&p->r, el, "id", JR_REQUIRED, par->id) < 0 ||
 	    jr_enum(&p->r, el, "transport", JR_REQUIRED, transport_names, 4, &transport) < 0 ||
 	    read_zone(p, el, &par->zone) < 0 ||
 	    jr_int(&p->r, el, "seats", JR_OPTIONAL, 0, JR_INT_MAX, &par->seats) < 0 ||
@@ -467,7 +467,7 @@ static int read_list(struct mp *p, const json_t *doc, const char *key, enum jr_n
 		return jr_oom(&p->r);
 	*n = (int)json_array_size(arr);
 	mark = jr_push_key(&p->r, key);
-	json_array_foreach(arr, i, el) {
+	json_array_foreach (arr, i, el) {
 		size_t m = jr_push_index(&p->r, i);
 
 		if (read(p, el, (char *)*out + i * size) < 0)
@@ -508,10 +508,9 @@ static int parent_cb(struct mp *p, const json_t *el, void *v)
 /* Read the whole document into p->in; -1 on the first error. */
 static int read_document(struct mp *p, const json_t *doc)
 {
-	static const char *const allowed[] = {"month",  "timezone",     "closures",
-					      "policy", "slots",        "rooms",
-					      "facilitators", "childcare_staff", "parents",
-					      NULL};
+	static const char *const allowed[] = {
+	    "month", "timezone",     "closures",        "policy",  "slots",
+	    "rooms", "facilitators", "childcare_staff", "parents", NULL};
 	struct month_input *in = p->in;
 	const char *tz = NULL;
 
@@ -533,12 +532,12 @@ static int read_document(struct mp *p, const json_t *doc)
 	in->policy.max_series = PP_UNLIMITED;
 	in->policy.time_limit_s = 60;
 	if (read_closures(p, doc) < 0 || read_policy(p, doc) < 0 ||
-	    read_list(p, doc, "slots", JR_REQUIRED, sizeof *in->slots, slot_cb,
-		      (void **)&in->slots, &in->nslots) < 0 ||
-	    read_list(p, doc, "rooms", JR_REQUIRED, sizeof *in->rooms, room_cb,
-		      (void **)&in->rooms, &in->nrooms) < 0 ||
-	    read_list(p, doc, "facilitators", JR_REQUIRED, sizeof *in->facilitators,
-		      facilitator_cb, (void **)&in->facilitators, &in->nfacilitators) < 0 ||
+	    read_list(p, doc, "slots", JR_REQUIRED, sizeof *in->slots, slot_cb, (void **)&in->slots,
+		      &in->nslots) < 0 ||
+	    read_list(p, doc, "rooms", JR_REQUIRED, sizeof *in->rooms, room_cb, (void **)&in->rooms,
+		      &in->nrooms) < 0 ||
+	    read_list(p, doc, "facilitators", JR_REQUIRED, sizeof *in->facilitators, facilitator_cb,
+		      (void **)&in->facilitators, &in->nfacilitators) < 0 ||
 	    read_list(p, doc, "childcare_staff", JR_OPTIONAL, sizeof *in->staff, staff_cb,
 		      (void **)&in->staff, &in->nstaff) < 0 ||
 	    read_list(p, doc, "parents", JR_REQUIRED, sizeof *in->parents, parent_cb,
@@ -600,8 +599,8 @@ static json_t *ids_json(const int *idx, int n, const void *base, size_t stride)
 	json_t *a = json_array();
 
 	for (int i = 0; a != NULL && i < n; i++) {
-		if (json_array_append_new(a, json_string((const char *)base +
-							 (size_t)idx[i] * stride)) < 0) {
+		if (json_array_append_new(
+			a, json_string((const char *)base + (size_t)idx[i] * stride)) < 0) {
 			json_decref(a);
 			a = NULL;
 		}
@@ -615,7 +614,8 @@ static json_t *dates_json(const struct month_input *in, const int *days, int n)
 	char buf[11];
 
 	for (int i = 0; a != NULL && i < n; i++) {
-		if (json_array_append_new(a, json_string(month_format_date(in, days[i], buf))) < 0) {
+		if (json_array_append_new(a, json_string(month_format_date(in, days[i], buf))) <
+		    0) {
 			json_decref(a);
 			a = NULL;
 		}
@@ -630,9 +630,9 @@ static json_t *rides_json(const struct month_input *in, const struct month_serie
 
 	for (int i = 0; a != NULL && i < s->nrides; i++) {
 		const struct month_ride *ride = &s->rides[i];
-		json_t *o = json_pack("{s:s, s:o}", "driver", in->parents[ride->driver].id,
-				      "riders", ids_json(ride->riders, ride->nriders, in->parents,
-							 stride));
+		json_t *o =
+		    json_pack("{s:s, s:o}", "driver", in->parents[ride->driver].id, "riders",
+			      ids_json(ride->riders, ride->nriders, in->parents, stride));
 
 		if (json_array_append_new(a, o) < 0) {
 			json_decref(a);
@@ -649,17 +649,15 @@ static json_t *series_json(const struct month_input *in, const struct month_seri
 	char id[2 * PP_ID_MAX + 2];
 
 	snprintf(id, sizeof id, "%s@%s", slot->id, room->id);
-	return json_pack("{s:s, s:s, s:s, s:s, s:s, s:o, s:o, s:o, s:o, s:i, s:o, s:o}", "id", id,
-			 "slot", slot->id, "room", room->id, "daypart",
-			 month_daypart_name(s->daypart), "language",
-			 s->language >= 0 && s->language < in->nstrs ? in->strs[s->language] : "",
-			 "dates", dates_json(in, s->dates, s->ndates), "facilitators",
-			 ids_json(s->facilitators, s->nfacilitators, in->facilitators,
-				  sizeof *in->facilitators),
-			 "childcare_staff", ids_json(s->staff, s->nstaff, in->staff, sizeof *in->staff),
-			 "parents", ids_json(s->parents, s->nparents, in->parents, sizeof *in->parents),
-			 "children", s->children, "rides", rides_json(in, s), "cost",
-			 jr_money(s->cost));
+	return json_pack(
+	    "{s:s, s:s, s:s, s:s, s:s, s:o, s:o, s:o, s:o, s:i, s:o, s:o}", "id", id, "slot",
+	    slot->id, "room", room->id, "daypart", month_daypart_name(s->daypart), "language",
+	    s->language >= 0 && s->language < in->nstrs ? in->strs[s->language] : "", "dates",
+	    dates_json(in, s->dates, s->ndates), "facilitators",
+	    ids_json(s->facilitators, s->nfacilitators, in->facilitators, sizeof *in->facilitators),
+	    "childcare_staff", ids_json(s->staff, s->nstaff, in->staff, sizeof *in->staff),
+	    "parents", ids_json(s->parents, s->nparents, in->parents, sizeof *in->parents),
+	    "children", s->children, "rides", rides_json(in, s), "cost", jr_money(s->cost));
 }
 
 /* The reasons list of one unassigned parent, per MODEL.md section 1. */

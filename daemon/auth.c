@@ -57,9 +57,10 @@ int auth_token_add(struct store *st, const char *name, const char *role,
 	unsigned char secret[32], hash[STORE_HASH_LEN];
 	size_t n = strlen(name);
 
-	if (n == 0 || n > AUTH_NAME_MAX || strspn(name, "abcdefghijklmnopqrstuvwxyz"
-						       "ABCDEFGHIJKLMNOPQRSTUVWXYZ"
-						       "0123456789._:-@") != n)
+	if (n == 0 || n > AUTH_NAME_MAX ||
+	    strspn(name, "abcdefghijklmnopqrstuvwxyz"
+			 "ABCDEFGHIJKLMNOPQRSTUVWXYZ"
+			 "0123456789._:-@") != n)
 		return pp_error_set(err, PP_ERR_INVALID_INPUT, "name",
 				    "token name must be 1..64 characters of [A-Za-z0-9._:-@]");
 	if (auth_role_parse(role) == 0)

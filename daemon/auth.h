@@ -21,7 +21,7 @@ enum auth_role {
 	ROLE_ADMIN = 1 << 3,
 };
 
-#define AUTH_NAME_MAX 64
+#define AUTH_NAME_MAX  64
 #define AUTH_TOKEN_LEN 46 /* "pp_" + 43 */
 
 struct auth_principal {

@@ -42,12 +42,11 @@ static void top_terms(const struct match_input *in, const struct match_fit *f, c
 		if (best < 0)
 			break;
 		used[best] = true;
-		off += (size_t)snprintf(buf + off, len > off ? len - off : 0, "%s%s %.3f",
-					k ? ", " : "",
-					f->terms[best].dim == MATCH_EXPERTISE
-						? "expertise"
-						: in->strs[f->terms[best].dim],
-					f->terms[best].value);
+		off += (size_t)snprintf(
+		    buf + off, len > off ? len - off : 0, "%s%s %.3f", k ? ", " : "",
+		    f->terms[best].dim == MATCH_EXPERTISE ? "expertise"
+							  : in->strs[f->terms[best].dim],
+		    f->terms[best].value);
 	}
 }
 
@@ -65,8 +64,8 @@ static void print_summary(const struct match_input *in, const struct match_resul
 	}
 	match_caseload(in, old);
 	printf("status %s: matched priority %ld, total fit %.6f, %d matched, %d unmatched\n\n",
-	       match_status_name(res->status), res->matched_priority, res->total_fit,
-	       res->nmatches, res->nunmatched);
+	       match_status_name(res->status), res->matched_priority, res->total_fit, res->nmatches,
+	       res->nunmatched);
 	printf("%-20s %-20s %6s  %s\n", "parent", "specialist", "fit", "top contributions");
 	for (int i = 0; i < res->nmatches; i++) {
 		const struct match_assignment *m = &res->matches[i];
@@ -99,9 +98,9 @@ static void print_summary(const struct match_input *in, const struct match_resul
 int cli_match(int argc, char **argv)
 {
 	static const struct option opts[] = {
-		{"summary", no_argument, NULL, 's'},
-		{"help", no_argument, NULL, 'h'},
-		{NULL, 0, NULL, 0},
+	    {"summary", no_argument, NULL, 's'},
+	    {"help", no_argument, NULL, 'h'},
+	    {NULL, 0, NULL, 0},
 	};
 	struct match_input in;
 	struct match_result res;

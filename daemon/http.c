@@ -5,8 +5,8 @@
  * Connections: listeners are our own evconnlisteners handed to
  * evhttp_bind_listener, so shutdown can pause them while replies in flight
  * drain -- on the sockets systemd passed (socket activation), or else on
- * the TCP address and Unix socket of the options.  libevent 2.1 has no connection cap (evhttp_set_max_connections
- * came in 2.2) and no hook when evhttp accepts, so every connection is
+ * the TCP address and Unix socket of the options.  libevent 2.1 has no connection cap
+ * (evhttp_set_max_connections came in 2.2) and no hook when evhttp accepts, so every connection is
  * counted through evhttp's bufferevent factory (evhttp_set_bevcb, called once
  * per accepted socket, TCP or Unix): the count goes up there, and at
  * `max-connections` the listeners are disabled, so further clients wait in
@@ -71,10 +71,10 @@ static const struct {
 	enum pp_errcode code;
 	int status;
 } http_status_table[] = {
-	{PP_ERR_INVALID_JSON, 400}, {PP_ERR_INVALID_INPUT, 400}, {PP_ERR_UNAUTHORIZED, 401},
-	{PP_ERR_FORBIDDEN, 403},    {PP_ERR_NOT_FOUND, 404},     {PP_ERR_CONFLICT, 409},
-	{PP_ERR_TOO_LARGE, 413},    {PP_ERR_INFEASIBLE, 422},    {PP_ERR_BUSY, 429},
-	{PP_ERR_SHUTTING_DOWN, 503}, {PP_ERR_INTERNAL, 500},
+    {PP_ERR_INVALID_JSON, 400},  {PP_ERR_INVALID_INPUT, 400}, {PP_ERR_UNAUTHORIZED, 401},
+    {PP_ERR_FORBIDDEN, 403},     {PP_ERR_NOT_FOUND, 404},     {PP_ERR_CONFLICT, 409},
+    {PP_ERR_TOO_LARGE, 413},     {PP_ERR_INFEASIBLE, 422},    {PP_ERR_BUSY, 429},
+    {PP_ERR_SHUTTING_DOWN, 503}, {PP_ERR_INTERNAL, 500},
 };
 
 int http_status_of(enum pp_errcode code)
@@ -96,21 +96,36 @@ double http_now(void)
 static const char *http_reason(int status)
 {
 	switch (status) {
-	case 200: return "OK";
-	case 202: return "Accepted";
-	case 400: return "Bad Request";
-	case 401: return "Unauthorized";
-	case 403: return "Forbidden";
-	case 404: return "Not Found";
-	case 409: return "Conflict";
-	case 413: return "Payload Too Large";
-	case 417: return "Expectation Failed";
-	case 422: return "Unprocessable Entity";
-	case 429: return "Too Many Requests";
-	case 431: return "Request Header Fields Too Large";
-	case 500: return "Internal Server Error";
-	case 503: return "Service Unavailable";
-	default: return status < 400 ? "OK" : "Error";
+	case 200:
+		return "OK";
+	case 202:
+		return "Accepted";
+	case 400:
+		return "Bad Request";
+	case 401:
+		return "Unauthorized";
+	case 403:
+		return "Forbidden";
+	case 404:
+		return "Not Found";
+	case 409:
+		return "Conflict";
+	case 413:
+		return "Payload Too Large";
+	case 417:
+		return "Expectation Failed";
+	case 422:
+		return "Unprocessable Entity";
+	case 429:
+		return "Too Many Requests";
+	case 431:
+		return "Request Header Fields Too Large";
+	case 500:
+		return "Internal Server Error";
+	case 503:
+		return "Service Unavailable";
+	default:
+		return status < 400 ? "OK" : "Error";
 	}
 }
 
@@ -121,8 +136,8 @@ static void http_call_free(struct http_call *c)
 	free(c);
 }
 
-void http_reply_bytes(struct http_call *c, int status, const char *content_type,
-		      const char *buf, size_t len)
+void http_reply_bytes(struct http_call *c, int status, const char *content_type, const char *buf,
+		      size_t len)
 {
 	struct evkeyvalq *h = evhttp_request_get_output_headers(c->req);
 	struct evbuffer *out = evbuffer_new();
@@ -138,9 +153,8 @@ void http_reply_bytes(struct http_call *c, int status, const char *content_type,
 	if (out != NULL)
 		evbuffer_free(out);
 	metrics_request(c->srv->metrics, c->route, status, secs);
-	log_debug("%s %s -> %d (%.3f s)",
-		  c->route >= 0 ? routes[c->route].name : "-", evhttp_request_get_uri(c->req), status,
-		  secs);
+	log_debug("%s %s -> %d (%.3f s)", c->route >= 0 ? routes[c->route].name : "-",
+		  evhttp_request_get_uri(c->req), status, secs);
 	http_call_free(c);
 }
 
@@ -150,7 +164,8 @@ void http_reply_json(struct http_call *c, int status, json_t *body, const char *
 
 	json_decref(body);
 	if (text == NULL) {
-		const char *oom = "{\"error\":{\"code\":\"internal\",\"message\":\"out of memory\"}}";
+		const char *oom =
+		    "{\"error\":{\"code\":\"internal\",\"message\":\"out of memory\"}}";
 		http_reply_bytes(c, 500, "application/json", oom, strlen(oom));
 		return;
 	}
@@ -162,8 +177,8 @@ void http_reply_json(struct http_call *c, int status, json_t *body, const char *
 
 void http_reply_error(struct http_call *c, const struct pp_error *err, json_t *extra)
 {
-	json_t *e = json_pack("{s:s, s:s}", "code", pp_errcode_name(err->code), "message",
-			      err->message);
+	json_t *e =
+	    json_pack("{s:s, s:s}", "code", pp_errcode_name(err->code), "message", err->message);
 
 	if (e != NULL && err->path[0] != '\0')
 		json_object_set_new(e, "path", json_string(err->path));
@@ -301,8 +316,8 @@ static void http_dispatch(struct evhttp_request *req, void *arg)
 		return;
 	}
 	if (routes[c->route].roles != 0) {
-		const char *h = evhttp_find_header(evhttp_request_get_input_headers(req),
-						   "Authorization");
+		const char *h =
+		    evhttp_find_header(evhttp_request_get_input_headers(req), "Authorization");
 
 		if (!srv->pass_armed) {
 			srv->pass_armed = true;
@@ -332,7 +347,7 @@ struct http_conn {
 	struct server *srv;
 	struct bufferevent *bev;
 	struct evbuffer_cb_entry *in_cb, *out_cb;
-	struct event *fix;      /* translates an evhttp error page; lazily made */
+	struct event *fix; /* translates an evhttp error page; lazily made */
 	bool fix_pending;
 	size_t consumed;        /* bytes evhttp has read of the current request */
 	struct http_conn *next; /* in srv->adopt_list */
@@ -357,8 +372,7 @@ static void http_conn_limit(struct server *srv)
 		return;
 	http_listeners_enable(srv, !full);
 	srv->paused = full;
-	log_debug("%d connection(s) open: accepting %s", srv->nconns,
-		  full ? "paused" : "resumed");
+	log_debug("%d connection(s) open: accepting %s", srv->nconns, full ? "paused" : "resumed");
 }
 
 /* Forget hc: unhook it from its buffers, count it down, free it. */
@@ -407,8 +421,7 @@ static void http_conn_adopt_cb(evutil_socket_t fd, short what, void *arg)
 	http_conn_adopt(arg);
 }
 
-static void http_conn_in_cb(struct evbuffer *buf, const struct evbuffer_cb_info *info,
-			    void *arg)
+static void http_conn_in_cb(struct evbuffer *buf, const struct evbuffer_cb_info *info, void *arg)
 {
 	struct http_conn *hc = arg;
 
@@ -497,8 +510,7 @@ static void http_conn_fix_cb(evutil_socket_t fd, short what, void *arg)
 	log_debug("- (refused by evhttp) -> %d", status);
 }
 
-static void http_conn_out_cb(struct evbuffer *buf, const struct evbuffer_cb_info *info,
-			     void *arg)
+static void http_conn_out_cb(struct evbuffer *buf, const struct evbuffer_cb_info *info, void *arg)
 {
 	struct http_conn *hc = arg;
 
@@ -525,7 +537,7 @@ static struct bufferevent *http_conn_new(struct event_base *base, void *arg)
 	struct server *srv = arg;
 	struct http_conn *hc = calloc(1, sizeof *hc);
 	struct bufferevent *bev =
-		hc != NULL ? bufferevent_socket_new(base, -1, BEV_OPT_CLOSE_ON_FREE) : NULL;
+	    hc != NULL ? bufferevent_socket_new(base, -1, BEV_OPT_CLOSE_ON_FREE) : NULL;
 
 	if (bev == NULL) {
 		free(hc);
@@ -555,7 +567,7 @@ void http_apply_limits(struct server *srv)
 
 /* Listen on the Unix socket path with the configured file mode. */
 static struct evconnlistener *http_listen_unix(struct server *srv, const char *path,
-					      struct pp_error *err)
+					       struct pp_error *err)
 {
 	struct sockaddr_un sun = {.sun_family = AF_UNIX};
 	struct evconnlistener *l;
@@ -596,20 +608,20 @@ static struct evconnlistener *http_listen_unix(struct server *srv, const char *p
 
 /* Listen on HOST:PORT. */
 static struct evconnlistener *http_listen_tcp(struct server *srv, const char *addr,
-					     struct pp_error *err)
+					      struct pp_error *err)
 {
 	struct sockaddr_storage ss;
 	int sslen = sizeof ss;
 	struct evconnlistener *l;
 
 	if (evutil_parse_sockaddr_port(addr, (struct sockaddr *)&ss, &sslen) < 0) {
-		pp_error_set(err, PP_ERR_INVALID_INPUT, "listen",
-			     "listen: '%s' is not HOST:PORT", addr);
+		pp_error_set(err, PP_ERR_INVALID_INPUT, "listen", "listen: '%s' is not HOST:PORT",
+			     addr);
 		return NULL;
 	}
 	l = evconnlistener_new_bind(srv->base, NULL, NULL,
 				    LEV_OPT_REUSEABLE | LEV_OPT_CLOSE_ON_FREE |
-					    LEV_OPT_CLOSE_ON_EXEC,
+					LEV_OPT_CLOSE_ON_EXEC,
 				    128, (struct sockaddr *)&ss, sslen);
 	if (l == NULL)
 		pp_error_set(err, PP_ERR_INTERNAL, "listen", "cannot listen on %s: %s", addr,

@@ -49,10 +49,10 @@ struct server {
 	bool stopping;
 	/* Connections (http.c): open ones counted against max-connections. */
 	int nconns;
-	bool paused;              /* listeners disabled at the cap */
-	bool replying;            /* http_reply_bytes is writing a reply */
-	bool closing;             /* http_free is tearing evhttp down */
-	struct event *adopt;      /* hooks new connections once evhttp made them */
+	bool paused;         /* listeners disabled at the cap */
+	bool replying;       /* http_reply_bytes is writing a reply */
+	bool closing;        /* http_free is tearing evhttp down */
+	struct event *adopt; /* hooks new connections once evhttp made them */
 	struct http_conn *adopt_list;
 	/* Tokens read once per loop pass: forgotten by the pass_end event,
 	 * which the first check of a pass activates. */
@@ -81,13 +81,13 @@ extern const int nroutes;
 struct http_call {
 	struct evhttp_request *req;
 	struct server *srv;
-	int route;                  /* index in routes[], -1 when none matched */
-	char param[128];            /* the {id} segment, decoded */
-	struct auth_principal who;  /* the caller, when the route needs a token */
-	struct evkeyvalq query;     /* decoded query parameters */
-	double t0;                  /* monotonic seconds at arrival */
-	struct http_call *next;     /* for resources that hold calls */
-	void *data;                 /* for resources that hold calls */
+	int route;                 /* index in routes[], -1 when none matched */
+	char param[128];           /* the {id} segment, decoded */
+	struct auth_principal who; /* the caller, when the route needs a token */
+	struct evkeyvalq query;    /* decoded query parameters */
+	double t0;                 /* monotonic seconds at arrival */
+	struct http_call *next;    /* for resources that hold calls */
+	void *data;                /* for resources that hold calls */
 };
 
 /* Create evhttp and listen: on the sockets of srv->passed if there are any
@@ -116,8 +116,8 @@ const char *http_query(struct http_call *c, const char *key);
 void http_reply_json(struct http_call *c, int status, json_t *body, const char *location);
 
 /* Reply with bytes of the given content type.  Frees c. */
-void http_reply_bytes(struct http_call *c, int status, const char *content_type,
-		      const char *buf, size_t len);
+void http_reply_bytes(struct http_call *c, int status, const char *content_type, const char *buf,
+		      size_t len);
 
 /* Reply with the JSON error of API.md for err, with the status the code maps
  * to (and Retry-After for busy / shutting_down); extra (stolen, may be NULL)
@@ -126,7 +126,7 @@ void http_reply_error(struct http_call *c, const struct pp_error *err, json_t *e
 
 /* Shorthand: reply with a fresh error of code and message.  Frees c. */
 void http_fail(struct http_call *c, enum pp_errcode code, const char *fmt, ...)
-	__attribute__((format(printf, 3, 4)));
+    __attribute__((format(printf, 3, 4)));
 
 /* The HTTP status of an error code (the one table). */
 int http_status_of(enum pp_errcode code);

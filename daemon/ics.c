@@ -31,7 +31,7 @@ static json_t *ics_slot(json_t *req, const char *id)
 	json_t *slots = json_object_get(req, "slots"), *s;
 	size_t i;
 
-	json_array_foreach(slots, i, s) {
+	json_array_foreach (slots, i, s) {
 		const char *sid = json_string_value(json_object_get(s, "id"));
 
 		if (sid != NULL && strcmp(sid, id) == 0)
@@ -41,7 +41,8 @@ static json_t *ics_slot(json_t *req, const char *id)
 }
 
 /* "YYYY-MM-DD" and "HH:MM" -> a local time in zone (may be NULL). */
-static int ics_time(const char *date, const char *hhmm, icaltimezone *zone, struct icaltimetype *out)
+static int ics_time(const char *date, const char *hhmm, icaltimezone *zone,
+		    struct icaltimetype *out)
 {
 	int y, mo, d, h, mi;
 
@@ -68,7 +69,8 @@ static int ics_time(const char *date, const char *hhmm, icaltimezone *zone, stru
 static icalproperty *ics_zoned(icalproperty *p, icaltimezone *zone)
 {
 	if (zone != NULL)
-		icalproperty_add_parameter(p, icalparameter_new_tzid(icaltimezone_get_location(zone)));
+		icalproperty_add_parameter(p,
+					   icalparameter_new_tzid(icaltimezone_get_location(zone)));
 	return p;
 }
 
@@ -79,7 +81,7 @@ static void ics_join(json_t *arr, char *buf, size_t len)
 	size_t i, n = 0;
 
 	buf[0] = '\0';
-	json_array_foreach(arr, i, v) {
+	json_array_foreach (arr, i, v) {
 		const char *s = json_string_value(v);
 
 		if (s != NULL && n < len)
@@ -144,10 +146,11 @@ static int ics_series(icalcomponent *cal, const char *plan, json_t *req, json_t 
 		 json_string_value(json_object_get(ser, "language")) ?: "");
 	icalcomponent_add_property(ev, icalproperty_new_summary(buf));
 	icalcomponent_add_property(
-		ev, icalproperty_new_location(json_string_value(json_object_get(ser, "room")) ?: ""));
+	    ev, icalproperty_new_location(json_string_value(json_object_get(ser, "room")) ?: ""));
 	ics_join(json_object_get(ser, "facilitators"), fac, sizeof fac);
 	ics_join(json_object_get(ser, "childcare_staff"), staff, sizeof staff);
-	snprintf(buf, sizeof buf, "Series %s\nFacilitators: %s\nChildcare staff: %s\nParents: %zu, children: %lld",
+	snprintf(buf, sizeof buf,
+		 "Series %s\nFacilitators: %s\nChildcare staff: %s\nParents: %zu, children: %lld",
 		 sid, fac, staff, json_array_size(json_object_get(ser, "parents")),
 		 json_integer_value(json_object_get(ser, "children")));
 	icalcomponent_add_property(ev, icalproperty_new_description(buf));
@@ -155,8 +158,7 @@ static int ics_series(icalcomponent *cal, const char *plan, json_t *req, json_t 
 	return 0;
 }
 
-char *ics_from_plan(const char *id, const char *request, const char *result,
-		    struct pp_error *err)
+char *ics_from_plan(const char *id, const char *request, const char *result, struct pp_error *err)
 {
 	json_t *req = json_loads(request ? request : "", 0, NULL);
 	json_t *res = json_loads(result ? result : "", 0, NULL);
@@ -173,10 +175,11 @@ char *ics_from_plan(const char *id, const char *request, const char *result,
 		pp_error_set(err, PP_ERR_INTERNAL, "", "plan %s: stored documents unreadable", id);
 		goto done;
 	}
-	cal = icalcomponent_vanew(ICAL_VCALENDAR_COMPONENT, icalproperty_new_version("2.0"),
-				  icalproperty_new_prodid("-//peerplan//peerpland " PEERPLAN_VERSION "//EN"),
-				  icalproperty_new_calscale("GREGORIAN"),
-				  icalproperty_new_method(ICAL_METHOD_PUBLISH), (void *)0);
+	cal = icalcomponent_vanew(
+	    ICAL_VCALENDAR_COMPONENT, icalproperty_new_version("2.0"),
+	    icalproperty_new_prodid("-//peerplan//peerpland " PEERPLAN_VERSION "//EN"),
+	    icalproperty_new_calscale("GREGORIAN"), icalproperty_new_method(ICAL_METHOD_PUBLISH),
+	    (void *)0);
 	if (zone != NULL) {
 		/* TZID is the plain IANA name ("America/Edmonton"), not libical's
 		 * prefixed one, so every client recognises it. */
@@ -187,12 +190,12 @@ char *ics_from_plan(const char *id, const char *request, const char *result,
 			icalproperty_set_tzid(tzid, icaltimezone_get_location(zone));
 		icalcomponent_add_component(cal, vtz);
 	}
-	json_array_foreach(json_object_get(res, "series"), i, ser) {
+	json_array_foreach (json_object_get(res, "series"), i, ser) {
 		if (ics_series(cal, id, req, ser, zone,
-			       icaltime_from_timet_with_zone(time(NULL), 0,
-							     icaltimezone_get_utc_timezone())) < 0) {
-			pp_error_set(err, PP_ERR_INTERNAL, "", "plan %s: series %zu cannot be exported",
-				     id, i);
+			       icaltime_from_timet_with_zone(
+				   time(NULL), 0, icaltimezone_get_utc_timezone())) < 0) {
+			pp_error_set(err, PP_ERR_INTERNAL, "",
+				     "plan %s: series %zu cannot be exported", id, i);
 			goto done;
 		}
 	}

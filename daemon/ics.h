@@ -9,7 +9,6 @@
 /* The calendar of plan `id` from its stored request and result documents:
  * one weekly recurring VEVENT per series, in the month's time zone.  Returns
  * a malloc'd string, or NULL with err set. */
-char *ics_from_plan(const char *id, const char *request, const char *result,
-		    struct pp_error *err);
+char *ics_from_plan(const char *id, const char *request, const char *result, struct pp_error *err);
 
 #endif

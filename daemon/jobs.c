@@ -64,7 +64,7 @@ static void jobs_list_append(struct job **list, struct job *j, size_t link)
 	*list = j;
 }
 
-#define JOBS_NEXT offsetof(struct job, next)
+#define JOBS_NEXT  offsetof(struct job, next)
 #define JOBS_SNEXT offsetof(struct job, started_next)
 
 int jobs_thread_nice(int nice)

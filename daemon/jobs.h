@@ -28,10 +28,10 @@ struct job_progress {
 
 struct job {
 	char id[40];
-	atomic_int cancel;           /* raised by jobs_cancel / jobs_stop */
-	bool stopped;                /* cancel came from jobs_stop (shutdown) */
-	enum job_state state;        /* read and written under the pool lock */
-	struct job_progress progress; /* idem; see jobs_progress_get */
+	atomic_int cancel;               /* raised by jobs_cancel / jobs_stop */
+	bool stopped;                    /* cancel came from jobs_stop (shutdown) */
+	enum job_state state;            /* read and written under the pool lock */
+	struct job_progress progress;    /* idem; see jobs_progress_get */
 	void (*run)(struct job *j);      /* worker thread */
 	void (*started)(struct job *j);  /* loop thread, once a worker took it */
 	void (*finished)(struct job *j); /* loop thread, after run (or dropped) */

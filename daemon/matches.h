@@ -44,8 +44,8 @@ int matches_fill_from_store(struct store *st, json_t *doc, struct pp_error *clas
 /* matches_fill_from_store() over the snapshot of the registry that ms keeps
  * (read from st on first use); loop thread only.  doc borrows the
  * snapshot's arrays and must not change them. */
-int matches_fill_cached(struct matches *ms, struct store *st, json_t *doc,
-			struct pp_error *clash, struct pp_error *err);
+int matches_fill_cached(struct matches *ms, struct store *st, json_t *doc, struct pp_error *clash,
+			struct pp_error *err);
 
 /* Drop the kept snapshot and the registry parsed from it; every handler
  * that writes specialists or assignments calls this (loop thread only). */

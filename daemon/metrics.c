@@ -14,7 +14,7 @@
 
 #include "http.h"
 
-#define METRICS_CELLS 256
+#define METRICS_CELLS       256
 #define METRICS_SOLVE_KINDS 8
 
 static const double metrics_buckets[] = {0.001, 0.005, 0.01, 0.025, 0.05, 0.1,
@@ -111,23 +111,25 @@ char *metrics_render(struct metrics *m, int queued, int running, int workers, in
 	}
 	fprintf(f, "peerplan_request_seconds_sum %.6f\npeerplan_request_seconds_count %lu\n",
 		m->latency_sum, m->latency_count);
-	fprintf(f, "# HELP peerplan_queue_depth Plans waiting for a solver thread.\n"
-		   "# TYPE peerplan_queue_depth gauge\npeerplan_queue_depth %d\n"
-		   "# HELP peerplan_solves_running Plans being solved now.\n"
-		   "# TYPE peerplan_solves_running gauge\npeerplan_solves_running %d\n"
-		   "# HELP peerplan_workers Solver threads.\n"
-		   "# TYPE peerplan_workers gauge\npeerplan_workers %d\n"
-		   "# HELP peerplan_requests_in_progress Requests being handled or held.\n"
-		   "# TYPE peerplan_requests_in_progress gauge\npeerplan_requests_in_progress %d\n",
+	fprintf(f,
+		"# HELP peerplan_queue_depth Plans waiting for a solver thread.\n"
+		"# TYPE peerplan_queue_depth gauge\npeerplan_queue_depth %d\n"
+		"# HELP peerplan_solves_running Plans being solved now.\n"
+		"# TYPE peerplan_solves_running gauge\npeerplan_solves_running %d\n"
+		"# HELP peerplan_workers Solver threads.\n"
+		"# TYPE peerplan_workers gauge\npeerplan_workers %d\n"
+		"# HELP peerplan_requests_in_progress Requests being handled or held.\n"
+		"# TYPE peerplan_requests_in_progress gauge\npeerplan_requests_in_progress %d\n",
 		queued, running, workers, inflight);
 	fprintf(f, "# HELP peerplan_solves_total Finished solves, by outcome.\n"
 		   "# TYPE peerplan_solves_total counter\n");
 	for (int i = 0; i < m->nsolve; i++)
 		fprintf(f, "peerplan_solves_total{status=\"%s\"} %lu\n", m->solve_status[i],
 			m->solves[i]);
-	fprintf(f, "# HELP peerplan_solve_seconds Solver time of finished solves.\n"
-		   "# TYPE peerplan_solve_seconds summary\n"
-		   "peerplan_solve_seconds_sum %.6f\npeerplan_solve_seconds_count %lu\n",
+	fprintf(f,
+		"# HELP peerplan_solve_seconds Solver time of finished solves.\n"
+		"# TYPE peerplan_solve_seconds summary\n"
+		"peerplan_solve_seconds_sum %.6f\npeerplan_solve_seconds_count %lu\n",
 		m->solve_seconds, m->solve_count);
 	if (fclose(f) != 0) {
 		free(buf);

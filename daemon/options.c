@@ -26,39 +26,37 @@ struct opt_def {
 };
 
 static const struct opt_def opt_table[OPT_COUNT] = {
-	[OPT_CONFIG] = {"config", OPT_T_STRING, "", 0, 0, false,
-			"read `name = value` lines from this file first"},
-	[OPT_LISTEN] = {"listen", OPT_T_STRING, "127.0.0.1:8470", 0, 0, false,
-			"TCP address HOST:PORT to serve on (\"\" = no TCP)"},
-	[OPT_SOCKET] = {"socket", OPT_T_STRING, "", 0, 0, false,
-			"also serve on this Unix socket path (\"\" = none)"},
-	[OPT_SOCKET_MODE] = {"socket-mode", OPT_T_OCTAL, "0660", 0, 0777, false,
-			     "file mode of the Unix socket (who may connect)"},
-	[OPT_DATABASE] = {"database", OPT_T_STRING, "peerplan.db", 0, 0, false,
-			  "SQLite database file"},
-	[OPT_WORKERS] = {"workers", OPT_T_INT, "0", 0, 256, false,
-			 "solver threads (0 = number of cores)"},
-	[OPT_WORKER_NICE] = {"worker-nice", OPT_T_INT, "19", 0, 19, true,
-			     "nice of the solver threads, which also run SCHED_BATCH (0 = as "
-			     "the loop)"},
-	[OPT_QUEUE_MAX] = {"queue-max", OPT_T_INT, "64", 1, 100000, true,
-			   "plans that may wait for a worker before 429"},
-	[OPT_MAX_BODY] = {"max-body", OPT_T_INT, "8M", 1024, 1L << 30, true,
-			  "largest request body in bytes (413 above)"},
-	[OPT_MAX_HEADERS] = {"max-headers", OPT_T_INT, "16K", 1024, 1L << 20, true,
-			     "largest request header block in bytes"},
-	[OPT_TIMEOUT] = {"timeout", OPT_T_INT, "30", 1, 3600, true,
-			 "seconds a connection may stall reading or writing"},
-	[OPT_MAX_REQUESTS] = {"max-requests", OPT_T_INT, "1024", 1, 100000, true,
-				 "requests in progress (held ?wait included) before 503"},
-	[OPT_MAX_CONNECTIONS] = {"max-connections", OPT_T_INT, "1024", 1, 1000000, true,
-				 "open client connections; at the cap, accepting pauses"},
-	[OPT_MAX_WAIT] = {"max-wait", OPT_T_INT, "300", 0, 86400, true,
-			  "largest ?wait=S a client may ask for, in seconds"},
-	[OPT_LOG_LEVEL] = {"log-level", OPT_T_LEVEL, "info", 0, 0, true,
-			   "error, warn, info or debug"},
-	[OPT_ROLE] = {"role", OPT_T_STRING, "", 0, 0, false,
-		      "role of `token add`: scheduler, casesystem, viewer or admin"},
+    [OPT_CONFIG] = {"config", OPT_T_STRING, "", 0, 0, false,
+		    "read `name = value` lines from this file first"},
+    [OPT_LISTEN] = {"listen", OPT_T_STRING, "127.0.0.1:8470", 0, 0, false,
+		    "TCP address HOST:PORT to serve on (\"\" = no TCP)"},
+    [OPT_SOCKET] = {"socket", OPT_T_STRING, "", 0, 0, false,
+		    "also serve on this Unix socket path (\"\" = none)"},
+    [OPT_SOCKET_MODE] = {"socket-mode", OPT_T_OCTAL, "0660", 0, 0777, false,
+			 "file mode of the Unix socket (who may connect)"},
+    [OPT_DATABASE] = {"database", OPT_T_STRING, "peerplan.db", 0, 0, false, "SQLite database file"},
+    [OPT_WORKERS] = {"workers", OPT_T_INT, "0", 0, 256, false,
+		     "solver threads (0 = number of cores)"},
+    [OPT_WORKER_NICE] = {"worker-nice", OPT_T_INT, "19", 0, 19, true,
+			 "nice of the solver threads, which also run SCHED_BATCH (0 = as "
+			 "the loop)"},
+    [OPT_QUEUE_MAX] = {"queue-max", OPT_T_INT, "64", 1, 100000, true,
+		       "plans that may wait for a worker before 429"},
+    [OPT_MAX_BODY] = {"max-body", OPT_T_INT, "8M", 1024, 1L << 30, true,
+		      "largest request body in bytes (413 above)"},
+    [OPT_MAX_HEADERS] = {"max-headers", OPT_T_INT, "16K", 1024, 1L << 20, true,
+			 "largest request header block in bytes"},
+    [OPT_TIMEOUT] = {"timeout", OPT_T_INT, "30", 1, 3600, true,
+		     "seconds a connection may stall reading or writing"},
+    [OPT_MAX_REQUESTS] = {"max-requests", OPT_T_INT, "1024", 1, 100000, true,
+			  "requests in progress (held ?wait included) before 503"},
+    [OPT_MAX_CONNECTIONS] = {"max-connections", OPT_T_INT, "1024", 1, 1000000, true,
+			     "open client connections; at the cap, accepting pauses"},
+    [OPT_MAX_WAIT] = {"max-wait", OPT_T_INT, "300", 0, 86400, true,
+		      "largest ?wait=S a client may ask for, in seconds"},
+    [OPT_LOG_LEVEL] = {"log-level", OPT_T_LEVEL, "info", 0, 0, true, "error, warn, info or debug"},
+    [OPT_ROLE] = {"role", OPT_T_STRING, "", 0, 0, false,
+		  "role of `token add`: scheduler, casesystem, viewer or admin"},
 };
 
 static int opt_find(const char *name, size_t len)
@@ -80,9 +78,10 @@ static int opt_parse_long(const char *s, enum opt_type type, long *out)
 	if (errno != 0 || end == s)
 		return -1;
 	if (type == OPT_T_INT && *end != '\0' && end[1] == '\0') {
-		int shift = *end == 'K' || *end == 'k' ? 10 : *end == 'M' || *end == 'm' ? 20
-			    : *end == 'G' || *end == 'g'		      ? 30
-										      : -1;
+		int shift = *end == 'K' || *end == 'k'   ? 10
+			    : *end == 'M' || *end == 'm' ? 20
+			    : *end == 'G' || *end == 'g' ? 30
+							 : -1;
 		if (shift < 0 || v > (LONG_MAX >> shift) || v < 0)
 			return -1;
 		v <<= shift;
@@ -192,16 +191,16 @@ int options_load_file(struct options *o, const char *path, struct pp_error *err)
 			val++;
 		}
 		if (strcmp(key, "config") == 0 || options_set(o, key, val, &e) < 0)
-			rc = pp_error_set(err, PP_ERR_INVALID_INPUT, path, "%s:%d: %s", path,
-					  lineno,
-					  e.code ? e.message : "config may not name another file");
+			rc =
+			    pp_error_set(err, PP_ERR_INVALID_INPUT, path, "%s:%d: %s", path, lineno,
+					 e.code ? e.message : "config may not name another file");
 	}
 	fclose(f);
 	return rc;
 }
 
-int options_parse_args(struct options *o, int argc, char **argv, char **pos, int *npos,
-		       FILE *out, struct pp_error *err)
+int options_parse_args(struct options *o, int argc, char **argv, char **pos, int *npos, FILE *out,
+		       struct pp_error *err)
 {
 	options_init(o);
 	*npos = 0;
@@ -247,7 +246,8 @@ int options_parse_args(struct options *o, int argc, char **argv, char **pos, int
 				continue;
 			if (opt_set_id(o, id, val, err) < 0)
 				return -1;
-			if (id == OPT_CONFIG && val[0] != '\0' && options_load_file(o, val, err) < 0)
+			if (id == OPT_CONFIG && val[0] != '\0' &&
+			    options_load_file(o, val, err) < 0)
 				return -1;
 		}
 	}

@@ -55,8 +55,8 @@ int options_load_file(struct options *o, const char *path, struct pp_error *err)
  * argv[1..].  Words that are not options are returned in pos (pointers into
  * argv; pos has room for argc entries).  Returns 0, 1 when --help or
  * --version was handled (printed to out), or -1 with err set. */
-int options_parse_args(struct options *o, int argc, char **argv, char **pos, int *npos,
-		       FILE *out, struct pp_error *err);
+int options_parse_args(struct options *o, int argc, char **argv, char **pos, int *npos, FILE *out,
+		       struct pp_error *err);
 
 /* Copy the reloadable options from src to dst (SIGHUP). */
 void options_copy_reloadable(struct options *dst, const struct options *src);

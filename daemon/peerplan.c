@@ -30,30 +30,30 @@
 atomic_int cli_cancel;
 
 static const char usage_text[] =
-	"usage: peerplan <command> [options]\n"
-	"\n"
-	"commands:\n"
-	"  solve FILE.json [--summary] [--time-limit S] [--export-lp OUT.lp]\n"
-	"        plan the month described by FILE.json (\"-\" reads standard input)\n"
-	"        and print the plan as JSON, or with --summary as a report;\n"
-	"        --time-limit S overrides policy.time_limit_s (seconds, > 0)\n"
-	"        --export-lp OUT.lp writes the coverage level of the model as a CPLEX LP\n"
-	"                       file (to compare other solvers on it) and does not solve\n"
-	"        --price-from N solves models with at least N parent columns by column\n"
-	"                       generation (default 4000; for tests and tuning)\n"
-	"  help  print this text\n"
-	"\n"
-	"Ctrl-C stops a solve cleanly; a second Ctrl-C kills the process.\n"
-	"Errors are printed on standard error as {\"error\":{\"code\",\"message\",\"path\"}}.\n"
-	"\n"
-	"exit status:\n"
-	"  0   a plan (optimal, or feasible when the time limit cut the search short)\n"
-	"  1   infeasible: no plan satisfies the hard constraints (see \"conflicts\")\n"
-	"  2   bad input: invalid JSON, invalid input, unreadable file\n"
-	"  3   the time limit passed before any plan was found\n"
-	"  4   internal error (solver failure, out of memory)\n"
-	"  64  bad command line\n"
-	"  130 cancelled by Ctrl-C\n";
+    "usage: peerplan <command> [options]\n"
+    "\n"
+    "commands:\n"
+    "  solve FILE.json [--summary] [--time-limit S] [--export-lp OUT.lp]\n"
+    "        plan the month described by FILE.json (\"-\" reads standard input)\n"
+    "        and print the plan as JSON, or with --summary as a report;\n"
+    "        --time-limit S overrides policy.time_limit_s (seconds, > 0)\n"
+    "        --export-lp OUT.lp writes the coverage level of the model as a CPLEX LP\n"
+    "                       file (to compare other solvers on it) and does not solve\n"
+    "        --price-from N solves models with at least N parent columns by column\n"
+    "                       generation (default 4000; for tests and tuning)\n"
+    "  help  print this text\n"
+    "\n"
+    "Ctrl-C stops a solve cleanly; a second Ctrl-C kills the process.\n"
+    "Errors are printed on standard error as {\"error\":{\"code\",\"message\",\"path\"}}.\n"
+    "\n"
+    "exit status:\n"
+    "  0   a plan (optimal, or feasible when the time limit cut the search short)\n"
+    "  1   infeasible: no plan satisfies the hard constraints (see \"conflicts\")\n"
+    "  2   bad input: invalid JSON, invalid input, unreadable file\n"
+    "  3   the time limit passed before any plan was found\n"
+    "  4   internal error (solver failure, out of memory)\n"
+    "  64  bad command line\n"
+    "  130 cancelled by Ctrl-C\n";
 
 static void on_sigint(int sig)
 {
@@ -146,7 +146,7 @@ struct table {
 
 /* Append a cell to row `row` column `col` with printf formatting. */
 static void cell(struct table *t, int row, int col, const char *fmt, ...)
-	__attribute__((format(printf, 4, 5)));
+    __attribute__((format(printf, 4, 5)));
 
 static void cell(struct table *t, int row, int col, const char *fmt, ...)
 {
@@ -182,8 +182,8 @@ static void table_print(const struct table *t, FILE *out)
 	for (int r = 0; r < t->nrows; r++) {
 		fputs("  ", out);
 		for (int c = 0; c < t->ncols; c++)
-			fprintf(out, c + 1 < t->ncols ? "%-*s  " : "%-*s", c + 1 < t->ncols ? width[c] : 0,
-				t->cells[r * t->ncols + c]);
+			fprintf(out, c + 1 < t->ncols ? "%-*s  " : "%-*s",
+				c + 1 < t->ncols ? width[c] : 0, t->cells[r * t->ncols + c]);
 		fputc('\n', out);
 	}
 }
@@ -216,9 +216,11 @@ static void summary_row(struct table *t, int row, const struct month_input *in,
 	size_t used;
 
 	cell(t, row, 0, "%s", month_weekday_name(slot->weekday));
-	cell(t, row, 1, "%s-%s", month_format_time(slot->start, a), month_format_time(slot->end, b));
+	cell(t, row, 1, "%s-%s", month_format_time(slot->start, a),
+	     month_format_time(slot->end, b));
 	cell(t, row, 2, "%s", room->id);
-	cell(t, row, 3, "%s", s->language >= 0 && s->language < in->nstrs ? in->strs[s->language] : "?");
+	cell(t, row, 3, "%s",
+	     s->language >= 0 && s->language < in->nstrs ? in->strs[s->language] : "?");
 	cell_ids(t->cells[row * t->ncols + 4], s->facilitators, s->nfacilitators, in->facilitators,
 		 sizeof *in->facilitators);
 	cell(t, row, 5, "%d (comfort %d-%d)%s", s->nparents, room->comfort_lo, room->comfort_hi,
@@ -253,8 +255,8 @@ static void summary_row(struct table *t, int row, const struct month_input *in,
 /* Print the coordinator's report of res to out; -1 on out of memory. */
 static int print_summary(const struct month_input *in, const struct month_result *res, FILE *out)
 {
-	static const char *const head[] = {"day", "time",     "room",     "lang",     "facilitators",
-					   "group", "children", "rides",    "meetings", "cost"};
+	static const char *const head[] = {"day",   "time",     "room",  "lang",     "facilitators",
+					   "group", "children", "rides", "meetings", "cost"};
 	bool has_plan = res->status == MONTH_OPTIMAL || res->status == MONTH_FEASIBLE ||
 			(res->status == MONTH_CANCELLED && res->nseries > 0);
 	struct table t = {.ncols = 10, .nrows = res->nseries + 1};
@@ -270,11 +272,11 @@ static int print_summary(const struct month_input *in, const struct month_result
 	fprintf(out, "Month %04d-%02d%s%s%s\n\n", in->year, in->month, in->timezone[0] ? " (" : "",
 		in->timezone, in->timezone[0] ? ")" : "");
 	if (!has_plan) {
-		fprintf(out, "No plan: %s.\n", res->status == MONTH_INFEASIBLE
-						 ? "no plan satisfies the hard constraints"
-					 : res->status == MONTH_TIMEOUT
-						 ? "the time limit passed before any plan was found"
-						 : "the solve was cancelled");
+		fprintf(out, "No plan: %s.\n",
+			res->status == MONTH_INFEASIBLE ? "no plan satisfies the hard constraints"
+			: res->status == MONTH_TIMEOUT
+			    ? "the time limit passed before any plan was found"
+			    : "the solve was cancelled");
 		goto status;
 	}
 	fprintf(out, "Series (%d)\n", res->nseries);
@@ -302,7 +304,8 @@ static int print_summary(const struct month_input *in, const struct month_result
 		fprintf(out, "  %s@%s: %s\n", in->slots[s->slot].id, in->rooms[s->room].id, ids);
 		fprintf(out, "    dates:");
 		for (int d = 0; d < s->ndates; d++)
-			fprintf(out, "%s%s", d ? ", " : " ", month_format_date(in, s->dates[d], date));
+			fprintf(out, "%s%s", d ? ", " : " ",
+				month_format_date(in, s->dates[d], date));
 		fputc('\n', out);
 	}
 
@@ -313,7 +316,8 @@ static int print_summary(const struct month_input *in, const struct month_result
 
 		fprintf(out, "  %-*s  priority %3d  ", 10, p->id, p->priority);
 		if (u->not_selected) {
-			fprintf(out, "not_selected (eligible, but no place, staff, seat or budget)");
+			fprintf(out,
+				"not_selected (eligible, but no place, staff, seat or budget)");
 		} else {
 			const char *sep = ": ";
 
@@ -350,7 +354,9 @@ status:
 			const struct month_conflict_info *ci = &res->conflicts[c];
 
 			fprintf(out, "  %-24s %-4s %s\n", month_conflict_name(c),
-				!ci->decided ? "?" : ci->relaxing_alone_fixes ? "yes" : "no",
+				!ci->decided               ? "?"
+				: ci->relaxing_alone_fixes ? "yes"
+							   : "no",
 				ci->detail);
 		}
 	}
@@ -390,12 +396,12 @@ static int solve_exit(enum month_status st)
 int cli_solve(int argc, char **argv)
 {
 	static const struct option opts[] = {
-		{"summary", no_argument, NULL, 's'},
-		{"time-limit", required_argument, NULL, 't'},
-		{"export-lp", required_argument, NULL, 'x'},
-		{"price-from", required_argument, NULL, 'p'},
-		{"help", no_argument, NULL, 'h'},
-		{NULL, 0, NULL, 0},
+	    {"summary", no_argument, NULL, 's'},
+	    {"time-limit", required_argument, NULL, 't'},
+	    {"export-lp", required_argument, NULL, 'x'},
+	    {"price-from", required_argument, NULL, 'p'},
+	    {"help", no_argument, NULL, 'h'},
+	    {NULL, 0, NULL, 0},
 	};
 	struct month_input in;
 	struct month_result res;
@@ -419,7 +425,8 @@ int cli_solve(int argc, char **argv)
 		case 't':
 			errno = 0;
 			limit = strtod(optarg, &end);
-			if (errno != 0 || end == optarg || *end != '\0' || !(limit > 0) || limit > 1e9)
+			if (errno != 0 || end == optarg || *end != '\0' || !(limit > 0) ||
+			    limit > 1e9)
 				return solve_usage("--time-limit needs a number of seconds > 0");
 			break;
 		case 'x':
@@ -493,8 +500,8 @@ struct cli_command {
 };
 
 static const struct cli_command cli_table[] = {
-	{"solve", cli_solve},
-	{"match", cli_match},
+    {"solve", cli_solve},
+    {"match", cli_match},
 };
 
 int main(int argc, char **argv)

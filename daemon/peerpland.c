@@ -136,7 +136,8 @@ static void daemon_reload(struct daemon_ctx *d)
 	int npos;
 
 	sd_notify(0, "RELOADING=1");
-	if (pos == NULL || options_parse_args(&fresh, d->argc, d->argv, pos, &npos, stderr, &err) != 0) {
+	if (pos == NULL ||
+	    options_parse_args(&fresh, d->argc, d->argv, pos, &npos, stderr, &err) != 0) {
 		log_error("reload failed, keeping the old options: %s", err.message);
 	} else {
 		options_copy_reloadable(&d->srv.opts, &fresh);
@@ -202,12 +203,14 @@ static int daemon_passed_sockets(struct server *srv, struct pp_error *err)
 		if (sd_is_socket(fd, AF_UNSPEC, SOCK_STREAM, 1) <= 0)
 			return pp_error_set(err, PP_ERR_INVALID_INPUT, "",
 					    "fd %d passed by systemd is not a listening stream "
-					    "socket", fd);
+					    "socket",
+					    fd);
 		srv->passed[srv->npassed++] = fd;
 	}
 	if (n > 0)
 		log_info("socket activation: %d socket(s) passed; listen and socket options "
-			 "ignored", n);
+			 "ignored",
+			 n);
 	return 0;
 }
 

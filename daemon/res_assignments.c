@@ -25,8 +25,7 @@
 #include "routes.h"
 #include "store.h"
 
-static const char *const assignment_keys[] = {"parent", "specialist", "profile", "policy",
-					       NULL};
+static const char *const assignment_keys[] = {"parent", "specialist", "profile", "policy", NULL};
 
 /* A stored JSON text as a value (null when absent). */
 static json_t *assignment_text_json(const char *text)

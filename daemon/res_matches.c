@@ -87,9 +87,9 @@ struct matches {
 	/* Loop thread only. */
 	struct match_job *queue, *queue_tail;
 	int nqueued, nrunning;
-	json_t *snap; /* matches_snapshot() of the current registry, or NULL */
+	json_t *snap;               /* matches_snapshot() of the current registry, or NULL */
 	struct match_registry *reg; /* snap's specialists and pairs parsed, or NULL */
-	bool reg_invalid; /* snap did not validate: requests take the full path */
+	bool reg_invalid;           /* snap did not validate: requests take the full path */
 	struct cand_reply *replies, **replies_end;
 	int nreplies;
 	struct event *flush;
@@ -151,8 +151,8 @@ static char *matches_audit_text(const struct match_input *in)
 		return NULL;
 	len = (size_t)snprintf(s, cap, "%d parent(s):", in->nparents);
 	for (int i = 0; i < in->nparents; i++)
-		len += (size_t)snprintf(s + len, cap - len, "%s%s", i ? "," : " ",
-					in->parents[i].id);
+		len +=
+		    (size_t)snprintf(s + len, cap - len, "%s%s", i ? "," : " ", in->parents[i].id);
 	return s;
 }
 
@@ -392,7 +392,7 @@ static json_t *fill_id_set(const json_t *arr)
 	json_t *set = json_object(), *el;
 	size_t i;
 
-	json_array_foreach(arr, i, el) {
+	json_array_foreach (arr, i, el) {
 		const char *id = json_string_value(json_object_get(el, "id"));
 
 		if (set != NULL && id != NULL && json_object_get(set, id) == NULL)
@@ -411,7 +411,7 @@ static void fill_clash(const json_t *batch, const json_t *pairs, struct pp_error
 	json_t *pr;
 	size_t i;
 
-	json_array_foreach(pairs, i, pr) {
+	json_array_foreach (pairs, i, pr) {
 		const char *parent = json_string_value(json_array_get(pr, 0));
 		json_t *idx = json_object_get(batch, parent);
 
@@ -444,14 +444,14 @@ static int fill_existing(json_t *doc, const json_t *pairs, struct pp_error *clas
 
 	if (specs == NULL || batch == NULL || out == NULL)
 		goto done;
-	json_array_foreach(pairs, i, pr) {
+	json_array_foreach (pairs, i, pr) {
 		const char *parent = json_string_value(json_array_get(pr, 0));
 		const char *spec = json_string_value(json_array_get(pr, 1));
 
 		if (json_object_get(batch, parent) == NULL &&
 		    json_object_get(specs, spec) != NULL &&
-		    json_array_append_new(out, json_pack("{s:s, s:s}", "parent", parent,
-							 "specialist", spec)) < 0)
+		    json_array_append_new(
+			out, json_pack("{s:s, s:s}", "parent", parent, "specialist", spec)) < 0)
 			goto done;
 	}
 	fill_clash(batch, pairs, clash);
@@ -507,8 +507,8 @@ void matches_registry_changed(struct matches *ms)
 	}
 }
 
-int matches_fill_cached(struct matches *ms, struct store *st, json_t *doc,
-			struct pp_error *clash, struct pp_error *err)
+int matches_fill_cached(struct matches *ms, struct store *st, json_t *doc, struct pp_error *clash,
+			struct pp_error *err)
 {
 	if (ms->snap == NULL && (ms->snap = matches_snapshot(st, err)) == NULL)
 		return -1;
@@ -544,8 +544,8 @@ int matches_doc_id(json_t **doc, const char *key, const char *id, const char *wh
 }
 
 /* Rank and encode the candidates of a parsed request; NULL with err set. */
-static json_t *matches_rank(const struct match_input *in, const struct match_parent *parent,
-			    int k, struct pp_error *err)
+static json_t *matches_rank(const struct match_input *in, const struct match_parent *parent, int k,
+			    struct pp_error *err)
 {
 	struct match_candidate *c = NULL;
 	json_t *out = NULL;

@@ -79,20 +79,20 @@ struct plan_job {
 /* A read whose reply waits for the commit of its audit row. */
 struct plan_reply {
 	struct http_call *call;
-	char at[32];               /* when the read happened */
-	char object[40];           /* the plan id */
-	char location[64];         /* Location header, "" for none */
+	char at[32];       /* when the read happened */
+	char object[40];   /* the plan id */
+	char location[64]; /* Location header, "" for none */
 	int status;
-	char *body;                /* the JSON reply; NULL: the error below */
+	char *body; /* the JSON reply; NULL: the error below */
 	struct pp_error error;
-	json_t *extra;             /* merged into the error object */
+	json_t *extra; /* merged into the error object */
 	struct plan_reply *next;
 };
 
 /* Documents of finished plans: PLAN_CACHE_SLOTS slots by a hash of the id,
  * a newcomer replaces the slot's holder; none larger than PLAN_CACHE_MAX. */
 #define PLAN_CACHE_SLOTS 64
-#define PLAN_CACHE_MAX (1 << 20)
+#define PLAN_CACHE_MAX   (1 << 20)
 
 struct plan_cached {
 	char id[40];
@@ -277,12 +277,12 @@ static void plan_progress(const struct month_progress *p, void *arg)
 {
 	struct plan_job *pj = arg;
 	struct job_progress jp = {
-		.has_incumbent = p->has_incumbent,
-		.incumbent = p->incumbent,
-		.bound = p->bound,
-		.gap = p->gap,
-		.nodes = p->nodes,
-		.seconds = p->seconds,
+	    .has_incumbent = p->has_incumbent,
+	    .incumbent = p->incumbent,
+	    .bound = p->bound,
+	    .gap = p->gap,
+	    .nodes = p->nodes,
+	    .seconds = p->seconds,
 	};
 
 	snprintf(jp.stage, sizeof jp.stage, "%s", p->stage ? p->stage : "preparing");
@@ -293,8 +293,8 @@ static void plan_progress(const struct month_progress *p, void *arg)
 static void plan_run(struct job *j)
 {
 	struct plan_job *pj = j->data;
-	struct month_ctl ctl = {.cancel = &j->cancel, .progress = plan_progress,
-				.progress_arg = pj};
+	struct month_ctl ctl = {
+	    .cancel = &j->cancel, .progress = plan_progress, .progress_arg = pj};
 	struct month_result res;
 	struct pp_error err = {0};
 
@@ -313,8 +313,8 @@ static void plan_run(struct job *j)
 				snprintf(pj->error, sizeof pj->error, "out of memory");
 			}
 		}
-		struct job_progress jp = {.nodes = res.nodes, .seconds = res.seconds,
-					  .has_incumbent = false};
+		struct job_progress jp = {
+		    .nodes = res.nodes, .seconds = res.seconds, .has_incumbent = false};
 		snprintf(jp.stage, sizeof jp.stage, "finished");
 		jobs_progress_set(pj->pl->srv->jobs, j, &jp);
 	} else {
@@ -336,7 +336,8 @@ static json_t *plan_progress_json(const struct job_progress *p)
 	json_t *o = json_object();
 
 	json_object_set_new(o, "stage", json_string(p->stage[0] ? p->stage : "preparing"));
-	json_object_set_new(o, "incumbent", p->has_incumbent ? plan_real(p->incumbent) : json_null());
+	json_object_set_new(o, "incumbent",
+			    p->has_incumbent ? plan_real(p->incumbent) : json_null());
 	json_object_set_new(o, "bound", p->has_incumbent ? plan_real(p->bound) : json_null());
 	json_object_set_new(o, "gap", p->has_incumbent ? plan_real(p->gap) : json_null());
 	json_object_set_new(o, "nodes", json_integer(p->nodes));
@@ -441,8 +442,9 @@ static void plan_waiter_reply(struct plan_waiter *w, bool final)
 		bool running = jobs_progress_get(pl->srv->jobs, &w->pj->job, &jp) != JOB_QUEUED;
 
 		free(w);
-		http_reply_json(c, 202, json_pack("{s:s, s:s}", "id", location + 10, "status",
-						  running ? "running" : "queued"),
+		http_reply_json(c, 202,
+				json_pack("{s:s, s:s}", "id", location + 10, "status",
+					  running ? "running" : "queued"),
 				location);
 		return;
 	}
@@ -773,9 +775,8 @@ void res_plans_cancel(struct http_call *c)
 		pj->cancelled = true;
 		jobs_cancel(srv->jobs, &pj->job);
 		log_info("plan %s cancelled by %s", pj->job.id, c->who.name);
-		http_reply_json(c, 200, json_pack("{s:s, s:s}", "id", pj->job.id, "status",
-						  "cancelled"),
-				NULL);
+		http_reply_json(
+		    c, 200, json_pack("{s:s, s:s}", "id", pj->job.id, "status", "cancelled"), NULL);
 		return;
 	}
 	if (store_plan_get(srv->store, c->param, 0, &p, &err) < 0) {
@@ -807,7 +808,8 @@ void res_plans_calendar(struct http_call *c)
 		return;
 	}
 	ics = ics_from_plan(p.id, p.request, p.result, &err);
-	if (ics == NULL || store_audit(c->srv->store, c->who.name, "read calendar", p.id, &err) < 0) {
+	if (ics == NULL ||
+	    store_audit(c->srv->store, c->who.name, "read calendar", p.id, &err) < 0) {
 		free(ics);
 		store_plan_free(&p);
 		http_reply_error(c, &err, NULL);

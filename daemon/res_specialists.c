@@ -171,8 +171,8 @@ static json_t *specialist_suggest(struct store *st, const json_t *e, int k)
 	if (req != NULL && policy != NULL)
 		json_object_set_new(req, "policy", json_loads(policy, 0, NULL));
 	out = req && matches_fill_from_store(st, req, &clash, &err) == 0
-		      ? matches_candidates_doc(req, &err)
-		      : NULL;
+		  ? matches_candidates_doc(req, &err)
+		  : NULL;
 	json_decref(req);
 	if (out == NULL) {
 		log_warn("no suggestions for parent %s: %s",
@@ -215,12 +215,12 @@ static char *specialist_audit_text(const char *id, const json_t *ended)
 	json_t *e;
 	char *s;
 
-	json_array_foreach(ended, i, e)
+	json_array_foreach (ended, i, e)
 		cap += strlen(json_string_value(json_object_get(e, "parent"))) + 1;
 	if ((s = malloc(cap)) == NULL)
 		return NULL;
 	len = (size_t)snprintf(s, cap, "%s:", id);
-	json_array_foreach(ended, i, e)
+	json_array_foreach (ended, i, e)
 		len += (size_t)snprintf(s + len, cap - len, "%s%s", i ? "," : " ",
 					json_string_value(json_object_get(e, "parent")));
 	return s;
@@ -238,8 +238,8 @@ void res_specialists_delete(struct http_call *c)
 
 	matches_registry_changed(c->srv->matches); /* the loop runs the write next */
 	if (ended == NULL || specialist_delete_params(c, &reassign, &k, &err) < 0 ||
-	    store_specialist_delete(st, c->param, reassign, specialist_collect_ended, ended,
-				    &err) < 0) {
+	    store_specialist_delete(st, c->param, reassign, specialist_collect_ended, ended, &err) <
+		0) {
 		json_decref(ended);
 		if (err.code == PP_OK)
 			pp_error_set(&err, PP_ERR_INTERNAL, "", "out of memory");
@@ -250,7 +250,7 @@ void res_specialists_delete(struct http_call *c)
 		 json_array_size(ended));
 	/* Committed: from here on the reply reports what happened. */
 	out = json_array();
-	json_array_foreach(ended, i, e)
+	json_array_foreach (ended, i, e)
 		json_array_append_new(out, json_pack("{s:O, s:o}", "parent",
 						     json_object_get(e, "parent"), "suggestions",
 						     specialist_suggest(st, e, k)));
@@ -262,7 +262,6 @@ void res_specialists_delete(struct http_call *c)
 		free(audit);
 	}
 	json_decref(ended);
-	http_reply_json(c, 200, json_pack("{s:s, s:b, s:o}", "id", c->param, "deleted", 1, "ended",
-					  out),
-			NULL);
+	http_reply_json(
+	    c, 200, json_pack("{s:s, s:b, s:o}", "id", c->param, "deleted", 1, "ended", out), NULL);
 }

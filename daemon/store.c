@@ -33,47 +33,47 @@ struct store {
 };
 
 static const char *const store_migrations[] = {
-	/* 0 -> 1: plans, tokens, audit. */
-	"CREATE TABLE plans ("
-	"  seq INTEGER PRIMARY KEY,"
-	"  id TEXT NOT NULL UNIQUE,"
-	"  month TEXT NOT NULL,"
-	"  status TEXT NOT NULL,"
-	"  submitted TEXT NOT NULL,"
-	"  started TEXT, finished TEXT,"
-	"  who TEXT NOT NULL,"
-	"  request TEXT NOT NULL,"
-	"  progress TEXT, result TEXT, error TEXT);"
-	"CREATE INDEX plans_month ON plans(month, seq);"
-	"CREATE INDEX plans_status ON plans(status, seq);"
-	"CREATE TABLE tokens ("
-	"  name TEXT PRIMARY KEY,"
-	"  role TEXT NOT NULL,"
-	"  hash BLOB NOT NULL,"
-	"  created TEXT NOT NULL);"
-	"CREATE TABLE audit ("
-	"  seq INTEGER PRIMARY KEY,"
-	"  at TEXT NOT NULL,"
-	"  who TEXT NOT NULL,"
-	"  action TEXT NOT NULL,"
-	"  object TEXT NOT NULL);",
-	/* 1 -> 2: the specialist registry and assignments (matching).  An
-	 * assignment keeps the parent's document (profile) and policy, when
-	 * given, for suggestions after its specialist leaves. */
-	"CREATE TABLE specialists ("
-	"  id TEXT PRIMARY KEY,"
-	"  capacity INTEGER NOT NULL,"
-	"  doc TEXT NOT NULL,"
-	"  created TEXT NOT NULL,"
-	"  updated TEXT NOT NULL,"
-	"  who TEXT NOT NULL);"
-	"CREATE TABLE assignments ("
-	"  parent TEXT PRIMARY KEY,"
-	"  specialist TEXT NOT NULL REFERENCES specialists(id),"
-	"  profile TEXT, policy TEXT,"
-	"  created TEXT NOT NULL,"
-	"  who TEXT NOT NULL);"
-	"CREATE INDEX assignments_specialist ON assignments(specialist, parent);",
+    /* 0 -> 1: plans, tokens, audit. */
+    "CREATE TABLE plans ("
+    "  seq INTEGER PRIMARY KEY,"
+    "  id TEXT NOT NULL UNIQUE,"
+    "  month TEXT NOT NULL,"
+    "  status TEXT NOT NULL,"
+    "  submitted TEXT NOT NULL,"
+    "  started TEXT, finished TEXT,"
+    "  who TEXT NOT NULL,"
+    "  request TEXT NOT NULL,"
+    "  progress TEXT, result TEXT, error TEXT);"
+    "CREATE INDEX plans_month ON plans(month, seq);"
+    "CREATE INDEX plans_status ON plans(status, seq);"
+    "CREATE TABLE tokens ("
+    "  name TEXT PRIMARY KEY,"
+    "  role TEXT NOT NULL,"
+    "  hash BLOB NOT NULL,"
+    "  created TEXT NOT NULL);"
+    "CREATE TABLE audit ("
+    "  seq INTEGER PRIMARY KEY,"
+    "  at TEXT NOT NULL,"
+    "  who TEXT NOT NULL,"
+    "  action TEXT NOT NULL,"
+    "  object TEXT NOT NULL);",
+    /* 1 -> 2: the specialist registry and assignments (matching).  An
+     * assignment keeps the parent's document (profile) and policy, when
+     * given, for suggestions after its specialist leaves. */
+    "CREATE TABLE specialists ("
+    "  id TEXT PRIMARY KEY,"
+    "  capacity INTEGER NOT NULL,"
+    "  doc TEXT NOT NULL,"
+    "  created TEXT NOT NULL,"
+    "  updated TEXT NOT NULL,"
+    "  who TEXT NOT NULL);"
+    "CREATE TABLE assignments ("
+    "  parent TEXT PRIMARY KEY,"
+    "  specialist TEXT NOT NULL REFERENCES specialists(id),"
+    "  profile TEXT, policy TEXT,"
+    "  created TEXT NOT NULL,"
+    "  who TEXT NOT NULL);"
+    "CREATE INDEX assignments_specialist ON assignments(specialist, parent);",
 };
 
 #define STORE_NMIGRATIONS ((int)(sizeof store_migrations / sizeof store_migrations[0]))
@@ -270,8 +270,8 @@ int store_plan_put(struct store *st, const char *id, const char *month, const ch
 			  "INSERT INTO plans(id, month, status, submitted, who, request)"
 			  " VALUES (?1, ?2, 'queued', ?3, ?4, ?5)",
 			  p, err) < 0
-		       ? -1
-		       : 0;
+		   ? -1
+		   : 0;
 }
 
 int store_plan_set_status(struct store *st, const char *id, const char *status,
@@ -282,13 +282,9 @@ int store_plan_set_status(struct store *st, const char *id, const char *status,
 	int n;
 
 	store_now(now);
-	const char *p[] = {id,
-			   status,
-			   now,
-			   progress ? progress : "",
-			   result ? result : "",
-			   error ? error : "",
-			   NULL};
+	const char *p[] = {
+	    id,  status, now, progress ? progress : "", result ? result : "", error ? error : "",
+	    NULL};
 	n = store_exec(st,
 		       "UPDATE plans SET status = ?2,"
 		       " started = CASE WHEN ?2 = 'running' THEN ?3 ELSE started END,"
@@ -352,14 +348,14 @@ int store_plan_get(struct store *st, const char *id, unsigned bodies, struct sto
 {
 	/* Indexed by the mask: SQLite reads (and copies) only the named columns. */
 	static const char *const sql[4] = {
-		"SELECT " STORE_PLAN_COLS " FROM plans WHERE id = ?1",
-		"SELECT " STORE_PLAN_COLS ", result FROM plans WHERE id = ?1",
-		"SELECT " STORE_PLAN_COLS ", request FROM plans WHERE id = ?1",
-		"SELECT " STORE_PLAN_COLS ", request, result FROM plans WHERE id = ?1",
+	    "SELECT " STORE_PLAN_COLS " FROM plans WHERE id = ?1",
+	    "SELECT " STORE_PLAN_COLS ", result FROM plans WHERE id = ?1",
+	    "SELECT " STORE_PLAN_COLS ", request FROM plans WHERE id = ?1",
+	    "SELECT " STORE_PLAN_COLS ", request, result FROM plans WHERE id = ?1",
 	};
 	const char *p[] = {id, NULL};
 	sqlite3_stmt *s =
-		store_cached(st, STORE_STMT_PLAN + (int)(bodies & 3u), sql[bodies & 3u], p, err);
+	    store_cached(st, STORE_STMT_PLAN + (int)(bodies & 3u), sql[bodies & 3u], p, err);
 	int rc;
 
 	if (s == NULL)
@@ -410,12 +406,11 @@ int store_plan_list(struct store *st, const char *month, store_plan_fn fn, void 
 		    struct pp_error *err)
 {
 	const char *p[] = {month, NULL};
-	sqlite3_stmt *s = store_prepare(st,
-					month ? "SELECT " STORE_PLAN_COLS
-						" FROM plans WHERE month = ?1 ORDER BY seq DESC"
-					      : "SELECT " STORE_PLAN_COLS
-						" FROM plans ORDER BY seq DESC",
-					month ? p : NULL, err);
+	sqlite3_stmt *s = store_prepare(
+	    st,
+	    month ? "SELECT " STORE_PLAN_COLS " FROM plans WHERE month = ?1 ORDER BY seq DESC"
+		  : "SELECT " STORE_PLAN_COLS " FROM plans ORDER BY seq DESC",
+	    month ? p : NULL, err);
 
 	return s ? store_plan_walk(st, s, false, fn, arg, err) : -1;
 }
@@ -439,8 +434,8 @@ int store_token_add(struct store *st, const char *name, const char *role,
 	int rc;
 
 	store_now(now);
-	s = store_prepare(st, "INSERT INTO tokens(name, role, created, hash) VALUES (?1, ?2, ?3, ?4)",
-			  p, err);
+	s = store_prepare(
+	    st, "INSERT INTO tokens(name, role, created, hash) VALUES (?1, ?2, ?3, ?4)", p, err);
 	if (s == NULL)
 		return -1;
 	sqlite3_bind_blob(s, 4, hash, STORE_HASH_LEN, SQLITE_TRANSIENT);
@@ -463,19 +458,19 @@ int store_token_revoke(struct store *st, const char *name, struct pp_error *err)
 
 int store_token_each(struct store *st, store_token_fn fn, void *arg, struct pp_error *err)
 {
-	sqlite3_stmt *s = store_cached(st, STORE_STMT_TOKENS,
-				       "SELECT name, role, created, hash FROM tokens ORDER BY name",
-				       NULL, err);
+	sqlite3_stmt *s =
+	    store_cached(st, STORE_STMT_TOKENS,
+			 "SELECT name, role, created, hash FROM tokens ORDER BY name", NULL, err);
 	int rc;
 
 	if (s == NULL)
 		return -1;
 	while ((rc = sqlite3_step(s)) == SQLITE_ROW) {
 		struct store_token t = {
-			.name = (const char *)sqlite3_column_text(s, 0),
-			.role = (const char *)sqlite3_column_text(s, 1),
-			.created = (const char *)sqlite3_column_text(s, 2),
-			.hash = sqlite3_column_blob(s, 3),
+		    .name = (const char *)sqlite3_column_text(s, 0),
+		    .role = (const char *)sqlite3_column_text(s, 1),
+		    .created = (const char *)sqlite3_column_text(s, 2),
+		    .hash = sqlite3_column_blob(s, 3),
 		};
 		if (t.hash == NULL || sqlite3_column_bytes(s, 3) != STORE_HASH_LEN)
 			continue;
@@ -497,8 +492,8 @@ int store_audit(struct store *st, const char *who, const char *action, const cha
 	store_now(now);
 	return store_exec(st, "INSERT INTO audit(at, who, action, object) VALUES (?1, ?2, ?3, ?4)",
 			  p, err) < 0
-		       ? -1
-		       : 0;
+		   ? -1
+		   : 0;
 }
 
 long store_audit_count(struct store *st)
@@ -522,8 +517,8 @@ long store_audit_count(struct store *st)
 static int store_begin(struct store *st, struct pp_error *err)
 {
 	return sqlite3_exec(st->db, "BEGIN IMMEDIATE", NULL, NULL, NULL) == SQLITE_OK
-		       ? 0
-		       : store_fail(st, err, "begin");
+		   ? 0
+		   : store_fail(st, err, "begin");
 }
 
 static int store_commit(struct store *st, struct pp_error *err)
@@ -555,7 +550,8 @@ int store_audit_many(struct store *st, const struct store_audit_row *rows, int n
 	if (store_begin(st, err) < 0)
 		return -1;
 	s = store_cached(st, STORE_STMT_AUDIT,
-			 "INSERT INTO audit(at, who, action, object) VALUES (?1, ?2, ?3, ?4)", NULL, err);
+			 "INSERT INTO audit(at, who, action, object) VALUES (?1, ?2, ?3, ?4)", NULL,
+			 err);
 	if (s == NULL)
 		return store_rollback(st, -1);
 	for (int i = 0; i < n && rc == SQLITE_DONE; i++) {
@@ -574,8 +570,8 @@ int store_audit_many(struct store *st, const struct store_audit_row *rows, int n
 
 /* One integer from a query with text parameters; -1 with err set on failure,
  * dflt when there is no row. */
-static long store_scalar(struct store *st, const char *sql, const char *const *params,
-			 long dflt, struct pp_error *err)
+static long store_scalar(struct store *st, const char *sql, const char *const *params, long dflt,
+			 struct pp_error *err)
 {
 	sqlite3_stmt *s = store_prepare(st, sql, params, err);
 	long v = dflt;
@@ -610,13 +606,12 @@ int store_specialist_put(struct store *st, const char *id, int capacity, const c
 	if (store_begin(st, err) < 0)
 		return -1;
 	n = store_scalar(st, "SELECT count(*) FROM specialists WHERE id = ?1", pid, 0, err);
-	if (n < 0 ||
-	    store_exec(st,
-		       "INSERT INTO specialists(id, capacity, doc, created, updated, who)"
-		       " VALUES (?1, ?2, ?3, ?4, ?4, ?5) ON CONFLICT(id) DO UPDATE SET"
-		       " capacity = excluded.capacity, doc = excluded.doc,"
-		       " updated = excluded.updated, who = excluded.who",
-		       p, err) < 0)
+	if (n < 0 || store_exec(st,
+				"INSERT INTO specialists(id, capacity, doc, created, updated, who)"
+				" VALUES (?1, ?2, ?3, ?4, ?4, ?5) ON CONFLICT(id) DO UPDATE SET"
+				" capacity = excluded.capacity, doc = excluded.doc,"
+				" updated = excluded.updated, who = excluded.who",
+				p, err) < 0)
 		return store_rollback(st, -1);
 	if (store_commit(st, err) < 0)
 		return -1;
@@ -624,8 +619,8 @@ int store_specialist_put(struct store *st, const char *id, int capacity, const c
 	return 0;
 }
 
-#define STORE_SPEC_SELECT                                                                     \
-	"SELECT s.id, s.capacity, s.doc, s.created, s.updated,"                               \
+#define STORE_SPEC_SELECT                                                                          \
+	"SELECT s.id, s.capacity, s.doc, s.created, s.updated,"                                    \
 	" (SELECT count(*) FROM assignments a WHERE a.specialist = s.id) FROM specialists s"
 
 /* Walk specialist rows of a prepared STORE_SPEC_SELECT; *nrows counts them. */
@@ -637,12 +632,12 @@ static int store_specialist_walk(struct store *st, sqlite3_stmt *s, store_specia
 	*nrows = 0;
 	while ((rc = sqlite3_step(s)) == SQLITE_ROW) {
 		struct store_specialist r = {
-			.id = store_text(s, 0),
-			.capacity = sqlite3_column_int(s, 1),
-			.doc = store_text(s, 2),
-			.created = store_text(s, 3),
-			.updated = store_text(s, 4),
-			.caseload = sqlite3_column_int(s, 5),
+		    .id = store_text(s, 0),
+		    .capacity = sqlite3_column_int(s, 1),
+		    .doc = store_text(s, 2),
+		    .created = store_text(s, 3),
+		    .updated = store_text(s, 4),
+		    .caseload = sqlite3_column_int(s, 5),
 		};
 		(*nrows)++;
 		if (fn(&r, arg)) {
@@ -666,8 +661,7 @@ int store_specialist_get(struct store *st, const char *id, store_specialist_fn f
 	return n == 0 ? pp_error_set(err, PP_ERR_NOT_FOUND, "", "no specialist '%s'", id) : 0;
 }
 
-int store_specialist_each(struct store *st, store_specialist_fn fn, void *arg,
-			  struct pp_error *err)
+int store_specialist_each(struct store *st, store_specialist_fn fn, void *arg, struct pp_error *err)
 {
 	sqlite3_stmt *s = store_prepare(st, STORE_SPEC_SELECT " ORDER BY s.id", NULL, err);
 	int n;
@@ -675,8 +669,7 @@ int store_specialist_each(struct store *st, store_specialist_fn fn, void *arg,
 	return s ? store_specialist_walk(st, s, fn, arg, &n, err) : -1;
 }
 
-#define STORE_ASG_SELECT                                                                      \
-	"SELECT parent, specialist, profile, policy, created, who FROM assignments"
+#define STORE_ASG_SELECT "SELECT parent, specialist, profile, policy, created, who FROM assignments"
 
 /* Walk assignment rows of a prepared STORE_ASG_SELECT; *nrows counts them.
  * A non-zero return from fn is a failure (out of memory in the caller). */
@@ -688,12 +681,12 @@ static int store_assignment_walk(struct store *st, sqlite3_stmt *s, store_assign
 	*nrows = 0;
 	while ((rc = sqlite3_step(s)) == SQLITE_ROW) {
 		struct store_assignment a = {
-			.parent = store_text(s, 0),
-			.specialist = store_text(s, 1),
-			.profile = store_text(s, 2),
-			.policy = store_text(s, 3),
-			.created = store_text(s, 4),
-			.who = store_text(s, 5),
+		    .parent = store_text(s, 0),
+		    .specialist = store_text(s, 1),
+		    .profile = store_text(s, 2),
+		    .policy = store_text(s, 3),
+		    .created = store_text(s, 4),
+		    .who = store_text(s, 5),
 		};
 		(*nrows)++;
 		if (fn != NULL && fn(&a, arg)) {
@@ -709,11 +702,11 @@ int store_assignment_each(struct store *st, const char *specialist, store_assign
 			  void *arg, struct pp_error *err)
 {
 	const char *p[] = {specialist, NULL};
-	sqlite3_stmt *s = store_prepare(st,
-					specialist ? STORE_ASG_SELECT
-					" WHERE specialist = ?1 ORDER BY parent"
-						   : STORE_ASG_SELECT " ORDER BY parent",
-					specialist ? p : NULL, err);
+	sqlite3_stmt *s =
+	    store_prepare(st,
+			  specialist ? STORE_ASG_SELECT " WHERE specialist = ?1 ORDER BY parent"
+				     : STORE_ASG_SELECT " ORDER BY parent",
+			  specialist ? p : NULL, err);
 	int n;
 
 	return s ? store_assignment_walk(st, s, fn, arg, &n, err) : -1;
@@ -737,13 +730,13 @@ int store_specialist_delete(struct store *st, const char *id, bool end_assignmen
 		return store_rollback(st, -1);
 	if (exists == 0)
 		return store_rollback(
-			st, pp_error_set(err, PP_ERR_NOT_FOUND, "", "no specialist '%s'", id));
+		    st, pp_error_set(err, PP_ERR_NOT_FOUND, "", "no specialist '%s'", id));
 	if (n > 0 && !end_assignments)
 		return store_rollback(
-			st, pp_error_set(err, PP_ERR_CONFLICT, "",
-					 "specialist '%s' has %ld assigned parent(s); end those "
-					 "assignments first, or DELETE with ?reassign=true",
-					 id, n));
+		    st, pp_error_set(err, PP_ERR_CONFLICT, "",
+				     "specialist '%s' has %ld assigned parent(s); end those "
+				     "assignments first, or DELETE with ?reassign=true",
+				     id, n));
 	s = store_prepare(st, STORE_ASG_SELECT " WHERE specialist = ?1 ORDER BY parent", p, err);
 	if (s == NULL || store_assignment_walk(st, s, ended, arg, &rows, err) < 0 ||
 	    store_exec(st, "DELETE FROM assignments WHERE specialist = ?1", p, err) < 0 ||
@@ -757,8 +750,8 @@ int store_assignment_add(struct store *st, const char *parent, const char *speci
 			 store_assignment_fn fn, void *arg, struct pp_error *err)
 {
 	char now[32];
-	const char *p[] = {parent, specialist, profile ? profile : "", policy ? policy : "",
-			   now, who, NULL};
+	const char *p[] = {parent, specialist, profile ? profile : "", policy ? policy : "", now,
+			   who,    NULL};
 	const char *ps[] = {specialist, NULL}, *pp[] = {parent, NULL};
 	sqlite3_stmt *s;
 	long cap, load, had;
@@ -780,11 +773,11 @@ int store_assignment_add(struct store *st, const char *parent, const char *speci
 	if (load < 0)
 		return store_rollback(st, -1);
 	if (had > 0)
-		return store_rollback(
-			st, pp_error_set(err, PP_ERR_CONFLICT, "parent",
-					 "parent '%s' already has a specialist; end that "
-					 "assignment first",
-					 parent));
+		return store_rollback(st,
+				      pp_error_set(err, PP_ERR_CONFLICT, "parent",
+						   "parent '%s' already has a specialist; end that "
+						   "assignment first",
+						   parent));
 	if (load >= cap)
 		return store_rollback(st, pp_error_set(err, PP_ERR_CONFLICT, "specialist",
 						       "specialist '%s' is full (%ld of %ld)",
@@ -800,8 +793,8 @@ int store_assignment_add(struct store *st, const char *parent, const char *speci
 	return store_commit(st, err);
 }
 
-int store_assignment_delete(struct store *st, const char *parent, store_assignment_fn fn,
-			    void *arg, struct pp_error *err)
+int store_assignment_delete(struct store *st, const char *parent, store_assignment_fn fn, void *arg,
+			    struct pp_error *err)
 {
 	const char *p[] = {parent, NULL};
 	sqlite3_stmt *s;

@@ -54,7 +54,7 @@ int store_plan_set_status(struct store *st, const char *id, const char *status,
 
 /* What store_plan_get reads besides the small columns: a GET needs the
  * result, only the calendar the request (156 kB for a large month). */
-#define STORE_PLAN_RESULT 1u
+#define STORE_PLAN_RESULT  1u
 #define STORE_PLAN_REQUEST 2u
 
 /* Read one plan with the bodies of the STORE_PLAN_* mask `bodies` (the others
@@ -141,7 +141,7 @@ int store_assignment_each(struct store *st, const char *specialist, store_assign
 			  void *arg, struct pp_error *err);
 
 /* End parent's assignment after calling fn (may be NULL) with it; NOT_FOUND. */
-int store_assignment_delete(struct store *st, const char *parent, store_assignment_fn fn,
-			    void *arg, struct pp_error *err);
+int store_assignment_delete(struct store *st, const char *parent, store_assignment_fn fn, void *arg,
+			    struct pp_error *err);
 
 #endif

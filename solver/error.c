@@ -8,8 +8,7 @@
 #include <stdio.h>
 #include <string.h>
 
-int pp_error_set(struct pp_error *err, enum pp_errcode code, const char *path,
-		 const char *fmt, ...)
+int pp_error_set(struct pp_error *err, enum pp_errcode code, const char *path, const char *fmt, ...)
 {
 	va_list ap;
 
@@ -32,18 +31,18 @@ void pp_error_clear(struct pp_error *err)
 const char *pp_errcode_name(enum pp_errcode code)
 {
 	static const char *const names[] = {
-		[PP_OK] = "ok",
-		[PP_ERR_INVALID_JSON] = "invalid_json",
-		[PP_ERR_INVALID_INPUT] = "invalid_input",
-		[PP_ERR_UNAUTHORIZED] = "unauthorized",
-		[PP_ERR_FORBIDDEN] = "forbidden",
-		[PP_ERR_NOT_FOUND] = "not_found",
-		[PP_ERR_CONFLICT] = "conflict",
-		[PP_ERR_TOO_LARGE] = "too_large",
-		[PP_ERR_INFEASIBLE] = "infeasible",
-		[PP_ERR_BUSY] = "busy",
-		[PP_ERR_SHUTTING_DOWN] = "shutting_down",
-		[PP_ERR_INTERNAL] = "internal",
+	    [PP_OK] = "ok",
+	    [PP_ERR_INVALID_JSON] = "invalid_json",
+	    [PP_ERR_INVALID_INPUT] = "invalid_input",
+	    [PP_ERR_UNAUTHORIZED] = "unauthorized",
+	    [PP_ERR_FORBIDDEN] = "forbidden",
+	    [PP_ERR_NOT_FOUND] = "not_found",
+	    [PP_ERR_CONFLICT] = "conflict",
+	    [PP_ERR_TOO_LARGE] = "too_large",
+	    [PP_ERR_INFEASIBLE] = "infeasible",
+	    [PP_ERR_BUSY] = "busy",
+	    [PP_ERR_SHUTTING_DOWN] = "shutting_down",
+	    [PP_ERR_INTERNAL] = "internal",
 	};
 
 	if ((unsigned)code >= sizeof names / sizeof names[0])

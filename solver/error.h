@@ -34,8 +34,8 @@ struct pp_error {
 
 /* Record an error unless one is already recorded; err may be NULL.  path may
  * be NULL or "".  Always returns -1 so callers can `return pp_error_set(...)`. */
-int pp_error_set(struct pp_error *err, enum pp_errcode code, const char *path,
-		 const char *fmt, ...) __attribute__((format(printf, 4, 5)));
+int pp_error_set(struct pp_error *err, enum pp_errcode code, const char *path, const char *fmt, ...)
+    __attribute__((format(printf, 4, 5)));
 
 /* Clear err to "no error"; err may be NULL. */
 void pp_error_clear(struct pp_error *err);

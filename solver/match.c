@@ -229,12 +229,13 @@ int match_fit_with(const struct match_input *in, const struct match_parent *p,
 		return pp_error_set(err, PP_ERR_INTERNAL, NULL, "out of memory");
 	out->nterms = fw->n + 1;
 	out->fit = match_fit_eval(in, p, fw, s, out->terms);
-	out->expertise = p->needs.n == 0 ? 1.0
-					 : (double)tags_common(&p->needs, &s->expertise) /
-						   (double)p->needs.n;
+	out->expertise = p->needs.n == 0
+			     ? 1.0
+			     : (double)tags_common(&p->needs, &s->expertise) / (double)p->needs.n;
 	for (int i = 0; i < fw->n; i++)
-		out->similarity += fw->w[i] * jaccard(trait_tags(p->traits, p->ntraits, fw->dims[i]),
-						      trait_tags(s->traits, s->ntraits, fw->dims[i]));
+		out->similarity +=
+		    fw->w[i] * jaccard(trait_tags(p->traits, p->ntraits, fw->dims[i]),
+				       trait_tags(s->traits, s->ntraits, fw->dims[i]));
 	return 0;
 }
 

@@ -62,8 +62,8 @@ struct match_parent {
 };
 
 struct match_policy {
-	double expertise_weight;    /* beta in [0, 1], default 0.3 */
-	double max_dimension_share; /* cap in (0, 1], default 0.5 */
+	double expertise_weight;              /* beta in [0, 1], default 0.3 */
+	double max_dimension_share;           /* cap in (0, 1], default 0.5 */
 	struct match_weight *default_weights; /* sorted by dim, distinct dims */
 	int ndefault_weights;
 	bool require_language; /* default true */
@@ -135,7 +135,7 @@ struct match_unmatched {
 struct match_result {
 	enum match_status status;
 	long matched_priority;
-	double total_fit; /* sum of the unrounded fits of the matches */
+	double total_fit;                 /* sum of the unrounded fits of the matches */
 	struct match_assignment *matches; /* in parent input order */
 	int nmatches;
 	struct match_unmatched *unmatched; /* in parent input order */

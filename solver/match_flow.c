@@ -536,11 +536,11 @@ static int route_all(struct flow *f, struct pp_error *err)
 	for (int i = 0; i < f->excess.n; i++)
 		if (route(f, f->excess.v[i]) < 0)
 			return pp_error_set(err, PP_ERR_INTERNAL, NULL,
-			                    "matching: no augmenting path (or out of memory)");
+					    "matching: no augmenting path (or out of memory)");
 	f->excess.n = 0;
 	if (f->broken)
 		return pp_error_set(err, PP_ERR_INTERNAL, NULL,
-		                    "matching: a negative reduced cost in the flow");
+				    "matching: a negative reduced cost in the flow");
 	return 0;
 }
 
@@ -611,7 +611,7 @@ static int check_optimal(const struct flow *f, struct pp_error *err)
 	return 0;
 bad:
 	return pp_error_set(err, PP_ERR_INTERNAL, NULL,
-	                    "matching: the flow's potentials are not optimal");
+			    "matching: the flow's potentials are not optimal");
 }
 
 /* Scaled fits of all candidate pairs (eligible, specialist has room), one
@@ -715,7 +715,7 @@ static int flow_fits_masked(struct flow *f)
 	struct match_fitw *fw = calloc((size_t)np + 1, sizeof *fw);
 	int *dims = NULL, *idx_of = NULL, ndims = 0, rc = -1;
 	uint64_t *smask = NULL, *pmask = NULL, *slang = NULL, *plang = NULL, *sexp = NULL,
-	         *pneed = NULL;
+		 *pneed = NULL;
 
 	m.bit_of = malloc(sizeof(int) * ((size_t)in->nstrs + 1));
 	idx_of = malloc(sizeof(int) * ((size_t)in->nstrs + 1));
@@ -814,8 +814,8 @@ static int flow_fits_masked(struct flow *f)
 				sim += fw[p].w[i] * j;
 			}
 			e = pa->needs.n == 0
-			        ? 1.0
-			        : (double)popcount64(pneed[p] & sexp[s]) / (double)pa->needs.n;
+				? 1.0
+				: (double)popcount64(pneed[p] & sexp[s]) / (double)pa->needs.n;
 			row[s] = (int32_t)lround(((1.0 - beta) * sim + beta * e) * MATCH_SCALE);
 		}
 	}
@@ -1044,7 +1044,7 @@ int match_solve(const struct match_input *in, struct match_result *res, struct p
 	if ((maxprio + 1) * big * ((double)f->np + f->ns + 3) > 0x1p60) {
 		flow_free(f);
 		return pp_error_set(err, PP_ERR_INTERNAL, NULL,
-		                    "matching: the batch is too large for exact integer costs");
+				    "matching: the batch is too large for exact integer costs");
 	}
 	for (int p = 0; p < f->np; p++)
 		f->par[p].base = (long long)in->parents[p].priority * (long long)big;

@@ -147,17 +147,17 @@ const char *month_weekday_name(int v)
 
 const char *month_filter_name(enum month_filter f)
 {
-	static const char *const t[] = {"availability", "accessibility", "transport",
-					"language", "childcare"};
+	static const char *const t[] = {"availability", "accessibility", "transport", "language",
+					"childcare"};
 	int v = (int)f;
 	return NAMES(t);
 }
 
 const char *month_conflict_name(enum month_conflict c)
 {
-	static const char *const t[] = {"require_dayparts", "budget",
-					"max_series", "require_trained",
-					"facilitators_per_series", "min_group"};
+	static const char *const t[] = {
+	    "require_dayparts",        "budget",   "max_series", "require_trained",
+	    "facilitators_per_series", "min_group"};
 	int v = (int)c;
 	return NAMES(t);
 }

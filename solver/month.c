@@ -105,9 +105,9 @@ struct model {
 	int *dcol; /* ncands */
 	struct xcol *xs;
 	int nxs, xs_cap;
-	int *cx_off, *cx; /* x entries of each candidate: cx[cx_off[c] .. cx_off[c+1]) */
-	int *kx_off;       /* x entries of class k: xs[kx_off[k] .. kx_off[k+1]) */
-	int *speakers;     /* ncands x (nstrs+1): eligible parents speaking l */
+	int *cx_off, *cx;    /* x entries of each candidate: cx[cx_off[c] .. cx_off[c+1]) */
+	int *kx_off;         /* x entries of class k: xs[kx_off[k] .. kx_off[k+1]) */
+	int *speakers;       /* ncands x (nstrs+1): eligible parents speaking l */
 	bool *with_children; /* per candidate: some eligible parent has children */
 
 	/* Objective coefficients of each level, indexed by column. */
@@ -126,27 +126,27 @@ struct model {
 	 * own bound row: x <= ub * y, or s <= sum of y) go to GLPK only once it
 	 * is released ("made"); until then they wait in the pending lists, one
 	 * linked list per column.  Arrays "per column" are indexed 1..ncols. */
-	int price_from;    /* price from this many x entries (0: never) */
-	bool lazy;         /* the model is large enough to be priced */
-	int x_first;       /* column of x entry 0; entry e is column x_first + e */
+	int price_from;     /* price from this many x entries (0: never) */
+	bool lazy;          /* the model is large enough to be priced */
+	int x_first;        /* column of x entry 0; entry e is column x_first + e */
 	unsigned char *lzk; /* per column: LZ_NONE, LZ_X or LZ_S */
-	int *s_cand;       /* per column: the candidate of an s column */
-	int *lzcols, nlz;  /* the x and s columns */
-	bool *made;        /* per column */
-	int *pend_head;    /* per column: first pending entry, -1 none */
+	int *s_cand;        /* per column: the candidate of an s column */
+	int *lzcols, nlz;   /* the x and s columns */
+	bool *made;         /* per column */
+	int *pend_head;     /* per column: first pending entry, -1 none */
 	int *pend_row, *pend_next;
 	double *pend_val;
 	int npend, pend_cap;
 	bool oom; /* an allocation failed while adding a row */
-	int *ki;           /* row_end scratch: the entries GLPK gets now */
+	int *ki;  /* row_end scratch: the entries GLPK gets now */
 	double *kv;
-	bool *held;        /* per column */
-	int *krow;         /* per class: its row "at most count", 0 = none */
-	bool *taken;       /* price_bound scratch, per x entry */
-	double *dprime;    /* price_bound scratch, per x entry */
-	double *held_d;  /* per column: reduced cost of a held one in the root LP */
+	bool *held;     /* per column */
+	int *krow;      /* per class: its row "at most count", 0 = none */
+	bool *taken;    /* price_bound scratch, per x entry */
+	double *dprime; /* price_bound scratch, per x entry */
+	double *held_d; /* per column: reduced cost of a held one in the root LP */
 	int nheld;
-	double root_lp;  /* root LP value over all columns */
+	double root_lp; /* root LP value over all columns */
 };
 
 struct solve_state {
@@ -338,7 +338,7 @@ static int cmp_int(const void *a, const void *b)
 /* Index of f[slot, i, lang] in model.fcol. */
 #define FIDX(m, slot, i, lang)                                                                     \
 	((((size_t)(slot) * (size_t)(m)->in->nfacilitators) + (size_t)(i)) *                       \
-		 (size_t)((m)->in->nstrs + 1) +                                                    \
+	     (size_t)((m)->in->nstrs + 1) +                                                        \
 	 (size_t)(lang))
 
 /* Loop e over the x entries of candidate c, in increasing order. */
@@ -432,9 +432,9 @@ static int parent_key(const struct model *m, int p, int32_t *key, int cap)
 	const struct month_input *in = m->in;
 	const struct month_parent *pp = &in->parents[p];
 	int n = 0;
-	enum ride_role role = pp->transport == PP_RIDE		       ? ROLE_RIDER
+	enum ride_role role = pp->transport == PP_RIDE                   ? ROLE_RIDER
 			      : pp->transport == PP_CAR && pp->seats > 0 ? ROLE_DRIVER
-								       : ROLE_NEUTRAL;
+									 : ROLE_NEUTRAL;
 
 #define PUT(v)                                                                                     \
 	do {                                                                                       \
@@ -534,7 +534,7 @@ static int build_classes(struct model *m)
 			k->members[t - a] = ks[t].parent;
 		rep = k->rep = &in->parents[ks[a].parent];
 		k->nchildren = rep->nchildren;
-		k->role = rep->transport == PP_RIDE			  ? ROLE_RIDER
+		k->role = rep->transport == PP_RIDE                    ? ROLE_RIDER
 			  : rep->transport == PP_CAR && rep->seats > 0 ? ROLE_DRIVER
 								       : ROLE_NEUTRAL;
 		k->zone = rep->zone;
@@ -603,7 +603,8 @@ static int slot_cliques(const struct month_input *in, int **off_out, int **slots
 		}
 		for (int q = 0; q < nq && !dup; q++)
 			dup = off[q + 1] - off[q] == used - start &&
-			      memcmp(&sl[off[q]], &sl[start], sizeof(int) * (size_t)(used - start)) == 0;
+			      memcmp(&sl[off[q]], &sl[start],
+				     sizeof(int) * (size_t)(used - start)) == 0;
 		if (dup) {
 			used = start;
 			continue;
@@ -686,7 +687,8 @@ static int build(struct model *m)
 	m->ylang_n = calloc((size_t)m->ncands + 1, sizeof(int));
 	m->ylangs = malloc(sizeof(int) * ((size_t)m->ncands * (size_t)(in->nstrs + 1) + 1));
 	m->ycol = malloc(sizeof(int) * ((size_t)m->ncands * (size_t)(in->nstrs + 1) + 1));
-	m->fcol = calloc((size_t)in->nslots * (size_t)nf * (size_t)(in->nstrs + 1) + 1, sizeof(int));
+	m->fcol =
+	    calloc((size_t)in->nslots * (size_t)nf * (size_t)(in->nstrs + 1) + 1, sizeof(int));
 	m->scol = calloc((size_t)m->ncands * (size_t)ns + 1, sizeof(int));
 	m->dcol = calloc((size_t)m->ncands + 1, sizeof(int));
 	if (!m->ylang_off || !m->ylang_n || !m->ylangs || !m->ycol || !m->fcol || !m->scol ||
@@ -764,7 +766,8 @@ static int build(struct model *m)
 				if (xs_push(m, k, c, lang, j) < 0 ||
 				    lvl_set(m, 0, j, cl->rep->priority) < 0 ||
 				    lvl_set(m, 2, j,
-					    cl->rep->prefers == m->cands[c].daypart ? 1.0 : 0.0) < 0)
+					    cl->rep->prefers == m->cands[c].daypart ? 1.0 : 0.0) <
+					0)
 					goto fail;
 			}
 		}
@@ -832,13 +835,13 @@ static int build(struct model *m)
 			int lang = m->ylangs[off + t];
 
 			row_begin(m);
-			FOR_X_AT(m, c, e)
+			FOR_X_AT (m, c, e)
 				if (m->xs[e].c == c && m->xs[e].lang == lang)
 					row_put(m, m->xs[e].col, 1);
 			row_put(m, m->ycol[off + t], -room->capacity);
 			row_end(m, GLP_UP, 0, 0);
 			row_begin(m);
-			FOR_X_AT(m, c, e)
+			FOR_X_AT (m, c, e)
 				if (m->xs[e].c == c && m->xs[e].lang == lang)
 					row_put(m, m->xs[e].col, 1);
 			row_put(m, m->ycol[off + t], -R->min_group);
@@ -847,7 +850,7 @@ static int build(struct model *m)
 		/* comfort deviation: d >= lo*Y - size, d >= size - hi*Y */
 		row_begin(m);
 		row_put(m, m->dcol[c], 1);
-		FOR_X_AT(m, c, e)
+		FOR_X_AT (m, c, e)
 			if (m->xs[e].c == c)
 				row_put(m, m->xs[e].col, 1);
 		for (int t = 0; t < m->ylang_n[c]; t++)
@@ -855,7 +858,7 @@ static int build(struct model *m)
 		row_end(m, GLP_LO, 0, 0);
 		row_begin(m);
 		row_put(m, m->dcol[c], 1);
-		FOR_X_AT(m, c, e)
+		FOR_X_AT (m, c, e)
 			if (m->xs[e].c == c)
 				row_put(m, m->xs[e].col, -1);
 		for (int t = 0; t < m->ylang_n[c]; t++)
@@ -863,7 +866,7 @@ static int build(struct model *m)
 		row_end(m, GLP_LO, 0, 0);
 		/* children: <= room childcare * Y and <= staff max_children */
 		row_begin(m);
-		FOR_X_AT(m, c, e)
+		FOR_X_AT (m, c, e)
 			if (m->xs[e].c == c)
 				row_put(m, m->xs[e].col, m->classes[m->xs[e].k].nchildren);
 		if (m->rn > 0) {
@@ -882,7 +885,7 @@ static int build(struct model *m)
 			int big = 0;
 
 			row_begin(m);
-			FOR_X_AT(m, c, e) {
+			FOR_X_AT (m, c, e) {
 				const struct pclass *cl = &m->classes[m->xs[e].k];
 
 				if (m->xs[e].c == c && month_tags_have(&cl->needs, tag)) {
@@ -900,21 +903,22 @@ static int build(struct model *m)
 			row_end(m, GLP_UP, 0, 0);
 		}
 		/* rides per zone: riders <= seats of drivers */
-		FOR_X_AT(m, c, e) {
+		FOR_X_AT (m, c, e) {
 			int zone;
 			bool first = true;
 
 			if (m->xs[e].c != c || m->classes[m->xs[e].k].role != ROLE_RIDER)
 				continue;
 			zone = m->classes[m->xs[e].k].zone;
-			FOR_X_AT(m, c, e2) if (e2 < e && first)
-				first = !(m->xs[e2].c == c &&
-					  m->classes[m->xs[e2].k].role == ROLE_RIDER &&
-					  m->classes[m->xs[e2].k].zone == zone);
+			FOR_X_AT (m, c, e2)
+				if (e2 < e && first)
+					first = !(m->xs[e2].c == c &&
+						  m->classes[m->xs[e2].k].role == ROLE_RIDER &&
+						  m->classes[m->xs[e2].k].zone == zone);
 			if (!first)
 				continue;
 			row_begin(m);
-			FOR_X_AT(m, c, e2) {
+			FOR_X_AT (m, c, e2) {
 				const struct pclass *cl = &m->classes[m->xs[e2].k];
 
 				if (m->xs[e2].c != c || cl->zone != zone)
@@ -927,7 +931,7 @@ static int build(struct model *m)
 			row_end(m, GLP_UP, 0, 0);
 		}
 		/* variable upper bounds x <= min(count, cap) * y (lazy models: col_make) */
-		FOR_X_AT(m, c, e) {
+		FOR_X_AT (m, c, e) {
 			if (m->lazy)
 				break;
 			const struct pclass *cl = &m->classes[m->xs[e].k];
@@ -966,7 +970,9 @@ static int build(struct model *m)
 				for (int c = 0; c < m->ncands; c++)
 					if (m->cands[c].slot == sl)
 						row_put(m, ycol_of(m, c, lang),
-							pass == 0 ? -R->kmax : pass == 1 ? -R->kmin : -1);
+							pass == 0   ? -R->kmax
+							: pass == 1 ? -R->kmin
+								    : -1);
 				if (pass == 0)
 					row_end(m, R->kmin == R->kmax ? GLP_FX : GLP_UP, 0, 0);
 				else
@@ -1159,10 +1165,10 @@ static bool slots_overlap(const struct month_slot *a, const struct month_slot *b
 struct greedy {
 	struct model *m;
 	double *x;
-	int *fac_used, *staff_used; /* meetings so far */
+	int *fac_used, *staff_used;              /* meetings so far */
 	bool *fac_busy, *staff_busy, *room_busy; /* [person or room][slot] */
 	int *rem;                                /* parents left per class */
-	int *take; /* greedy_try scratch per x entry, all zero between tries */
+	int *take;   /* greedy_try scratch per x entry, all zero between tries */
 	long *score; /* per y index: eligible priority of the parents still free */
 	double spent;
 	int nseries;
@@ -1236,11 +1242,13 @@ static bool greedy_try(struct greedy *g, int c, int lang)
 				}
 				{
 					/* those the LP chose first, then the cheapest */
-					double gi = greedy_guided(g, m->fcol[FIDX(m, cd->slot, i, lang)]);
-					double gb = greedy_guided(g,
-								  m->fcol[FIDX(m, cd->slot, best, lang)]);
+					double gi =
+					    greedy_guided(g, m->fcol[FIDX(m, cd->slot, i, lang)]);
+					double gb = greedy_guided(
+					    g, m->fcol[FIDX(m, cd->slot, best, lang)]);
 
-					if (gi > gb + 1e-6 || (gi > gb - 1e-6 && by_cost_fac(in, i, best) < 0))
+					if (gi > gb + 1e-6 ||
+					    (gi > gb - 1e-6 && by_cost_fac(in, i, best) < 0))
 						best = i;
 				}
 			}
@@ -1273,12 +1281,13 @@ static bool greedy_try(struct greedy *g, int c, int lang)
 		for (;;) {
 			int best = -1;
 
-			FOR_X_AT(m, c, e) {
+			FOR_X_AT (m, c, e) {
 				const struct xcol *xc = &m->xs[e];
 				const struct pclass *cl = &m->classes[xc->k];
 				bool needs_ok = true;
 
-				if (xc->c != c || xc->lang != lang || g->rem[xc->k] - take[e] <= 0 ||
+				if (xc->c != c || xc->lang != lang ||
+				    g->rem[xc->k] - take[e] <= 0 ||
 				    (cl->role == ROLE_RIDER) != (phase == 1))
 					continue;
 				for (int t = 0; t < cl->needs.n; t++)
@@ -1289,13 +1298,15 @@ static bool greedy_try(struct greedy *g, int c, int lang)
 				if (cl->role == ROLE_RIDER) {
 					int seats = 0;
 
-					FOR_X_AT(m, c, e2) {
+					FOR_X_AT (m, c, e2) {
 						const struct pclass *c2 = &m->classes[m->xs[e2].k];
 
 						if (m->xs[e2].c == c && c2->zone == cl->zone)
-							seats += take[e2] * (c2->role == ROLE_DRIVER
-										 ? c2->seats
-										 : c2->role == ROLE_RIDER ? -1 : 0);
+							seats +=
+							    take[e2] *
+							    (c2->role == ROLE_DRIVER  ? c2->seats
+							     : c2->role == ROLE_RIDER ? -1
+										      : 0);
 					}
 					if (seats <= 0)
 						continue;
@@ -1311,7 +1322,8 @@ static bool greedy_try(struct greedy *g, int c, int lang)
 
 					if (ge > gb + 1e-6 ||
 					    (ge > gb - 1e-6 &&
-					     cl->rep->priority > m->classes[m->xs[best].k].rep->priority))
+					     cl->rep->priority >
+						 m->classes[m->xs[best].k].rep->priority))
 						best = e;
 				}
 			}
@@ -1336,20 +1348,23 @@ static bool greedy_try(struct greedy *g, int c, int lang)
 		    (sf->max_meetings != PP_UNLIMITED &&
 		     g->staff_used[j] + cd->meetings > sf->max_meetings))
 			continue;
-		FOR_X_AT(m, c, e) if (!useful) {
-			const struct pclass *cl = &m->classes[m->xs[e].k];
+		FOR_X_AT (m, c, e)
+			if (!useful) {
+				const struct pclass *cl = &m->classes[m->xs[e].k];
 
-			if (m->xs[e].c != c || take[e] == 0)
-				continue;
-			for (int t = 0; t < cl->needs.n && !useful; t++) {
-				bool covered = false;
+				if (m->xs[e].c != c || take[e] == 0)
+					continue;
+				for (int t = 0; t < cl->needs.n && !useful; t++) {
+					bool covered = false;
 
-				for (int u = 0; u < nstaff_pick && !covered; u++)
-					covered = month_tags_have(&in->staff[staff_pick[u]].supports,
-								  cl->needs.v[t]);
-				useful = !covered && month_tags_have(&sf->supports, cl->needs.v[t]);
+					for (int u = 0; u < nstaff_pick && !covered; u++)
+						covered = month_tags_have(
+						    &in->staff[staff_pick[u]].supports,
+						    cl->needs.v[t]);
+					useful = !covered &&
+						 month_tags_have(&sf->supports, cl->needs.v[t]);
+				}
 			}
-		}
 		if (!useful) {
 			int places = 0;
 
@@ -1390,7 +1405,7 @@ static bool greedy_try(struct greedy *g, int c, int lang)
 		g->staff_used[staff_pick[t]] += cd->meetings;
 		g->x[m->scol[(size_t)c * ns + staff_pick[t]]] = 1;
 	}
-	FOR_X_AT(m, c, e) {
+	FOR_X_AT (m, c, e) {
 		if (take[e] == 0)
 			continue;
 		g->x[m->xs[e].col] += take[e];
@@ -1403,7 +1418,7 @@ static bool greedy_try(struct greedy *g, int c, int lang)
 	ok = true;
 out:
 	free(supported);
-	FOR_X_AT(m, c, e)
+	FOR_X_AT (m, c, e)
 		take[e] = 0;
 	free(staff_pick);
 	return ok;
@@ -1465,16 +1480,16 @@ static int greedy_plan(struct model *m, double *x, const double *guide)
 		g.rem[k] = m->classes[k].count;
 	for (int e = 0; e < m->nxs; e++)
 		g.score[yidx_of(m, m->xs[e].c, m->xs[e].lang)] +=
-			(long)m->classes[m->xs[e].k].count * m->classes[m->xs[e].k].rep->priority;
+		    (long)m->classes[m->xs[e].k].count * m->classes[m->xs[e].k].rep->priority;
 	for (int pass = guide != NULL ? 0 : 1; pass < 3; pass++) {
 		for (;;) {
 			int bc = -1, bl = -1;
 			long bs = 0;
 
 			for (int c = 0; c < m->ncands; c++) {
-				if (tried[c] || (pass == 1 && (!(m->rules.require_dayparts &
-								  ~g.dayparts &
-								  (1u << m->cands[c].daypart)))))
+				if (tried[c] ||
+				    (pass == 1 && (!(m->rules.require_dayparts & ~g.dayparts &
+						     (1u << m->cands[c].daypart)))))
 					continue;
 				for (int t = 0; t < m->ylang_n[c]; t++) {
 					int lang = m->ylangs[m->ylang_off[c] + t];
@@ -1499,8 +1514,8 @@ static int greedy_plan(struct model *m, double *x, const double *guide)
 
 				for (int t = 0; t < m->ylang_n[bc] && !opened; t++)
 					if (m->ylangs[m->ylang_off[bc] + t] != bl)
-						opened = greedy_try(&g, bc,
-								    m->ylangs[m->ylang_off[bc] + t]);
+						opened = greedy_try(
+						    &g, bc, m->ylangs[m->ylang_off[bc] + t]);
 			}
 			tried[bc] = true;
 		}
@@ -1994,8 +2009,8 @@ static void dive_callback(glp_tree *T, void *info)
  * (under every row, including those that fix earlier levels).  Writes that
  * plan to x and returns true when it is better than the level's value of x.
  * Every bound is restored; the LP is left unsolved. */
-static bool price_dive(struct model *m, struct solve_state *st, glp_smcp *sp,
-		       const glp_iocp *ipp, double *x)
+static bool price_dive(struct model *m, struct solve_state *st, glp_smcp *sp, const glp_iocp *ipp,
+		       double *x)
 {
 	bool maximise = glp_get_obj_dir(m->lp) == GLP_MAX, better = false;
 	const struct month_input *in = m->in;
@@ -2113,7 +2128,8 @@ static enum level_outcome solve_level_in(struct model *m, struct solve_state *st
 		/* nothing to decide: feasible iff every row holds at zero */
 		for (int i = 1; i <= glp_get_num_rows(m->lp); i++)
 			if (glp_get_row_lb(m->lp, i) > 1e-9 &&
-			    glp_get_row_type(m->lp, i) != GLP_FR && glp_get_row_type(m->lp, i) != GLP_UP)
+			    glp_get_row_type(m->lp, i) != GLP_FR &&
+			    glp_get_row_type(m->lp, i) != GLP_UP)
 				return LVL_INFEASIBLE;
 		return LVL_OPTIMAL;
 	}
@@ -2292,13 +2308,12 @@ static void round_integers(const struct model *m, double *x)
 
 /* ----------------------------------------------------------- the result */
 
-
 /* The facilitators of series c (language lang) out of those the plan x puts
  * at its slot in that language: the series at the slot take, in candidate
  * order, first one trained facilitator each, then the others in turn, kmax
  * each.  Writes ascending indices to out; returns 0 or -1 (memory). */
-static int split_facilitators(const struct model *m, const double *x, int c, int lang,
-			      int *out, int *nout)
+static int split_facilitators(const struct model *m, const double *x, int c, int lang, int *out,
+			      int *nout)
 {
 	const struct month_input *in = m->in;
 	int nf = in->nfacilitators, slot = m->cands[c].slot, rank = 0, nser = 0;
@@ -2388,7 +2403,7 @@ static int extract(struct model *m, const double *x, struct month_result *res)
 				s->staff[s->nstaff++] = j;
 				per_meeting += in->staff[j].cost;
 			}
-		FOR_X_AT(m, c, e) {
+		FOR_X_AT (m, c, e) {
 			const struct pclass *cl = &m->classes[m->xs[e].k];
 			int cnt = (int)floor(x[m->xs[e].col] + 0.5);
 
@@ -2435,14 +2450,16 @@ static int extract(struct model *m, const double *x, struct month_result *res)
 				const struct month_parent *drv = &in->parents[s->parents[u]];
 				bool used = false;
 
-				if (drv->transport != PP_CAR || drv->seats == 0 || drv->zone != rider->zone)
+				if (drv->transport != PP_CAR || drv->seats == 0 ||
+				    drv->zone != rider->zone)
 					continue;
 				for (int r = 0; r < s->nrides && !used; r++)
 					used = s->rides[r].driver == s->parents[u];
 				if (used)
 					continue;
 				s->rides[s->nrides].driver = s->parents[u];
-				s->rides[s->nrides].riders = malloc(sizeof(int) * (size_t)drv->seats);
+				s->rides[s->nrides].riders =
+				    malloc(sizeof(int) * (size_t)drv->seats);
 				if (s->rides[s->nrides].riders == NULL)
 					goto fail;
 				s->rides[s->nrides].riders[0] = s->parents[t];
@@ -2461,8 +2478,9 @@ static int extract(struct model *m, const double *x, struct month_result *res)
 			const struct month_slot *st = &in->slots[tmp.slot];
 			int cmp = sb->weekday != st->weekday ? sb->weekday - st->weekday
 				  : sb->start != st->start   ? sb->start - st->start
-				  : res->series[b].room != tmp.room ? res->series[b].room - tmp.room
-								    : res->series[b].slot - tmp.slot;
+				  : res->series[b].room != tmp.room
+				      ? res->series[b].room - tmp.room
+				      : res->series[b].slot - tmp.slot;
 
 			if (cmp <= 0)
 				break;
@@ -2544,9 +2562,8 @@ static int feasible_under(const struct month_input *in, const struct model_rules
 	return rc;
 }
 
-static void explain_conflicts(const struct month_input *in, struct month_cand *cands,
-			      int ncands, unsigned *fails, struct solve_state *st,
-			      struct month_result *res)
+static void explain_conflicts(const struct month_input *in, struct month_cand *cands, int ncands,
+			      unsigned *fails, struct solve_state *st, struct month_result *res)
 {
 	const struct month_policy *pol = &in->policy;
 
@@ -2609,9 +2626,9 @@ static void glpk_error_hook(void *info)
 static const char *const level_stage[4] = {"coverage", "comfort", "preference", "cost"};
 
 /* The lexicographic solve proper; GLPK errors longjmp out of it. */
-static int solve_all(const struct month_input *in, struct solve_state *st,
-		     struct month_cand *cands, int ncands, unsigned *fails, struct model *m,
-		     struct month_result *res, struct pp_error *err)
+static int solve_all(const struct month_input *in, struct solve_state *st, struct month_cand *cands,
+		     int ncands, unsigned *fails, struct model *m, struct month_result *res,
+		     struct pp_error *err)
 {
 	struct model_rules rules;
 	double *x;
@@ -2673,8 +2690,8 @@ static int solve_all(const struct month_input *in, struct solve_state *st,
 	return 1;
 }
 
-int month_solve(const struct month_input *in, const struct month_ctl *ctl,
-		struct month_result *res, struct pp_error *err)
+int month_solve(const struct month_input *in, const struct month_ctl *ctl, struct month_result *res,
+		struct pp_error *err)
 {
 	struct solve_state st;
 	struct model m;
@@ -2699,7 +2716,8 @@ int month_solve(const struct month_input *in, const struct month_ctl *ctl,
 		goto out_oom;
 	for (int p = 0; p < in->nparents; p++)
 		for (int c = 0; c < ncands; c++)
-			fails[(size_t)p * ncands + c] = month_static_fails(in, &cands[c], &in->parents[p]);
+			fails[(size_t)p * ncands + c] =
+			    month_static_fails(in, &cands[c], &in->parents[p]);
 
 	glp_term_out(GLP_OFF);
 	glpk_jump = &jb;
@@ -2784,7 +2802,8 @@ int month_export_lp(const struct month_input *in, const char *path, struct pp_er
 	}
 	for (int p = 0; p < in->nparents; p++)
 		for (int c = 0; c < ncands; c++)
-			fails[(size_t)p * ncands + c] = month_static_fails(in, &cands[c], &in->parents[p]);
+			fails[(size_t)p * ncands + c] =
+			    month_static_fails(in, &cands[c], &in->parents[p]);
 	glp_term_out(GLP_OFF);
 	rules_from_policy(&in->policy, &rules);
 	if (model_init(&m, in, &rules, cands, ncands, fails, 0) < 0)

@@ -21,7 +21,7 @@
 
 #include "error.h"
 
-#define PP_ID_MAX 64
+#define PP_ID_MAX    64
 #define PP_UNLIMITED (-1) /* for max_series, max_meetings */
 
 enum pp_daypart { PP_MORNING = 0, PP_AFTERNOON = 1, PP_EVENING = 2 };
@@ -59,8 +59,8 @@ struct month_policy {
 	int max_series;              /* PP_UNLIMITED or >= 0 */
 	unsigned require_dayparts;   /* bit (1 << enum pp_daypart) */
 	bool has_budget;
-	double budget;               /* >= 0 when has_budget */
-	double time_limit_s;         /* > 0, default 60 */
+	double budget;       /* >= 0 when has_budget */
+	double time_limit_s; /* > 0, default 60 */
 };
 
 struct month_slot {
@@ -71,12 +71,12 @@ struct month_slot {
 
 struct month_room {
 	char id[PP_ID_MAX + 1];
-	int capacity;                /* >= 1 */
-	int comfort_lo, comfort_hi;  /* 1 <= lo <= hi <= capacity */
+	int capacity;               /* >= 1 */
+	int comfort_lo, comfort_hi; /* 1 <= lo <= hi <= capacity */
 	bool accessible;
-	int zone;                    /* string index ("" when absent) */
-	int childcare;               /* >= 0 */
-	double cost;                 /* >= 0 */
+	int zone;      /* string index ("" when absent) */
+	int childcare; /* >= 0 */
+	double cost;   /* >= 0 */
 	struct pp_windows available;
 	struct pp_windows transit;
 };
@@ -107,8 +107,8 @@ struct month_child {
 struct month_parent {
 	char id[PP_ID_MAX + 1];
 	enum pp_transport transport;
-	int zone;     /* string index */
-	int seats;    /* >= 0 */
+	int zone;  /* string index */
+	int seats; /* >= 0 */
 	bool accessible;
 	struct pp_tags languages;
 	struct month_child *children;
@@ -119,9 +119,9 @@ struct month_parent {
 };
 
 struct month_input {
-	int year, month;        /* month 1..12 */
-	char timezone[65];      /* IANA name, "" when absent */
-	int *closures;          /* days of the month, sorted, distinct */
+	int year, month;   /* month 1..12 */
+	char timezone[65]; /* IANA name, "" when absent */
+	int *closures;     /* days of the month, sorted, distinct */
 	int nclosures;
 	struct month_policy policy;
 	struct month_slot *slots;
@@ -153,25 +153,25 @@ struct month_ride {
 };
 
 struct month_series {
-	int slot, room;  /* indices */
-	int daypart;     /* enum pp_daypart */
-	int language;    /* string index */
-	int *dates;      /* days of the month, ascending */
-	int ndates;      /* = meetings(slot) */
+	int slot, room;                   /* indices */
+	int daypart;                      /* enum pp_daypart */
+	int language;                     /* string index */
+	int *dates;                       /* days of the month, ascending */
+	int ndates;                       /* = meetings(slot) */
 	int *facilitators, nfacilitators; /* indices, ascending */
 	int *staff, nstaff;               /* indices, ascending */
 	int *parents, nparents;           /* indices, ascending */
 	int children;
 	struct month_ride *rides;
 	int nrides;
-	double cost;     /* meetings * (room + facilitators + staff) */
+	double cost; /* meetings * (room + facilitators + staff) */
 };
 
 struct month_unassigned {
-	int parent;          /* index */
-	bool not_selected;   /* some candidate passed every filter */
-	bool multiple;       /* reasons start with "multiple" */
-	unsigned filters;    /* bit (1 << enum month_filter) */
+	int parent;        /* index */
+	bool not_selected; /* some candidate passed every filter */
+	bool multiple;     /* reasons start with "multiple" */
+	unsigned filters;  /* bit (1 << enum month_filter) */
 };
 
 /* The six policy constraints that MODEL.md's `conflicts` reports on. */
@@ -214,7 +214,7 @@ struct month_result {
 
 /* Live progress, delivered from the solving thread. */
 struct month_progress {
-	int level;        /* 1..4 (objective level), 0 while preparing */
+	int level;         /* 1..4 (objective level), 0 while preparing */
 	const char *stage; /* "coverage", "comfort", "preference", "cost", "conflicts" */
 	bool has_incumbent;
 	double incumbent, bound, gap;
@@ -226,8 +226,8 @@ typedef void (*month_progress_fn)(const struct month_progress *p, void *arg);
 
 /* Control of a solve from other threads.  All fields optional (zero = none). */
 struct month_ctl {
-	atomic_int *cancel;          /* raise to non-zero to stop; checked often */
-	month_progress_fn progress;  /* called at most every ~0.2 s and per level */
+	atomic_int *cancel;         /* raise to non-zero to stop; checked often */
+	month_progress_fn progress; /* called at most every ~0.2 s and per level */
 	void *progress_arg;
 	/* Models with at least this many parent columns are solved by column
 	 * generation (docs/model.md, "Large months"); 0 means the default. */
@@ -247,8 +247,8 @@ bool month_fits(const struct pp_windows *ws, const struct month_slot *slot);
 /* Solve the month exactly.  Returns 0 and fills *res (whatever its status:
  * optimal, feasible, infeasible, timeout, cancelled), or -1 with err set when
  * the solver itself failed (GLPK error, out of memory).  ctl may be NULL. */
-int month_solve(const struct month_input *in, const struct month_ctl *ctl,
-		struct month_result *res, struct pp_error *err);
+int month_solve(const struct month_input *in, const struct month_ctl *ctl, struct month_result *res,
+		struct pp_error *err);
 
 /* Write the coverage level (level 1) of the model month_solve() builds to
  * path as a CPLEX LP file, for comparing other solvers on the same model.

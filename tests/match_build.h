@@ -50,8 +50,8 @@ static __attribute__((unused)) struct pp_tags mb_tags(struct match_input *in, co
 	return t;
 }
 
-static __attribute__((unused)) void mb_trait(struct match_input *in, struct match_trait **v, int *n, const char *dim,
-		     const char *csv)
+static __attribute__((unused)) void mb_trait(struct match_input *in, struct match_trait **v, int *n,
+					     const char *dim, const char *csv)
 {
 	int d = mb_str(in, dim), i;
 
@@ -63,8 +63,8 @@ static __attribute__((unused)) void mb_trait(struct match_input *in, struct matc
 	(*n)++;
 }
 
-static __attribute__((unused)) void mb_weight(struct match_input *in, struct match_weight **v, int *n, const char *dim,
-		      double w)
+static __attribute__((unused)) void mb_weight(struct match_input *in, struct match_weight **v,
+					      int *n, const char *dim, double w)
 {
 	int d = mb_str(in, dim), i;
 
@@ -76,7 +76,8 @@ static __attribute__((unused)) void mb_weight(struct match_input *in, struct mat
 	(*n)++;
 }
 
-static __attribute__((unused)) void mb_policy(struct match_input *in, double beta, double cap, bool require_language)
+static __attribute__((unused)) void mb_policy(struct match_input *in, double beta, double cap,
+					      bool require_language)
 {
 	in->policy.expertise_weight = beta;
 	in->policy.max_dimension_share = cap;
@@ -88,13 +89,13 @@ static __attribute__((unused)) void mb_default(struct match_input *in, const cha
 	mb_weight(in, &in->policy.default_weights, &in->policy.ndefault_weights, dim, w);
 }
 
-static __attribute__((unused)) int mb_spec(struct match_input *in, const char *id, int capacity, const char *langs,
-		   const char *expertise, const char *exclude)
+static __attribute__((unused)) int mb_spec(struct match_input *in, const char *id, int capacity,
+					   const char *langs, const char *expertise,
+					   const char *exclude)
 {
 	struct match_specialist *s;
 
-	in->specialists =
-		realloc(in->specialists, sizeof *s * (size_t)(in->nspecialists + 1));
+	in->specialists = realloc(in->specialists, sizeof *s * (size_t)(in->nspecialists + 1));
 	s = &in->specialists[in->nspecialists];
 	memset(s, 0, sizeof *s);
 	snprintf(s->id, sizeof s->id, "%s", id);
@@ -106,15 +107,17 @@ static __attribute__((unused)) int mb_spec(struct match_input *in, const char *i
 	return in->nspecialists++;
 }
 
-static __attribute__((unused)) void mb_spec_trait(struct match_input *in, int s, const char *dim, const char *csv)
+static __attribute__((unused)) void mb_spec_trait(struct match_input *in, int s, const char *dim,
+						  const char *csv)
 {
 	struct match_specialist *sp = &in->specialists[s];
 
 	mb_trait(in, &sp->traits, &sp->ntraits, dim, csv);
 }
 
-static __attribute__((unused)) int mb_parent(struct match_input *in, const char *id, int priority, const char *langs,
-		     const char *needs, const char *exclude)
+static __attribute__((unused)) int mb_parent(struct match_input *in, const char *id, int priority,
+					     const char *langs, const char *needs,
+					     const char *exclude)
 {
 	struct match_parent *p;
 
@@ -130,14 +133,16 @@ static __attribute__((unused)) int mb_parent(struct match_input *in, const char 
 	return in->nparents++;
 }
 
-static __attribute__((unused)) void mb_parent_trait(struct match_input *in, int p, const char *dim, const char *csv)
+static __attribute__((unused)) void mb_parent_trait(struct match_input *in, int p, const char *dim,
+						    const char *csv)
 {
 	struct match_parent *pp = &in->parents[p];
 
 	mb_trait(in, &pp->traits, &pp->ntraits, dim, csv);
 }
 
-static __attribute__((unused)) void mb_parent_weight(struct match_input *in, int p, const char *dim, double w)
+static __attribute__((unused)) void mb_parent_weight(struct match_input *in, int p, const char *dim,
+						     double w)
 {
 	struct match_parent *pp = &in->parents[p];
 
@@ -153,11 +158,12 @@ static __attribute__((unused)) void mb_existing(struct match_input *in, const ch
 }
 
 /* The breakdown term of dimension name (or "expertise"), or -1 if absent. */
-static __attribute__((unused)) double mb_term(const struct match_input *in, const struct match_fit *f, const char *name)
+static __attribute__((unused)) double mb_term(const struct match_input *in,
+					      const struct match_fit *f, const char *name)
 {
 	for (int i = 0; i < f->nterms; i++) {
-		const char *n = f->terms[i].dim == MATCH_EXPERTISE ? "expertise"
-								   : in->strs[f->terms[i].dim];
+		const char *n =
+		    f->terms[i].dim == MATCH_EXPERTISE ? "expertise" : in->strs[f->terms[i].dim];
 
 		if (strcmp(n, name) == 0)
 			return f->terms[i].value;

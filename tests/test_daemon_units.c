@@ -65,8 +65,9 @@ static void test_store_plans(void **state)
 	free(ids[0]);
 	free(ids[1]);
 	assert_int_equal(store_plan_set_status(st, "a", "running", NULL, NULL, NULL, &err), 0);
-	assert_int_equal(store_plan_set_status(st, "a", "done", "{\"stage\":\"x\"}", "{\"r\":1}",
-					       NULL, &err), 0);
+	assert_int_equal(
+	    store_plan_set_status(st, "a", "done", "{\"stage\":\"x\"}", "{\"r\":1}", NULL, &err),
+	    0);
 	assert_int_equal(store_plan_get(st, "a", true, &p, &err), 0);
 	assert_string_equal(p.status, "done");
 	assert_non_null(p.started);
@@ -189,8 +190,8 @@ static void test_ics_round_trip(void **state)
 	assert_non_null(strstr(text, "DTSTART;TZID=America/Edmonton:20261204T100000"));
 	/* Expand the RRULE and drop the EXDATEs: exactly the series' dates. */
 	it = icalrecur_iterator_new(
-		icalproperty_get_rrule(icalcomponent_get_first_property(ev, ICAL_RRULE_PROPERTY)),
-		start);
+	    icalproperty_get_rrule(icalcomponent_get_first_property(ev, ICAL_RRULE_PROPERTY)),
+	    start);
 	while (!icaltime_is_null_time(t = icalrecur_iterator_next(it)) && n < 8) {
 		bool excluded = false;
 
@@ -211,10 +212,10 @@ static void test_ics_round_trip(void **state)
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
-		cmocka_unit_test(test_store_plans),
-		cmocka_unit_test(test_tokens),
-		cmocka_unit_test(test_options),
-		cmocka_unit_test(test_ics_round_trip),
+	    cmocka_unit_test(test_store_plans),
+	    cmocka_unit_test(test_tokens),
+	    cmocka_unit_test(test_options),
+	    cmocka_unit_test(test_ics_round_trip),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);

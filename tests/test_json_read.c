@@ -378,8 +378,8 @@ static void test_tags_are_sets(void **state)
 static void test_dumps_reals(void **state)
 {
 	json_t *v = json_pack("{s:o, s:o, s:o, s:o, s:i}", "cost", jr_money(2915.0000000000005),
-			      "tiny", jr_money(-1e-9), "fit", jr_money(0.1 + 0.2 + 0.175),
-			      "gap", json_real(0.25), "n", 3);
+			      "tiny", jr_money(-1e-9), "fit", jr_money(0.1 + 0.2 + 0.175), "gap",
+			      json_real(0.25), "n", 3);
 	char *s = jr_dumps(v, 0);
 
 	assert_string_equal(s, "{\"cost\":2915.0,\"tiny\":0.0,\"fit\":0.475,\"gap\":0.25,\"n\":3}");
@@ -395,22 +395,22 @@ static void test_dumps_reals(void **state)
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
-		cmocka_unit_test(test_parse_invalid_json_names_line_and_column),
-		cmocka_unit_test(test_parse_repeated_key),
-		cmocka_unit_test(test_parse_trailing_garbage),
-		cmocka_unit_test(test_path_push_pop),
-		cmocka_unit_test(test_path_truncates_without_overflow),
-		cmocka_unit_test(test_object_unknown_field),
-		cmocka_unit_test(test_object_not_object),
-		cmocka_unit_test(test_int_reader),
-		cmocka_unit_test(test_real_reader),
-		cmocka_unit_test(test_first_error_wins),
-		cmocka_unit_test(test_bool_string_enum),
-		cmocka_unit_test(test_fail_at_parent),
-		cmocka_unit_test(test_ids),
-		cmocka_unit_test(test_unique_ids),
-		cmocka_unit_test(test_tags_are_sets),
-		cmocka_unit_test(test_dumps_reals),
+	    cmocka_unit_test(test_parse_invalid_json_names_line_and_column),
+	    cmocka_unit_test(test_parse_repeated_key),
+	    cmocka_unit_test(test_parse_trailing_garbage),
+	    cmocka_unit_test(test_path_push_pop),
+	    cmocka_unit_test(test_path_truncates_without_overflow),
+	    cmocka_unit_test(test_object_unknown_field),
+	    cmocka_unit_test(test_object_not_object),
+	    cmocka_unit_test(test_int_reader),
+	    cmocka_unit_test(test_real_reader),
+	    cmocka_unit_test(test_first_error_wins),
+	    cmocka_unit_test(test_bool_string_enum),
+	    cmocka_unit_test(test_fail_at_parent),
+	    cmocka_unit_test(test_ids),
+	    cmocka_unit_test(test_unique_ids),
+	    cmocka_unit_test(test_tags_are_sets),
+	    cmocka_unit_test(test_dumps_reals),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);

@@ -26,58 +26,58 @@ static const char *example_path;
 
 /* The registry names "zone" before "lived" and never "age", "fr" or "art". */
 static const char *const registry_text =
-	"{\"specialists\": ["
-	"{\"id\": \"S3\", \"capacity\": 2, \"languages\": [\"en\", \"es\"],"
-	" \"traits\": {\"zone\": [\"n\"], \"lived\": [\"ptsd\", \"ocd\"]},"
-	" \"expertise\": [\"school\"]},"
-	"{\"id\": \"S1\", \"capacity\": 1, \"languages\": [\"en\"],"
-	" \"traits\": {\"lived\": [\"ptsd\"], \"family\": [\"kin\"]},"
-	" \"expertise\": [\"school\", \"money\"], \"exclude\": [\"P7\"]},"
-	"{\"id\": \"S2\", \"capacity\": 1, \"languages\": [\"es\"],"
-	" \"traits\": {\"zone\": [\"s\"]}},"
-	"{\"id\": \"S0\", \"capacity\": 1, \"languages\": [\"en\"], \"expertise\": [\"money\"]},"
-	"{\"id\": \"S4\", \"capacity\": 3, \"languages\": [\"en\"],"
-	" \"traits\": {\"family\": [\"kin\", \"single\"], \"lived\": [\"ocd\"]}}],"
-	" \"existing\": [{\"parent\": \"Q\", \"specialist\": \"S0\"},"
-	" {\"parent\": \"R\", \"specialist\": \"S3\"},"
-	" {\"parent\": \"P7\", \"specialist\": \"S4\"}]}";
+    "{\"specialists\": ["
+    "{\"id\": \"S3\", \"capacity\": 2, \"languages\": [\"en\", \"es\"],"
+    " \"traits\": {\"zone\": [\"n\"], \"lived\": [\"ptsd\", \"ocd\"]},"
+    " \"expertise\": [\"school\"]},"
+    "{\"id\": \"S1\", \"capacity\": 1, \"languages\": [\"en\"],"
+    " \"traits\": {\"lived\": [\"ptsd\"], \"family\": [\"kin\"]},"
+    " \"expertise\": [\"school\", \"money\"], \"exclude\": [\"P7\"]},"
+    "{\"id\": \"S2\", \"capacity\": 1, \"languages\": [\"es\"],"
+    " \"traits\": {\"zone\": [\"s\"]}},"
+    "{\"id\": \"S0\", \"capacity\": 1, \"languages\": [\"en\"], \"expertise\": [\"money\"]},"
+    "{\"id\": \"S4\", \"capacity\": 3, \"languages\": [\"en\"],"
+    " \"traits\": {\"family\": [\"kin\", \"single\"], \"lived\": [\"ocd\"]}}],"
+    " \"existing\": [{\"parent\": \"Q\", \"specialist\": \"S0\"},"
+    " {\"parent\": \"R\", \"specialist\": \"S3\"},"
+    " {\"parent\": \"P7\", \"specialist\": \"S4\"}]}";
 
 /* Requests without specialists: valid ones first, then bad ones. */
 static const char *const requests[] = {
-	/* defaults only, no weights: the expertise term alone */
-	"{\"parent\": {\"id\": \"P1\", \"languages\": [\"en\"], \"needs\": [\"school\"]}}",
-	/* weights in an order the registry does not share, a dimension it never names */
-	"{\"parent\": {\"id\": \"P2\", \"languages\": [\"en\", \"es\"],"
-	" \"traits\": {\"lived\": [\"ptsd\"], \"zone\": [\"n\", \"s\"], \"age\": [\"30s\"]},"
-	" \"weights\": {\"lived\": 2, \"age\": 1, \"zone\": 1}, \"needs\": [\"school\", \"art\"]},"
-	" \"k\": 5}",
-	/* policy defaults overridden by the parent (zone 0 drops it), new tags */
-	"{\"policy\": {\"default_weights\": {\"family\": 1, \"zone\": 3, \"lived\": 0.5},"
-	" \"max_dimension_share\": 0.6, \"expertise_weight\": 0.25},"
-	" \"parent\": {\"id\": \"P3\", \"languages\": [\"fr\", \"en\"],"
-	" \"traits\": {\"family\": [\"kin\"], \"lived\": [\"ocd\", \"new\"]},"
-	" \"weights\": {\"zone\": 0, \"lived\": 4}, \"needs\": [\"money\"]}, \"k\": 2}",
-	/* exclusions both ways (S1 excludes P7; P7 excludes S3), k = 1 */
-	"{\"parent\": {\"id\": \"P7\", \"languages\": [\"en\"], \"exclude\": [\"S3\"],"
-	" \"traits\": {\"family\": [\"kin\"]}, \"weights\": {\"family\": 1}}, \"k\": 1}",
-	/* no common language required; the parent's id is a registry tag */
-	"{\"policy\": {\"require_language\": false, \"default_weights\": {\"lived\": 1}},"
-	" \"parent\": {\"id\": \"kin\", \"traits\": {\"lived\": [\"ocd\"]}}, \"k\": 1000,"
-	" \"specialists\": null, \"existing\": null}",
-	/* every string new */
-	"{\"parent\": {\"id\": \"Z9\", \"languages\": [\"xx\"], \"traits\": {\"dd\": [\"t\"]},"
-	" \"weights\": {\"dd\": 1}}}",
-	/* bad requests: the same error as the whole document */
-	"{\"parent\": {\"id\": \"P1\"}, \"k\": 0}",
-	"{\"parent\": {\"id\": \"P1\"}, \"colour\": 1}",
-	"{\"k\": 3}",
-	"{\"parent\": {\"id\": \"P1\", \"traits\": {\"lived\": \"ptsd\"}}}",
-	"{\"parent\": {\"id\": \"P1\", \"weights\": {\"zone\": -1}}}",
-	"{\"policy\": {\"max_dimension_share\": 0}, \"parent\": {\"id\": \"P1\"}}",
-	"{\"policy\": {\"default_weights\": {\"\": 1}}, \"parent\": {\"id\": \"P1\"}}",
-	"{\"parent\": {\"id\": \"bad id\"}}",
-	"{\"parent\": {\"id\": \"P1\", \"exclude\": [\"not valid\"]}}",
-	"[1, 2]",
+    /* defaults only, no weights: the expertise term alone */
+    "{\"parent\": {\"id\": \"P1\", \"languages\": [\"en\"], \"needs\": [\"school\"]}}",
+    /* weights in an order the registry does not share, a dimension it never names */
+    "{\"parent\": {\"id\": \"P2\", \"languages\": [\"en\", \"es\"],"
+    " \"traits\": {\"lived\": [\"ptsd\"], \"zone\": [\"n\", \"s\"], \"age\": [\"30s\"]},"
+    " \"weights\": {\"lived\": 2, \"age\": 1, \"zone\": 1}, \"needs\": [\"school\", \"art\"]},"
+    " \"k\": 5}",
+    /* policy defaults overridden by the parent (zone 0 drops it), new tags */
+    "{\"policy\": {\"default_weights\": {\"family\": 1, \"zone\": 3, \"lived\": 0.5},"
+    " \"max_dimension_share\": 0.6, \"expertise_weight\": 0.25},"
+    " \"parent\": {\"id\": \"P3\", \"languages\": [\"fr\", \"en\"],"
+    " \"traits\": {\"family\": [\"kin\"], \"lived\": [\"ocd\", \"new\"]},"
+    " \"weights\": {\"zone\": 0, \"lived\": 4}, \"needs\": [\"money\"]}, \"k\": 2}",
+    /* exclusions both ways (S1 excludes P7; P7 excludes S3), k = 1 */
+    "{\"parent\": {\"id\": \"P7\", \"languages\": [\"en\"], \"exclude\": [\"S3\"],"
+    " \"traits\": {\"family\": [\"kin\"]}, \"weights\": {\"family\": 1}}, \"k\": 1}",
+    /* no common language required; the parent's id is a registry tag */
+    "{\"policy\": {\"require_language\": false, \"default_weights\": {\"lived\": 1}},"
+    " \"parent\": {\"id\": \"kin\", \"traits\": {\"lived\": [\"ocd\"]}}, \"k\": 1000,"
+    " \"specialists\": null, \"existing\": null}",
+    /* every string new */
+    "{\"parent\": {\"id\": \"Z9\", \"languages\": [\"xx\"], \"traits\": {\"dd\": [\"t\"]},"
+    " \"weights\": {\"dd\": 1}}}",
+    /* bad requests: the same error as the whole document */
+    "{\"parent\": {\"id\": \"P1\"}, \"k\": 0}",
+    "{\"parent\": {\"id\": \"P1\"}, \"colour\": 1}",
+    "{\"k\": 3}",
+    "{\"parent\": {\"id\": \"P1\", \"traits\": {\"lived\": \"ptsd\"}}}",
+    "{\"parent\": {\"id\": \"P1\", \"weights\": {\"zone\": -1}}}",
+    "{\"policy\": {\"max_dimension_share\": 0}, \"parent\": {\"id\": \"P1\"}}",
+    "{\"policy\": {\"default_weights\": {\"\": 1}}, \"parent\": {\"id\": \"P1\"}}",
+    "{\"parent\": {\"id\": \"bad id\"}}",
+    "{\"parent\": {\"id\": \"P1\", \"exclude\": [\"not valid\"]}}",
+    "[1, 2]",
 };
 
 /* The full path: doc completed with reg_doc's specialists and existing.
@@ -225,14 +225,13 @@ static void test_hand_checked_reply(void **state)
 					   1e-12);
 		}
 	}
-	assert_int_equal(json_integer_value(
-				 json_object_get(json_array_get(cands, 1), "remaining_capacity")),
-			 1);
+	assert_int_equal(
+	    json_integer_value(json_object_get(json_array_get(cands, 1), "remaining_capacity")), 1);
 	/* The breakdown follows the request's first appearance: lived, zone,
 	 * age (its traits name them so), then expertise; the registry names
 	 * zone before lived. */
 	bd = json_object_get(json_array_get(cands, 1), "breakdown");
-	json_object_foreach(bd, key, val) {
+	json_object_foreach (bd, key, val) {
 		if (nkeys < 4)
 			order[nkeys] = key;
 		nkeys++;
@@ -265,7 +264,7 @@ static void test_example_parents(void **state)
 	reg = match_registry_parse_json(reg_doc, &err);
 	assert_non_null(reg);
 	assert_int_equal(match_registry_size(reg), 6);
-	json_array_foreach(json_object_get(ex, "parents"), i, par) {
+	json_array_foreach (json_object_get(ex, "parents"), i, par) {
 		json_t *req = json_pack("{s:O, s:O, s:i}", "policy", json_object_get(ex, "policy"),
 					"parent", par, "k", 3);
 		char *text = jr_dumps(req, 0), *reply = compare(text, reg_doc, reg);
@@ -286,15 +285,15 @@ static void test_registry_errors(void **state)
 	static const struct {
 		const char *text, *path;
 	} cases[] = {
-		{"{\"specialists\": [{\"id\": \"S1\", \"capacity\": 1}, {\"id\": \"S2\"}]}",
-		 "specialists[1].capacity"},
-		{"{\"specialists\": [{\"id\": \"S1\", \"capacity\": 1}],"
-		 " \"existing\": [{\"parent\": \"X\", \"specialist\": \"S9\"}]}",
-		 "existing[0].specialist"},
-		{"{\"specialists\": [{\"id\": \"S1\", \"capacity\": 1},"
-		 " {\"id\": \"S1\", \"capacity\": 2}]}",
-		 "specialists[1].id"},
-		{"{\"parents\": []}", "parents"},
+	    {"{\"specialists\": [{\"id\": \"S1\", \"capacity\": 1}, {\"id\": \"S2\"}]}",
+	     "specialists[1].capacity"},
+	    {"{\"specialists\": [{\"id\": \"S1\", \"capacity\": 1}],"
+	     " \"existing\": [{\"parent\": \"X\", \"specialist\": \"S9\"}]}",
+	     "existing[0].specialist"},
+	    {"{\"specialists\": [{\"id\": \"S1\", \"capacity\": 1},"
+	     " {\"id\": \"S1\", \"capacity\": 2}]}",
+	     "specialists[1].id"},
+	    {"{\"parents\": []}", "parents"},
 	};
 
 	for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++) {
@@ -311,10 +310,10 @@ static void test_registry_errors(void **state)
 int main(int argc, char **argv)
 {
 	const struct CMUnitTest tests[] = {
-		cmocka_unit_test(test_requests_match_full_path),
-		cmocka_unit_test(test_hand_checked_reply),
-		cmocka_unit_test(test_example_parents),
-		cmocka_unit_test(test_registry_errors),
+	    cmocka_unit_test(test_requests_match_full_path),
+	    cmocka_unit_test(test_hand_checked_reply),
+	    cmocka_unit_test(test_example_parents),
+	    cmocka_unit_test(test_registry_errors),
 	};
 
 	if (argc < 2) {

@@ -58,7 +58,7 @@ static void test_model_example(void **state)
 	assert_float_equal(f.fit, 0.475, EPS);
 	assert_int_equal(f.nterms, 5);
 	assert_float_equal(mb_term(&in, &f, "lived"), 0.175, EPS);
-	assert_float_equal(mb_term(&in, &f, "family"), 0.0, EPS); /* {} vs {single-parent} */
+	assert_float_equal(mb_term(&in, &f, "family"), 0.0, EPS);  /* {} vs {single-parent} */
 	assert_float_equal(mb_term(&in, &f, "culture"), 0.0, EPS); /* both empty */
 	assert_float_equal(mb_term(&in, &f, "zone"), 0.0, EPS);    /* {ne} vs {nw} */
 	assert_float_equal(mb_term(&in, &f, "expertise"), 0.3, EPS);
@@ -82,7 +82,10 @@ static void test_cap_not_binding(void **state)
 	mb_default(&in, "c", 2);
 	mb_default(&in, "d", 2);
 	p = mb_parent(&in, "P", 1, "", "", "");
-	for (const char *d = "a"; *d <= 'd'; d = d[0] == 'a' ? "b" : d[0] == 'b' ? "c" : d[0] == 'c' ? "d" : "e")
+	for (const char *d = "a"; *d <= 'd'; d = d[0] == 'a'   ? "b"
+						 : d[0] == 'b' ? "c"
+						 : d[0] == 'c' ? "d"
+							       : "e")
 		assert_float_equal(weight_of(&in, p, d), 0.25, EPS);
 	match_input_free(&in);
 }
@@ -218,14 +221,14 @@ static void test_breakdown_sums_to_fit(void **state)
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
-		cmocka_unit_test(test_model_example),
-		cmocka_unit_test(test_cap_not_binding),
-		cmocka_unit_test(test_cap_binding_one),
-		cmocka_unit_test(test_cap_binding_two),
-		cmocka_unit_test(test_cap_times_n_below_one),
-		cmocka_unit_test(test_parent_overrides_and_zero),
-		cmocka_unit_test(test_expertise_only),
-		cmocka_unit_test(test_breakdown_sums_to_fit),
+	    cmocka_unit_test(test_model_example),
+	    cmocka_unit_test(test_cap_not_binding),
+	    cmocka_unit_test(test_cap_binding_one),
+	    cmocka_unit_test(test_cap_binding_two),
+	    cmocka_unit_test(test_cap_times_n_below_one),
+	    cmocka_unit_test(test_parent_overrides_and_zero),
+	    cmocka_unit_test(test_expertise_only),
+	    cmocka_unit_test(test_breakdown_sums_to_fit),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);

@@ -46,11 +46,12 @@ static void test_example_optimum(void **state)
 
 static void test_defaults_and_output(void **state)
 {
-	const char *text = "{\"specialists\": [{\"id\": \"S1\", \"capacity\": 5, \"languages\": [\"en\"],"
-			   " \"traits\": {\"lived\": [\"bipolar\"]}, \"expertise\": [\"afterschool\"]}],"
-			   " \"parents\": [{\"id\": \"P1\", \"languages\": [\"en\", \"fr\"],"
-			   " \"traits\": {\"lived\": [\"bipolar\", \"anxiety\"]}, \"weights\": {\"lived\": 3},"
-			   " \"needs\": [\"afterschool\"]}, {\"id\": \"P5\", \"languages\": [\"de\"]}]}";
+	const char *text =
+	    "{\"specialists\": [{\"id\": \"S1\", \"capacity\": 5, \"languages\": [\"en\"],"
+	    " \"traits\": {\"lived\": [\"bipolar\"]}, \"expertise\": [\"afterschool\"]}],"
+	    " \"parents\": [{\"id\": \"P1\", \"languages\": [\"en\", \"fr\"],"
+	    " \"traits\": {\"lived\": [\"bipolar\", \"anxiety\"]}, \"weights\": {\"lived\": 3},"
+	    " \"needs\": [\"afterschool\"]}, {\"id\": \"P5\", \"languages\": [\"de\"]}]}";
 	struct match_input in;
 	struct match_result res;
 	struct pp_error err = {0};
@@ -69,8 +70,9 @@ static void test_defaults_and_output(void **state)
 	m = json_array_get(json_object_get(out, "matches"), 0);
 	assert_string_equal(json_string_value(json_object_get(m, "specialist")), "S1");
 	assert_float_equal(json_real_value(json_object_get(m, "fit")), 0.65, 1e-12);
-	assert_float_equal(json_real_value(json_object_get(json_object_get(m, "breakdown"), "lived")),
-			   0.35, 1e-12);
+	assert_float_equal(
+	    json_real_value(json_object_get(json_object_get(m, "breakdown"), "lived")), 0.35,
+	    1e-12);
 	m = json_array_get(json_object_get(out, "unmatched"), 0);
 	assert_string_equal(json_string_value(json_object_get(m, "parent")), "P5");
 	assert_string_equal(json_string_value(json_array_get(json_object_get(m, "reasons"), 0)),
@@ -101,7 +103,8 @@ static void test_validation_paths(void **state)
 	expect_error("{\"parents\": [], \"extra\": 1}", "extra");
 	expect_error("{\"specialists\": [" SPEC "]}", "parents");
 	expect_error("{\"parents\": [{\"id\": \"P1\", \"nme\": 1}]}", "parents[0].nme");
-	expect_error("{\"parents\": [], \"specialists\": [{\"id\": \"S1\"}]}", "specialists[0].capacity");
+	expect_error("{\"parents\": [], \"specialists\": [{\"id\": \"S1\"}]}",
+		     "specialists[0].capacity");
 	expect_error("{\"parents\": [], \"specialists\": [{\"id\": \"S1\", \"capacity\": -1}]}",
 		     "specialists[0].capacity");
 	expect_error("{\"parents\": [], \"specialists\": [{\"id\": \"S1\", \"capacity\": 1.5}]}",
@@ -138,14 +141,15 @@ static void test_validation_paths(void **state)
 
 static void test_candidates_request(void **state)
 {
-	const char *text = "{\"parent\": {\"id\": \"P1\", \"languages\": [\"en\"], \"needs\": [\"a\"]},"
-			   " \"k\": 2, \"specialists\": ["
-			   "{\"id\": \"S3\", \"capacity\": 2, \"languages\": [\"en\"], \"expertise\": [\"a\"]},"
-			   "{\"id\": \"S1\", \"capacity\": 1, \"languages\": [\"en\"], \"expertise\": [\"a\"]},"
-			   "{\"id\": \"S2\", \"capacity\": 1, \"languages\": [\"en\"]},"
-			   "{\"id\": \"S0\", \"capacity\": 1, \"languages\": [\"en\"], \"expertise\": [\"a\"]}],"
-			   " \"existing\": [{\"parent\": \"Q\", \"specialist\": \"S0\"},"
-			   " {\"parent\": \"R\", \"specialist\": \"S3\"}]}";
+	const char *text =
+	    "{\"parent\": {\"id\": \"P1\", \"languages\": [\"en\"], \"needs\": [\"a\"]},"
+	    " \"k\": 2, \"specialists\": ["
+	    "{\"id\": \"S3\", \"capacity\": 2, \"languages\": [\"en\"], \"expertise\": [\"a\"]},"
+	    "{\"id\": \"S1\", \"capacity\": 1, \"languages\": [\"en\"], \"expertise\": [\"a\"]},"
+	    "{\"id\": \"S2\", \"capacity\": 1, \"languages\": [\"en\"]},"
+	    "{\"id\": \"S0\", \"capacity\": 1, \"languages\": [\"en\"], \"expertise\": [\"a\"]}],"
+	    " \"existing\": [{\"parent\": \"Q\", \"specialist\": \"S0\"},"
+	    " {\"parent\": \"R\", \"specialist\": \"S3\"}]}";
 	json_t *doc = json_loads(text, 0, NULL), *out, *arr;
 	struct match_input in;
 	struct match_parent p;
@@ -161,10 +165,14 @@ static void test_candidates_request(void **state)
 	assert_int_equal(n, 2);
 	out = match_candidates_to_json(&in, &p, c, n);
 	arr = json_object_get(out, "candidates");
-	assert_string_equal(json_string_value(json_object_get(json_array_get(arr, 0), "specialist")), "S1");
-	assert_string_equal(json_string_value(json_object_get(json_array_get(arr, 1), "specialist")), "S3");
-	assert_int_equal(json_integer_value(json_object_get(json_array_get(arr, 1), "remaining_capacity")), 1);
-	assert_float_equal(json_real_value(json_object_get(json_array_get(arr, 0), "fit")), 0.3, 1e-12);
+	assert_string_equal(
+	    json_string_value(json_object_get(json_array_get(arr, 0), "specialist")), "S1");
+	assert_string_equal(
+	    json_string_value(json_object_get(json_array_get(arr, 1), "specialist")), "S3");
+	assert_int_equal(
+	    json_integer_value(json_object_get(json_array_get(arr, 1), "remaining_capacity")), 1);
+	assert_float_equal(json_real_value(json_object_get(json_array_get(arr, 0), "fit")), 0.3,
+			   1e-12);
 	json_decref(out);
 	match_candidates_free(c, n);
 	match_parent_free(&p);
@@ -180,10 +188,10 @@ static void test_candidates_request(void **state)
 int main(int argc, char **argv)
 {
 	const struct CMUnitTest tests[] = {
-		cmocka_unit_test(test_example_optimum),
-		cmocka_unit_test(test_defaults_and_output),
-		cmocka_unit_test(test_validation_paths),
-		cmocka_unit_test(test_candidates_request),
+	    cmocka_unit_test(test_example_optimum),
+	    cmocka_unit_test(test_defaults_and_output),
+	    cmocka_unit_test(test_validation_paths),
+	    cmocka_unit_test(test_candidates_request),
 	};
 
 	if (argc < 2) {

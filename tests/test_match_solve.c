@@ -93,7 +93,7 @@ static void test_priority_before_fit(void **state)
 
 	mb_policy(&in, 1.0, 0.5, true); /* fit = E */
 	s = mb_spec(&in, "S1", 1, "en", "money", "");
-	a = mb_parent(&in, "A", 1, "en", "money", ""); /* fit 1 */
+	a = mb_parent(&in, "A", 1, "en", "money", "");  /* fit 1 */
 	b = mb_parent(&in, "B", 2, "en", "crisis", ""); /* fit 0 */
 	solve(&in, &res);
 	assert_int_equal(matched_to(&res, b), s);
@@ -136,9 +136,9 @@ static void test_priority_sum_tie_then_fit(void **state)
 	mb_policy(&in, 1.0, 0.5, true);
 	s1 = mb_spec(&in, "S1", 2, "en", "x,y", "");
 	mb_spec(&in, "S2", 1, "fr", "", "");
-	a = mb_parent(&in, "A", 1, "en", "x,z", "");   /* E = 1/2 */
-	b = mb_parent(&in, "B", 1, "en", "y,z", "");   /* E = 1/2 */
-	c = mb_parent(&in, "C", 2, "en", "x,y", "");   /* E = 1 */
+	a = mb_parent(&in, "A", 1, "en", "x,z", ""); /* E = 1/2 */
+	b = mb_parent(&in, "B", 1, "en", "y,z", ""); /* E = 1/2 */
+	c = mb_parent(&in, "C", 2, "en", "x,y", ""); /* E = 1 */
 	mb_existing(&in, "OLD", s1);                 /* one seat left */
 	solve(&in, &res);
 	/* One seat: C (priority 2) beats A or B (priority 1). */
@@ -161,12 +161,12 @@ static void test_every_reason(void **state)
 	mb_policy(&in, 0.3, 0.5, true);
 	mb_spec(&in, "S1", 1, "en", "", "P-BYSPEC");
 	mb_spec(&in, "S2", 1, "fr", "", "");
-	mb_existing(&in, "OLD1", 1); /* S2 is full */
-	lang = mb_parent(&in, "P-LANG", 1, "de", "", "");        /* fails language with both */
-	excl = mb_parent(&in, "P-EXCL", 5, "en,fr", "", "S1");   /* S1 excluded, S2 full */
-	both = mb_parent(&in, "P-BOTH", 5, "en", "", "S1");      /* S1 excluded, S2 language */
-	byspec = mb_parent(&in, "P-BYSPEC", 5, "en", "", "");    /* S1 excludes it; S2 language */
-	full = mb_parent(&in, "P-FULL", 1, "en", "", "");        /* takes or loses S1 */
+	mb_existing(&in, "OLD1", 1);                           /* S2 is full */
+	lang = mb_parent(&in, "P-LANG", 1, "de", "", "");      /* fails language with both */
+	excl = mb_parent(&in, "P-EXCL", 5, "en,fr", "", "S1"); /* S1 excluded, S2 full */
+	both = mb_parent(&in, "P-BOTH", 5, "en", "", "S1");    /* S1 excluded, S2 language */
+	byspec = mb_parent(&in, "P-BYSPEC", 5, "en", "", "");  /* S1 excludes it; S2 language */
+	full = mb_parent(&in, "P-FULL", 1, "en", "", "");      /* takes or loses S1 */
 	solve(&in, &res);
 	assert_int_equal(reasons_of(&res, lang), MR_LANGUAGE);
 	assert_int_equal(reasons_of(&res, excl), MR_CAPACITY); /* S2 eligible but full */
@@ -388,9 +388,9 @@ static void test_brute_force_random(void **state)
 				b.fit[p * ns + s] = -1;
 				if (!match_eligible(&in, &in.parents[p], &in.specialists[s], NULL))
 					continue;
-				assert_int_equal(match_fit(&in, &in.parents[p], &in.specialists[s],
-							   &f, NULL),
-						 0);
+				assert_int_equal(
+				    match_fit(&in, &in.parents[p], &in.specialists[s], &f, NULL),
+				    0);
 				b.fit[p * ns + s] = f.fit;
 				match_fit_free(&f);
 			}
@@ -506,7 +506,9 @@ static void test_against_lp(void **state)
 		solve(&in, &res);
 		assert_int_equal(res.matched_priority, prio);
 		if (getenv("H3DEBUG"))
-			fprintf(stderr, "it %d np %d ns %d prio %ld fit %.9f lp %.9f rounds %d\n", it, in.nparents, in.nspecialists, prio, res.total_fit, fit, res.rounds);
+			fprintf(stderr, "it %d np %d ns %d prio %ld fit %.9f lp %.9f rounds %d\n",
+				it, in.nparents, in.nspecialists, prio, res.total_fit, fit,
+				res.rounds);
 		/* rounding to 1e-6 units: within matched * 1e-6 of the optimum */
 		assert_true(res.total_fit >= fit - 1e-6 * res.nmatches - 1e-9);
 		assert_true(res.total_fit <= fit + 1e-9);
@@ -518,15 +520,15 @@ static void test_against_lp(void **state)
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
-		cmocka_unit_test(test_priority_before_fit),
-		cmocka_unit_test(test_total_fit_not_greedy),
-		cmocka_unit_test(test_priority_sum_tie_then_fit),
-		cmocka_unit_test(test_every_reason),
-		cmocka_unit_test(test_no_specialists),
-		cmocka_unit_test(test_empty_batch),
-		cmocka_unit_test(test_capacity_with_existing),
-		cmocka_unit_test(test_brute_force_random),
-		cmocka_unit_test(test_against_lp),
+	    cmocka_unit_test(test_priority_before_fit),
+	    cmocka_unit_test(test_total_fit_not_greedy),
+	    cmocka_unit_test(test_priority_sum_tie_then_fit),
+	    cmocka_unit_test(test_every_reason),
+	    cmocka_unit_test(test_no_specialists),
+	    cmocka_unit_test(test_empty_batch),
+	    cmocka_unit_test(test_capacity_with_existing),
+	    cmocka_unit_test(test_brute_force_random),
+	    cmocka_unit_test(test_against_lp),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);

@@ -30,19 +30,17 @@
 
 /* A valid month with one of everything and (nearly) every default. */
 static const char base_text[] =
-	"{\"month\": \"2026-02\",\n"
-	" \"slots\": [{\"id\": \"mon-am\", \"weekday\": \"mon\", \"start\": \"10:00\", \"end\": "
-	"\"12:00\"},\n"
-	"           {\"id\": \"wed-late\", \"weekday\": \"wed\", \"start\": \"22:30\", \"end\": "
-	"\"24:00\"}],\n"
-	" \"rooms\": [{\"id\": \"hall\", \"capacity\": 10, \"available\": " WIN_MON "}],\n"
-	" \"facilitators\": [{\"id\": \"F1\", \"languages\": [\"en\"], \"available\": " WIN_MON
-	"}],\n"
-	" \"childcare_staff\": [{\"id\": \"C1\", \"max_children\": 3, \"available\": " WIN_MON
-	"}],\n"
-	" \"parents\": [{\"id\": \"P1\", \"transport\": \"car\", \"languages\": [\"fr\", \"en\", "
-	"\"fr\"],\n"
-	"               \"children\": [{\"age\": 4}], \"available\": " WIN_MON "}]}";
+    "{\"month\": \"2026-02\",\n"
+    " \"slots\": [{\"id\": \"mon-am\", \"weekday\": \"mon\", \"start\": \"10:00\", \"end\": "
+    "\"12:00\"},\n"
+    "           {\"id\": \"wed-late\", \"weekday\": \"wed\", \"start\": \"22:30\", \"end\": "
+    "\"24:00\"}],\n"
+    " \"rooms\": [{\"id\": \"hall\", \"capacity\": 10, \"available\": " WIN_MON "}],\n"
+    " \"facilitators\": [{\"id\": \"F1\", \"languages\": [\"en\"], \"available\": " WIN_MON "}],\n"
+    " \"childcare_staff\": [{\"id\": \"C1\", \"max_children\": 3, \"available\": " WIN_MON "}],\n"
+    " \"parents\": [{\"id\": \"P1\", \"transport\": \"car\", \"languages\": [\"fr\", \"en\", "
+    "\"fr\"],\n"
+    "               \"children\": [{\"age\": 4}], \"available\": " WIN_MON "}]}";
 
 static json_t *base(void)
 {
@@ -323,7 +321,8 @@ static void test_bad_times(void **state)
 	expect_bad("slots[0].start", json_string("ab:cd"), "slots[0].start");
 	expect_bad("slots[0].start", json_integer(600), "slots[0].start");
 	expect_bad("slots[1].end", json_string("24:01"), "slots[1].end");
-	expect_bad("rooms[0].available[0].from", json_string("24:00"), "rooms[0].available[0].from");
+	expect_bad("rooms[0].available[0].from", json_string("24:00"),
+		   "rooms[0].available[0].from");
 	expect_bad("parents[0].available[0].to", json_string("8 pm"), "parents[0].available[0].to");
 }
 
@@ -336,8 +335,7 @@ static void test_order_of_times(void **state)
 
 	expect_bad("slots[0].end", json_string("10:00"), "slots[0].start");
 	expect_bad("slots[0].end", json_string("09:59"), "slots[0].start");
-	expect_bad("rooms[0].available[0].to", json_string("08:00"),
-		   "rooms[0].available[0].from");
+	expect_bad("rooms[0].available[0].to", json_string("08:00"), "rooms[0].available[0].from");
 	expect_bad("parents[0].available[0].from", json_string("23:00"),
 		   "parents[0].available[0].from");
 
@@ -417,16 +415,19 @@ static void test_bad_enums(void **state)
 
 static void test_duplicate_ids(void **state)
 {
-	expect_bad_text("slots[2]", "{\"id\": \"mon-am\", \"weekday\": \"tue\", \"start\": \"10:00\","
-				    " \"end\": \"11:00\"}",
+	expect_bad_text("slots[2]",
+			"{\"id\": \"mon-am\", \"weekday\": \"tue\", \"start\": \"10:00\","
+			" \"end\": \"11:00\"}",
 			"slots[2].id");
 	expect_bad_text("rooms[1]", "{\"id\": \"hall\", \"capacity\": 3, \"available\": []}",
 			"rooms[1].id");
-	expect_bad_text("facilitators[1]", "{\"id\": \"F1\", \"languages\": [\"en\"],"
-					   " \"available\": []}",
+	expect_bad_text("facilitators[1]",
+			"{\"id\": \"F1\", \"languages\": [\"en\"],"
+			" \"available\": []}",
 			"facilitators[1].id");
-	expect_bad_text("childcare_staff[1]", "{\"id\": \"C1\", \"max_children\": 1,"
-					      " \"available\": []}",
+	expect_bad_text("childcare_staff[1]",
+			"{\"id\": \"C1\", \"max_children\": 1,"
+			" \"available\": []}",
 			"childcare_staff[1].id");
 }
 
@@ -435,8 +436,9 @@ static void test_duplicate_parent_ids(void **state)
 	json_t *d = base();
 	json_t *p = json_deep_copy(json_array_get(json_object_get(d, "parents"), 0));
 
-	json_array_append_new(json_object_get(d, "parents"), json_pack("{s:s, s:s, s:[s], s:[]}",
-				"id", "P2", "transport", "walk", "languages", "en", "available"));
+	json_array_append_new(json_object_get(d, "parents"),
+			      json_pack("{s:s, s:s, s:[s], s:[]}", "id", "P2", "transport", "walk",
+					"languages", "en", "available"));
 	json_array_append_new(json_object_get(d, "parents"), p); /* a second "P1" */
 	expect_error_doc(d, PP_ERR_INVALID_INPUT, "parents[2].id");
 }
@@ -469,7 +471,8 @@ static void test_bad_tags_and_timezone(void **state)
 	expect_bad_text("parents[0].languages", "\"en\"", "parents[0].languages");
 	expect_bad_text("childcare_staff[0].supports", "[\"autism\", 3]",
 			"childcare_staff[0].supports[1]");
-	expect_bad_text("parents[0].children[0].needs", "[null]", "parents[0].children[0].needs[0]");
+	expect_bad_text("parents[0].children[0].needs", "[null]",
+			"parents[0].children[0].needs[0]");
 	expect_bad("timezone", json_string("Not A Zone"), "timezone");
 	expect_bad("timezone", json_string("/Edmonton"), "timezone");
 	expect_bad("timezone", json_string("America/"), "timezone");
@@ -609,8 +612,8 @@ static void test_every_field_given(void **state)
 	set_path(d, "rooms[0].accessible", json_true());
 	set_path(d, "rooms[0].childcare", json_integer(6));
 	set_path(d, "rooms[0].cost", json_real(40.5));
-	set_path(d, "rooms[0].transit", json_pack("[{s:s, s:s, s:s}]", "weekday", "sun", "from",
-						  "00:00", "to", "24:00"));
+	set_path(d, "rooms[0].transit",
+		 json_pack("[{s:s, s:s, s:s}]", "weekday", "sun", "from", "00:00", "to", "24:00"));
 	set_path(d, "facilitators[0].trained", json_true());
 	set_path(d, "facilitators[0].max_meetings", json_integer(0));
 	set_path(d, "childcare_staff[0].supports", json_pack("[s, s]", "mobility", "autism"));
@@ -703,30 +706,27 @@ static void test_example_month(void **state)
 /* ---- the encoder ---- */
 
 static const char enc_text[] =
-	"{\"month\": \"2026-02\", \"closures\": [\"2026-02-16\"],\n"
-	" \"slots\": [{\"id\": \"mon-am\", \"weekday\": \"mon\", \"start\": \"10:00\", \"end\": "
-	"\"12:00\"}],\n"
-	" \"rooms\": [{\"id\": \"hall\", \"capacity\": 10, \"available\": " WIN_MON "}],\n"
-	" \"facilitators\": [{\"id\": \"F1\", \"languages\": [\"en\"], \"available\": " WIN_MON
-	"},\n"
-	"                    {\"id\": \"F2\", \"languages\": [\"en\"], \"available\": " WIN_MON
-	"}],\n"
-	" \"childcare_staff\": [{\"id\": \"C1\", \"max_children\": 3, \"available\": " WIN_MON
-	"}],\n"
-	" \"parents\": [{\"id\": \"P1\", \"transport\": \"walk\", \"languages\": [\"en\"], "
-	"\"available\": []},\n"
-	"             {\"id\": \"P2\", \"transport\": \"car\", \"seats\": 2, \"languages\": "
-	"[\"en\"], \"available\": []},\n"
-	"             {\"id\": \"P3\", \"transport\": \"ride\", \"languages\": [\"en\"], "
-	"\"available\": []},\n"
-	"             {\"id\": \"P4\", \"transport\": \"car\", \"languages\": [\"en\"], "
-	"\"available\": []},\n"
-	"             {\"id\": \"P5\", \"transport\": \"car\", \"languages\": [\"en\"], "
-	"\"available\": []},\n"
-	"             {\"id\": \"P6\", \"transport\": \"car\", \"languages\": [\"en\"], "
-	"\"available\": []},\n"
-	"             {\"id\": \"P7\", \"transport\": \"car\", \"languages\": [\"en\"], "
-	"\"available\": []}]}";
+    "{\"month\": \"2026-02\", \"closures\": [\"2026-02-16\"],\n"
+    " \"slots\": [{\"id\": \"mon-am\", \"weekday\": \"mon\", \"start\": \"10:00\", \"end\": "
+    "\"12:00\"}],\n"
+    " \"rooms\": [{\"id\": \"hall\", \"capacity\": 10, \"available\": " WIN_MON "}],\n"
+    " \"facilitators\": [{\"id\": \"F1\", \"languages\": [\"en\"], \"available\": " WIN_MON "},\n"
+    "                    {\"id\": \"F2\", \"languages\": [\"en\"], \"available\": " WIN_MON "}],\n"
+    " \"childcare_staff\": [{\"id\": \"C1\", \"max_children\": 3, \"available\": " WIN_MON "}],\n"
+    " \"parents\": [{\"id\": \"P1\", \"transport\": \"walk\", \"languages\": [\"en\"], "
+    "\"available\": []},\n"
+    "             {\"id\": \"P2\", \"transport\": \"car\", \"seats\": 2, \"languages\": "
+    "[\"en\"], \"available\": []},\n"
+    "             {\"id\": \"P3\", \"transport\": \"ride\", \"languages\": [\"en\"], "
+    "\"available\": []},\n"
+    "             {\"id\": \"P4\", \"transport\": \"car\", \"languages\": [\"en\"], "
+    "\"available\": []},\n"
+    "             {\"id\": \"P5\", \"transport\": \"car\", \"languages\": [\"en\"], "
+    "\"available\": []},\n"
+    "             {\"id\": \"P6\", \"transport\": \"car\", \"languages\": [\"en\"], "
+    "\"available\": []},\n"
+    "             {\"id\": \"P7\", \"transport\": \"car\", \"languages\": [\"en\"], "
+    "\"available\": []}]}";
 
 /* A hand-made result for enc_text: one series of P1..P3 with P2 driving P3,
  * and P4..P7 left out for each kind of reason. */
@@ -742,21 +742,32 @@ static void enc_fixture(struct month_input *in, struct month_result *res)
 	if (month_parse(enc_text, strlen(enc_text), in, &err) != 0)
 		fail_msg("%s: %s", err.path, err.message);
 	memset(res, 0, sizeof *res);
-	series[0] = (struct month_series){
-		.slot = 0, .room = 0, .daypart = PP_MORNING, .language = str_index(in, "en"),
-		.dates = dates, .ndates = 3, .facilitators = facs, .nfacilitators = 2,
-		.staff = staff, .nstaff = 1, .parents = parents, .nparents = 3, .children = 2,
-		.rides = rides, .nrides = 1, .cost = 0.1 + 0.2 + 479.7};
-	un[0] = (struct month_unassigned){.parent = 3, .not_selected = true,
-					  .filters = 1u << MF_LANGUAGE};
-	un[1] = (struct month_unassigned){.parent = 4, .multiple = true,
-					  .filters = (1u << MF_CHILDCARE) | (1u << MF_TRANSPORT)};
+	series[0] = (struct month_series){.slot = 0,
+					  .room = 0,
+					  .daypart = PP_MORNING,
+					  .language = str_index(in, "en"),
+					  .dates = dates,
+					  .ndates = 3,
+					  .facilitators = facs,
+					  .nfacilitators = 2,
+					  .staff = staff,
+					  .nstaff = 1,
+					  .parents = parents,
+					  .nparents = 3,
+					  .children = 2,
+					  .rides = rides,
+					  .nrides = 1,
+					  .cost = 0.1 + 0.2 + 479.7};
+	un[0] = (struct month_unassigned){
+	    .parent = 3, .not_selected = true, .filters = 1u << MF_LANGUAGE};
+	un[1] = (struct month_unassigned){
+	    .parent = 4, .multiple = true, .filters = (1u << MF_CHILDCARE) | (1u << MF_TRANSPORT)};
 	un[2] = (struct month_unassigned){.parent = 5, .multiple = true};
-	un[3] = (struct month_unassigned){
-		.parent = 6, .filters = (1u << MF_AVAILABILITY) | (1u << MF_LANGUAGE)};
+	un[3] = (struct month_unassigned){.parent = 6,
+					  .filters = (1u << MF_AVAILABILITY) | (1u << MF_LANGUAGE)};
 	res->status = MONTH_OPTIMAL;
-	res->objective = (struct month_objective){.coverage = 3, .comfort_deviation = 1,
-						  .preference = 2, .cost = 2915.0000000000005};
+	res->objective = (struct month_objective){
+	    .coverage = 3, .comfort_deviation = 1, .preference = 2, .cost = 2915.0000000000005};
 	res->series = series;
 	res->nseries = 1;
 	res->unassigned = un;
@@ -793,13 +804,14 @@ static void test_encode_plan(void **state)
 	enc_fixture(&in, &res);
 	doc = month_result_to_json(&in, &res);
 	assert_non_null(doc);
-	json_object_foreach(doc, key, val) {
+	json_object_foreach (doc, key, val) {
 		assert_true(k < 6);
 		assert_string_equal(key, order[k++]);
 	}
 	assert_int_equal(k, 6); /* no "conflicts" unless infeasible */
-	assert_json_text(json_object_get(doc, "objective"),
-			 "{\"coverage\":3,\"comfort_deviation\":1,\"preference\":2,\"cost\":2915.0}");
+	assert_json_text(
+	    json_object_get(doc, "objective"),
+	    "{\"coverage\":3,\"comfort_deviation\":1,\"preference\":2,\"cost\":2915.0}");
 	assert_string_equal(json_string_value(json_object_get(doc, "status")), "optimal");
 	assert_json_text(json_object_get(doc, "gap"), "0.0");
 	assert_int_equal(json_array_size(json_object_get(doc, "series")), 1);
@@ -810,11 +822,12 @@ static void test_encode_plan(void **state)
 			    "\"facilitators\":[\"F1\",\"F2\"],\"childcare_staff\":[\"C1\"],"
 			    "\"parents\":[\"P1\",\"P2\",\"P3\"],\"children\":2,"
 			    "\"rides\":[{\"driver\":\"P2\",\"riders\":[\"P3\"]}],\"cost\":480.0}");
-	assert_json_text(json_object_get(doc, "unassigned"),
-			 "[{\"parent\":\"P4\",\"reasons\":[\"not_selected\"]},"
-			 "{\"parent\":\"P5\",\"reasons\":[\"multiple\",\"transport\",\"childcare\"]},"
-			 "{\"parent\":\"P6\",\"reasons\":[\"multiple\"]},"
-			 "{\"parent\":\"P7\",\"reasons\":[\"availability\",\"language\"]}]");
+	assert_json_text(
+	    json_object_get(doc, "unassigned"),
+	    "[{\"parent\":\"P4\",\"reasons\":[\"not_selected\"]},"
+	    "{\"parent\":\"P5\",\"reasons\":[\"multiple\",\"transport\",\"childcare\"]},"
+	    "{\"parent\":\"P6\",\"reasons\":[\"multiple\"]},"
+	    "{\"parent\":\"P7\",\"reasons\":[\"availability\",\"language\"]}]");
 	assert_json_text(json_object_get(doc, "solve"), "{\"seconds\":0.123457,\"nodes\":31}");
 	json_decref(doc);
 	month_input_free(&in);
@@ -822,9 +835,9 @@ static void test_encode_plan(void **state)
 
 static void test_encode_infeasible(void **state)
 {
-	static const char *const names[] = {"require_dayparts", "budget", "max_series",
-					    "require_trained", "facilitators_per_series",
-					    "min_group"};
+	static const char *const names[] = {
+	    "require_dayparts",        "budget",   "max_series", "require_trained",
+	    "facilitators_per_series", "min_group"};
 	struct month_input in;
 	struct month_result res;
 	json_t *doc, *conf;
@@ -892,35 +905,35 @@ static void test_format_helpers(void **state)
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
-		cmocka_unit_test(test_invalid_json),
-		cmocka_unit_test(test_repeated_key),
-		cmocka_unit_test(test_not_an_object),
-		cmocka_unit_test(test_unknown_fields),
-		cmocka_unit_test(test_missing_required),
-		cmocka_unit_test(test_wrong_types),
-		cmocka_unit_test(test_ranges),
-		cmocka_unit_test(test_range_messages),
-		cmocka_unit_test(test_bad_times),
-		cmocka_unit_test(test_order_of_times),
-		cmocka_unit_test(test_bad_weekday),
-		cmocka_unit_test(test_bad_month),
-		cmocka_unit_test(test_bad_closures),
-		cmocka_unit_test(test_closures_are_a_sorted_set),
-		cmocka_unit_test(test_bad_comfort),
-		cmocka_unit_test(test_bad_enums),
-		cmocka_unit_test(test_duplicate_ids),
-		cmocka_unit_test(test_duplicate_parent_ids),
-		cmocka_unit_test(test_bad_ids),
-		cmocka_unit_test(test_bad_tags_and_timezone),
-		cmocka_unit_test(test_timezone_names),
-		cmocka_unit_test(test_defaults),
-		cmocka_unit_test(test_optional_lists_and_nulls),
-		cmocka_unit_test(test_every_field_given),
-		cmocka_unit_test(test_example_month),
-		cmocka_unit_test(test_encode_plan),
-		cmocka_unit_test(test_encode_infeasible),
-		cmocka_unit_test(test_encode_feasible_gap),
-		cmocka_unit_test(test_format_helpers),
+	    cmocka_unit_test(test_invalid_json),
+	    cmocka_unit_test(test_repeated_key),
+	    cmocka_unit_test(test_not_an_object),
+	    cmocka_unit_test(test_unknown_fields),
+	    cmocka_unit_test(test_missing_required),
+	    cmocka_unit_test(test_wrong_types),
+	    cmocka_unit_test(test_ranges),
+	    cmocka_unit_test(test_range_messages),
+	    cmocka_unit_test(test_bad_times),
+	    cmocka_unit_test(test_order_of_times),
+	    cmocka_unit_test(test_bad_weekday),
+	    cmocka_unit_test(test_bad_month),
+	    cmocka_unit_test(test_bad_closures),
+	    cmocka_unit_test(test_closures_are_a_sorted_set),
+	    cmocka_unit_test(test_bad_comfort),
+	    cmocka_unit_test(test_bad_enums),
+	    cmocka_unit_test(test_duplicate_ids),
+	    cmocka_unit_test(test_duplicate_parent_ids),
+	    cmocka_unit_test(test_bad_ids),
+	    cmocka_unit_test(test_bad_tags_and_timezone),
+	    cmocka_unit_test(test_timezone_names),
+	    cmocka_unit_test(test_defaults),
+	    cmocka_unit_test(test_optional_lists_and_nulls),
+	    cmocka_unit_test(test_every_field_given),
+	    cmocka_unit_test(test_example_month),
+	    cmocka_unit_test(test_encode_plan),
+	    cmocka_unit_test(test_encode_infeasible),
+	    cmocka_unit_test(test_encode_feasible_gap),
+	    cmocka_unit_test(test_format_helpers),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);

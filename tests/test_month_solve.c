@@ -122,29 +122,30 @@ static void test_explain(void **state)
 }
 
 static const char *filters_doc =
-	"{\"month\":\"2026-12\",\"slots\":[{\"id\":\"s\",\"weekday\":\"tue\",\"start\":\"18:00\","
-	"\"end\":\"20:00\"}],"
-	"\"rooms\":[{\"id\":\"r\",\"capacity\":10,\"zone\":\"nw\",\"childcare\":1,"
-	"\"available\":[{\"weekday\":\"tue\",\"from\":\"08:00\",\"to\":\"22:00\"}],"
-	"\"transit\":[{\"weekday\":\"tue\",\"from\":\"06:00\",\"to\":\"19:00\"}]}],"
-	"\"facilitators\":[{\"id\":\"F\",\"languages\":[\"en\"],\"trained\":true,"
-	"\"available\":[{\"weekday\":\"tue\",\"from\":\"08:00\",\"to\":\"22:00\"}]}],"
-	"\"childcare_staff\":[{\"id\":\"C\",\"supports\":[\"autism\"],\"max_children\":3,"
-	"\"available\":[{\"weekday\":\"tue\",\"from\":\"08:00\",\"to\":\"22:00\"}]}],"
-	"\"parents\":["
-	"{\"id\":\"ok\",\"transport\":\"car\",\"languages\":[\"en\"],"
-	"\"available\":[{\"weekday\":\"tue\",\"from\":\"17:00\",\"to\":\"21:00\"}]},"
-	"{\"id\":\"transit\",\"transport\":\"transit\",\"languages\":[\"en\"],"
-	"\"available\":[{\"weekday\":\"tue\",\"from\":\"17:00\",\"to\":\"21:00\"}]},"
-	"{\"id\":\"walk\",\"transport\":\"walk\",\"zone\":\"se\",\"accessible\":true,"
-	"\"languages\":[\"fr\"],\"available\":[{\"weekday\":\"mon\",\"from\":\"17:00\",\"to\":\"21:00\"}]},"
-	"{\"id\":\"kids\",\"transport\":\"ride\",\"languages\":[\"en\"],"
-	"\"children\":[{\"age\":3,\"needs\":[\"autism\"]},{\"age\":5}],"
-	"\"available\":[{\"weekday\":\"tue\",\"from\":\"17:00\",\"to\":\"21:00\"}]},"
-	"{\"id\":\"needs\",\"transport\":\"car\",\"languages\":[\"en\"],"
-	"\"children\":[{\"age\":3,\"needs\":[\"mobility\"]}],"
-	"\"available\":[{\"weekday\":\"tue\",\"from\":\"17:00\",\"to\":\"21:00\"}]}"
-	"]}";
+    "{\"month\":\"2026-12\",\"slots\":[{\"id\":\"s\",\"weekday\":\"tue\",\"start\":\"18:00\","
+    "\"end\":\"20:00\"}],"
+    "\"rooms\":[{\"id\":\"r\",\"capacity\":10,\"zone\":\"nw\",\"childcare\":1,"
+    "\"available\":[{\"weekday\":\"tue\",\"from\":\"08:00\",\"to\":\"22:00\"}],"
+    "\"transit\":[{\"weekday\":\"tue\",\"from\":\"06:00\",\"to\":\"19:00\"}]}],"
+    "\"facilitators\":[{\"id\":\"F\",\"languages\":[\"en\"],\"trained\":true,"
+    "\"available\":[{\"weekday\":\"tue\",\"from\":\"08:00\",\"to\":\"22:00\"}]}],"
+    "\"childcare_staff\":[{\"id\":\"C\",\"supports\":[\"autism\"],\"max_children\":3,"
+    "\"available\":[{\"weekday\":\"tue\",\"from\":\"08:00\",\"to\":\"22:00\"}]}],"
+    "\"parents\":["
+    "{\"id\":\"ok\",\"transport\":\"car\",\"languages\":[\"en\"],"
+    "\"available\":[{\"weekday\":\"tue\",\"from\":\"17:00\",\"to\":\"21:00\"}]},"
+    "{\"id\":\"transit\",\"transport\":\"transit\",\"languages\":[\"en\"],"
+    "\"available\":[{\"weekday\":\"tue\",\"from\":\"17:00\",\"to\":\"21:00\"}]},"
+    "{\"id\":\"walk\",\"transport\":\"walk\",\"zone\":\"se\",\"accessible\":true,"
+    "\"languages\":[\"fr\"],\"available\":[{\"weekday\":\"mon\",\"from\":\"17:00\",\"to\":\"21:"
+    "00\"}]},"
+    "{\"id\":\"kids\",\"transport\":\"ride\",\"languages\":[\"en\"],"
+    "\"children\":[{\"age\":3,\"needs\":[\"autism\"]},{\"age\":5}],"
+    "\"available\":[{\"weekday\":\"tue\",\"from\":\"17:00\",\"to\":\"21:00\"}]},"
+    "{\"id\":\"needs\",\"transport\":\"car\",\"languages\":[\"en\"],"
+    "\"children\":[{\"age\":3,\"needs\":[\"mobility\"]}],"
+    "\"available\":[{\"weekday\":\"tue\",\"from\":\"17:00\",\"to\":\"21:00\"}]}"
+    "]}";
 
 static void test_static_filters(void **state)
 {
@@ -243,12 +244,12 @@ static void test_progress_and_optimum(void **state)
 int main(int argc, char **argv)
 {
 	const struct CMUnitTest tests[] = {
-		cmocka_unit_test(test_meeting_days),
-		cmocka_unit_test(test_dayparts),
-		cmocka_unit_test(test_explain),
-		cmocka_unit_test(test_static_filters),
-		cmocka_unit_test(test_cancel_before_start),
-		cmocka_unit_test(test_progress_and_optimum),
+	    cmocka_unit_test(test_meeting_days),
+	    cmocka_unit_test(test_dayparts),
+	    cmocka_unit_test(test_explain),
+	    cmocka_unit_test(test_static_filters),
+	    cmocka_unit_test(test_cancel_before_start),
+	    cmocka_unit_test(test_progress_and_optimum),
 	};
 
 	if (argc != 2) {

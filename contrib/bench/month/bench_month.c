@@ -37,7 +37,7 @@
 #define BENCH_LEVELS 4
 
 static const char *const bench_level_stage[BENCH_LEVELS] = {"coverage", "comfort", "preference",
-                                                            "cost"};
+							    "cost"};
 
 /* What the progress callback records: first report of each level, and the end. */
 struct bench_timing {
@@ -78,8 +78,8 @@ static json_t *bench_seconds(double s)
 
 /* The measurement line for one solved month; a new reference or NULL. */
 static json_t *bench_report(const char *path, const struct month_input *in,
-                            const struct month_result *res, const struct bench_timing *t,
-                            double parse_seconds)
+			    const struct month_result *res, const struct bench_timing *t,
+			    double parse_seconds)
 {
 	json_t *starts = json_array(), *lengths = json_array(), *obj;
 	double end = t->done >= 0 ? t->done : res->seconds, cpu;
@@ -92,17 +92,17 @@ static json_t *bench_report(const char *path, const struct month_input *in,
 
 		if (t->level_start[l] >= 0) {
 			double next = l + 1 < BENCH_LEVELS && t->level_start[l + 1] >= 0
-			                  ? t->level_start[l + 1]
-			                  : end;
+					  ? t->level_start[l + 1]
+					  : end;
 			len = next - t->level_start[l];
 		}
 		json_array_append_new(starts, bench_seconds(t->level_start[l]));
 		json_array_append_new(lengths, bench_seconds(len));
 	}
 	obj = json_pack("{s:I, s:I, s:I, s:f}", "coverage", (json_int_t)res->objective.coverage,
-	                "comfort_deviation", (json_int_t)res->objective.comfort_deviation,
-	                "preference", (json_int_t)res->objective.preference, "cost",
-	                res->objective.cost);
+			"comfort_deviation", (json_int_t)res->objective.comfort_deviation,
+			"preference", (json_int_t)res->objective.preference, "cost",
+			res->objective.cost);
 	cpu = (double)(ru.ru_utime.tv_sec + ru.ru_stime.tv_sec) +
 	      (ru.ru_utime.tv_usec + ru.ru_stime.tv_usec) / 1e6;
 	return json_pack(
@@ -174,8 +174,8 @@ int main(int argc, char **argv)
 	}
 	line = bench_report(path, &in, &res, &timing, t0);
 	s = line != NULL
-	        ? json_dumps(line, JSON_COMPACT | JSON_PRESERVE_ORDER | JSON_REAL_PRECISION(6))
-	        : NULL;
+		? json_dumps(line, JSON_COMPACT | JSON_PRESERVE_ORDER | JSON_REAL_PRECISION(6))
+		: NULL;
 	if (s != NULL && printf("%s\n", s) > 0 && fflush(stdout) == 0)
 		rc = 0;
 	else
