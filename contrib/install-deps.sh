@@ -24,6 +24,7 @@ python3
 coinor-cbc
 curl
 jq
+clang-format
 "
 
 # Benchmark references only: never needed to build or test.
