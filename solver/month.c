@@ -226,27 +226,30 @@ static int row_begin(struct model *m)
 	return 0;
 }
 
+/* Resize the array *p to cap elements of `size` bytes; on failure *p is
+ * left as it was.  Returns 0 or -1. */
+static int grow(void *p, size_t size, int cap)
+{
+	void *v = realloc(*(void **)p, size * (size_t)cap);
+
+	if (v == NULL)
+		return -1;
+	*(void **)p = v;
+	return 0;
+}
+
 static int row_put(struct model *m, int col, double v)
 {
 	if (col <= 0 || v == 0.0)
 		return 0;
 	if (m->rn + 2 > m->rcap) {
 		int cap = m->rcap ? 2 * m->rcap : 256;
-		int *ri = realloc(m->ri, sizeof *ri * (size_t)cap);
-		double *rv;
 
-		if (ri == NULL)
+		/* ki/kv, row_end's scratch, hold at most what ri/rv hold */
+		if (grow(&m->ri, sizeof *m->ri, cap) < 0 || grow(&m->rv, sizeof *m->rv, cap) < 0 ||
+		    grow(&m->ki, sizeof *m->ki, cap) < 0 || grow(&m->kv, sizeof *m->kv, cap) < 0)
 			return -1;
-		m->ri = ri;
-		rv = realloc(m->rv, sizeof *rv * (size_t)cap);
-		if (rv == NULL)
-			return -1;
-		m->rv = rv;
 		m->rcap = cap;
-		free(m->ki); /* row_end_lazy sizes them to rcap again */
-		free(m->kv);
-		m->ki = NULL;
-		m->kv = NULL;
 	}
 	m->rn++;
 	m->ri[m->rn] = col;
@@ -254,25 +257,16 @@ static int row_put(struct model *m, int col, double v)
 	return 0;
 }
 
-/* Add the row built since row_begin() with bounds of type `type`; empty rows
- * are dropped unless they are violated, which the caller checks. */
+/* Keep the entry (row, v) of lazy column j until the column is made. */
 static int pend_push(struct model *m, int j, int row, double v)
 {
 	if (m->npend == m->pend_cap) {
 		int cap = m->pend_cap ? 2 * m->pend_cap : 4096;
-		int *r = realloc(m->pend_row, sizeof *r * (size_t)cap);
-		int *nx = r ? realloc(m->pend_next, sizeof *nx * (size_t)cap) : NULL;
-		double *pv;
 
-		if (r != NULL)
-			m->pend_row = r;
-		if (nx == NULL)
+		if (grow(&m->pend_row, sizeof *m->pend_row, cap) < 0 ||
+		    grow(&m->pend_next, sizeof *m->pend_next, cap) < 0 ||
+		    grow(&m->pend_val, sizeof *m->pend_val, cap) < 0)
 			return -1;
-		m->pend_next = nx;
-		pv = realloc(m->pend_val, sizeof *pv * (size_t)cap);
-		if (pv == NULL)
-			return -1;
-		m->pend_val = pv;
 		m->pend_cap = cap;
 	}
 	m->pend_row[m->npend] = row;
@@ -297,14 +291,6 @@ static int row_end_lazy(struct model *m, int type, double lo, double hi)
 	if (!m->lazy) {
 		glp_set_mat_row(m->lp, i, m->rn, m->ri, m->rv);
 		return 0;
-	}
-	if (m->ki == NULL || m->kv == NULL) {
-		free(m->ki);
-		free(m->kv);
-		m->ki = malloc(sizeof(int) * ((size_t)m->rcap + 1));
-		m->kv = malloc(sizeof(double) * ((size_t)m->rcap + 1));
-		if (m->ki == NULL || m->kv == NULL)
-			return -1;
 	}
 	for (int t = 1; t <= m->rn; t++) {
 		int j = m->ri[t];
@@ -387,6 +373,35 @@ static int ycol_of(const struct model *m, int c, int lang)
 		if (m->ylangs[m->ylang_off[c] + t] == lang)
 			return m->ycol[m->ylang_off[c] + t];
 	return 0;
+}
+
+/* The upper bound of x entry e: min(class count, room capacity). */
+static int x_ub(const struct model *m, int e)
+{
+	int cap = m->in->rooms[m->cands[m->xs[e].c].room].capacity;
+	int count = m->classes[m->xs[e].k].count;
+
+	return count < cap ? count : cap;
+}
+
+/* The variable upper bound row of x entry e: x <= ub * y (it keeps the LP
+ * relaxation tight). */
+static void vub_row(struct model *m, int e)
+{
+	row_begin(m);
+	row_put(m, m->xs[e].col, 1);
+	row_put(m, ycol_of(m, m->xs[e].c, m->xs[e].lang), -x_ub(m, e));
+	row_end(m, GLP_UP, 0, 0);
+}
+
+/* Staff column sj only in an open series: s <= sum over languages of y[c]. */
+static void staff_row(struct model *m, int sj, int c)
+{
+	row_begin(m);
+	row_put(m, sj, 1);
+	for (int t = 0; t < m->ylang_n[c]; t++)
+		row_put(m, m->ycol[m->ylang_off[c] + t], -1);
+	row_end(m, GLP_UP, 0, 0);
 }
 
 static bool fac_at(const struct month_input *in, int i, int c, const struct month_cand *cands)
@@ -822,13 +837,8 @@ static int build(struct model *m)
 		for (int j = 0; j < ns; j++) {
 			int sj = m->scol[(size_t)c * ns + j];
 
-			if (sj == 0 || m->lazy) /* lazy models: col_make */
-				continue;
-			row_begin(m);
-			row_put(m, sj, 1);
-			for (int t = 0; t < m->ylang_n[c]; t++)
-				row_put(m, m->ycol[off + t], -1);
-			row_end(m, GLP_UP, 0, 0);
+			if (sj != 0 && !m->lazy) /* lazy models: col_make */
+				staff_row(m, sj, c);
 		}
 		/* group size per language: min_group*y <= sum x <= capacity*y */
 		for (int t = 0; t < m->ylang_n[c]; t++) {
@@ -930,20 +940,11 @@ static int build(struct model *m)
 			}
 			row_end(m, GLP_UP, 0, 0);
 		}
-		/* variable upper bounds x <= min(count, cap) * y (lazy models: col_make) */
-		FOR_X_AT (m, c, e) {
-			if (m->lazy)
-				break;
-			const struct pclass *cl = &m->classes[m->xs[e].k];
-			int ub = cl->count < room->capacity ? cl->count : room->capacity;
-
-			if (m->xs[e].c != c)
-				continue;
-			row_begin(m);
-			row_put(m, m->xs[e].col, 1);
-			row_put(m, ycol_of(m, c, m->xs[e].lang), -ub);
-			row_end(m, GLP_UP, 0, 0);
-		}
+		/* variable upper bounds (lazy models: col_make) */
+		if (!m->lazy)
+			FOR_X_AT (m, c, e)
+				if (m->xs[e].c == c)
+					vub_row(m, e);
 	}
 
 	/* Facilitators per slot and language: kmin..kmax per open series, one
@@ -1667,60 +1668,25 @@ static int lp_sliced(struct model *m, struct solve_state *st, glp_smcp *sp)
  * bound and the best root_lp + d[j] over the held columns.
  */
 
-/* The upper bound of x entry e: min(class count, room capacity). */
-static int x_ub(const struct model *m, int e)
-{
-	int cap = m->in->rooms[m->cands[m->xs[e].c].room].capacity;
-	int count = m->classes[m->xs[e].k].count;
-
-	return count < cap ? count : cap;
-}
-
 /* Make column j whole in GLPK: its pending matrix entries and its own bound
  * row (x <= ub * y for a parent column, s <= sum of y for a staff column).
  * Nothing to do outside lazy models.  A held column needs neither while it
  * is held: it is fixed at zero. */
 static void col_make(struct model *m, int j)
 {
-	int n = 0;
-
 	if (!m->lazy || m->lzk[j] == LZ_NONE || m->made[j])
 		return;
 	m->made[j] = true;
-	for (int q = m->pend_head[j]; q >= 0; q = m->pend_next[q])
-		n++;
-	if (n > 0) {
-		int *ind = malloc(sizeof(int) * ((size_t)n + 1));
-		double *val = malloc(sizeof(double) * ((size_t)n + 1));
-
-		if (ind == NULL || val == NULL) {
-			free(ind);
-			free(val);
-			m->oom = true;
-			return;
-		}
-		n = 0;
-		for (int q = m->pend_head[j]; q >= 0; q = m->pend_next[q]) {
-			ind[++n] = m->pend_row[q];
-			val[n] = m->pend_val[q];
-		}
-		glp_set_mat_col(m->lp, j, n, ind, val);
-		free(ind);
-		free(val);
-	}
+	/* the pending entries, gathered like a row's: (row, value) */
 	row_begin(m);
-	row_put(m, j, 1);
-	if (m->lzk[j] == LZ_X) {
-		int e = j - m->x_first;
-
-		row_put(m, ycol_of(m, m->xs[e].c, m->xs[e].lang), -x_ub(m, e));
-	} else {
-		int c = m->s_cand[j];
-
-		for (int t = 0; t < m->ylang_n[c]; t++)
-			row_put(m, m->ycol[m->ylang_off[c] + t], -1);
-	}
-	row_end(m, GLP_UP, 0, 0);
+	for (int q = m->pend_head[j]; q >= 0; q = m->pend_next[q])
+		if (row_put(m, m->pend_row[q], m->pend_val[q]) < 0)
+			m->oom = true;
+	glp_set_mat_col(m->lp, j, m->rn, m->ri, m->rv);
+	if (m->lzk[j] == LZ_X)
+		vub_row(m, j - m->x_first);
+	else
+		staff_row(m, j, m->s_cand[j]);
 }
 
 /* Reduced cost of held column j in the LP just solved. */
@@ -1884,23 +1850,18 @@ static double count_bound(const struct model *m, int level)
 {
 	int n = glp_get_num_cols(m->lp);
 	double b = 0.0;
-	bool *is_x = calloc((size_t)n + 1, sizeof(bool));
 
-	if (is_x == NULL)
-		return HUGE_VAL;
 	for (int k = 0; k < m->nclasses; k++) {
 		double best = 0.0;
 
-		for (int e = m->kx_off[k]; e < m->kx_off[k + 1]; e++) {
-			is_x[m->xs[e].col] = true;
+		for (int e = m->kx_off[k]; e < m->kx_off[k + 1]; e++)
 			best = fmax(best, m->lvl[level][m->xs[e].col]);
-		}
 		b += best * m->classes[k].count;
 	}
+	/* the x columns are x_first .. x_first + nxs - 1 */
 	for (int j = 1; j <= n && j < m->ncols; j++)
-		if (!is_x[j] && m->lvl[level][j] > 0.0)
+		if ((j < m->x_first || j >= m->x_first + m->nxs) && m->lvl[level][j] > 0.0)
 			b += m->lvl[level][j] * glp_get_col_ub(m->lp, j);
-	free(is_x);
 	return b;
 }
 
@@ -2105,20 +2066,10 @@ out:
 	return better;
 }
 
-static enum level_outcome solve_level_in(struct model *m, struct solve_state *st, double *x);
-
 /* Solve the model under the current objective.  Returns the outcome; x[1..n]
- * receives the incumbent when there is one.  Columns held for pricing are
- * all released again on return. */
+ * receives the incumbent when there is one.  In a priced model the columns
+ * held at the end stay held: the next level holds at least those again. */
 static enum level_outcome solve_level(struct model *m, struct solve_state *st, double *x)
-{
-	enum level_outcome o = solve_level_in(m, st, x);
-
-	st->priced = false;
-	return o;
-}
-
-static enum level_outcome solve_level_in(struct model *m, struct solve_state *st, double *x)
 {
 	glp_smcp sp;
 	glp_iocp ip;
