@@ -33,8 +33,7 @@
  * specialists or assignments, so a request sees exactly what reading the
  * store would give it.  Its audit row is committed
  * before the reply, together with those of the other candidates requests
- * answered in the same loop pass (one transaction, store_audit_many), as
- * plan reads do.
+ * answered in the same loop pass (audit_group.h), as plan reads do.
  */
 #include <event2/event.h>
 #include <glpk.h>
@@ -44,6 +43,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "audit_group.h"
 #include "jobs.h"
 #include "json_read.h"
 #include "log.h"
@@ -71,11 +71,8 @@ struct match_job {
 
 /* A candidates reply waiting for its audit row's commit. */
 struct cand_reply {
-	struct http_call *call;
-	char at[32];     /* when the request was answered */
-	char object[72]; /* the parent id */
-	json_t *out;     /* the reply */
-	struct cand_reply *next;
+	struct audit_wait wait; /* first: the call, time and parent id */
+	json_t *out;            /* the reply */
 };
 
 struct matches {
@@ -90,13 +87,10 @@ struct matches {
 	json_t *snap;               /* matches_snapshot() of the current registry, or NULL */
 	struct match_registry *reg; /* snap's specialists and pairs parsed, or NULL */
 	bool reg_invalid;           /* snap did not validate: requests take the full path */
-	struct cand_reply *replies, **replies_end;
-	int nreplies;
-	struct event *flush;
+	struct audit_group audits;  /* candidates replies waiting for their rows */
 };
 
 static void matches_wake_cb(evutil_socket_t fd, short what, void *arg);
-static void matches_flush_cb(evutil_socket_t fd, short what, void *arg);
 
 struct matches *matches_new(struct server *srv, int nthreads)
 {
@@ -107,16 +101,14 @@ struct matches *matches_new(struct server *srv, int nthreads)
 	ms->srv = srv;
 	ms->nthreads = nthreads > 0 ? nthreads : 1;
 	ms->wake = event_new(srv->base, -1, 0, matches_wake_cb, ms);
-	ms->flush = event_new(srv->base, -1, 0, matches_flush_cb, ms);
-	if (ms->wake == NULL || ms->flush == NULL) {
+	if (ms->wake == NULL ||
+	    audit_group_init(&ms->audits, srv->base, srv->store, "match candidates") < 0) {
 		if (ms->wake != NULL)
 			event_free(ms->wake);
-		if (ms->flush != NULL)
-			event_free(ms->flush);
+		audit_group_free(&ms->audits);
 		free(ms);
 		return NULL;
 	}
-	ms->replies_end = &ms->replies;
 	pthread_mutex_init(&ms->lock, NULL);
 	return ms;
 }
@@ -284,52 +276,26 @@ static void matches_flush_queue(struct matches *ms)
 	ms->nqueued = 0;
 }
 
-/* Commit the audit rows of every waiting candidates reply in one
- * transaction, then send the replies (or the commit's error to each). */
-static void matches_replies_flush(struct matches *ms)
+/* Send one candidates reply: its own when its row is committed (err NULL),
+ * else err. */
+static void cand_reply_send(struct audit_wait *w, const struct pp_error *err)
 {
-	struct cand_reply *r = ms->replies, *next;
-	int n = ms->nreplies, i = 0;
-	struct store_audit_row *rows = calloc((size_t)n + 1, sizeof *rows);
-	struct pp_error err = {0};
-	int rc;
+	struct cand_reply *r = (struct cand_reply *)w;
 
-	ms->replies = NULL;
-	ms->replies_end = &ms->replies;
-	ms->nreplies = 0;
-	if (rows == NULL) {
-		rc = pp_error_set(&err, PP_ERR_INTERNAL, "", "out of memory");
+	if (err == NULL) {
+		http_reply_json(w->call, 200, r->out, NULL);
 	} else {
-		for (struct cand_reply *q = r; q != NULL; q = q->next)
-			rows[i++] = (struct store_audit_row){q->at, q->call->who.name,
-							     "match candidates", q->object};
-		rc = n > 0 ? store_audit_many(ms->srv->store, rows, n, &err) : 0;
-		free(rows);
+		json_decref(r->out);
+		http_reply_error(w->call, err, NULL);
 	}
-	if (rc < 0)
-		log_error("audit of %d candidates request(s) not stored: %s", n, err.message);
-	for (; r != NULL; r = next) {
-		next = r->next;
-		if (rc == 0) {
-			http_reply_json(r->call, 200, r->out, NULL);
-		} else {
-			json_decref(r->out);
-			http_reply_error(r->call, &err, NULL);
-		}
-		free(r);
-	}
-}
-
-static void matches_flush_cb(evutil_socket_t fd, short what, void *arg)
-{
-	matches_replies_flush(arg);
+	free(r);
 }
 
 void matches_shutdown(struct matches *ms)
 {
 	if (ms != NULL) {
 		matches_flush_queue(ms);
-		matches_replies_flush(ms);
+		audit_group_flush(&ms->audits);
 	}
 }
 
@@ -340,8 +306,7 @@ void matches_free(struct matches *ms)
 	matches_flush_queue(ms);
 	matches_wake_cb(-1, 0, ms); /* threads that finished after the loop ended */
 	matches_registry_changed(ms);
-	matches_replies_flush(ms);
-	event_free(ms->flush);
+	audit_group_free(&ms->audits);
 	event_free(ms->wake);
 	pthread_mutex_destroy(&ms->lock);
 	free(ms);
@@ -707,12 +672,6 @@ void res_matches_candidates(struct http_call *c)
 		return;
 	}
 	parent = json_string_value(json_object_get(out, "parent"));
-	r->call = c;
-	store_now(r->at);
-	snprintf(r->object, sizeof r->object, "%s", parent ? parent : "");
 	r->out = out;
-	*ms->replies_end = r;
-	ms->replies_end = &r->next;
-	if (ms->nreplies++ == 0)
-		event_active(ms->flush, EV_TIMEOUT, 0);
+	audit_group_add(&ms->audits, &r->wait, c, parent ? parent : "", cand_reply_send);
 }

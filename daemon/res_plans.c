@@ -19,14 +19,11 @@
  * shutdown (job.stopped) leaves the row queued/running for the next start.
  *
  * Reads of a plan with a result are audited, durably, before their reply --
- * by group commit: each such read takes its audit time and queues its reply
- * (struct plan_reply) in plans->replies, and the first one of a loop pass
- * activates plans->flush.  libevent runs that event after the callbacks
- * already active in the pass, i.e. after every request read in it; the
- * flush writes all queued audit rows in one transaction (one sync) and only
- * then sends the replies -- or, if the commit fails, a 500 to each.  So a
- * burst of reads costs one fsync, not one each, and no reply leaves before
- * its row is on disk.
+ * by group commit (audit_group.h): each such read takes its audit time and
+ * queues its reply (struct plan_reply); the rows queued in one loop pass are
+ * written in one transaction (one sync), and only then are the replies sent
+ * -- or, if the commit fails, a 500 to each.  So a burst of reads costs one
+ * fsync, not one each, and no reply leaves before its row is on disk.
  *
  * A `done` plan never changes again (no transition leaves `done`, and only
  * this daemon writes plans), so the document of one read without a job in
@@ -42,6 +39,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "audit_group.h"
 #include "ics.h"
 #include "jobs.h"
 #include "json_read.h"
@@ -78,15 +76,12 @@ struct plan_job {
 
 /* A read whose reply waits for the commit of its audit row. */
 struct plan_reply {
-	struct http_call *call;
-	char at[32];       /* when the read happened */
-	char object[40];   /* the plan id */
-	char location[64]; /* Location header, "" for none */
+	struct audit_wait wait; /* first: the call, time and plan id */
+	char location[64];      /* Location header, "" for none */
 	int status;
 	char *body; /* the JSON reply; NULL: the error below */
 	struct pp_error error;
 	json_t *extra; /* merged into the error object */
-	struct plan_reply *next;
 };
 
 /* Documents of finished plans: PLAN_CACHE_SLOTS slots by a hash of the id,
@@ -103,13 +98,8 @@ struct plans {
 	struct server *srv;
 	struct plan_cached cache[PLAN_CACHE_SLOTS];
 	struct plan_job *active;
-	struct event *flush;        /* activated when replies has a first entry */
-	struct plan_reply *replies; /* in arrival order */
-	struct plan_reply **replies_end;
-	int nreplies;
+	struct audit_group audits; /* reads waiting for their rows */
 };
-
-static void plan_flush_cb(evutil_socket_t fd, short what, void *arg);
 
 static struct plan_cached *plan_cache_slot(struct plans *pl, const char *id)
 {
@@ -150,68 +140,35 @@ struct plans *plans_new(struct server *srv)
 	if (pl == NULL)
 		return NULL;
 	pl->srv = srv;
-	pl->replies_end = &pl->replies;
-	pl->flush = event_new(srv->base, -1, 0, plan_flush_cb, pl);
-	if (pl->flush == NULL) {
+	if (audit_group_init(&pl->audits, srv->base, srv->store, "read plan") < 0) {
 		free(pl);
 		return NULL;
 	}
 	return pl;
 }
 
-/* Send one queued reply: its own when committed is true, else err. */
-static void plan_reply_send(struct plan_reply *r, bool committed, const struct pp_error *err)
+/* Send one queued reply: its own when its row is committed (err NULL),
+ * else err. */
+static void plan_reply_send(struct audit_wait *w, const struct pp_error *err)
 {
-	if (!committed) {
+	struct plan_reply *r = (struct plan_reply *)w;
+	struct http_call *c = w->call;
+
+	if (err != NULL) {
 		json_decref(r->extra);
-		http_reply_error(r->call, err, NULL);
+		http_reply_error(c, err, NULL);
 	} else {
 		if (r->location[0] != '\0')
-			evhttp_add_header(evhttp_request_get_output_headers(r->call->req),
-					  "Location", r->location);
+			evhttp_add_header(evhttp_request_get_output_headers(c->req), "Location",
+					  r->location);
 		if (r->body != NULL)
-			http_reply_bytes(r->call, r->status, "application/json", r->body,
+			http_reply_bytes(c, r->status, "application/json", r->body,
 					 strlen(r->body));
 		else
-			http_reply_error(r->call, &r->error, r->extra);
+			http_reply_error(c, &r->error, r->extra);
 	}
 	free(r->body);
 	free(r);
-}
-
-/* Commit the audit rows of every queued read in one transaction, then send
- * their replies (or the commit's error to each). */
-static void plan_replies_flush(struct plans *pl)
-{
-	struct plan_reply *r = pl->replies, *next;
-	int n = pl->nreplies, i = 0;
-	struct store_audit_row *rows = calloc((size_t)n + 1, sizeof *rows);
-	struct pp_error err = {0};
-	int rc;
-
-	pl->replies = NULL;
-	pl->replies_end = &pl->replies;
-	pl->nreplies = 0;
-	if (rows == NULL) {
-		rc = pp_error_set(&err, PP_ERR_INTERNAL, "", "out of memory");
-	} else {
-		for (struct plan_reply *q = r; q != NULL; q = q->next)
-			rows[i++] = (struct store_audit_row){q->at, q->call->who.name, "read plan",
-							     q->object};
-		rc = store_audit_many(pl->srv->store, rows, n, &err);
-		free(rows);
-	}
-	if (rc < 0)
-		log_error("audit of %d read(s) not stored: %s", n, err.message);
-	for (; r != NULL; r = next) {
-		next = r->next;
-		plan_reply_send(r, rc == 0, &err);
-	}
-}
-
-static void plan_flush_cb(evutil_socket_t fd, short what, void *arg)
-{
-	plan_replies_flush(arg);
 }
 
 /* Reply to c, after a committed audit row "read plan" of id by c's caller:
@@ -232,19 +189,13 @@ static void plan_reply_audited(struct plans *pl, struct http_call *c, const char
 		http_reply_error(c, &oom, NULL);
 		return;
 	}
-	r->call = c;
-	store_now(r->at);
-	snprintf(r->object, sizeof r->object, "%s", id);
 	snprintf(r->location, sizeof r->location, "%s", location ? location : "");
 	r->status = status;
 	r->body = body;
 	if (e != NULL)
 		r->error = *e;
 	r->extra = extra;
-	*pl->replies_end = r;
-	pl->replies_end = &r->next;
-	if (pl->nreplies++ == 0)
-		event_active(pl->flush, EV_TIMEOUT, 0);
+	audit_group_add(&pl->audits, &r->wait, c, id, plan_reply_send);
 }
 
 static struct plan_job *plan_find(struct plans *pl, const char *id)
@@ -859,7 +810,7 @@ int plans_requeue(struct plans *pl, struct pp_error *err)
 
 void plans_shutdown(struct plans *pl)
 {
-	plan_replies_flush(pl);
+	audit_group_flush(&pl->audits);
 	for (struct plan_job *pj = pl->active; pj != NULL; pj = pj->next)
 		plan_waiters_flush(pj, false);
 	jobs_stop(pl->srv->jobs);
@@ -876,8 +827,7 @@ void plans_free(struct plans *pl)
 		plan_waiters_flush(pj, false);
 		plan_job_free(pj);
 	}
-	plan_replies_flush(pl);
-	event_free(pl->flush);
+	audit_group_free(&pl->audits);
 	for (int i = 0; i < PLAN_CACHE_SLOTS; i++)
 		free(pl->cache[i].body);
 	free(pl);
