@@ -1,6 +1,7 @@
 """harness.py - what every end-to-end test of peerpland shares: a free
-loopback port, the assertion helper, and the runner that calls each test_*
-function of a module, reports ok/FAIL with its time and goes on.
+loopback port, waiting for the daemon to come up, the assertion helper, and
+the runner that calls each test_* function of a module, reports ok/FAIL with
+its time and goes on.
 
 Each test module keeps its own Daemon class: they start the daemon with
 different options and answer in different shapes (parsed JSON or raw bytes).
@@ -16,6 +17,20 @@ def free_port():
     port = s.getsockname()[1]
     s.close()
     return port
+
+
+def wait_until(ready, what="daemon did not come up", timeout=10):
+    """Call ready() until it returns true, for at most timeout seconds; an
+    OSError (nothing listening yet) counts as not ready."""
+    deadline = time.time() + timeout
+    while True:
+        try:
+            if ready():
+                return
+        except OSError:
+            pass
+        check(time.time() < deadline, what)
+        time.sleep(0.05)
 
 
 def check(cond, what):

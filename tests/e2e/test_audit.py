@@ -29,7 +29,7 @@ import tempfile
 import threading
 import time
 
-from harness import check, free_port, run_tests
+from harness import check, free_port, run_tests, wait_until
 
 PEERPLAND, MATCH_FILE = sys.argv[1:3]
 BATCH = json.load(open(MATCH_FILE))
@@ -50,14 +50,7 @@ class Daemon:
         self.proc = subprocess.Popen(
             [PEERPLAND, "--database", self.db, "--listen", "127.0.0.1:%d" % self.port,
              "--workers", "1", "--log-level", "info"], stdout=self.log, stderr=self.log)
-        deadline = time.time() + 10
-        while True:
-            try:
-                if self.request("GET", "/v1/health")[0] == 200:
-                    break
-            except OSError:
-                check(time.time() < deadline, "daemon did not come up")
-                time.sleep(0.05)
+        wait_until(lambda: self.request("GET", "/v1/health")[0] == 200)
         for s in BATCH["specialists"]:
             st, doc = self.request("PUT", "/v1/specialists/" + s["id"], s)
             check(st == 201, (st, doc))

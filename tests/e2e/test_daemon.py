@@ -23,7 +23,7 @@ import tempfile
 import threading
 import time
 
-from harness import check, free_port, run_tests
+from harness import check, free_port, run_tests, wait_until
 
 PEERPLAND, MONTH_FILE, GENERATOR = sys.argv[1:4]
 MONTH = open(MONTH_FILE, "rb").read()
@@ -76,14 +76,8 @@ class Daemon:
             [PEERPLAND, "--database", self.db, "--listen", "127.0.0.1:%d" % self.port,
              "--socket", self.sock, "--log-level", "debug", *self.extra],
             stdout=self.log, stderr=self.log)
-        deadline = time.time() + 10
-        while time.time() < deadline:
-            try:
-                if self.request("GET", "/v1/health")[0] == 200:
-                    return self
-            except OSError:
-                time.sleep(0.05)
-        raise AssertionError("daemon did not come up")
+        wait_until(lambda: self.request("GET", "/v1/health")[0] == 200)
+        return self
 
     def stop(self, sig=signal.SIGTERM):
         if self.proc is None:

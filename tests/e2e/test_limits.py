@@ -25,9 +25,8 @@ import sqlite3
 import subprocess
 import sys
 import tempfile
-import time
 
-from harness import check, free_port, run_tests
+from harness import check, free_port, run_tests, wait_until
 
 PEERPLAND = sys.argv[1]
 
@@ -46,17 +45,14 @@ class Daemon:
             [PEERPLAND, "--database", self.db, "--listen", "127.0.0.1:%d" % self.port,
              "--socket", self.sock, "--log-level", "debug", *extra],
             stdout=self.log, stderr=self.log)
-        deadline = time.time() + 10
-        while True:
-            try:
-                s = self.connect()
-                status = exchange(s, get_health())[0]
-                s.close()
-                if status == 200:
-                    break
-            except OSError:
-                check(time.time() < deadline, "daemon did not come up")
-                time.sleep(0.05)
+        wait_until(self.healthy)
+
+    def healthy(self):
+        s = self.connect()
+        try:
+            return exchange(s, get_health())[0] == 200
+        finally:
+            s.close()
 
     def connect(self, unix=False):
         if unix:

@@ -30,7 +30,7 @@ import tempfile
 import threading
 import time
 
-from harness import check, free_port, run_tests
+from harness import check, free_port, run_tests, wait_until
 
 PEERPLAND, PEERPLAN, MATCH_FILE, GEN = sys.argv[1:5]
 BATCH = json.load(open(MATCH_FILE))
@@ -62,14 +62,8 @@ class Daemon:
         self.proc = subprocess.Popen(
             [PEERPLAND, "--database", self.db, "--listen", "127.0.0.1:%d" % self.port,
              "--log-level", "debug", *self.extra], stdout=self.log, stderr=self.log)
-        deadline = time.time() + 10
-        while time.time() < deadline:
-            try:
-                if self.request("GET", "/v1/health")[0] == 200:
-                    return self
-            except OSError:
-                time.sleep(0.05)
-        raise AssertionError("daemon did not come up")
+        wait_until(lambda: self.request("GET", "/v1/health")[0] == 200)
+        return self
 
     def stop(self, sig=signal.SIGTERM):
         if self.proc is None:

@@ -31,9 +31,8 @@ import subprocess
 import sys
 import tempfile
 import threading
-import time
 
-from harness import check, free_port
+from harness import check, free_port, wait_until
 
 PEERPLAND, MONTH_FILE, INFEASIBLE_FILE = sys.argv[1:4]
 MONTH = open(MONTH_FILE, "rb").read()
@@ -55,14 +54,7 @@ class Daemon:
         self.proc = subprocess.Popen(
             [PEERPLAND, "--database", self.db, "--listen", "127.0.0.1:%d" % self.port,
              "--workers", "1", "--log-level", "info"], stdout=self.log, stderr=self.log)
-        deadline = time.time() + 10
-        while True:
-            try:
-                if self.request("GET", "/v1/health")[0] == 200:
-                    break
-            except OSError:
-                check(time.time() < deadline, "daemon did not come up")
-                time.sleep(0.05)
+        wait_until(lambda: self.request("GET", "/v1/health")[0] == 200)
 
     def conn(self):
         return http.client.HTTPConnection("127.0.0.1", self.port, timeout=60)
