@@ -70,6 +70,12 @@ expect no_file 64 "$pp" solve
 expect two_files 64 "$pp" solve "$month" "$month"
 expect bad_option 64 "$pp" solve --frobnicate "$month"
 expect bad_limit 64 "$pp" solve --time-limit 0 "$month"
+expect bad_price_from 64 "$pp" solve --price-from 0 "$month"
+expect bad_price_from_text 64 "$pp" solve --price-from many "$month"
+# Column generation (every model priced) proves the same optimum.
+expect priced 0 "$pp" solve --price-from 1 "$month" &&
+	check priced '.status == "optimal" and .objective == {"coverage": 45,
+		"comfort_deviation": 1, "preference": 12, "cost": 2915.0}' "$tmp/out"
 expect bad_command 64 "$pp" frobnicate
 expect help 0 "$pp" --help && grep -q '^  64 ' "$tmp/out" ||
 	{ echo "FAIL help lists exit codes" >&2; fails=$((fails + 1)); }
