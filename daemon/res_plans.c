@@ -77,7 +77,7 @@ struct plan_job {
 /* A read whose reply waits for the commit of its audit row. */
 struct plan_reply {
 	struct audit_wait wait; /* first: the call, time and plan id */
-	char location[64];      /* Location header, "" for none */
+	char location[96];      /* Location header, "" for none */
 	int status;
 	char *body; /* the JSON reply; NULL: the error below */
 	struct pp_error error;
