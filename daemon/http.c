@@ -136,10 +136,34 @@ static void http_call_free(struct http_call *c)
 	free(c);
 }
 
+/* Write the reply evhttp has queued on bev now, in this loop pass, rather
+ * than when the socket is next reported writable.  bufferevent keeps the
+ * front of its output buffer frozen except while it writes, so this does as
+ * its write callback does: unfreeze, write, freeze.  When everything went,
+ * evhttp is told so at once (it frees the request and reads the next one,
+ * or closes the connection), so the pass that read the request leaves the
+ * socket's epoll registration as it found it.  A partial write or an error
+ * is left to the bufferevent, which goes on as if this had not happened. */
+static void http_write_now(struct bufferevent *bev)
+{
+	struct evbuffer *out = bufferevent_get_output(bev);
+	evutil_socket_t fd = bufferevent_getfd(bev);
+
+	if (fd < 0 || evbuffer_get_length(out) == 0)
+		return;
+	evbuffer_unfreeze(out, 1);
+	evbuffer_write(out, fd);
+	evbuffer_freeze(out, 1);
+	if (evbuffer_get_length(out) == 0)
+		bufferevent_trigger(bev, EV_WRITE, BEV_TRIG_IGNORE_WATERMARKS);
+}
+
 void http_reply_bytes(struct http_call *c, int status, const char *content_type, const char *buf,
 		      size_t len)
 {
 	struct evkeyvalq *h = evhttp_request_get_output_headers(c->req);
+	struct evhttp_connection *evcon = evhttp_request_get_connection(c->req);
+	struct bufferevent *bev = evcon ? evhttp_connection_get_bufferevent(evcon) : NULL;
 	struct evbuffer *out = evbuffer_new();
 	double secs = http_now() - c->t0;
 
@@ -156,6 +180,8 @@ void http_reply_bytes(struct http_call *c, int status, const char *content_type,
 	log_debug("%s %s -> %d (%.3f s)", c->route >= 0 ? routes[c->route].name : "-",
 		  evhttp_request_get_uri(c->req), status, secs);
 	http_call_free(c);
+	if (bev != NULL)
+		http_write_now(bev); /* last: c->req may be freed by it */
 }
 
 void http_reply_json(struct http_call *c, int status, json_t *body, const char *location)

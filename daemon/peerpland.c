@@ -214,6 +214,23 @@ static int daemon_passed_sockets(struct server *srv, struct pp_error *err)
 	return 0;
 }
 
+/* The event base.  With epoll's change list, the changes a loop pass makes
+ * to a socket's events are applied once, as their net result, before the
+ * next wait: a request read, answered and written in one pass (see
+ * http_reply_bytes) then costs no epoll_ctl at all, where it took two. */
+static struct event_base *event_base_open(void)
+{
+	struct event_config *cfg = event_config_new();
+	struct event_base *base;
+
+	if (cfg == NULL)
+		return NULL;
+	event_config_set_flag(cfg, EVENT_BASE_FLAG_EPOLL_USE_CHANGELIST);
+	base = event_base_new_with_config(cfg);
+	event_config_free(cfg);
+	return base;
+}
+
 /* Start everything; 0 on success, -1 with err set (and partial state that
  * daemon_cleanup frees). */
 static int daemon_start(struct daemon_ctx *d, struct pp_error *err)
@@ -232,7 +249,7 @@ static int daemon_start(struct daemon_ctx *d, struct pp_error *err)
 	 * the heap top back to the kernel and took it again (brk) each time,
 	 * about 12 % of the loop's CPU under load.  Keep up to 32 MiB. */
 	mallopt(M_TRIM_THRESHOLD, 32 << 20);
-	srv->base = event_base_new();
+	srv->base = event_base_open();
 	srv->metrics = metrics_new();
 	if (srv->base == NULL || srv->metrics == NULL)
 		return pp_error_set(err, PP_ERR_INTERNAL, "", "out of memory");

@@ -15,7 +15,13 @@ Checked, against a real daemon on a free port with a temporary database:
     a chunked body that passes the limit, curl with Expect: 100-continue;
     a body of exactly the limit reaches the API (400 invalid_json here);
   - a header block over max-headers gets a JSON 431, garbage a JSON 400;
-  - after all of it the daemon still answers and no plan was stored.
+  - after all of it the daemon still answers and no plan was stored;
+  - replies on the wire: pipelined requests (TCP and Unix socket) are
+    answered in order on the connection; `Connection: close` and HTTP/1.0
+    get their reply, then the close; a reply far larger than the socket
+    buffers, to a client that waits before reading, arrives whole and the
+    connection goes on (the daemon writes a reply at once and leaves what
+    the socket does not take to libevent).
 """
 import json
 import os
@@ -25,6 +31,7 @@ import sqlite3
 import subprocess
 import sys
 import tempfile
+import time
 
 from harness import check, free_port, run_tests, wait_until
 
@@ -295,6 +302,115 @@ def test_header_limit_and_garbage_are_json():
         check(r[0] == 200 and not r[3], r)
         check(exchange(s, get_health())[0] == 200, "keep-alive broken")
         s.close()
+    finally:
+        check(d.stop() == 0, "exit status")
+
+
+class Replies:
+    """HTTP replies read in order from one socket, however their bytes arrive
+    (several in one recv, or one over many)."""
+
+    def __init__(self, s, timeout=10.0):
+        self.s, self.buf = s, b""
+        s.settimeout(timeout)
+
+    def more(self):
+        chunk = self.s.recv(65536)
+        check(chunk, "connection closed inside a reply (%d bytes pending)" % len(self.buf))
+        self.buf += chunk
+
+    def next(self):
+        """(status, headers, body) of the next reply; a reply without
+        Content-Length (HTTP/1.0) ends at the close."""
+        while b"\r\n\r\n" not in self.buf:
+            self.more()
+        head, rest = self.buf.split(b"\r\n\r\n", 1)
+        lines = head.decode("latin-1").split("\r\n")
+        headers = {k.strip().lower(): v.strip() for k, v in
+                   (ln.split(":", 1) for ln in lines[1:])}
+        if "content-length" not in headers:
+            while True:
+                chunk = self.s.recv(65536)
+                if not chunk:
+                    self.buf = b""
+                    return int(lines[0].split()[1]), headers, rest
+                rest += chunk
+        length = int(headers["content-length"])
+        while len(rest) < length:
+            self.more()
+            rest = self.buf.split(b"\r\n\r\n", 1)[1]
+        self.buf = rest[length:]
+        return int(lines[0].split()[1]), headers, rest[:length]
+
+    def closed(self):
+        """True when the peer closes with nothing more sent."""
+        try:
+            return self.buf == b"" and self.s.recv(1) == b""
+        except ConnectionResetError:
+            return self.buf == b""
+
+
+def get_with(path, token, extra=b""):
+    return (b"GET %s HTTP/1.1\r\nHost: x\r\nAuthorization: Bearer %s\r\n%s\r\n" %
+            (path.encode(), token.encode(), extra))
+
+
+def test_replies_on_the_wire():
+    d = Daemon()
+    try:
+        cases = subprocess.run(
+            [PEERPLAND, "--database", d.db, "token", "add", "cases", "--role", "casesystem"],
+            check=True, capture_output=True, text=True).stdout.strip()
+        # Three requests in one write, on TCP and on the Unix socket: three
+        # replies, in order, and the connection stays open for a fourth.
+        for unix in (False, True):
+            s = d.connect(unix)
+            rd = Replies(s)
+            s.sendall(get_health() + get_with("/v1/plans/none", d.token) +
+                      get_with("/v1/specialists", cases))
+            got = [rd.next() for _ in range(3)]
+            check([g[0] for g in got] == [200, 404, 200], [g[:2] for g in got])
+            check(json.loads(got[0][2])["status"] == "ok", got[0])
+            check(json.loads(got[1][2])["error"]["code"] == "not_found", got[1])
+            check(json.loads(got[2][2]) == {"specialists": []}, got[2])
+            s.sendall(get_health())
+            check(rd.next()[0] == 200, "keep-alive after pipelined replies")
+            s.close()
+        # A reply, then the close the client asked for.
+        for req in (b"GET /v1/health HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n",
+                    b"GET /v1/health HTTP/1.0\r\n\r\n"):
+            s = d.connect()
+            rd = Replies(s)
+            s.sendall(req)
+            st, _, body = rd.next()
+            check(st == 200 and json.loads(body)["status"] == "ok", body)
+            check(rd.closed(), "connection open after %r" % req)
+            s.close()
+        # About 6 MB of reply to a client with a 4 KiB receive buffer that
+        # waits a second before reading: more than Linux lets a socket's send
+        # buffer hold (4 MiB by default), so it cannot be written at once.
+        n = 80000
+        batch = json.dumps({
+            "specialists": [{"id": "S1", "capacity": n, "languages": ["en"]}],
+            "parents": [{"id": "P%05d" % i, "languages": ["en"]} for i in range(n)],
+        }).encode()
+        s = socket.socket()
+        s.setsockopt(socket.SOL_SOCKET, socket.SO_RCVBUF, 4096)
+        s.connect(("127.0.0.1", d.port))
+        rd = Replies(s, timeout=60)
+        s.sendall(b"POST /v1/matches/solve HTTP/1.1\r\nHost: x\r\nAuthorization: Bearer %s\r\n"
+                  b"Content-Length: %d\r\n\r\n%s" % (cases.encode(), len(batch), batch))
+        time.sleep(1.0)
+        st, headers, body = rd.next()
+        check(st == 200, body[:300])
+        check(len(body) > 5 << 20, "reply of only %d bytes" % len(body))
+        doc = json.loads(body)
+        check(sorted(m["parent"] for m in doc["matches"]) == ["P%05d" % i for i in range(n)] and
+              all(m["specialist"] == "S1" for m in doc["matches"]), "matches incomplete")
+        s.sendall(get_health())
+        check(rd.next()[0] == 200, "keep-alive after a large reply")
+        s.close()
+        check(d.plans() == 0, "a plan was stored")
     finally:
         check(d.stop() == 0, "exit status")
 
