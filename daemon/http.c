@@ -136,6 +136,9 @@ static void http_call_free(struct http_call *c)
 	free(c);
 }
 
+/* The reply when even the reply cannot be made. */
+static const char http_oom[] = "{\"error\":{\"code\":\"internal\",\"message\":\"out of memory\"}}";
+
 /* Write the reply evhttp has queued on bev now, in this loop pass, rather
  * than when the socket is next reported writable.  bufferevent keeps the
  * front of its output buffer frozen except while it writes, so this does as
@@ -158,24 +161,20 @@ static void http_write_now(struct bufferevent *bev)
 		bufferevent_trigger(bev, EV_WRITE, BEV_TRIG_IGNORE_WATERMARKS);
 }
 
-void http_reply_bytes(struct http_call *c, int status, const char *content_type, const char *buf,
-		      size_t len)
+/* Send c's reply, its body already in the request's output buffer.  Frees
+ * c. */
+static void http_send(struct http_call *c, int status, const char *content_type)
 {
 	struct evkeyvalq *h = evhttp_request_get_output_headers(c->req);
 	struct evhttp_connection *evcon = evhttp_request_get_connection(c->req);
 	struct bufferevent *bev = evcon ? evhttp_connection_get_bufferevent(evcon) : NULL;
-	struct evbuffer *out = evbuffer_new();
 	double secs = http_now() - c->t0;
 
 	evhttp_add_header(h, "Content-Type", content_type);
 	evhttp_add_header(h, "Cache-Control", "no-store");
-	if (out != NULL)
-		evbuffer_add(out, buf, len);
 	c->srv->replying = true; /* our bytes, not an evhttp error page */
-	evhttp_send_reply(c->req, status, http_reason(status), out);
+	evhttp_send_reply(c->req, status, http_reason(status), NULL);
 	c->srv->replying = false;
-	if (out != NULL)
-		evbuffer_free(out);
 	metrics_request(c->srv->metrics, c->route, status, secs);
 	log_debug("%s %s -> %d (%.3f s)", c->route >= 0 ? routes[c->route].name : "-",
 		  evhttp_request_get_uri(c->req), status, secs);
@@ -184,15 +183,78 @@ void http_reply_bytes(struct http_call *c, int status, const char *content_type,
 		http_write_now(bev); /* last: c->req may be freed by it */
 }
 
+void http_reply_bytes(struct http_call *c, int status, const char *content_type, const char *buf,
+		      size_t len)
+{
+	evbuffer_add(evhttp_request_get_output_buffer(c->req), buf, len);
+	http_send(c, status, content_type);
+}
+
+struct http_doc {
+	unsigned refs;
+	size_t len;
+	char *text;
+};
+
+struct http_doc *http_doc_adopt(char *text)
+{
+	struct http_doc *d = malloc(sizeof *d);
+
+	if (d == NULL) {
+		free(text);
+		return NULL;
+	}
+	d->refs = 1;
+	d->len = strlen(text);
+	d->text = text;
+	return d;
+}
+
+struct http_doc *http_doc_ref(struct http_doc *d)
+{
+	d->refs++;
+	return d;
+}
+
+void http_doc_unref(struct http_doc *d)
+{
+	if (d != NULL && --d->refs == 0) {
+		free(d->text);
+		free(d);
+	}
+}
+
+const char *http_doc_text(const struct http_doc *d)
+{
+	return d->text;
+}
+
+static void http_doc_release(const void *data, size_t len, void *arg)
+{
+	(void)data;
+	(void)len;
+	http_doc_unref(arg);
+}
+
+void http_reply_doc(struct http_call *c, int status, const char *content_type, struct http_doc *d)
+{
+	struct evbuffer *out = evhttp_request_get_output_buffer(c->req);
+
+	if (evbuffer_add_reference(out, d->text, d->len, http_doc_release, http_doc_ref(d)) < 0) {
+		http_doc_unref(d);
+		http_reply_bytes(c, 500, "application/json", http_oom, strlen(http_oom));
+		return;
+	}
+	http_send(c, status, content_type);
+}
+
 void http_reply_json(struct http_call *c, int status, json_t *body, const char *location)
 {
 	char *text = body ? jr_dumps(body, 0) : NULL;
 
 	json_decref(body);
 	if (text == NULL) {
-		const char *oom =
-		    "{\"error\":{\"code\":\"internal\",\"message\":\"out of memory\"}}";
-		http_reply_bytes(c, 500, "application/json", oom, strlen(oom));
+		http_reply_bytes(c, 500, "application/json", http_oom, strlen(http_oom));
 		return;
 	}
 	if (location != NULL)

@@ -119,6 +119,28 @@ void http_reply_json(struct http_call *c, int status, json_t *body, const char *
 void http_reply_bytes(struct http_call *c, int status, const char *content_type, const char *buf,
 		      size_t len);
 
+/* An immutable reply body that replies share by reference instead of
+ * copying it (a cached document): counted holders, loop thread only. */
+struct http_doc;
+
+/* A document of text (malloc'd, NUL-terminated, taken over: freed with the
+ * last reference, or at once when this fails), with one reference; NULL
+ * when out of memory. */
+struct http_doc *http_doc_adopt(char *text);
+
+/* One more reference to d; d. */
+struct http_doc *http_doc_ref(struct http_doc *d);
+
+/* Drop a reference to d (NULL is ignored). */
+void http_doc_unref(struct http_doc *d);
+
+/* The text of d. */
+const char *http_doc_text(const struct http_doc *d);
+
+/* Reply with d as the body, written from d itself: the reply holds its own
+ * reference until the bytes have left.  Frees c. */
+void http_reply_doc(struct http_call *c, int status, const char *content_type, struct http_doc *d);
+
 /* Reply with the JSON error of API.md for err, with the status the code maps
  * to (and Retry-After for busy / shutting_down); extra (stolen, may be NULL)
  * is merged into the "error" object.  Frees c. */

@@ -79,7 +79,7 @@ struct plan_reply {
 	struct audit_wait wait; /* first: the call, time and plan id */
 	char location[96];      /* Location header, "" for none */
 	int status;
-	char *body; /* the JSON reply; NULL: the error below */
+	struct http_doc *doc; /* the JSON reply (a reference); NULL: the error below */
 	struct pp_error error;
 	json_t *extra; /* merged into the error object */
 };
@@ -91,7 +91,7 @@ struct plan_reply {
 
 struct plan_cached {
 	char id[40];
-	char *body;
+	struct http_doc *doc; /* a reference */
 };
 
 struct plans {
@@ -110,26 +110,24 @@ static struct plan_cached *plan_cache_slot(struct plans *pl, const char *id)
 	return &pl->cache[h % PLAN_CACHE_SLOTS];
 }
 
-/* The cached document of plan id, or NULL. */
-static const char *plan_cache_get(struct plans *pl, const char *id)
+/* The cached document of plan id (not a new reference), or NULL. */
+static struct http_doc *plan_cache_get(struct plans *pl, const char *id)
 {
 	struct plan_cached *e = plan_cache_slot(pl, id);
 
-	return e->body != NULL && strcmp(e->id, id) == 0 ? e->body : NULL;
+	return e->doc != NULL && strcmp(e->id, id) == 0 ? e->doc : NULL;
 }
 
-/* Keep a copy of body as the document of the done plan id (best effort). */
-static void plan_cache_put(struct plans *pl, const char *id, const char *body)
+/* Keep a reference to doc as the document of the done plan id, unless
+ * either is too large for the cache. */
+static void plan_cache_put(struct plans *pl, const char *id, struct http_doc *doc)
 {
 	struct plan_cached *e = plan_cache_slot(pl, id);
-	size_t n = strlen(body);
-	char *copy;
 
-	if (strlen(id) >= sizeof e->id || n > PLAN_CACHE_MAX || (copy = malloc(n + 1)) == NULL)
+	if (strlen(id) >= sizeof e->id || strlen(http_doc_text(doc)) > PLAN_CACHE_MAX)
 		return;
-	memcpy(copy, body, n + 1);
-	free(e->body);
-	e->body = copy;
+	http_doc_unref(e->doc);
+	e->doc = http_doc_ref(doc);
 	strcpy(e->id, id);
 }
 
@@ -161,21 +159,20 @@ static void plan_reply_send(struct audit_wait *w, const struct pp_error *err)
 		if (r->location[0] != '\0')
 			evhttp_add_header(evhttp_request_get_output_headers(c->req), "Location",
 					  r->location);
-		if (r->body != NULL)
-			http_reply_bytes(c, r->status, "application/json", r->body,
-					 strlen(r->body));
+		if (r->doc != NULL)
+			http_reply_doc(c, r->status, "application/json", r->doc);
 		else
 			http_reply_error(c, &r->error, r->extra);
 	}
-	free(r->body);
+	http_doc_unref(r->doc);
 	free(r);
 }
 
 /* Reply to c, after a committed audit row "read plan" of id by c's caller:
- * with the JSON text body (stolen) and status, or, when body is NULL, with
- * the error e and extra (stolen); location may be NULL. */
+ * with the JSON document doc (a reference, stolen) and status, or, when doc
+ * is NULL, with the error e and extra (stolen); location may be NULL. */
 static void plan_reply_audited(struct plans *pl, struct http_call *c, const char *id, int status,
-			       char *body, const struct pp_error *e, json_t *extra,
+			       struct http_doc *doc, const struct pp_error *e, json_t *extra,
 			       const char *location)
 {
 	struct plan_reply *r = calloc(1, sizeof *r);
@@ -183,7 +180,7 @@ static void plan_reply_audited(struct plans *pl, struct http_call *c, const char
 	if (r == NULL) {
 		struct pp_error oom = {0};
 
-		free(body);
+		http_doc_unref(doc);
 		json_decref(extra);
 		pp_error_set(&oom, PP_ERR_INTERNAL, "", "out of memory");
 		http_reply_error(c, &oom, NULL);
@@ -191,7 +188,7 @@ static void plan_reply_audited(struct plans *pl, struct http_call *c, const char
 	}
 	snprintf(r->location, sizeof r->location, "%s", location ? location : "");
 	r->status = status;
-	r->body = body;
+	r->doc = doc;
 	if (e != NULL)
 		r->error = *e;
 	r->extra = extra;
@@ -378,6 +375,7 @@ static void plan_waiter_reply(struct plan_waiter *w, bool final)
 	struct pp_error err = {0};
 	struct store_plan row;
 	char location[96];
+	struct http_doc *doc;
 	char *body;
 
 	event_free(w->timer);
@@ -433,7 +431,11 @@ static void plan_waiter_reply(struct plan_waiter *w, bool final)
 		}
 		json_decref(res);
 	}
-	plan_reply_audited(pl, c, row.id, 200, body, NULL, NULL, location);
+	doc = http_doc_adopt(body);
+	if (doc != NULL)
+		plan_reply_audited(pl, c, row.id, 200, doc, NULL, NULL, location);
+	else
+		http_fail(c, PP_ERR_INTERNAL, "out of memory");
 	store_plan_free(&row);
 }
 
@@ -642,6 +644,7 @@ void res_plans_get(struct http_call *c)
 	struct plan_job *pj = plan_find(c->srv->plans, c->param);
 	double wait = plan_wait_param(c, &err);
 	struct store_plan row;
+	struct http_doc *doc;
 	char *body;
 
 	if (wait < 0) {
@@ -650,12 +653,10 @@ void res_plans_get(struct http_call *c)
 	}
 	if (pj != NULL && !pj->cancelled && wait > 0 && plan_hold(pj, c, wait, false) == 0)
 		return;
-	if (pj == NULL && plan_cache_get(c->srv->plans, c->param) != NULL) {
-		body = strdup(plan_cache_get(c->srv->plans, c->param));
-		if (body != NULL) {
-			plan_reply_audited(c->srv->plans, c, c->param, 200, body, NULL, NULL, NULL);
-			return;
-		}
+	if (pj == NULL && (doc = plan_cache_get(c->srv->plans, c->param)) != NULL) {
+		plan_reply_audited(c->srv->plans, c, c->param, 200, http_doc_ref(doc), NULL, NULL,
+				   NULL);
+		return;
 	}
 	body = plan_read(c->srv->plans, c->param, &err, &row);
 	if (body == NULL) {
@@ -663,9 +664,14 @@ void res_plans_get(struct http_call *c)
 		return;
 	}
 	if (row.result != NULL) {
-		if (pj == NULL && strcmp(row.status, "done") == 0)
-			plan_cache_put(c->srv->plans, row.id, body);
-		plan_reply_audited(c->srv->plans, c, row.id, 200, body, NULL, NULL, NULL);
+		doc = http_doc_adopt(body);
+		if (doc == NULL) {
+			http_fail(c, PP_ERR_INTERNAL, "out of memory");
+		} else {
+			if (pj == NULL && strcmp(row.status, "done") == 0)
+				plan_cache_put(c->srv->plans, row.id, doc);
+			plan_reply_audited(c->srv->plans, c, row.id, 200, doc, NULL, NULL, NULL);
+		}
 	} else {
 		http_reply_bytes(c, 200, "application/json", body, strlen(body));
 		free(body);
@@ -829,6 +835,6 @@ void plans_free(struct plans *pl)
 	}
 	audit_group_free(&pl->audits);
 	for (int i = 0; i < PLAN_CACHE_SLOTS; i++)
-		free(pl->cache[i].body);
+		http_doc_unref(pl->cache[i].doc);
 	free(pl);
 }
