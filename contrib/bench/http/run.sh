@@ -7,7 +7,10 @@
 #      serving a static copy of that plan's JSON (the same bytes), all with
 #      the same wrk parameters: req/s, p50, p99, and the ratio ours/nginx.
 #      nginx runs twice side by side: one worker (like peerpland's single
-#      event-loop thread) and one worker per core.
+#      event-loop thread) and one worker per core.  The plan GET and both
+#      nginx runs take turns for several rounds, and the report gives each
+#      round's ratios and the median of each target over the rounds, so a
+#      drift of the machine's speed during the run hits both sides.
 #   2. GET /v1/health latency while two 1000-parent months are being solved,
 #      at a modest rate (wrk -c4, each connection pausing between requests),
 #      then flat out with -c4, next to the same runs on the idle daemon.
@@ -20,7 +23,7 @@
 # unprivileged user nobody (setpriv); otherwise as the calling user.
 #
 # Usage: contrib/bench/http/run.sh [--peerpland PATH] [--db-dir DIR]
-#            [--duration S] [--threads N] [--connections N]
+#            [--duration S] [--rounds N] [--threads N] [--connections N]
 #            [--busy-seconds S] [--daemon-opt OPT]... [--out FILE]
 #   --peerpland    the daemon binary (default: build/daemon/peerpland,
 #                  built there in Release mode if absent)
@@ -28,6 +31,7 @@
 #                  database) lives (default: $TMPDIR or /tmp); its file
 #                  system decides what synchronous=FULL costs per audit row
 #   --duration     seconds of each throughput run (default 10)
+#   --rounds       rounds of plan GET, nginx-1, nginx-N runs (default 3)
 #   --threads, --connections   wrk -t and -c of the throughput runs (2, 32)
 #   --busy-seconds seconds of each health latency run (default 20; the four
 #                  runs of step 2 must end before the large solves' time limit)
@@ -40,6 +44,7 @@ root=$(cd "$(dirname "$0")/../../.." && pwd)
 peerpland=""
 db_dir=${TMPDIR:-/tmp}
 duration=10
+rounds=3
 threads=2
 connections=32
 out=""
@@ -60,6 +65,7 @@ while [ $# -gt 0 ]; do
 	--peerpland) peerpland=$2; shift 2 ;;
 	--db-dir) db_dir=$2; shift 2 ;;
 	--duration) duration=$2; shift 2 ;;
+	--rounds) rounds=$2; shift 2 ;;
 	--threads) threads=$2; shift 2 ;;
 	--connections) connections=$2; shift 2 ;;
 	--busy-seconds) busy_seconds=$2; shift 2 ;;
@@ -221,6 +227,9 @@ EOF
 
 # ---- wrk -----------------------------------------------------------------
 
+ratio() { awk -v a="$1" -v b="$2" 'BEGIN { printf "%.0f %%", (b > 0) ? 100 * a / b : 0 }'; }
+ge_half() { awk -v a="$1" -v b="$2" 'BEGIN { print (2 * a >= b) ? "yes" : "no" }'; }
+
 # to_ms VALUE: wrk's "310.00us" / "1.20ms" / "2.00s" / "1.00m" in ms.
 to_ms() {
 	awk -v v="$1" 'BEGIN {
@@ -255,17 +264,41 @@ ng1=$nport
 nginx_start all auto
 ngn=$nport
 
-audit0=$(sqlite3 "$db" "SELECT count(*) FROM audit WHERE action = 'read plan'")
+# median FORMAT V...: the middle value (the mean of the two middle ones if
+# even), printed with the printf FORMAT.
+median() {
+	local f=$1
+	shift
+	printf '%s\n' "$@" | sort -g | awk -v f="$f" '{ v[NR] = $1 }
+		END { printf f, (NR % 2) ? v[(NR + 1) / 2] : (v[NR / 2] + v[NR / 2 + 1]) / 2 }'
+}
+
 bench health "$base/v1/health" "${load[@]}"
 h_rps=$rps h_p50=$p50 h_p99=$p99 h_bad=$bad
-bench plan "$base/v1/plans/$plan" "${load[@]}"
-g_rps=$rps g_p50=$p50 g_p99=$p99 g_bad=$bad g_nreq=$nreq
-audit1=$(sqlite3 "$db" "SELECT count(*) FROM audit WHERE action = 'read plan'")
-bench nginx1 "http://127.0.0.1:$ng1/plan.json" "${load[@]}"
-n1_rps=$rps n1_p50=$p50 n1_p99=$p99 n1_bad=$bad
-bench nginxn "http://127.0.0.1:$ngn/plan.json" "${load[@]}"
-nn_rps=$rps nn_p50=$p50 nn_p99=$p99 nn_bad=$bad
-audits=$((audit1 - audit0))
+# Rounds of plan GET, nginx-1, nginx-N: each target's numbers per round.
+g_rpss=() g_p50s=() g_p99s=() n1_rpss=() n1_p50s=() n1_p99s=() nn_rpss=() nn_p50s=() nn_p99s=()
+g_bad=0 n1_bad=0 nn_bad=0 g_nreq=0 audits=0 rounds_md="" met1=0 metn=0
+for r in $(seq "$rounds"); do
+	audit0=$(sqlite3 "$db" "SELECT count(*) FROM audit WHERE action = 'read plan'")
+	bench "plan-$r" "$base/v1/plans/$plan" "${load[@]}"
+	audit1=$(sqlite3 "$db" "SELECT count(*) FROM audit WHERE action = 'read plan'")
+	audits=$((audits + audit1 - audit0)) g_nreq=$((g_nreq + nreq)) g_bad=$((g_bad + bad))
+	g_rpss+=("$rps") g_p50s+=("$p50") g_p99s+=("$p99") g_r=$rps
+	bench "nginx1-$r" "http://127.0.0.1:$ng1/plan.json" "${load[@]}"
+	n1_rpss+=("$rps") n1_p50s+=("$p50") n1_p99s+=("$p99") n1_bad=$((n1_bad + bad)) n1_r=$rps
+	bench "nginxn-$r" "http://127.0.0.1:$ngn/plan.json" "${load[@]}"
+	nn_rpss+=("$rps") nn_p50s+=("$p50") nn_p99s+=("$p99") nn_bad=$((nn_bad + bad)) nn_r=$rps
+	[ "$(ge_half "$g_r" "$n1_r")" = no ] || met1=$((met1 + 1))
+	[ "$(ge_half "$g_r" "$nn_r")" = no ] || metn=$((metn + 1))
+	rounds_md="$rounds_md| $r | $g_r | $n1_r | $nn_r | $(ratio "$g_r" "$n1_r") | $(ratio "$g_r" "$nn_r") |
+"
+done
+g_rps=$(median %.0f "${g_rpss[@]}") g_p50=$(median %.3f "${g_p50s[@]}")
+g_p99=$(median %.3f "${g_p99s[@]}")
+n1_rps=$(median %.0f "${n1_rpss[@]}") n1_p50=$(median %.3f "${n1_p50s[@]}")
+n1_p99=$(median %.3f "${n1_p99s[@]}")
+nn_rps=$(median %.0f "${nn_rpss[@]}") nn_p50=$(median %.3f "${nn_p50s[@]}")
+nn_p99=$(median %.3f "${nn_p99s[@]}")
 
 # ---- health during two large solves --------------------------------------
 
@@ -299,9 +332,7 @@ load_busy1=$(cut -d' ' -f1 /proc/loadavg)
 
 # ---- report --------------------------------------------------------------
 
-ratio() { awk -v a="$1" -v b="$2" 'BEGIN { printf "%.0f %%", (b > 0) ? 100 * a / b : 0 }'; }
 verdict() { [ "$1" = yes ] && echo "met" || echo "**not met**"; }
-ge_half() { awk -v a="$1" -v b="$2" 'BEGIN { print (2 * a >= b) ? "yes" : "no" }'; }
 lt_ms() { awk -v a="$1" -v b="$2" 'BEGIN { print (a < b) ? "yes" : "no" }'; }
 
 cpu=$(awk -F': ' '/^model name/ { print $2; exit }' /proc/cpuinfo)
@@ -314,7 +345,7 @@ fs=$(stat -f -c %T "$tmp")
 	echo
 	echo "Throughput: \`wrk ${load[*]:0:3} --latency\` (Authorization header on every"
 	echo "request); the plan is $plan_bytes bytes (300 parents, $plan_outcome); nginx serves the"
-	echo "same bytes from a file."
+	echo "same bytes from a file. Plan GET and nginx: median over $rounds rounds (errors: sum)."
 	echo
 	echo "| target | req/s | p50 ms | p99 ms | errors | ours/nginx-1 | ours/nginx-$(nproc) |"
 	echo "|---|---:|---:|---:|---:|---:|---:|"
@@ -323,7 +354,11 @@ fs=$(stat -f -c %T "$tmp")
 	echo "| nginx static, 1 worker | $n1_rps | $n1_p50 | $n1_p99 | $n1_bad | | |"
 	echo "| nginx static, $(nproc) workers | $nn_rps | $nn_p50 | $nn_p99 | $nn_bad | | |"
 	echo
-	echo "Audit rows written during the plan run: $audits for $g_nreq completed"
+	echo "| round | plan GET req/s | nginx-1 req/s | nginx-$(nproc) req/s | ours/nginx-1 | ours/nginx-$(nproc) |"
+	echo "|---:|---:|---:|---:|---:|---:|"
+	printf '%s' "$rounds_md"
+	echo
+	echo "Audit rows written during the plan runs: $audits for $g_nreq completed"
 	echo "GETs (requests still in flight when wrk stops are audited but not counted)."
 	echo
 	echo "Health during two $big_parents-parent solves (\`wrk ${slow[*]}\`, 2 workers;"
@@ -338,8 +373,9 @@ fs=$(stat -f -c %T "$tmp")
 	echo "| two solves, flat out | $bf_rps | $bf_p50 | $bf_p99 |"
 	echo
 	echo "- GET of a stored plan >= 50 % of nginx's static req/s:" \
-		"$(verdict "$(ge_half "$g_rps" "$n1_rps")") against 1 worker ($(ratio "$g_rps" "$n1_rps"))," \
-		"$(verdict "$(ge_half "$g_rps" "$nn_rps")") against $(nproc) ($(ratio "$g_rps" "$nn_rps"))."
+		"$(verdict "$(ge_half "$g_rps" "$n1_rps")") against 1 worker (medians: $(ratio "$g_rps" "$n1_rps");" \
+		"$met1 of $rounds rounds at 50 % or more)," \
+		"$(verdict "$(ge_half "$g_rps" "$nn_rps")") against $(nproc) ($(ratio "$g_rps" "$nn_rps"); $metn of $rounds rounds)."
 	echo "- health p99 < 10 ms during two large solves:" \
 		"$(verdict "$(lt_ms "$b_p99" 10)") paced ($b_p99 ms)," \
 		"$(verdict "$(lt_ms "$bf_p99" 10)") flat out ($bf_p99 ms)."
