@@ -30,8 +30,8 @@
 #   --db-dir       where the temporary directory (and so the SQLite
 #                  database) lives (default: $TMPDIR or /tmp); its file
 #                  system decides what synchronous=FULL costs per audit row
-#   --duration     seconds of each throughput run (default 10)
-#   --rounds       rounds of plan GET, nginx-1, nginx-N runs (default 3)
+#   --duration     seconds of each throughput run (default 6)
+#   --rounds       rounds of plan GET, nginx-1, nginx-N runs (default 5)
 #   --threads, --connections   wrk -t and -c of the throughput runs (2, 32)
 #   --busy-seconds seconds of each health latency run (default 20; the four
 #                  runs of step 2 must end before the large solves' time limit)
@@ -43,8 +43,8 @@ set -eu
 root=$(cd "$(dirname "$0")/../../.." && pwd)
 peerpland=""
 db_dir=${TMPDIR:-/tmp}
-duration=10
-rounds=3
+duration=6
+rounds=5
 threads=2
 connections=32
 out=""
