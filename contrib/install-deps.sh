@@ -25,6 +25,7 @@ coinor-cbc
 curl
 jq
 clang-format
+groff-base
 "
 
 # Benchmark references only: never needed to build or test.
