@@ -28,7 +28,7 @@
  * `Connection: close`.  A `100 Continue` is left as it is.
  *
  * Requests in progress -- being handled or held for ?wait -- have their own
- * cap: above `max-requests` a request is answered 503 busy with Retry-After.
+ * cap: above `max-requests` a request is answered 429 busy with Retry-After.
  *
  * Limits: evhttp enforces the header size, the body size (set to
  * `max-body` exactly, so no body above it is ever buffered whole) and the
@@ -37,7 +37,8 @@
  *
  * Dispatch: match method and path against routes[] (a pattern segment
  * "{id}" captures one segment), then the token and role, then the body
- * size, then the handler.  Unknown paths and methods are 404 not_found.
+ * size, then the handler.  HEAD is served as GET, without the body.  Unknown
+ * paths and methods are 404 not_found.
  * The stored tokens are read once per pass of the event loop, by its first
  * request that carries one, and forgotten by an event that the first check
  * activates: libevent runs it after the callbacks already active in the
@@ -161,32 +162,50 @@ static void http_write_now(struct bufferevent *bev)
 		bufferevent_trigger(bev, EV_WRITE, BEV_TRIG_IGNORE_WATERMARKS);
 }
 
-/* Send c's reply, its body already in the request's output buffer.  Frees
- * c. */
+/* Send c's reply, its body already in the request's output buffer; a HEAD
+ * request gets the headers of that body without it.  Frees c. */
 static void http_send(struct http_call *c, int status, const char *content_type)
 {
 	struct evkeyvalq *h = evhttp_request_get_output_headers(c->req);
+	struct evbuffer *body = evhttp_request_get_output_buffer(c->req);
 	struct evhttp_connection *evcon = evhttp_request_get_connection(c->req);
 	struct bufferevent *bev = evcon ? evhttp_connection_get_bufferevent(evcon) : NULL;
 	double secs = http_now() - c->t0;
 
-	evhttp_add_header(h, "Content-Type", content_type);
-	evhttp_add_header(h, "Cache-Control", "no-store");
-	c->srv->replying = true; /* our bytes, not an evhttp error page */
-	evhttp_send_reply(c->req, status, http_reason(status), NULL);
-	c->srv->replying = false;
 	metrics_request(c->srv->metrics, c->route, status, secs);
 	log_debug("%s %s -> %d (%.3f s)", c->route >= 0 ? routes[c->route].name : "-",
 		  evhttp_request_get_uri(c->req), status, secs);
+	evhttp_add_header(h, "Content-Type", content_type);
+	evhttp_add_header(h, "Cache-Control", "no-store");
+	if (evhttp_request_get_command(c->req) == EVHTTP_REQ_HEAD) {
+		/* evhttp counts no body for HEAD and would still send it */
+		char n[24];
+
+		snprintf(n, sizeof n, "%zu", evbuffer_get_length(body));
+		evhttp_add_header(h, "Content-Length", n);
+		evbuffer_drain(body, evbuffer_get_length(body));
+	}
+	c->srv->replying = true; /* our bytes, not an evhttp error page */
+	/* This frees c->req at once when its connection is already gone. */
+	evhttp_send_reply(c->req, status, http_reason(status), NULL);
+	c->srv->replying = false;
 	http_call_free(c);
 	if (bev != NULL)
-		http_write_now(bev); /* last: c->req may be freed by it */
+		http_write_now(bev); /* last: the request may be freed by it */
 }
 
 void http_reply_bytes(struct http_call *c, int status, const char *content_type, const char *buf,
 		      size_t len)
 {
-	evbuffer_add(evhttp_request_get_output_buffer(c->req), buf, len);
+	struct evbuffer *out = evhttp_request_get_output_buffer(c->req);
+
+	if (evbuffer_add(out, buf, len) < 0) {
+		evbuffer_drain(out, evbuffer_get_length(out));
+		if (evbuffer_add(out, http_oom, strlen(http_oom)) < 0)
+			evbuffer_drain(out, evbuffer_get_length(out));
+		status = 500;
+		content_type = "application/json";
+	}
 	http_send(c, status, content_type);
 }
 
@@ -224,9 +243,9 @@ void http_doc_unref(struct http_doc *d)
 	}
 }
 
-const char *http_doc_text(const struct http_doc *d)
+size_t http_doc_len(const struct http_doc *d)
 {
-	return d->text;
+	return d->len;
 }
 
 static void http_doc_release(const void *data, size_t len, void *arg)
@@ -358,6 +377,8 @@ static void http_dispatch(struct evhttp_request *req, void *arg)
 	struct http_call *c = calloc(1, sizeof *c);
 	const struct evhttp_uri *uri = evhttp_request_get_evhttp_uri(req);
 	enum evhttp_cmd_type method = evhttp_request_get_command(req);
+	/* HEAD is answered as GET, without the body (http_send) */
+	enum evhttp_cmd_type as = method == EVHTTP_REQ_HEAD ? EVHTTP_REQ_GET : method;
 	const char *path = uri ? evhttp_uri_get_path(uri) : NULL;
 	const char *query = uri ? evhttp_uri_get_query(uri) : NULL;
 	struct pp_error err = {0};
@@ -379,7 +400,7 @@ static void http_dispatch(struct evhttp_request *req, void *arg)
 		return;
 	}
 	for (int i = 0; i < nroutes; i++) {
-		if (routes[i].method == method &&
+		if (routes[i].method == as &&
 		    http_match(routes[i].pattern, path, c->param, sizeof c->param)) {
 			c->route = i;
 			break;

@@ -134,8 +134,8 @@ struct http_doc *http_doc_ref(struct http_doc *d);
 /* Drop a reference to d (NULL is ignored). */
 void http_doc_unref(struct http_doc *d);
 
-/* The text of d. */
-const char *http_doc_text(const struct http_doc *d);
+/* The length of d's text. */
+size_t http_doc_len(const struct http_doc *d);
 
 /* Reply with d as the body, written from d itself: the reply holds its own
  * reference until the bytes have left.  Frees c. */

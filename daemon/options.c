@@ -49,7 +49,7 @@ static const struct opt_def opt_table[OPT_COUNT] = {
     [OPT_TIMEOUT] = {"timeout", OPT_T_INT, "30", 1, 3600, true,
 		     "seconds a connection may stall reading or writing"},
     [OPT_MAX_REQUESTS] = {"max-requests", OPT_T_INT, "1024", 1, 100000, true,
-			  "requests in progress (held ?wait included) before 503"},
+			  "requests in progress (held ?wait included) before 429 busy"},
     [OPT_MAX_CONNECTIONS] = {"max-connections", OPT_T_INT, "1024", 1, 1000000, true,
 			     "open client connections; at the cap, accepting pauses"},
     [OPT_MAX_WAIT] = {"max-wait", OPT_T_INT, "300", 0, 86400, true,

@@ -124,10 +124,11 @@ static void plan_cache_put(struct plans *pl, const char *id, struct http_doc *do
 {
 	struct plan_cached *e = plan_cache_slot(pl, id);
 
-	if (strlen(id) >= sizeof e->id || strlen(http_doc_text(doc)) > PLAN_CACHE_MAX)
+	if (strlen(id) >= sizeof e->id || http_doc_len(doc) > PLAN_CACHE_MAX)
 		return;
+	http_doc_ref(doc); /* first: doc may be the slot's own */
 	http_doc_unref(e->doc);
-	e->doc = http_doc_ref(doc);
+	e->doc = doc;
 	strcpy(e->id, id);
 }
 

@@ -36,6 +36,8 @@ import time
 from harness import check, free_port, run_tests, wait_until
 
 PEERPLAND = sys.argv[1]
+MONTH = os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "..", "contrib",
+                     "examples", "month-agency-40.json")
 
 
 class Daemon:
@@ -319,15 +321,19 @@ class Replies:
         check(chunk, "connection closed inside a reply (%d bytes pending)" % len(self.buf))
         self.buf += chunk
 
-    def next(self):
+    def next(self, to_head=False):
         """(status, headers, body) of the next reply; a reply without
-        Content-Length (HTTP/1.0) ends at the close."""
+        Content-Length (HTTP/1.0) ends at the close; the reply to a HEAD
+        request (to_head) has none."""
         while b"\r\n\r\n" not in self.buf:
             self.more()
         head, rest = self.buf.split(b"\r\n\r\n", 1)
         lines = head.decode("latin-1").split("\r\n")
         headers = {k.strip().lower(): v.strip() for k, v in
                    (ln.split(":", 1) for ln in lines[1:])}
+        if to_head:
+            self.buf = rest
+            return int(lines[0].split()[1]), headers, b""
         if "content-length" not in headers:
             while True:
                 chunk = self.s.recv(65536)
@@ -376,6 +382,19 @@ def test_replies_on_the_wire():
             s.sendall(get_health())
             check(rd.next()[0] == 200, "keep-alive after pipelined replies")
             s.close()
+        # HEAD is GET without the body: the same status and Content-Length,
+        # and the next reply on the connection starts right after the headers.
+        s = d.connect()
+        rd = Replies(s)
+        s.sendall(b"HEAD /v1/health HTTP/1.1\r\nHost: x\r\n\r\n" +
+                  b"HEAD /v1/nothing HTTP/1.1\r\nHost: x\r\n\r\n" + get_health())
+        st, hh, _ = rd.next(to_head=True)
+        st404, h404, _ = rd.next(to_head=True)
+        st2, hg, body = rd.next()
+        check(st == 200 and st2 == 200 and json.loads(body)["status"] == "ok", (st, st2, body))
+        check(int(hh["content-length"]) == len(body), (hh, len(body)))
+        check(st404 == 404 and int(h404["content-length"]) > 0, (st404, h404))
+        s.close()
         # A reply, then the close the client asked for.
         for req in (b"GET /v1/health HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n",
                     b"GET /v1/health HTTP/1.0\r\n\r\n"):
@@ -411,6 +430,43 @@ def test_replies_on_the_wire():
         check(rd.next()[0] == 200, "keep-alive after a large reply")
         s.close()
         check(d.plans() == 0, "a plan was stored")
+    finally:
+        check(d.stop() == 0, "exit status")
+
+
+def test_held_call_outlives_its_connection():
+    """A GET ?wait held while its connection fails (here: a "100 Continue"
+    that cannot be written before the write timeout, the client reading
+    nothing): when the wait ends the reply has nowhere to go, and the daemon
+    must drop it cleanly (under the sanitizer build: no use of the freed
+    request) and go on serving."""
+    d = Daemon("--timeout", "1", "--workers", "1", "--queue-max", "1000")
+    try:
+        month = open(MONTH, "rb").read()
+        for _ in range(60):  # one worker: the last of these waits its turn
+            s = d.connect()
+            st, _, body, _ = exchange(s, b"POST /v1/plans HTTP/1.1\r\nHost: x\r\n"
+                                      b"Authorization: Bearer %s\r\nContent-Length: %d\r\n\r\n%s"
+                                      % (d.token.encode(), len(month), month), timeout=10)
+            check(st == 202, body[:200])
+            s.close()
+        pid = json.loads(body)["id"]
+        c = socket.socket()
+        c.setsockopt(socket.SOL_SOCKET, socket.SO_RCVBUF, 1024)
+        c.connect(("127.0.0.1", d.port))
+        # Enough pipelined replies to fill both socket buffers, then the held
+        # call, whose "100 Continue" stays unwritten until the timeout.
+        c.sendall(get_health() * 7000 +
+                  b"GET /v1/plans/%s?wait=3 HTTP/1.1\r\nHost: x\r\nAuthorization: Bearer %s\r\n"
+                  b"Expect: 100-continue\r\nContent-Length: 1\r\n\r\n" % (pid.encode(), d.token.encode()))
+        time.sleep(0.9)
+        c.sendall(b"x")
+        time.sleep(4.5)  # past the write timeout and the end of the wait
+        check(d.proc.poll() is None, "daemon died")
+        s = d.connect()
+        check(exchange(s, get_health())[0] == 200, "no health after the dropped reply")
+        s.close()
+        c.close()
     finally:
         check(d.stop() == 0, "exit status")
 
