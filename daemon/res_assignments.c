@@ -115,6 +115,7 @@ void res_assignments_add(struct http_call *c)
 	    assignment_extras(doc, parent, &profile, &policy, &err) < 0 ||
 	    store_assignment_add(c->srv->store, parent, specialist, profile, policy, c->who.name,
 				 assignment_row_one, &row, &err) < 0) {
+		json_decref(row); /* read before a commit that then failed */
 		json_decref(doc);
 		free(profile);
 		free(policy);
@@ -163,6 +164,7 @@ void res_assignments_delete(struct http_call *c)
 
 	matches_registry_changed(c->srv->matches); /* the loop runs the write next */
 	if (store_assignment_delete(c->srv->store, c->param, assignment_row_one, &row, &err) < 0) {
+		json_decref(row); /* read before a commit that then failed */
 		http_reply_error(c, &err, NULL);
 		return;
 	}

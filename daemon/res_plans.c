@@ -689,8 +689,7 @@ static int plan_list_add(const struct store_plan *p, void *arg)
 {
 	struct plan_list *l = arg;
 
-	json_array_append_new(l->arr, plan_doc(p, l->pl));
-	return 0;
+	return json_array_append_new(l->arr, plan_doc(p, l->pl)) < 0;
 }
 
 void res_plans_list(struct http_call *c)

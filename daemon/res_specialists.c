@@ -47,7 +47,7 @@ static int specialist_view_one(const struct store_specialist *s, void *arg)
 	json_t **out = arg;
 
 	*out = specialist_view(s);
-	return 0;
+	return *out == NULL;
 }
 
 static int specialist_view_add(const struct store_specialist *s, void *arg)
@@ -208,38 +208,19 @@ static int specialist_delete_params(struct http_call *c, bool *reassign, int *k,
 	return 0;
 }
 
-/* "S1: P1,P2" for the audit log; NULL on out of memory. */
-static char *specialist_audit_text(const char *id, const json_t *ended)
-{
-	size_t cap = strlen(id) + 4, len, i;
-	json_t *e;
-	char *s;
-
-	json_array_foreach (ended, i, e)
-		cap += strlen(json_string_value(json_object_get(e, "parent"))) + 1;
-	if ((s = malloc(cap)) == NULL)
-		return NULL;
-	len = (size_t)snprintf(s, cap, "%s:", id);
-	json_array_foreach (ended, i, e)
-		len += (size_t)snprintf(s + len, cap - len, "%s%s", i ? "," : " ",
-					json_string_value(json_object_get(e, "parent")));
-	return s;
-}
-
 void res_specialists_delete(struct http_call *c)
 {
 	struct store *st = c->srv->store;
 	struct pp_error err = {0};
 	json_t *ended = json_array(), *out, *e;
 	bool reassign;
-	char *audit;
 	size_t i;
 	int k;
 
 	matches_registry_changed(c->srv->matches); /* the loop runs the write next */
 	if (ended == NULL || specialist_delete_params(c, &reassign, &k, &err) < 0 ||
-	    store_specialist_delete(st, c->param, reassign, specialist_collect_ended, ended, &err) <
-		0) {
+	    store_specialist_delete(st, c->param, reassign, c->who.name, specialist_collect_ended,
+				    ended, &err) < 0) {
 		json_decref(ended);
 		if (err.code == PP_OK)
 			pp_error_set(&err, PP_ERR_INTERNAL, "", "out of memory");
@@ -254,13 +235,6 @@ void res_specialists_delete(struct http_call *c)
 		json_array_append_new(out, json_pack("{s:O, s:o}", "parent",
 						     json_object_get(e, "parent"), "suggestions",
 						     specialist_suggest(st, e, k)));
-	if (json_array_size(ended) > 0) {
-		audit = specialist_audit_text(c->param, ended);
-		if (audit == NULL || store_audit(st, c->who.name, "reassign", audit, &err) < 0)
-			log_error("specialist %s: cannot audit the reassignment: %s", c->param,
-				  audit ? err.message : "out of memory");
-		free(audit);
-	}
 	json_decref(ended);
 	http_reply_json(
 	    c, 200, json_pack("{s:s, s:b, s:o}", "id", c->param, "deleted", 1, "ended", out), NULL);

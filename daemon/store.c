@@ -252,12 +252,17 @@ static int store_exec(struct store *st, const char *sql, const char *const *para
 	if (s == NULL)
 		return -1;
 	rc = sqlite3_step(s);
-	sqlite3_finalize(s);
 	if (rc != SQLITE_DONE) {
-		if (rc == SQLITE_CONSTRAINT)
+		/* A duplicate key is the caller's conflict; any other failed
+		 * constraint (foreign key, trigger) is the database's error. */
+		int ext = sqlite3_extended_errcode(st->db);
+
+		sqlite3_finalize(s);
+		if (ext == SQLITE_CONSTRAINT_PRIMARYKEY || ext == SQLITE_CONSTRAINT_UNIQUE)
 			return pp_error_set(err, PP_ERR_CONFLICT, "", "already exists");
 		return store_fail(st, err, "write");
 	}
+	sqlite3_finalize(s);
 	return sqlite3_changes(st->db);
 }
 
@@ -378,7 +383,9 @@ int store_plan_get(struct store *st, const char *id, unsigned bodies, struct sto
 	return store_fail(st, err, "read plan");
 }
 
-/* Walk the rows of a prepared plan query, calling fn with each. */
+/* Walk the rows of a prepared plan query, calling fn with each.  A non-zero
+ * return from fn is a failure (out of memory in the caller), never a
+ * partial answer. */
 static int store_plan_walk(struct store *st, sqlite3_stmt *s, bool with_request, store_plan_fn fn,
 			   void *arg, struct pp_error *err)
 {
@@ -386,16 +393,19 @@ static int store_plan_walk(struct store *st, sqlite3_stmt *s, bool with_request,
 
 	while ((rc = sqlite3_step(s)) == SQLITE_ROW) {
 		struct store_plan p;
-		int stop;
+		int failed;
 
 		store_plan_row(s, &p);
 		if (with_request)
 			p.request = store_col(s, 9);
-		stop = fn(&p, arg);
+		failed = fn(&p, arg);
+		if (failed)
+			pp_error_set(err, PP_ERR_INTERNAL, "",
+				     "plan '%s' cannot be read (out of memory)", p.id ? p.id : "?");
 		store_plan_free(&p);
-		if (stop) {
-			rc = SQLITE_DONE;
-			break;
+		if (failed) {
+			sqlite3_finalize(s);
+			return -1;
 		}
 	}
 	sqlite3_finalize(s);
@@ -623,7 +633,9 @@ int store_specialist_put(struct store *st, const char *id, int capacity, const c
 	"SELECT s.id, s.capacity, s.doc, s.created, s.updated,"                                    \
 	" (SELECT count(*) FROM assignments a WHERE a.specialist = s.id) FROM specialists s"
 
-/* Walk specialist rows of a prepared STORE_SPEC_SELECT; *nrows counts them. */
+/* Walk specialist rows of a prepared STORE_SPEC_SELECT; *nrows counts them.
+ * A non-zero return from fn is a failure (out of memory, or a stored
+ * document the caller cannot read), never a partial answer. */
 static int store_specialist_walk(struct store *st, sqlite3_stmt *s, store_specialist_fn fn,
 				 void *arg, int *nrows, struct pp_error *err)
 {
@@ -641,8 +653,12 @@ static int store_specialist_walk(struct store *st, sqlite3_stmt *s, store_specia
 		};
 		(*nrows)++;
 		if (fn(&r, arg)) {
-			rc = SQLITE_DONE;
-			break;
+			pp_error_set(err, PP_ERR_INTERNAL, "",
+				     "specialist '%s' cannot be read (out of memory, or its stored "
+				     "document is damaged)",
+				     r.id ? r.id : "?");
+			sqlite3_finalize(s);
+			return -1;
 		}
 	}
 	sqlite3_finalize(s);
@@ -712,14 +728,16 @@ int store_assignment_each(struct store *st, const char *specialist, store_assign
 	return s ? store_assignment_walk(st, s, fn, arg, &n, err) : -1;
 }
 
-int store_specialist_delete(struct store *st, const char *id, bool end_assignments,
+int store_specialist_delete(struct store *st, const char *id, bool end_assignments, const char *who,
 			    store_assignment_fn ended, void *arg, struct pp_error *err)
 {
-	const char *p[] = {id, NULL};
+	char now[32];
+	const char *p[] = {id, NULL}, *pa[] = {id, now, who, NULL};
 	sqlite3_stmt *s;
 	long exists, n;
 	int rows;
 
+	store_now(now);
 	if (store_begin(st, err) < 0)
 		return -1;
 	exists = store_scalar(st, "SELECT count(*) FROM specialists WHERE id = ?1", p, 0, err);
@@ -739,6 +757,13 @@ int store_specialist_delete(struct store *st, const char *id, bool end_assignmen
 				     id, n));
 	s = store_prepare(st, STORE_ASG_SELECT " WHERE specialist = ?1 ORDER BY parent", p, err);
 	if (s == NULL || store_assignment_walk(st, s, ended, arg, &rows, err) < 0 ||
+	    (n > 0 &&
+	     store_exec(st,
+			"INSERT INTO audit(at, who, action, object)"
+			" SELECT ?2, ?3, 'reassign', ?1 || ': ' || group_concat(parent, ',')"
+			" FROM (SELECT parent FROM assignments WHERE specialist = ?1"
+			" ORDER BY parent)",
+			pa, err) < 0) ||
 	    store_exec(st, "DELETE FROM assignments WHERE specialist = ?1", p, err) < 0 ||
 	    store_exec(st, "DELETE FROM specialists WHERE id = ?1", p, err) < 0)
 		return store_rollback(st, -1);

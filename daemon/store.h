@@ -64,7 +64,7 @@ int store_plan_get(struct store *st, const char *id, unsigned bodies, struct sto
 void store_plan_free(struct store_plan *p);
 
 /* Call fn for each plan of month (all when NULL), newest first, without
- * bodies; a non-zero return from fn stops the walk. */
+ * bodies; a non-zero return from fn is a failure (INTERNAL). */
 int store_plan_list(struct store *st, const char *month, store_plan_fn fn, void *arg,
 		    struct pp_error *err);
 
@@ -123,8 +123,10 @@ int store_specialist_each(struct store *st, store_specialist_fn fn, void *arg,
 
 /* Delete specialist id (NOT_FOUND).  With assigned parents: CONFLICT, unless
  * end_assignments, which ends them in the same transaction after calling
- * ended (may be NULL; non-zero = out of memory, nothing changes) with each. */
-int store_specialist_delete(struct store *st, const char *id, bool end_assignments,
+ * ended (may be NULL; non-zero = out of memory, nothing changes) with each,
+ * and commits with them the audit row "reassign" by who, object
+ * "ID: PARENT,PARENT..." (the reply shows those parents). */
+int store_specialist_delete(struct store *st, const char *id, bool end_assignments, const char *who,
 			    store_assignment_fn ended, void *arg, struct pp_error *err);
 
 /* Record parent -> specialist (profile and policy may be NULL): NOT_FOUND

@@ -305,6 +305,20 @@ def test_delete_with_parents_and_reassign():
                                role="casesystem"), 400, "invalid_input", "reassign")
         check(d.rows() == before, "a refused delete changed the store")
 
+        # The audit row of the reassignment is committed with the delete: if
+        # it cannot be written, nothing is deleted and no parent is shown.
+        db = sqlite3.connect(d.db)
+        db.execute("CREATE TRIGGER refuse BEFORE INSERT ON audit WHEN NEW.action = 'reassign'"
+                   " BEGIN SELECT RAISE(ABORT, 'audit refused'); END")
+        db.commit()
+        doc, _ = expect_error(d.request("DELETE", "/v1/specialists/%s?reassign=true" % gone,
+                                        role="casesystem"), 500, "internal")
+        check("ended" not in doc, doc)
+        check(d.rows() == before, "a delete whose audit row failed changed the store")
+        db.execute("DROP TRIGGER refuse")
+        db.commit()
+        db.close()
+
         doc = d.ok("DELETE", "/v1/specialists/%s?reassign=true" % gone)
         check(doc["id"] == gone and doc["deleted"] is True, doc)
         ended = {e["parent"]: e["suggestions"] for e in doc["ended"]}
@@ -478,6 +492,33 @@ def same_objective(got, want, what):
     check(g["matched_priority"] == w["matched_priority"], (what, g, w))
     check(abs(g["total_fit"] - w["total_fit"]) < 1e-6 * (1 + len(got["matches"])),
           (what, g, w))
+
+
+def test_damaged_row_is_an_error():
+    """A stored specialist whose document cannot be read makes the list and a
+    solve from the registry fail with 500, never a shorter 200 answer."""
+    d = Daemon().add_tokens().start()
+    try:
+        specs = specialists()
+        register(d, specs)
+        victim = specs[len(specs) // 2]["id"]
+        db = sqlite3.connect(d.db)
+        good = db.execute("SELECT doc FROM specialists WHERE id = ?", (victim,)).fetchone()[0]
+        db.execute("UPDATE specialists SET doc = '{' WHERE id = ?", (victim,))
+        db.commit()
+        doc, _ = expect_error(d.request("GET", "/v1/specialists", role="viewer"), 500,
+                              "internal")
+        check(victim in doc["error"]["message"], doc)
+        expect_error(d.request("POST", "/v1/matches/solve",
+                               {"parents": [{"id": "P1", "languages": ["en"]}]},
+                               role="casesystem"), 500, "internal")
+        db.execute("UPDATE specialists SET doc = ? WHERE id = ?", (good, victim))
+        db.commit()
+        db.close()
+        got = d.ok("GET", "/v1/specialists", role="viewer")["specialists"]
+        check(len(got) == len(specs), "%d of %d specialists" % (len(got), len(specs)))
+    finally:
+        check(d.stop() == 0, "exit status")
 
 
 def test_solve_from_body_and_registry():
