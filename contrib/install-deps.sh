@@ -26,6 +26,7 @@ curl
 jq
 clang-format
 groff-base
+procps
 "
 
 # Benchmark references only: never needed to build or test.

@@ -175,6 +175,11 @@ char *ics_from_plan(const char *id, const char *request, const char *result, str
 		pp_error_set(err, PP_ERR_INTERNAL, "", "plan %s: stored documents unreadable", id);
 		goto done;
 	}
+	if (json_array_size(json_object_get(res, "series")) == 0) {
+		/* iCalendar has no empty calendar: it needs one component */
+		pp_error_set(err, PP_ERR_CONFLICT, "", "plan %s has no series, so no calendar", id);
+		goto done;
+	}
 	cal = icalcomponent_vanew(
 	    ICAL_VCALENDAR_COMPONENT, icalproperty_new_version("2.0"),
 	    icalproperty_new_prodid("-//peerplan//peerpland " PEERPLAN_VERSION "//EN"),

@@ -381,20 +381,24 @@ static void plan_waiter_reply(struct plan_waiter *w, bool final)
 
 	event_free(w->timer);
 	snprintf(location, sizeof location, "/v1/plans/%s", w->pj->job.id);
-	if (pl->srv->stopping && !final) {
+	if (pl->srv->stopping && !final && !w->is_post) {
 		free(w);
 		http_fail(c, PP_ERR_SHUTTING_DOWN,
 			  "the daemon is stopping; the plan stays queued (GET %s later)", location);
 		return;
 	}
 	if (w->is_post && !final) {
+		/* The plan is stored: a POST is accepted (202) whatever happens
+		 * next, also when the daemon stops (it is solved on the next start). */
 		struct job_progress jp;
-		bool running = jobs_progress_get(pl->srv->jobs, &w->pj->job, &jp) != JOB_QUEUED;
+		const char *st = w->pj->cancelled    ? "cancelled"
+				 : pl->srv->stopping ? "queued"
+				 : jobs_progress_get(pl->srv->jobs, &w->pj->job, &jp) != JOB_QUEUED
+				     ? "running"
+				     : "queued";
 
 		free(w);
-		http_reply_json(c, 202,
-				json_pack("{s:s, s:s}", "id", location + 10, "status",
-					  running ? "running" : "queued"),
+		http_reply_json(c, 202, json_pack("{s:s, s:s}", "id", location + 10, "status", st),
 				location);
 		return;
 	}
@@ -731,6 +735,7 @@ void res_plans_cancel(struct http_call *c)
 		}
 		pj->cancelled = true;
 		jobs_cancel(srv->jobs, &pj->job);
+		plan_waiters_flush(pj, true); /* held calls see it cancelled now */
 		log_info("plan %s cancelled by %s", pj->job.id, c->who.name);
 		http_reply_json(
 		    c, 200, json_pack("{s:s, s:s}", "id", pj->job.id, "status", "cancelled"), NULL);

@@ -1,8 +1,10 @@
 #!/bin/sh
 # End-to-end test of contrib/peerctl against a real peerpland on a free
 # loopback port with a temporary database: submit --wait, show (JSON and
-# --summary), status, list, ics, cancel of a finished plan (an error), and a
-# bad token (an error).  Usage: peerctl.sh PEERPLAND PEERCTL MONTH.json
+# --summary), status, list, ics, cancel of a finished plan (an error), a
+# bad token (an error), local errors (no token, an unreadable file, a bad
+# usage), status off a terminal (exit 0), and that the token never shows in
+# ps.  Usage: peerctl.sh PEERPLAND PEERCTL MONTH.json
 set -eu
 
 daemon=$1 peerctl=$2 month=$3
@@ -49,4 +51,25 @@ if "$peerctl" cancel "$id" 2>"$dir/err"; then fail "cancel of a finished plan su
 grep -q "HTTP 409 conflict" "$dir/err" || fail "cancel error: $(cat "$dir/err")"
 if PEERPLAN_TOKEN=wrong "$peerctl" list 2>"$dir/err"; then fail "bad token accepted"; fi
 grep -q "HTTP 401 unauthorized" "$dir/err" || fail "bad token error: $(cat "$dir/err")"
+# status off a terminal: one line, exit 0.
+"$peerctl" status "$id" >"$dir/out" || fail "status exit $? off a terminal"
+[ "$(wc -l <"$dir/out")" -eq 1 ] || fail "status lines: $(cat "$dir/out")"
+# Local errors, before any request: no token, an unreadable file, a bad usage.
+if PEERPLAN_TOKEN= "$peerctl" list 2>"$dir/err"; then fail "no token accepted"; fi
+grep -q "PEERPLAN_TOKEN is not set" "$dir/err" || fail "no token error: $(cat "$dir/err")"
+if "$peerctl" submit "$dir/none.json" 2>"$dir/err"; then fail "missing file submitted"; fi
+grep -q "cannot read $dir/none.json" "$dir/err" || fail "missing file error: $(cat "$dir/err")"
+rc=0
+"$peerctl" list --month 2>/dev/null || rc=$?
+[ "$rc" -eq 2 ] || fail "list --month without a month: exit $rc"
+# The token never appears on a command line (ps shows those to every user).
+command -v ps >/dev/null 2>&1 || fail "ps is missing (Debian package procps)"
+"$peerctl" submit "$month" --wait >/dev/null &
+sub=$!
+seen=0
+while kill -0 "$sub" 2>/dev/null; do
+	ps -eo args | grep -v grep | grep -q -- "$token" && seen=1
+done
+wait "$sub" || fail "submit --wait in the background"
+[ "$seen" -eq 0 ] || fail "the token was visible in ps"
 echo "peerctl: all checks passed"

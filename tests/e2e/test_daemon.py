@@ -266,6 +266,18 @@ def test_submit_get_list_ics_audit():
         check(("viewer-1", "read calendar", first) in rows, rows)
         check(("viewer-1", "read plan", first) in rows, rows)
 
+        # A done plan without series has no calendar (iCalendar needs one
+        # component): 409, not an empty VCALENDAR.
+        empty = json.loads(MONTH)
+        empty["parents"] = []
+        empty["policy"].pop("require_dayparts", None)
+        st, doc, _ = d.request("POST", "/v1/plans?wait=30", json.dumps(empty).encode(),
+                               role="scheduler")
+        none = doc["id"] if "id" in doc else doc["error"]["plan"]
+        check(d.wait_status(none, ("done",))["result"]["series"] == [], doc)
+        expect_error(d.request("GET", "/v1/plans/%s/calendar.ics" % none, role="viewer"), 409,
+                     "conflict")
+
         expect_error(d.request("GET", "/v1/plans/nope", role="viewer"), 404, "not_found")
         expect_error(d.request("GET", "/v1/plans/nope/calendar.ics", role="viewer"), 404,
                      "not_found")
@@ -276,7 +288,7 @@ def test_submit_get_list_ics_audit():
         st, text, _ = d.request("GET", "/metrics", role="viewer")
         text = text.decode()
         check('peerplan_requests_total{route="plans_submit",status="202"} 1' in text, text)
-        check("peerplan_queue_depth 0" in text and "peerplan_solves_total{status=\"optimal\"} 2"
+        check("peerplan_queue_depth 0" in text and "peerplan_solves_total{status=\"optimal\"} 3"
               in text, text)
     finally:
         check(d.stop() == 0, "exit status")
@@ -373,33 +385,83 @@ def test_cancel_and_queue_full():
         check(d.stop() == 0, "exit status")
 
 
+def test_cancel_releases_held_calls():
+    """DELETE answers the calls held on the plan at once, as cancelled: a
+    held POST ?wait of a queued plan and a held GET ?wait of a running one."""
+    d = Daemon("--workers", "1").add_tokens().start()
+    try:
+        big = d.request("POST", "/v1/plans", big_month(), role="scheduler")[1]["id"]
+        d.wait_status(big, ("running",))
+        result = {}
+
+        def poster():
+            result["p"] = d.request("POST", "/v1/plans?wait=30", MONTH, role="scheduler")
+
+        def getter():
+            result["g"] = d.request("GET", "/v1/plans/%s?wait=30" % big, role="viewer")
+        tp = threading.Thread(target=poster)
+        tp.start()
+        deadline = time.time() + 10
+        while len(d.plan_rows()) < 2 and time.time() < deadline:
+            time.sleep(0.05)
+        queued = [pid for pid, _ in d.plan_rows() if pid != big][0]
+        tg = threading.Thread(target=getter)
+        tg.start()
+        time.sleep(0.3)
+        t0 = time.time()
+        check(d.request("DELETE", "/v1/plans/" + queued, role="scheduler")[0] == 200, "DELETE")
+        tp.join(5)
+        check(not tp.is_alive() and time.time() - t0 < 2, "held POST not released")
+        st, doc, _ = result["p"]
+        check(st == 200 and doc["id"] == queued and doc["status"] == "cancelled", (st, doc))
+        t0 = time.time()
+        check(d.request("DELETE", "/v1/plans/" + big, role="scheduler")[0] == 200, "DELETE")
+        tg.join(5)
+        check(not tg.is_alive() and time.time() - t0 < 2, "held GET not released")
+        st, doc, _ = result["g"]
+        check(st == 200 and doc["status"] == "cancelled", (st, doc))
+    finally:
+        check(d.stop() == 0, "exit status")
+
+
 def test_requeue_after_sigterm():
     d = Daemon("--workers", "1").add_tokens().start()
     st, doc, _ = d.request("POST", "/v1/plans", big_month(), role="scheduler")
     big = doc["id"]
     d.wait_status(big, ("running",))
     small = d.request("POST", "/v1/plans", MONTH, role="scheduler")[1]["id"]
-    # A held ?wait gets 503 when the daemon stops.
+    # A held GET ?wait gets 503 when the daemon stops; a held POST ?wait was
+    # accepted (its plan is stored), so it gets 202 with the plan's Location.
     result = {}
 
     def waiter():
         result["r"] = d.request("GET", "/v1/plans/%s?wait=30" % small, role="viewer")
-    t = threading.Thread(target=waiter)
-    t.start()
-    time.sleep(0.3)
+
+    def poster():
+        result["p"] = d.request("POST", "/v1/plans?wait=30", MONTH, role="scheduler")
+    threads = [threading.Thread(target=waiter), threading.Thread(target=poster)]
+    for t in threads:
+        t.start()
+    time.sleep(0.5)
     t0 = time.time()
     check(d.stop(signal.SIGTERM) == 0, "SIGTERM exit status")
     check(time.time() - t0 < 5, "shutdown too slow")
-    t.join(10)
+    for t in threads:
+        t.join(10)
     expect_error(result["r"], 503, "shutting_down")
+    st, posted, hdrs = result["p"]
+    check(st == 202 and posted["status"] == "queued", (st, posted))
+    check(hdrs.get("location") == "/v1/plans/" + posted["id"], hdrs)
     rows = dict(d.plan_rows())
-    check(rows[big] in ("queued", "running") and rows[small] == "queued", rows)
+    check(rows[big] in ("queued", "running") and rows[small] == "queued" and
+          rows[posted["id"]] == "queued", rows)
     # On the next start both are queued again; the small one finishes.
     d2 = Daemon("--workers", "2", directory=d.dir)
     d2.tokens = d.tokens
     d2.start()
     try:
         d2.wait_status(small, ("done",))
+        d2.wait_status(posted["id"], ("done",))
         st, doc, _ = d2.request("GET", "/v1/plans/" + big, role="viewer")
         check(doc["status"] in ("queued", "running"), doc)
         st, doc, _ = d2.request("DELETE", "/v1/plans/" + big, role="scheduler")
