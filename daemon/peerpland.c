@@ -130,12 +130,14 @@ static void daemon_stop(struct daemon_ctx *d, const char *why)
 /* SIGHUP: re-read the options; apply those that may change while running. */
 static void daemon_reload(struct daemon_ctx *d)
 {
-	struct options fresh;
+	struct options fresh = {0}; /* freed below even when pos is NULL */
 	struct pp_error err = {0};
 	char **pos = calloc((size_t)d->argc + 1, sizeof *pos);
 	int npos;
 
 	sd_notify(0, "RELOADING=1");
+	if (pos == NULL)
+		pp_error_set(&err, PP_ERR_INTERNAL, "", "out of memory");
 	if (pos == NULL ||
 	    options_parse_args(&fresh, d->argc, d->argv, pos, &npos, stderr, &err) != 0) {
 		log_error("reload failed, keeping the old options: %s", err.message);
