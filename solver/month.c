@@ -2069,10 +2069,33 @@ out:
 /* Solve the model under the current objective.  Returns the outcome; x[1..n]
  * receives the incumbent when there is one.  In a priced model the columns
  * held at the end stay held: the next level holds at least those again. */
+/* Solve a priced model's restricted root LP again (after the dive, or after
+ * columns were released).  False when the level cannot go on: *out is then
+ * LVL_CANCELLED, or LVL_CUT with the plan in x standing and the bound proven
+ * so far. */
+static bool root_lp_again(struct model *m, struct solve_state *st, glp_smcp *sp, const double *x,
+			  enum level_outcome *out)
+{
+	int rc = lp_sliced(m, st, sp);
+
+	if (st->cancelled) {
+		*out = LVL_CANCELLED;
+		return false;
+	}
+	if (rc != 0 || glp_get_status(m->lp) != GLP_OPT) {
+		st->timed_out = true;
+		st->gap = rel_gap(level_value(m, st->level - 1, x), st->bound);
+		*out = LVL_CUT;
+		return false;
+	}
+	return true;
+}
+
 static enum level_outcome solve_level(struct model *m, struct solve_state *st, double *x)
 {
 	glp_smcp sp;
 	glp_iocp ip;
+	enum level_outcome out;
 	int rc, ms, n = glp_get_num_cols(m->lp);
 
 	if (n == 0) {
@@ -2149,17 +2172,9 @@ static enum level_outcome solve_level(struct model *m, struct solve_state *st, d
 		round_integers(m, x);
 		st->warm = x;
 	}
-	if (st->priced) {
-		/* the dive left its own basis: back to the root LP */
-		rc = lp_sliced(m, st, &sp);
-		if (st->cancelled)
-			return LVL_CANCELLED;
-		if (rc != 0 || glp_get_status(m->lp) != GLP_OPT) {
-			st->timed_out = true;
-			st->gap = rel_gap(level_value(m, st->level - 1, x), st->bound);
-			return LVL_CUT;
-		}
-	}
+	/* the dive left its own basis: back to the root LP */
+	if (st->priced && !root_lp_again(m, st, &sp, x, &out))
+		return out;
 	for (;;) {
 		ip.tm_lim = remaining_ms(st);
 		st->warm_done = false;
@@ -2180,16 +2195,8 @@ static enum level_outcome solve_level(struct model *m, struct solve_state *st, d
 			break;
 		st->warm = x;
 		round_integers(m, x);
-		rc = lp_sliced(m, st, &sp);
-		if (st->cancelled)
-			return LVL_CANCELLED;
-		if (rc != 0 || glp_get_status(m->lp) != GLP_OPT) {
-			/* cut short before the search could resume: the plan in x
-			 * stands, the bound is what was proven */
-			st->timed_out = true;
-			st->gap = rel_gap(level_value(m, st->level - 1, x), st->bound);
-			return LVL_CUT;
-		}
+		if (!root_lp_again(m, st, &sp, x, &out))
+			return out;
 	}
 	if (rc == 0 && ms == GLP_OPT)
 		return LVL_OPTIMAL;
