@@ -2066,9 +2066,6 @@ out:
 	return better;
 }
 
-/* Solve the model under the current objective.  Returns the outcome; x[1..n]
- * receives the incumbent when there is one.  In a priced model the columns
- * held at the end stay held: the next level holds at least those again. */
 /* Solve a priced model's restricted root LP again (after the dive, or after
  * columns were released).  False when the level cannot go on: *out is then
  * LVL_CANCELLED, or LVL_CUT with the plan in x standing and the bound proven
@@ -2091,6 +2088,9 @@ static bool root_lp_again(struct model *m, struct solve_state *st, glp_smcp *sp,
 	return true;
 }
 
+/* Solve the model under the current objective.  Returns the outcome; x[1..n]
+ * receives the incumbent when there is one.  In a priced model the columns
+ * held at the end stay held: the next level holds at least those again. */
 static enum level_outcome solve_level(struct model *m, struct solve_state *st, double *x)
 {
 	glp_smcp sp;
