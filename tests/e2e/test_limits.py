@@ -87,6 +87,14 @@ def get_health():
     return b"GET /v1/health HTTP/1.1\r\nHost: x\r\n\r\n"
 
 
+def parse_head(head):
+    """(status, headers with lower-case names) of a reply's header block."""
+    lines = head.decode("latin-1").split("\r\n")
+    headers = {k.strip().lower(): v.strip() for k, v in
+               (ln.split(":", 1) for ln in lines[1:])}
+    return int(lines[0].split()[1]), headers
+
+
 def read_reply(s, timeout=5.0):
     """One HTTP reply from s: (status, headers, body bytes, closed after it),
     or None if nothing arrives within timeout."""
@@ -102,10 +110,7 @@ def read_reply(s, timeout=5.0):
             return None
         data += chunk
     head, body = data.split(b"\r\n\r\n", 1)
-    lines = head.decode("latin-1").split("\r\n")
-    status = int(lines[0].split()[1])
-    headers = {k.strip().lower(): v.strip() for k, v in
-               (ln.split(":", 1) for ln in lines[1:])}
+    status, headers = parse_head(head)
     length = int(headers.get("content-length", "0"))
     while len(body) < length:
         chunk = s.recv(65536)
@@ -328,25 +333,23 @@ class Replies:
         while b"\r\n\r\n" not in self.buf:
             self.more()
         head, rest = self.buf.split(b"\r\n\r\n", 1)
-        lines = head.decode("latin-1").split("\r\n")
-        headers = {k.strip().lower(): v.strip() for k, v in
-                   (ln.split(":", 1) for ln in lines[1:])}
+        status, headers = parse_head(head)
         if to_head:
             self.buf = rest
-            return int(lines[0].split()[1]), headers, b""
+            return status, headers, b""
         if "content-length" not in headers:
             while True:
                 chunk = self.s.recv(65536)
                 if not chunk:
                     self.buf = b""
-                    return int(lines[0].split()[1]), headers, rest
+                    return status, headers, rest
                 rest += chunk
         length = int(headers["content-length"])
         while len(rest) < length:
             self.more()
             rest = self.buf.split(b"\r\n\r\n", 1)[1]
         self.buf = rest[length:]
-        return int(lines[0].split()[1]), headers, rest[:length]
+        return status, headers, rest[:length]
 
     def closed(self):
         """True when the peer closes with nothing more sent."""
