@@ -54,6 +54,8 @@ grep -q "HTTP 401 unauthorized" "$dir/err" || fail "bad token error: $(cat "$dir
 # status off a terminal: one line, exit 0.
 "$peerctl" status "$id" >"$dir/out" || fail "status exit $? off a terminal"
 [ "$(wc -l <"$dir/out")" -eq 1 ] || fail "status lines: $(cat "$dir/out")"
+if "$peerctl" status nope >/dev/null 2>"$dir/err"; then fail "status of an unknown plan exit 0"; fi
+grep -q "HTTP 404 not_found" "$dir/err" || fail "status error: $(cat "$dir/err")"
 # Local errors, before any request: no token, an unreadable file, a bad usage.
 if PEERPLAN_TOKEN= "$peerctl" list 2>"$dir/err"; then fail "no token accepted"; fi
 grep -q "PEERPLAN_TOKEN is not set" "$dir/err" || fail "no token error: $(cat "$dir/err")"
