@@ -1,58 +1,74 @@
 #!/bin/sh
-# run.sh - the month-planner benchmark: generated months of 30, 100, 300 and
-# 1,000 parents, solved by peerplan (all four levels, through bench_month),
-# and the level-1 model of each, exported with `peerplan solve --export-lp`,
-# solved by CBC with the same time limit for comparison.
+# run.sh - the month benchmark on realistic months: every month of
+# contrib/examples/realistic/ and generated ones of the same kind
+# (peerplan-gen --profile realistic), each solved in the same run by
+# peerplan (bench_month, all four levels at the month's own time_limit_s)
+# and by the two anchors, CBC and HiGHS, level by level on the textbook
+# model (anchors.py), one solver at a time.
 #
-# Usage: contrib/bench/month/run.sh [--sizes "30 100 300 1000"] [--time-limit S]
-#            [--seed S] [--build DIR] [--out DIR]
+# Usage: contrib/bench/month/run.sh [--months "FILE ..."] [--generated "SIZE:SEED ..."]
+#            [--anchor-limit S] [--no-anchors] [--build DIR] [--out DIR]
+#        contrib/bench/month/run.sh --sizes "30 100 300 1000" [--time-limit S] [--seed S] ...
 #
-#   --sizes       parent counts to run (default "30 100 300 1000")
-#   --time-limit  seconds per month for peerplan and for CBC (default 60)
-#   --seed        peerplan-gen seed (default 1)
-#   --build       the CMake build directory with daemon/peerplan and
-#                 contrib/bench/bench_month (default: build/ at the top)
-#   --out         where months, LP files, logs and results go (default: a
-#                 new temporary directory, kept and printed)
+#   --months        month documents (default: contrib/examples/realistic/month-*.json
+#                   without the .optimum.json files); "" for none
+#   --generated     realistic months to generate, SIZE:SEED each (default none),
+#                   e.g. "100:1 300:1"; time_limit_s is 60, 120 above 200 parents
+#   --anchor-limit  seconds per level for CBC and for HiGHS (default 300)
+#   --no-anchors    peerplan only
+#   --build         the CMake build directory with daemon/peerplan and
+#                   contrib/bench/bench_month (default: build/ at the top)
+#   --out           where months, logs and results go (default: a new
+#                   temporary directory, kept and printed)
+#   --sizes, --time-limit, --seed: the older generated-months benchmark
+#                   (agency profile, 30..1,000 parents, CBC on level 1 only):
+#                   contrib/bench/month/generated.sh with these arguments
 #
-# For each size it writes month-N.json, bench-N.json (bench_month's line),
-# level1-N.lp, cbc-N.log and one line of results.jsonl, and prints a
-# Markdown table (also in table.md) with the machine's details above it.
-#
-# How the numbers are taken:
-#  - our level-1 time is bench_month's level_seconds[0]: from the moment the
-#    coverage level starts (after the model build and the greedy first plan,
-#    which are build_seconds) until the comfort level starts;
-#  - CBC runs `cbc FILE.lp sec T solve quit`; its `sec` limit counts CPU
-#    seconds (CBC's default timeMode), ours counts wall-clock seconds.  Both
-#    use one thread.  CBC's times are its own "Total time" line (which
-#    includes reading the LP file); a wall-clock guard of 3T + 120 s kills
-#    CBC if it overruns its limit in a phase that does not check it (the
-#    status then says so);
-#  - model size is what `glpsol --check` reads from the LP file (rows,
-#    columns, integer columns, non-zeros), when glpsol is installed.
-#  - the ratio ours / CBC is given only when both proved level 1 optimal.
+# For each month NAME it writes NAME.json (generated ones), bench-NAME.json
+# (bench_month's line), anchors-NAME.json (anchors.py's), one line of
+# results.jsonl, and prints a Markdown table (also in table.md) with the
+# machine's details (env.txt) above it.  Per month and solver: status and
+# seconds of each level (the solver's own time, the model build excluded),
+# the objective vector reached, whether peerplan's vector equals the
+# optimum -- the month's NAME.optimum.json when its status is "optimal", else
+# the vector both anchors (or the one anchor) proved on all four levels --
+# and, when all three proved all four levels, our total over the faster
+# anchor's total.  The anchors need python3 with scipy (python3-scipy) and
+# cbc (coinor-cbc): contrib/install-deps.sh --bench.
 set -eu
 
 here=$(cd "$(dirname "$0")" && pwd)
 root=$(cd "$here/../../.." && pwd)
-sizes="30 100 300 1000"
-limit=60
-seed=1
+months=$(ls "$root"/contrib/examples/realistic/month-*.json | grep -v '\.optimum\.json$')
+generated=
+anchor_limit=300
+anchors=yes
 build=$root/build
 out=
 
 usage() {
-	sed -n '/^# Usage:/,/^#   --out/p' "$0" | sed 's/^# \{0,1\}//' >&2
+	sed -n '/^# Usage:/,/^#   --sizes/p' "$0" | sed 's/^# \{0,1\}//' >&2
 	exit 64
 }
 
+for arg in "$@"; do
+	case $arg in
+	--sizes | --time-limit | --seed) exec "$here/generated.sh" "$@" ;;
+	esac
+done
 while [ $# -gt 0 ]; do
+	case $1 in
+	--no-anchors)
+		anchors=no
+		shift
+		continue
+		;;
+	esac
 	[ $# -ge 2 ] || usage
 	case $1 in
-	--sizes) sizes=$2 ;;
-	--time-limit) limit=$2 ;;
-	--seed) seed=$2 ;;
+	--months) months=$2 ;;
+	--generated) generated=$2 ;;
+	--anchor-limit) anchor_limit=$2 ;;
 	--build) build=$2 ;;
 	--out) out=$2 ;;
 	*) usage ;;
@@ -70,99 +86,118 @@ for tool in "$pp" "$bench"; do
 		exit 1
 	fi
 done
-for tool in cbc jq python3; do
+# The python3 with scipy: the first of python3 and Debian's /usr/bin/python3.
+py=
+for p in python3 /usr/bin/python3; do
+	if command -v "$p" >/dev/null && "$p" -c 'import scipy' 2>/dev/null; then
+		py=$p
+		break
+	fi
+done
+need="jq python3"
+[ "$anchors" = no ] || need="$need cbc"
+for tool in $need; do
 	command -v "$tool" >/dev/null || {
-		echo "run.sh: $tool is not installed (contrib/install-deps.sh)" >&2
+		echo "run.sh: $tool is not installed (contrib/install-deps.sh --bench)" >&2
 		exit 1
 	}
 done
+if [ "$anchors" = yes ] && [ -z "$py" ]; then
+	echo "run.sh: no python3 with scipy (contrib/install-deps.sh --bench)" >&2
+	exit 1
+fi
 [ -n "$out" ] || out=$(mktemp -d "${TMPDIR:-/tmp}/peerplan-bench-month.XXXXXX")
 mkdir -p "$out"
 : >"$out/results.jsonl"
 
-# lp_size FILE.lp: {"rows","cols","ints","nonzeros"} from glpsol, or null.
-lp_size() {
-	if ! command -v glpsol >/dev/null; then
-		echo null
-		return
-	fi
-	glpsol --lp "$1" --check 2>&1 | awk '
-		/rows, .* columns, .* non-zeros/ { r = $1; c = $3; nz = $5 }
-		/integer variables/ { i = $1 }
-		END { if (r == "") print "null";
-		      else printf "{\"rows\":%s,\"cols\":%s,\"ints\":%s,\"nonzeros\":%s}\n",
-			r, c, (i == "" ? 0 : i), nz }'
+# pkg_version PACKAGE: its Debian version, or "not installed".
+pkg_version() {
+	dpkg-query -W -f '${Version}' "$1" 2>/dev/null || echo "not installed"
 }
 
-# cbc_result LOG: CBC's status, objective, gap and times as JSON.
-cbc_result() {
-	awk '
-		/^Result - / { sub(/^Result - /, ""); st = $0 }
-		/^Objective value:/ { obj = $3 }
-		/^No feasible solution found/ { obj = "null" }
-		/^Gap:/ { gap = ($2 < 0 ? -$2 : $2) } # CBC signs it for maximization
-		/^Upper bound:|^Lower bound:/ { bound = $3 }
-		/^Enumerated nodes:/ { nodes = $3 }
-		/^Total time \(CPU seconds\):/ { cpu = $5; wall = $8 }
-		END {
-			if (st == "") st = "no result (crashed)";
-			gsub(/"/, "", st);
-			printf "{\"status\":\"%s\",\"objective\":%s,\"gap\":%s,\"bound\":%s,", st,
-				(obj == "" ? "null" : obj), (gap == "" ? "null" : gap),
-				(bound == "" ? "null" : bound);
-			printf "\"nodes\":%s,\"cpu_seconds\":%s,\"seconds\":%s}\n",
-				(nodes == "" ? "null" : nodes), (cpu == "" ? "null" : cpu),
-				(wall == "" ? "null" : wall)
-		}' "$1"
+# expected MONTH ANCHORS: the optimum peerplan must reach, as JSON, or null.
+expected() {
+	opt=${1%.json}.optimum.json
+	if [ -f "$opt" ] && [ "$(jq -r .status "$opt")" = optimal ]; then
+		jq -c '{objective, from: "optimum.json"}' "$opt"
+	else
+		jq -c '[.cbc, .highs | select(. != null and .levels_proven == 4)]
+			| if length == 0 then null
+			  elif length == 2 and .[0].objective != .[1].objective then
+				{objective: null, from: "anchors disagree"}
+			  else {objective: .[0].objective, from: "anchors"} end' "$2"
+	fi
+}
+
+# one_month NAME FILE: run the three solvers on FILE and append the result.
+one_month() {
+	name=$1
+	file=$2
+	echo "== $name ($(jq '.parents | length' "$file") parents)" >&2
+	load0=$(cut -d' ' -f1 /proc/loadavg)
+	"$bench" "$file" >"$out/bench-$name.json"
+	if [ "$anchors" = yes ]; then
+		"$py" "$here/anchors.py" --time-limit "$anchor_limit" "$file" \
+			>"$out/anchors-$name.json"
+	else
+		echo '{}' >"$out/anchors-$name.json"
+	fi
+	load1=$(cut -d' ' -f1 /proc/loadavg)
+	want=$(expected "$file" "$out/anchors-$name.json")
+	jq -c --arg name "$name" --argjson want "$want" --slurpfile a "$out/anchors-$name.json" \
+		--arg load "$load0 $load1" '
+		def vec: [.coverage, .comfort_deviation, .preference, .cost];
+		{name: $name, parents, time_limit, status, levels_proven, gap, build_seconds,
+		 level_seconds, seconds, cpu_seconds, nodes, objective,
+		 model: $a[0].model, cbc: $a[0].cbc, highs: $a[0].highs,
+		 expected: $want, load: ($load | split(" ") | map(tonumber))}
+		| .equals_optimum = (if $want == null or $want.objective == null then null
+				     else (.objective | vec) == ($want.objective | vec) end)
+		| .faster_anchor = ([.cbc, .highs | select(. != null and .levels_proven == 4)
+				     | .seconds] | min)
+		| .ratio = (if .levels_proven == 4 and .cbc.levels_proven == 4 and
+			       .highs.levels_proven == 4
+			    then .seconds / .faster_anchor else null end)' \
+		"$out/bench-$name.json" >>"$out/results.jsonl"
 }
 
 {
 	echo "date: $(date -u '+%Y-%m-%d %H:%M UTC')"
-	echo "machine: $(nproc) cores, $(sed -n 's/^model name[[:space:]]*: //p' /proc/cpuinfo | head -n 1)"
-	echo "GLPK: $(glpsol --version 2>/dev/null | sed -n '1s/.*Solver //p')," \
-		"CBC: $(cbc -quit 2>/dev/null | sed -n 's/^Version: \([^ ]*\).*/\1/p')"
-	echo "seed $seed, time limit $limit s per month, sizes: $sizes"
+	echo "machine: $(nproc) cores (nproc), $(sed -n 's/^model name[[:space:]]*: //p' /proc/cpuinfo | head -n 1)"
+	echo "packages: coinor-cbc $(pkg_version coinor-cbc), python3-scipy $(pkg_version python3-scipy)," \
+		"libglpk-dev $(pkg_version libglpk-dev)"
+	echo "peerplan: commit $(git -C "$root" rev-parse --short HEAD 2>/dev/null || echo unknown)"
+	echo "anchor limit: $anchor_limit s per level; months: $(echo "$months" | wc -w) files," \
+		"generated: ${generated:-none}"
 	echo "load average at start: $(cut -d' ' -f1-3 /proc/loadavg)"
 } | tee "$out/env.txt"
 
-for n in $sizes; do
-	month=$out/month-$n.json
-	lp=$out/level1-$n.lp
-	echo "== $n parents" >&2
-	python3 "$gen" --parents "$n" --seed "$seed" >"$month"
-	load0=$(cut -d' ' -f1 /proc/loadavg)
-	"$bench" "$month" --time-limit "$limit" >"$out/bench-$n.json"
-	"$pp" solve --export-lp "$lp" "$month"
-	size=$(lp_size "$lp")
-	load1=$(cut -d' ' -f1 /proc/loadavg)
-	# Line-buffered, so that the log up to a kill by the guard is kept.
-	guard=$((3 * ${limit%.*} + 120))
-	crc=0
-	timeout "$guard" stdbuf -oL cbc "$lp" sec "$limit" solve quit >"$out/cbc-$n.log" 2>&1 ||
-		crc=$?
-	[ "$crc" -ne 124 ] || echo "Result - killed by the ${guard} s wall-clock guard" >>"$out/cbc-$n.log"
-	cbc=$(cbc_result "$out/cbc-$n.log")
-	jq -c --argjson size "$size" --argjson cbc "$cbc" --arg load "$load0 $load1" '
-		{parents, status, levels_proven, gap, build_seconds, level_seconds, seconds,
-		 cpu_seconds, nodes, objective, peak_rss_kb, model: $size, cbc: $cbc,
-		 load_before: ($load | split(" ")[0] | tonumber),
-		 load_before_cbc: ($load | split(" ")[1] | tonumber)}
-		| .ratio_level1 = (if .levels_proven >= 1 and
-				     ($cbc.status | startswith("Optimal"))
-				   then .level_seconds[0] / $cbc.seconds else null end)
-		| .cbc_agrees = (if ($cbc.status | startswith("Optimal")) and .levels_proven >= 1
-				 then $cbc.objective == .objective.coverage else null end)' \
-		"$out/bench-$n.json" >>"$out/results.jsonl"
+for file in $months; do
+	one_month "$(basename "$file" .json)" "$file"
+done
+for g in $generated; do
+	size=${g%%:*}
+	seed=${g#*:}
+	name=gen-realistic-$size-$seed
+	python3 "$gen" --profile realistic --parents "$size" --seed "$seed" >"$out/$name.json"
+	one_month "$name" "$out/$name.json"
 done
 echo "load average at end: $(cut -d' ' -f1-3 /proc/loadavg)" | tee -a "$out/env.txt"
 
-# The table: one row per size.
+# The table: one row per month.
 jq -r -s '
 	def f: if . == null then "-" elif . < 10 then (. * 100 | round / 100 | tostring)
 		else (. * 10 | round / 10 | tostring) end;
-	def lv: [.[] | f] | join(" / ");
-	"| parents | rows x cols (ints) | status | levels proven | gap | build s | level 1 / 2 / 3 / 4 s | total s | CPU s | nodes | peak RSS MB | CBC level 1 | CBC s (CPU) | ours L1 / CBC |",
-	"|---|---|---|---|---|---|---|---|---|---|---|---|---|---|",
-	(.[] | "| \(.parents) | \(if .model then "\(.model.rows) x \(.model.cols) (\(.model.ints))" else "-" end) | \(.status) | \(.levels_proven) | \(.gap | f) | \(.build_seconds | f) | \(.level_seconds | lv) | \(.seconds | f) | \(.cpu_seconds | f) | \(.nodes) | \(.peak_rss_kb / 1024 | f) | \(.cbc.status), obj \(.cbc.objective // "none")\(if .cbc.gap then ", gap \(.cbc.gap)" else "" end) (ours \(.objective.coverage)) | \(.cbc.seconds | f) (\(.cbc.cpu_seconds | f)) | \(.ratio_level1 | f) |")
+	def vec: if . == null then "-" else
+		[.coverage, .comfort_deviation, .preference, .cost]
+		| map(if . == null then "?" else tostring end) | join(", ") end;
+	def st: if . == "optimal" then "opt" elif . == "time_limit" then "limit"
+		elif . == "no_plan" then "limit, no plan" else . end;
+	def anchor: if . == null then "-" else
+		([.levels[] | "\(.seconds | f)\(if .status == "optimal" then "" else " (\(.status | st))" end)"]
+		 | join(" / ")) + " = \(.seconds | f) s; \(.objective | vec)" end;
+	"| month | parents | limit s | peerplan: status, levels proven, level 1 / 2 / 3 / 4 s = total | peerplan vector | = optimum? | CBC: level 1 / 2 / 3 / 4 s = total; vector | HiGHS: level 1 / 2 / 3 / 4 s = total; vector | ours / faster anchor |",
+	"|---|---|---|---|---|---|---|---|---|",
+	(.[] | "| \(.name) | \(.parents) | \(.time_limit | f) | \(.status), \(.levels_proven); \([.level_seconds[] | f] | join(" / ")) = \(.seconds | f) s | \(.objective | vec) | \(if .equals_optimum == null then "- (\(.expected.from // "no proven optimum"))" elif .equals_optimum then "yes" else "no (\(.expected.objective | vec))" end) | \(.cbc | anchor) | \(.highs | anchor) | \(.ratio | f) |")
 ' "$out/results.jsonl" | tee "$out/table.md"
 echo "results in $out" >&2
