@@ -1,9 +1,35 @@
 /*
  * month_internal.h - what the month solver's files share and nobody else
- * needs: candidate series and the static eligibility filters of MODEL.md.
+ * needs: candidate series and the static eligibility filters of MODEL.md,
+ * the model (struct model), the state of one solve (struct solve_state),
+ * the numbering of the objective levels, and the functions the files call
+ * in each other.
+ *
+ * The files, in the order a solve runs through them:
+ *
+ *   month.c            the driver: month_solve(), month_export_lp(), the
+ *                      GLPK error hook, the level loop, progress reports
+ *   month_filters.c    candidate series and the static filters
+ *   month_classes.c    parents grouped into interchangeable classes
+ *   month_build.c      the mixed-integer program, one function per row family
+ *   month_model.c      the model's rows, lazy columns and objectives
+ *   month_greedy.c     the greedy plan every search starts from
+ *   month_search.c     one level: root LP, dive, branch and cut, callback
+ *   month_price.c      column generation for large ("lazy") models
+ *   month_extract.c    a solution turned into a struct month_result
+ *   month_conflicts.c  which policy rule alone makes an infeasible month
+ *                      feasible
+ *
+ * Functions one file exports to the others are named month_*; everything
+ * else is static to its file.
  */
 #ifndef PP_MONTH_INTERNAL_H
 #define PP_MONTH_INTERNAL_H
+
+#include <glpk.h>
+#include <setjmp.h>
+#include <stdint.h>
+#include <time.h>
 
 #include "month.h"
 
@@ -35,5 +61,292 @@ bool month_tags_have(const struct pp_tags *a, int t);
 /* Explain why parent p is not in any series: fills u by MODEL.md's rule.
  * fails[c] are p's static failure bits at each of the ncand candidates. */
 void month_explain(const unsigned *fails, int ncand, struct month_unassigned *u);
+
+/* The objective levels of MODEL.md, in the order they are solved; the same
+ * numbers as struct month_progress.level and month_result.levels_proven. */
+enum month_level {
+	LEVEL_PREPARING = 0, /* before the first level, as month_progress says */
+	LEVEL_COVERAGE = 1,  /* maximise the priority of the parents placed */
+	LEVEL_COMFORT,       /* minimise the comfort deviation */
+	LEVEL_PREFERENCE,    /* maximise the parents at their preferred daypart */
+	LEVEL_COST,          /* minimise the cost */
+};
+
+/* Is the level maximised (coverage, preference) or minimised? */
+static inline bool month_level_maximised(enum month_level level)
+{
+	return level == LEVEL_COVERAGE || level == LEVEL_PREFERENCE;
+}
+
+/* Does the level take integer values only (all but cost)? */
+static inline bool month_level_integer(enum month_level level)
+{
+	return level != LEVEL_COST;
+}
+
+struct model_rules {
+	int kmin, kmax; /* facilitators per series */
+	bool require_trained;
+	int min_group;
+	int max_series; /* PP_UNLIMITED or >= 0 */
+	unsigned require_dayparts;
+	bool has_budget;
+	double budget;
+};
+
+/* Models with at least this many x columns are priced (month_price.c);
+ * smaller ones are solved whole, which is faster for them. */
+#define PRICE_MIN_X 4000
+
+enum lazy_kind { LZ_NONE = 0, LZ_X, LZ_S };
+
+enum ride_role { ROLE_NEUTRAL = 0, ROLE_RIDER, ROLE_DRIVER };
+
+struct pclass {
+	int count;
+	int *members; /* parent indices, input order */
+	const struct month_parent *rep;
+	int nchildren;
+	struct pp_tags needs; /* union of the children's needs (owned) */
+	enum ride_role role;
+	int zone, seats;
+	int *cands; /* eligible candidate indices */
+	int ncands;
+};
+
+/* One parent-class column x[k,c,l]. */
+struct xcol {
+	int k, c, lang;
+	int col;
+};
+
+struct model {
+	const struct month_input *in;
+	struct model_rules rules;
+	struct month_cand *cands;
+	int ncands;
+	struct pclass *classes;
+	int nclasses;
+	unsigned *fails; /* nparents x ncands static failure bits */
+
+	glp_prob *lp;
+	int *ylang_off, *ylang_n; /* per candidate: slice of ylangs/ycol */
+	int *ylangs, *ycol;
+	int *fcol; /* nslots x nfacilitators x nstrs: f[s,i,l], 0 = no column */
+	int *scol; /* ncands x nstaff */
+	int *dcol; /* ncands */
+	struct xcol *xs;
+	int nxs, xs_cap;
+	int *cx_off, *cx;    /* x entries of each candidate: cx[cx_off[c] .. cx_off[c+1]) */
+	int *kx_off;         /* x entries of class k: xs[kx_off[k] .. kx_off[k+1]) */
+	int *speakers;       /* ncands x (nstrs+1): eligible parents speaking l */
+	bool *with_children; /* per candidate: some eligible parent has children */
+
+	/* Objective coefficients of each level (obj[LEVEL_COVERAGE] ..
+	 * obj[LEVEL_COST]), indexed by column; obj[0] is unused. */
+	double *obj[LEVEL_COST + 1];
+	int ncols;
+
+	/* Row building scratch. */
+	int *ri;
+	double *rv;
+	int rn, rcap;
+
+	double *x; /* the current plan, 1..ncols */
+
+	/* Pricing of large models: parent columns x and staff columns s held
+	 * at zero until they pay.  The matrix entries of such a column (and its
+	 * own bound row: x <= ub * y, or s <= sum of y) go to GLPK only once it
+	 * is released ("made"); until then they wait in the pending lists, one
+	 * linked list per column.  Arrays "per column" are indexed 1..ncols. */
+	int price_from;     /* price from this many x entries (0: never) */
+	bool lazy;          /* the model is large enough to be priced */
+	int x_first;        /* column of x entry 0; entry e is column x_first + e */
+	unsigned char *lzk; /* per column: LZ_NONE, LZ_X or LZ_S */
+	int *s_cand;        /* per column: the candidate of an s column */
+	int *lzcols, nlz;   /* the x and s columns */
+	bool *made;         /* per column */
+	int *pend_head;     /* per column: first pending entry, -1 none */
+	int *pend_row, *pend_next;
+	double *pend_val;
+	int npend, pend_cap;
+	bool oom; /* an allocation failed while adding a row */
+	int *ki;  /* row_end scratch: the entries GLPK gets now */
+	double *kv;
+	bool *held;     /* per column */
+	int *krow;      /* per class: its row "at most count", 0 = none */
+	bool *taken;    /* price_bound scratch, per x entry */
+	double *dprime; /* price_bound scratch, per x entry */
+	double *held_d; /* per column: reduced cost of a held one in the root LP */
+	int nheld;
+	double root_lp; /* root LP value over all columns */
+};
+
+struct solve_state {
+	const struct month_ctl *ctl;
+	struct timespec start;
+	double deadline; /* seconds since start */
+	enum month_level level;
+	const char *stage;
+	const double *warm; /* 1..ncols, or NULL */
+	bool warm_done;
+	bool stop_at_first;
+	bool cancelled, timed_out;
+	double gap;
+	long nodes, nodes_total;
+	double last_report;
+	double bound;
+	bool has_bound;
+	bool priced;    /* some x columns are held at zero (see price_hold) */
+	double outside; /* bound on any plan that uses a held column */
+	jmp_buf *jb;
+};
+/* Index of f[slot, i, lang] in model.fcol. */
+#define FIDX(m, slot, i, lang)                                                                     \
+	((((size_t)(slot) * (size_t)(m)->in->nfacilitators) + (size_t)(i)) *                       \
+	     (size_t)((m)->in->nstrs + 1) +                                                        \
+	 (size_t)(lang))
+
+/* Loop e over the x entries of candidate c, in increasing order. */
+#define FOR_X_AT(m, c, e)                                                                          \
+	for (int e##_q = (m)->cx_off[c], e = 0;                                                    \
+	     e##_q < (m)->cx_off[(c) + 1] && ((e = (m)->cx[e##_q]), 1); e##_q++)
+
+/* How a level's search ended. */
+enum level_outcome { LVL_OPTIMAL, LVL_CUT, LVL_NOSOL, LVL_INFEASIBLE, LVL_CANCELLED };
+
+/* ------------------------------------------------ month.c: the solve state */
+
+/* Seconds since the solve started. */
+double month_elapsed(const struct solve_state *st);
+
+/* Has the caller raised the cancel flag? */
+bool month_cancel_raised(const struct solve_state *st);
+
+/* Report progress to the caller (at most every 0.2 s unless force). */
+void month_report(struct solve_state *st, bool has_inc, double inc, bool force);
+
+/* ------------------------------------------ month_classes.c: parent classes */
+
+/* Group the statically eligible parents into classes (m->classes).  Returns
+ * 0, or -1 on allocation failure. */
+int month_build_classes(struct model *m);
+
+/* ----------------------------------------------- month_build.c: the program */
+
+/* The rules of the month's own policy. */
+void month_rules_from_policy(const struct month_policy *pol, struct model_rules *r);
+
+/* Build the model of the month under rules: classes, columns, rows and the
+ * objectives of every level.  m is zeroed first; models with at least
+ * price_from parent columns (0: never) are lazy (month_price.c).  Returns 0,
+ * or -1 on allocation failure; month_model_free() frees m either way. */
+int month_model_init(struct model *m, const struct month_input *in, const struct model_rules *rules,
+		     struct month_cand *cands, int ncands, unsigned *fails, int price_from);
+
+/* ------------------------------------ month_model.c: rows, columns, levels */
+
+/* Start a new row. */
+int month_row_begin(struct model *m);
+
+/* Add the entry (col, v) to the row being built; col <= 0 or v == 0 adds
+ * nothing.  Returns 0, or -1 on allocation failure. */
+int month_row_put(struct model *m, int col, double v);
+
+/* Add level's objective, every column with its coefficient, to the row
+ * being built.  Returns 0 or -1 (memory). */
+int month_row_put_objective(struct model *m, enum month_level level);
+
+/* Add the row built since month_row_begin() with GLPK bounds (type, lo,
+ * hi); an empty row is dropped.  An allocation failure sets m->oom. */
+void month_row_end(struct model *m, int type, double lo, double hi);
+
+/* How many y columns (series and language) the model has. */
+int month_y_count(const struct model *m);
+
+/* The column y[c, lang], or 0 when the series cannot run in lang. */
+int month_ycol(const struct model *m, int c, int lang);
+
+/* The upper bound of x entry e: min(class count, room capacity). */
+int month_x_ub(const struct model *m, int e);
+
+/* The variable upper bound row of x entry e: x <= ub * y. */
+void month_vub_row(struct model *m, int e);
+
+/* The row of staff column sj at candidate c: s <= sum over languages of y. */
+void month_staff_row(struct model *m, int sj, int c);
+
+/* Give lazy column j its pending matrix entries and its own bound row. */
+void month_col_make(struct model *m, int j);
+
+/* Make level the objective (its direction and coefficients). */
+void month_set_objective(struct model *m, enum month_level level);
+
+/* The value of level's objective at the plan x (1..ncols). */
+double month_level_value(const struct model *m, enum month_level level, const double *x);
+
+/* Fix an integer level at its optimum v by a row.  Returns 0 or -1. */
+int month_fix_level(struct model *m, enum month_level level, double v);
+
+/* Round the integer columns of x so an injected incumbent is exact. */
+void month_round_integers(const struct model *m, double *x);
+
+/* Free everything m holds (not m itself); the GLPK problem too unless
+ * m->lp is NULL. */
+void month_model_free(struct model *m);
+
+/* ---------------------------------------- month_greedy.c: the greedy start */
+
+/* Build a plan greedily, following guide (LP values by column) when not
+ * NULL.  Fills x[1..n]; returns 0, or -1 when no plan met every rule. */
+int month_greedy_plan(struct model *m, double *x, const double *guide);
+
+/* --------------------------------------------- month_search.c: one level */
+
+/* Keep the best proven bound b of the level (integer levels: rounded). */
+void month_tighten_bound(struct solve_state *st, double b, bool maximise);
+
+/* glp_simplex() in slices of a quarter second, with the cancel flag and the
+ * deadline checked in between.  Returns glp_simplex()'s code. */
+int month_lp_sliced(struct model *m, struct solve_state *st, glp_smcp *sp);
+
+/* Solve the model under the current objective; x[1..n] receives the
+ * incumbent when there is one.  Returns how the level ended. */
+enum level_outcome month_solve_level(struct model *m, struct solve_state *st, double *x);
+
+/* ------------------------------------------ month_price.c: column generation */
+
+/* Release held column j: its bounds back, made whole in GLPK. */
+void month_price_release(struct model *m, int j);
+
+/* Release every held column and make every lazy column. */
+void month_price_whole(struct model *m);
+
+/* Hold at zero every lazy column the plan warm leaves at zero.  Returns
+ * how many are held, or -1 (memory). */
+int month_price_hold(struct model *m, const double *warm);
+
+/* A bound on a maximised level that needs no LP. */
+double month_count_bound(const struct model *m, enum month_level level);
+
+/* The root LP by column generation.  Returns glp_simplex()'s code; on 0
+ * the LP is optimal over all columns. */
+int month_price_lp(struct model *m, struct solve_state *st, glp_smcp *sp);
+
+/* Release every held column through which a plan better than v might
+ * exist.  Returns how many were released. */
+int month_price_close(struct model *m, struct solve_state *st, double v);
+
+/* ------------------------------------------ month_extract.c: the result */
+
+/* Turn the solution x of model m into res->series, objective and
+ * unassigned.  Returns 0, or -1 on allocation failure. */
+int month_extract(struct model *m, const double *x, struct month_result *res);
+
+/* ---------------------------------------- month_conflicts.c: conflicts */
+
+/* Fill res->conflicts: for each policy rule, is there a plan without it? */
+void month_explain_conflicts(const struct month_input *in, struct month_cand *cands, int ncands,
+			     unsigned *fails, struct solve_state *st, struct month_result *res);
 
 #endif

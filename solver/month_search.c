@@ -1,0 +1,391 @@
+/*
+ * month_search.c - one objective level solved to proven optimality, or as
+ * far as the deadline allows: the root LP, the dive of priced models, and
+ * GLPK's branch and cut with its callback.
+ *
+ * glp_simplex() has no callback, so the root LP runs in slices of a quarter
+ * second (month_lp_sliced) with the cancel flag and the deadline checked in
+ * between.  The branch-and-cut callback injects the warm plan as the first
+ * incumbent (glp_ios_heur_sol), keeps the level's best proven bound, and
+ * stops the search on cancel or at the deadline.  The MIP presolver stays
+ * off so that injected vectors address the original columns.  A priced
+ * model (month_price.c) first gets its root LP by column generation, then a
+ * plan by diving, and its search is resumed over newly released columns
+ * until no held column can give a better plan.  GLPK's settings are the
+ * ones docs/model.md justifies by measurement.
+ */
+#include "month_internal.h"
+
+#include <float.h>
+#include <math.h>
+#include <stdlib.h>
+
+/* GLPK's relative gap: |incumbent - bound| / (|incumbent| + DBL_EPSILON). */
+static double rel_gap(double inc, double bound)
+{
+	return fabs(inc - bound) / (fabs(inc) + DBL_EPSILON);
+}
+
+/* Keep the best proven bound of the level (integer levels: rounded). */
+void month_tighten_bound(struct solve_state *st, double b, bool maximise)
+{
+	if (month_level_integer(st->level))
+		b = maximise ? floor(b + 1e-6) : ceil(b - 1e-6);
+	if (!st->has_bound || (maximise ? b < st->bound : b > st->bound))
+		st->bound = b;
+	st->has_bound = true;
+}
+
+static void ios_callback(glp_tree *T, void *info)
+{
+	struct solve_state *st = info;
+	int reason = glp_ios_reason(T);
+	glp_prob *P = glp_ios_get_prob(T);
+	int a_cnt, n_cnt, t_cnt;
+
+	if (reason == GLP_IHEUR && st->warm != NULL && !st->warm_done) {
+		st->warm_done = true;
+		glp_ios_heur_sol(T, st->warm);
+	}
+	if (reason == GLP_IBINGO && st->stop_at_first) {
+		glp_ios_terminate(T);
+		return;
+	}
+	glp_ios_tree_size(T, &a_cnt, &n_cnt, &t_cnt);
+	st->nodes = t_cnt;
+	if (reason == GLP_ISELECT || reason == GLP_IBINGO) {
+		int best = glp_ios_best_node(T);
+
+		if (best != 0) {
+			bool maximise = glp_get_obj_dir(P) == GLP_MAX;
+			double b = glp_ios_node_bound(T, best);
+
+			/* the tree bounds the plans within the columns not held */
+			if (st->priced)
+				b = maximise ? fmax(b, st->outside) : fmin(b, st->outside);
+			month_tighten_bound(st, b, maximise);
+		}
+		if (glp_mip_status(P) == GLP_FEAS || glp_mip_status(P) == GLP_OPT)
+			st->gap = rel_gap(glp_mip_obj_val(P), st->bound);
+	}
+	if (month_cancel_raised(st)) {
+		st->cancelled = true;
+		glp_ios_terminate(T);
+		return;
+	}
+	if (month_elapsed(st) >= st->deadline) {
+		st->timed_out = true;
+		glp_ios_terminate(T);
+		return;
+	}
+	{
+		int ms = glp_mip_status(P);
+		bool has = ms == GLP_FEAS || ms == GLP_OPT;
+
+		month_report(st, has, has ? glp_mip_obj_val(P) : 0.0, reason == GLP_IBINGO);
+	}
+}
+
+static int remaining_ms(const struct solve_state *st)
+{
+	double left = st->deadline - month_elapsed(st);
+
+	if (left <= 0)
+		return 1;
+	return left > 2e6 ? 2000000000 : (int)(left * 1000.0) + 1;
+}
+
+/* glp_simplex() has no callback, so the root LP runs in slices of a quarter
+ * second, resumed from the basis it left, with the cancel flag and the
+ * deadline checked in between.  Returns glp_simplex()'s code (GLP_ETMLIM
+ * when the deadline passed); sets st->cancelled when cancelled. */
+int month_lp_sliced(struct model *m, struct solve_state *st, glp_smcp *sp)
+{
+	for (;;) {
+		int left = remaining_ms(st), rc;
+
+		sp->tm_lim = left < 250 ? left : 250;
+		rc = glp_simplex(m->lp, sp);
+		if (rc != GLP_ETMLIM)
+			return rc;
+		if (month_cancel_raised(st)) {
+			st->cancelled = true;
+			return rc;
+		}
+		if (month_elapsed(st) >= st->deadline)
+			return rc;
+		month_report(st, false, 0, false);
+	}
+}
+
+/* Deadline and cancel checks only: the dive's search is over a restricted
+ * problem, so its bounds say nothing about the level. */
+static void dive_callback(glp_tree *T, void *info)
+{
+	struct solve_state *st = info;
+
+	if (month_cancel_raised(st)) {
+		st->cancelled = true;
+		glp_ios_terminate(T);
+	} else if (month_elapsed(st) >= st->deadline) {
+		glp_ios_terminate(T);
+	}
+}
+
+/* A plan by diving, for priced models, where GLPK's search by best bound
+ * rarely finds plans of its own: open the series whose y is largest in the
+ * LP (fixing it at one; at zero when that leaves no LP solution), solve the
+ * LP again, and repeat until every y is whole.  The greedy plan then opens
+ * those series first and staffs them, and a MIP with every series and
+ * person fixed as the greedy plan has them decides who joins which series
+ * (under every row, including those that fix earlier levels).  Writes that
+ * plan to x and returns true when it is better than the level's value of x.
+ * Every bound is restored; the LP is left unsolved. */
+static bool dive(struct model *m, struct solve_state *st, glp_smcp *sp, const glp_iocp *ipp,
+		 double *x)
+{
+	bool maximise = glp_get_obj_dir(m->lp) == GLP_MAX, better = false;
+	const struct month_input *in = m->in;
+	size_t nfc = (size_t)in->nslots * (size_t)in->nfacilitators * (size_t)(in->nstrs + 1);
+	size_t nsc = (size_t)m->ncands * (size_t)in->nstaff;
+	int ny = month_y_count(m);
+	int n = glp_get_num_cols(m->lp), last = -1, ncols = 0;
+	int *cols = malloc(sizeof(int) * ((size_t)ny + nfc + nsc + 1));
+	double *guide = calloc((size_t)n + 1, sizeof(double));
+	double *xg = calloc((size_t)n + 2, sizeof(double));
+	glp_iocp ip = *ipp;
+	double before = month_level_value(m, st->level, x), v;
+	int ms;
+
+	if (cols == NULL || guide == NULL || xg == NULL)
+		goto out;
+	for (int t = 0; t < ny; t++)
+		cols[ncols++] = m->ycol[t];
+	for (;;) {
+		int rc = month_lp_sliced(m, st, sp), pick = -1;
+		double best = 1e-6;
+
+		if (st->cancelled || month_elapsed(st) >= st->deadline)
+			goto restore;
+		if (rc != 0 || glp_get_status(m->lp) != GLP_OPT) {
+			if (last < 0)
+				goto restore;
+			if (glp_get_col_lb(m->lp, last) < 0.5)
+				break; /* a dead end: follow the last LP that had a solution */
+			glp_set_col_bnds(m->lp, last, GLP_FX, 0.0, 0.0);
+			continue;
+		}
+		for (int t = 0; t < ny; t++)
+			guide[cols[t]] = glp_get_col_prim(m->lp, cols[t]);
+		for (int t = 0; t < ny; t++) {
+			double yv = glp_get_col_prim(m->lp, cols[t]);
+
+			if (glp_get_col_type(m->lp, cols[t]) != GLP_FX && yv > best &&
+			    yv < 1.0 - 1e-6) {
+				best = yv;
+				pick = cols[t];
+			}
+		}
+		if (pick < 0)
+			break;
+		glp_set_col_bnds(m->lp, pick, GLP_FX, 1.0, 1.0);
+		last = pick;
+	}
+	for (int t = 0; t < ny; t++)
+		glp_set_col_bnds(m->lp, cols[t], GLP_DB, 0.0, 1.0);
+	if (month_greedy_plan(m, xg, guide) < 0)
+		goto out;
+	month_round_integers(m, xg);
+	/* polish: the greedy plan's series and people fixed, the parents free */
+	for (size_t t = 0; t < nfc; t++)
+		if (m->fcol[t] != 0)
+			cols[ncols++] = m->fcol[t];
+	for (size_t t = 0; t < nsc; t++)
+		if (m->scol[t] != 0)
+			cols[ncols++] = m->scol[t];
+	for (int t = 0; t < m->nlz; t++)
+		if (m->held[m->lzcols[t]] && xg[m->lzcols[t]] > 0.5)
+			month_price_release(m, m->lzcols[t]);
+	for (int t = 0; t < ncols; t++)
+		glp_set_col_bnds(m->lp, cols[t], GLP_FX, xg[cols[t]], xg[cols[t]]);
+	/* only a plan the MIP returns counts: it also holds the rows that fix
+	 * the levels before this one, which the greedy plan does not know */
+	v = before;
+	if (month_lp_sliced(m, st, sp) == 0 && glp_get_status(m->lp) == GLP_OPT) {
+		ip.cb_func = dive_callback;
+		ip.cb_info = st;
+		ip.tm_lim = remaining_ms(st) / 4 + 1000;
+		if (ip.tm_lim > remaining_ms(st))
+			ip.tm_lim = remaining_ms(st);
+		glp_intopt(m->lp, &ip);
+		ms = glp_mip_status(m->lp);
+		if ((ms == GLP_FEAS || ms == GLP_OPT) &&
+		    (maximise ? glp_mip_obj_val(m->lp) > v + 1e-9
+			      : glp_mip_obj_val(m->lp) < v - 1e-9)) {
+			for (int j = 1; j <= n; j++)
+				x[j] = glp_mip_col_val(m->lp, j);
+			better = true;
+		}
+	}
+restore:
+	for (int t = 0; t < ncols; t++)
+		glp_set_col_bnds(m->lp, cols[t], GLP_DB, 0.0, 1.0);
+out:
+	free(cols);
+	free(guide);
+	free(xg);
+	return better;
+}
+
+/* Solve a priced model's restricted root LP again (after the dive, or after
+ * columns were released).  False when the level cannot go on: *out is then
+ * LVL_CANCELLED, or LVL_CUT with the plan in x standing and the bound proven
+ * so far. */
+static bool root_lp_again(struct model *m, struct solve_state *st, glp_smcp *sp, const double *x,
+			  enum level_outcome *out)
+{
+	int rc = month_lp_sliced(m, st, sp);
+
+	if (st->cancelled) {
+		*out = LVL_CANCELLED;
+		return false;
+	}
+	if (rc != 0 || glp_get_status(m->lp) != GLP_OPT) {
+		st->timed_out = true;
+		st->gap = rel_gap(month_level_value(m, st->level, x), st->bound);
+		*out = LVL_CUT;
+		return false;
+	}
+	return true;
+}
+
+/* Solve the model under the current objective.  Returns the outcome; x[1..n]
+ * receives the incumbent when there is one.  In a priced model the columns
+ * held at the end stay held: the next level holds at least those again. */
+enum level_outcome month_solve_level(struct model *m, struct solve_state *st, double *x)
+{
+	glp_smcp sp;
+	glp_iocp ip;
+	enum level_outcome out;
+	int rc, ms, n = glp_get_num_cols(m->lp);
+
+	if (n == 0) {
+		/* nothing to decide: feasible iff every row holds at zero */
+		for (int i = 1; i <= glp_get_num_rows(m->lp); i++)
+			if (glp_get_row_lb(m->lp, i) > 1e-9 &&
+			    glp_get_row_type(m->lp, i) != GLP_FR &&
+			    glp_get_row_type(m->lp, i) != GLP_UP)
+				return LVL_INFEASIBLE;
+		return LVL_OPTIMAL;
+	}
+	glp_init_smcp(&sp);
+	sp.msg_lev = GLP_MSG_OFF;
+	sp.presolve = GLP_OFF;
+	if (glp_get_it_cnt(m->lp) == 0) {
+		/* first LP of this model: scale it and start from a crash basis
+		 * (measured: a 300-parent root LP in 22 s instead of 30 s) */
+		glp_scale_prob(m->lp, GLP_SF_AUTO);
+		glp_adv_basis(m->lp, 0);
+	}
+	st->priced = false;
+	st->has_bound = false;
+	if (glp_get_obj_dir(m->lp) == GLP_MAX)
+		month_tighten_bound(st, month_count_bound(m, st->level), true);
+	if (st->warm != NULL && x != NULL && !st->stop_at_first && m->lazy) {
+		int held = month_price_hold(m, st->warm);
+
+		if (held < 0)
+			return LVL_NOSOL; /* out of memory: nothing to add */
+		st->priced = held > 0;
+	}
+	if (!st->priced)
+		month_price_whole(m);
+	rc = st->priced ? month_price_lp(m, st, &sp) : month_lp_sliced(m, st, &sp);
+	if (rc != 0 && rc != GLP_ETMLIM && !st->cancelled) {
+		/* a numerically hard basis: retry from scratch, whole */
+		month_price_whole(m);
+		st->priced = false;
+		glp_std_basis(m->lp);
+		rc = month_lp_sliced(m, st, &sp);
+	}
+	if (st->cancelled)
+		return LVL_CANCELLED;
+	if (rc == GLP_ETMLIM) {
+		st->timed_out = true;
+		/* the relaxation was not solved: only a priced LP proves a bound */
+		st->gap = 1.0;
+		if (st->warm != NULL && st->has_bound && x != NULL)
+			st->gap = fmin(1.0, rel_gap(month_level_value(m, st->level, x), st->bound));
+		return st->warm != NULL ? LVL_CUT : LVL_NOSOL;
+	}
+	if (rc != 0 || glp_get_status(m->lp) == GLP_NOFEAS)
+		return LVL_INFEASIBLE;
+	if (glp_get_status(m->lp) != GLP_OPT)
+		return LVL_INFEASIBLE;
+	st->has_bound = false;
+	month_tighten_bound(st, glp_get_obj_val(m->lp), glp_get_obj_dir(m->lp) == GLP_MAX);
+
+	glp_init_iocp(&ip);
+	ip.msg_lev = GLP_MSG_OFF;
+	ip.presolve = GLP_OFF;
+	ip.br_tech = GLP_BR_MFV; /* chosen by measurement: docs/model.md */
+	ip.bt_tech = GLP_BT_BLB;
+	ip.mir_cuts = GLP_ON;
+	ip.cov_cuts = GLP_ON;
+	ip.clq_cuts = GLP_ON;
+	ip.gmi_cuts = GLP_OFF;
+	ip.fp_heur = GLP_OFF;
+	ip.sr_heur = GLP_ON;
+	ip.mip_gap = 0.0;
+	ip.cb_func = ios_callback;
+	ip.cb_info = st;
+	if (st->priced && x != NULL && dive(m, st, &sp, &ip, x)) {
+		month_round_integers(m, x);
+		st->warm = x;
+	}
+	/* the dive left its own basis: back to the root LP */
+	if (st->priced && !root_lp_again(m, st, &sp, x, &out))
+		return out;
+	for (;;) {
+		ip.tm_lim = remaining_ms(st);
+		st->warm_done = false;
+		st->nodes = 0;
+		st->gap = 0.0;
+		rc = glp_intopt(m->lp, &ip);
+		st->nodes_total += st->nodes;
+		st->nodes = 0;
+		ms = glp_mip_status(m->lp);
+		if ((ms == GLP_OPT || ms == GLP_FEAS) && x != NULL)
+			for (int j = 1; j <= n; j++)
+				x[j] = glp_mip_col_val(m->lp, j);
+		if (rc != 0 || ms != GLP_OPT || !st->priced)
+			break;
+		/* the released columns' best is known: look for better through
+		 * the held ones, or stop with a proof */
+		if (month_price_close(m, st, glp_mip_obj_val(m->lp)) == 0)
+			break;
+		st->warm = x;
+		month_round_integers(m, x);
+		if (!root_lp_again(m, st, &sp, x, &out))
+			return out;
+	}
+	if (rc == 0 && ms == GLP_OPT)
+		return LVL_OPTIMAL;
+	if (rc == 0 && ms == GLP_NOFEAS)
+		return LVL_INFEASIBLE;
+	if (st->cancelled || month_cancel_raised(st))
+		return LVL_CANCELLED;
+	if (rc == GLP_ESTOP && st->stop_at_first && (ms == GLP_FEAS || ms == GLP_OPT))
+		return LVL_OPTIMAL;
+	st->timed_out = true;
+	if (ms == GLP_FEAS || ms == GLP_OPT) {
+		st->gap = rel_gap(glp_mip_obj_val(m->lp), st->bound);
+		return LVL_CUT;
+	}
+	if (st->warm != NULL) {
+		/* GLPK never took the warm start: it is still the best plan */
+		st->gap = rel_gap(month_level_value(m, st->level, x), st->bound);
+		return LVL_CUT;
+	}
+	return LVL_NOSOL;
+}
