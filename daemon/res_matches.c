@@ -15,7 +15,7 @@
  * rest wait in a FIFO of at most `queue-max` (429 busy above).  Matching
  * solves never wait behind month plans, whose pool is separate.  The thread
  * parses, completes and validates the document, runs match_solve(),
- * encodes the reply as text, frees its GLPK environment and wakes the loop
+ * encodes the reply as text and wakes the loop (matching uses no GLPK)
  * (event_active on a libevent built with pthreads); the loop joins the
  * thread, writes the audit row and replies (or sends the 400).
  * Solving records nothing else: accepted matches are recorded with
@@ -36,7 +36,6 @@
  * answered in the same loop pass (audit_group.h), as plan reads do.
  */
 #include <event2/event.h>
-#include <glpk.h>
 #include <pthread.h>
 #include <stdbool.h>
 #include <stdio.h>
@@ -186,7 +185,7 @@ static int match_job_solve(struct match_job *mj)
 	return rc;
 }
 
-/* Thread: run the job, free this thread's GLPK env, wake the loop. */
+/* Thread: run the job, wake the loop. */
 static void *match_job_run(void *arg)
 {
 	struct match_job *mj = arg;
@@ -196,7 +195,6 @@ static void *match_job_run(void *arg)
 	if (jobs_thread_nice(mj->nice) < 0)
 		log_warn("matching thread: could not lower its priority");
 	mj->rc = match_job_solve(mj);
-	glp_free_env();
 	pthread_mutex_lock(&ms->lock);
 	mj->next = ms->done;
 	ms->done = mj;

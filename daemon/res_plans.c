@@ -6,7 +6,8 @@
  * Each queued or running plan has a struct plan_job in memory, linked in
  * plans->active; the pool runs plan_run() on a worker thread, which calls
  * month_solve() with the job's cancel flag and a progress hook, turns the
- * result into its JSON text and frees the thread's GLPK environment.  Back on
+ * result into its JSON text (month_solve() frees the thread's GLPK
+ * environment itself).  Back on
  * the loop thread, plan_started() and plan_finished() write the new status to
  * the database and answer any held ?wait calls.
  *
@@ -31,7 +32,6 @@
  * of it skip the database and the encoding, and are audited as any other.
  */
 #include <event2/event.h>
-#include <glpk.h>
 #include <math.h>
 #include <sodium.h>
 #include <stdint.h>
@@ -270,7 +270,6 @@ static void plan_run(struct job *j)
 		snprintf(pj->error, sizeof pj->error, "%s", err.message);
 	}
 	month_result_free(&res);
-	glp_free_env();
 }
 
 /* A JSON real, or null when x is not finite (Jansson refuses those). */

@@ -68,6 +68,67 @@ static void glpk_error_hook(void *info)
 		longjmp(*glpk_jump, 1);
 }
 
+/* One call of month_solve() or month_export_lp(): everything a GLPK error
+ * must find to free lives here, in the caller's frame, not in a frame the
+ * longjmp unwinds. */
+struct month_job {
+	const struct month_input *in;
+	struct month_cand *cands;
+	int ncands;
+	unsigned *fails; /* nparents x ncands static failure bits */
+	struct model m;  /* the model being built or solved, or a conflict check's */
+	struct solve_state st;
+	struct month_result *res; /* month_solve */
+	const char *path;         /* month_export_lp */
+	struct pp_error *err;
+};
+
+/* The candidates and every parent's static failure bits for job->in.
+ * Returns 0, or -1 with job->err set (memory). */
+static int job_filters(struct month_job *job)
+{
+	const struct month_input *in = job->in;
+
+	job->cands = month_candidates(in, &job->ncands);
+	if (job->ncands < 0)
+		return pp_error_set(job->err, PP_ERR_INTERNAL, NULL, "out of memory");
+	job->fails = calloc((size_t)in->nparents * (size_t)job->ncands + 1, sizeof *job->fails);
+	if (job->fails == NULL)
+		return pp_error_set(job->err, PP_ERR_INTERNAL, NULL, "out of memory");
+	for (int p = 0; p < in->nparents; p++)
+		for (int c = 0; c < job->ncands; c++)
+			job->fails[(size_t)p * job->ncands + c] =
+			    month_static_fails(in, &job->cands[c], &in->parents[p]);
+	return 0;
+}
+
+/* Run body(job) with GLPK's error hook installed, then free the job's model
+ * and the thread's whole GLPK environment (glp_free_env), so GLPK holds
+ * nothing between calls.  Returns what body returned, or -1 with job->err
+ * set when GLPK failed (its error hook jumped back here). */
+static int run_guarded(int (*body)(struct month_job *), struct month_job *job)
+{
+	jmp_buf jb;
+	volatile int rc = -1;
+
+	glp_term_out(GLP_OFF);
+	glpk_jump = &jb;
+	glp_error_hook(glpk_error_hook, NULL);
+	if (setjmp(jb) == 0) {
+		rc = body(job);
+	} else {
+		/* the problem object dies with the environment, below */
+		job->m.lp = NULL;
+		rc =
+		    pp_error_set(job->err, PP_ERR_INTERNAL, NULL, "the solver failed (GLPK error)");
+	}
+	glpk_jump = NULL;
+	month_model_free(&job->m);
+	memset(&job->m, 0, sizeof job->m);
+	glp_free_env(); /* also removes the hook */
+	return rc;
+}
+
 /* The stage names of month_progress, by level. */
 static const char *const level_stage[LEVEL_COST + 1] = {
     [LEVEL_COVERAGE] = "coverage",
@@ -111,11 +172,15 @@ static int solve_all(const struct month_input *in, struct solve_state *st, struc
 		st->warm = level > LEVEL_COVERAGE ? x : NULL;
 		if (level == LEVEL_COVERAGE && month_greedy_plan(m, x, NULL) == 0)
 			st->warm = x; /* a first incumbent for coverage */
+		if (m->oom)
+			return pp_error_set(err, PP_ERR_INTERNAL, NULL, "out of memory");
 		if (st->warm != NULL)
 			month_round_integers(m, x);
 		month_report(st, level > LEVEL_COVERAGE,
 			     level > LEVEL_COVERAGE ? month_level_value(m, level, x) : 0, true);
 		o = month_solve_level(m, st, x);
+		if (o == LVL_FAILED)
+			return pp_error_set(err, PP_ERR_INTERNAL, NULL, "out of memory");
 		if (o == LVL_CANCELLED) {
 			res->status = MONTH_CANCELLED;
 			return level > LEVEL_COVERAGE ? 1 : 0;
@@ -142,130 +207,107 @@ static int solve_all(const struct month_input *in, struct solve_state *st, struc
 	return 1;
 }
 
+/* Every parent unassigned, with the static reasons (no plan).  Returns 0
+ * or -1 (memory). */
+static int unassign_all(struct month_job *job)
+{
+	const struct month_input *in = job->in;
+	struct month_result *res = job->res;
+
+	if (res->unassigned == NULL)
+		res->unassigned = calloc((size_t)in->nparents + 1, sizeof *res->unassigned);
+	if (res->unassigned == NULL)
+		return -1;
+	for (int p = 0; p < in->nparents; p++) {
+		struct month_unassigned *u = &res->unassigned[res->nunassigned++];
+
+		u->parent = p;
+		month_explain(&job->fails[(size_t)p * job->ncands], job->ncands, u);
+	}
+	return 0;
+}
+
+/* The whole solve of a month, run guarded: levels, plan, conflicts. */
+static int solve_job(struct month_job *job)
+{
+	struct solve_state *st = &job->st;
+	struct month_result *res = job->res;
+	int have_plan;
+
+	have_plan =
+	    solve_all(job->in, st, job->cands, job->ncands, job->fails, &job->m, res, job->err);
+	if (have_plan < 0)
+		return -1;
+	if (have_plan > 0 && month_extract(&job->m, job->m.x, res) < 0)
+		return pp_error_set(job->err, PP_ERR_INTERNAL, NULL, "out of memory");
+	if (res->status == MONTH_INFEASIBLE) {
+		month_model_free(&job->m);
+		memset(&job->m, 0, sizeof job->m);
+		if (month_explain_conflicts(job->in, job->cands, job->ncands, job->fails, st,
+					    &job->m, res) < 0)
+			return pp_error_set(job->err, PP_ERR_INTERNAL, NULL, "out of memory");
+	}
+	if (have_plan == 0 && unassign_all(job) < 0)
+		return pp_error_set(job->err, PP_ERR_INTERNAL, NULL, "out of memory");
+	res->seconds = month_elapsed(st);
+	res->nodes = st->nodes_total;
+	st->stage = "done";
+	month_report(st, false, 0, true);
+	return 0;
+}
+
 int month_solve(const struct month_input *in, const struct month_ctl *ctl, struct month_result *res,
 		struct pp_error *err)
 {
-	struct solve_state st;
-	struct model m;
-	struct month_cand *cands;
-	unsigned *fails = NULL;
-	jmp_buf jb;
-	int ncands, have_plan;
-	volatile int rc = -1;
-	volatile bool model_live = false;
+	struct month_job job;
+	int rc;
 
 	memset(res, 0, sizeof *res);
-	memset(&st, 0, sizeof st);
-	memset(&m, 0, sizeof m);
-	st.ctl = ctl;
-	clock_gettime(CLOCK_MONOTONIC, &st.start);
-	st.deadline = in->policy.time_limit_s;
-	cands = month_candidates(in, &ncands);
-	if (ncands < 0)
-		return pp_error_set(err, PP_ERR_INTERNAL, NULL, "out of memory");
-	fails = calloc((size_t)in->nparents * (size_t)ncands + 1, sizeof *fails);
-	if (fails == NULL)
-		goto out_oom;
-	for (int p = 0; p < in->nparents; p++)
-		for (int c = 0; c < ncands; c++)
-			fails[(size_t)p * ncands + c] =
-			    month_static_fails(in, &cands[c], &in->parents[p]);
-
-	glp_term_out(GLP_OFF);
-	glpk_jump = &jb;
-	glp_error_hook(glpk_error_hook, NULL);
-	if (setjmp(jb) != 0) {
-		/* GLPK failed: its whole environment in this thread is unusable. */
-		glpk_jump = NULL;
-		glp_free_env();
-		m.lp = NULL; /* the problem object died with the environment */
-		month_model_free(&m);
-		model_live = false;
-		month_result_free(res);
-		pp_error_set(err, PP_ERR_INTERNAL, NULL, "the solver failed (GLPK error)");
-		goto out;
-	}
-	model_live = true;
-	have_plan = solve_all(in, &st, cands, ncands, fails, &m, res, err);
-	if (have_plan < 0)
-		goto out;
-	if (have_plan > 0 && month_extract(&m, m.x, res) < 0) {
-		pp_error_set(err, PP_ERR_INTERNAL, NULL, "out of memory");
-		goto out;
-	}
-	if (res->status == MONTH_INFEASIBLE) {
-		month_model_free(&m);
-		memset(&m, 0, sizeof m);
-		month_explain_conflicts(in, cands, ncands, fails, &st, res);
-	}
-	if (have_plan == 0 && res->status != MONTH_INFEASIBLE) {
-		/* no plan: every parent is unassigned, with reasons */
-		res->unassigned = calloc((size_t)in->nparents + 1, sizeof *res->unassigned);
-		if (res->unassigned == NULL)
-			goto out_oom;
-	}
-	if (res->status == MONTH_INFEASIBLE && res->unassigned == NULL) {
-		res->unassigned = calloc((size_t)in->nparents + 1, sizeof *res->unassigned);
-		if (res->unassigned == NULL)
-			goto out_oom;
-	}
-	if (have_plan == 0)
-		for (int p = 0; p < in->nparents; p++) {
-			struct month_unassigned *u = &res->unassigned[res->nunassigned++];
-
-			u->parent = p;
-			month_explain(&fails[(size_t)p * ncands], ncands, u);
-		}
-	res->seconds = month_elapsed(&st);
-	res->nodes = st.nodes_total;
-	st.stage = "done";
-	month_report(&st, false, 0, true);
-	rc = 0;
-	goto out;
-out_oom:
-	pp_error_set(err, PP_ERR_INTERNAL, NULL, "out of memory");
-out:
-	if (model_live)
-		month_model_free(&m);
-	glp_error_hook(NULL, NULL);
-	glpk_jump = NULL;
-	free(fails);
-	free(cands);
+	memset(&job, 0, sizeof job);
+	job.in = in;
+	job.res = res;
+	job.err = err;
+	job.st.ctl = ctl;
+	clock_gettime(CLOCK_MONOTONIC, &job.st.start);
+	job.st.deadline = in->policy.time_limit_s;
+	rc = job_filters(&job);
+	if (rc == 0)
+		rc = run_guarded(solve_job, &job);
+	free(job.fails);
+	free(job.cands);
 	if (rc < 0)
 		month_result_free(res);
 	return rc;
 }
 
-int month_export_lp(const struct month_input *in, const char *path, struct pp_error *err)
+/* The coverage level's model written as a CPLEX LP file, run guarded. */
+static int export_job(struct month_job *job)
 {
 	struct model_rules rules;
-	struct month_cand *cands;
-	struct model m;
-	unsigned *fails;
-	int ncands, rc = -1;
 
-	cands = month_candidates(in, &ncands);
-	if (ncands < 0)
-		return pp_error_set(err, PP_ERR_INTERNAL, NULL, "out of memory");
-	fails = calloc((size_t)in->nparents * (size_t)ncands + 1, sizeof *fails);
-	if (fails == NULL) {
-		free(cands);
-		return pp_error_set(err, PP_ERR_INTERNAL, NULL, "out of memory");
-	}
-	for (int p = 0; p < in->nparents; p++)
-		for (int c = 0; c < ncands; c++)
-			fails[(size_t)p * ncands + c] =
-			    month_static_fails(in, &cands[c], &in->parents[p]);
-	glp_term_out(GLP_OFF);
-	month_rules_from_policy(&in->policy, &rules);
-	if (month_model_init(&m, in, &rules, cands, ncands, fails, 0) < 0)
-		pp_error_set(err, PP_ERR_INTERNAL, NULL, "out of memory building the model");
-	else if (month_set_objective(&m, LEVEL_COVERAGE), glp_write_lp(m.lp, NULL, path) != 0)
-		pp_error_set(err, PP_ERR_INTERNAL, NULL, "cannot write %s", path);
-	else
-		rc = 0;
-	month_model_free(&m);
-	free(fails);
-	free(cands);
+	month_rules_from_policy(&job->in->policy, &rules);
+	if (month_model_init(&job->m, job->in, &rules, job->cands, job->ncands, job->fails, 0) < 0)
+		return pp_error_set(job->err, PP_ERR_INTERNAL, NULL,
+				    "out of memory building the model");
+	month_set_objective(&job->m, LEVEL_COVERAGE);
+	if (glp_write_lp(job->m.lp, NULL, job->path) != 0)
+		return pp_error_set(job->err, PP_ERR_INTERNAL, NULL, "cannot write %s", job->path);
+	return 0;
+}
+
+int month_export_lp(const struct month_input *in, const char *path, struct pp_error *err)
+{
+	struct month_job job;
+	int rc;
+
+	memset(&job, 0, sizeof job);
+	job.in = in;
+	job.path = path;
+	job.err = err;
+	rc = job_filters(&job);
+	if (rc == 0)
+		rc = run_guarded(export_job, &job);
+	free(job.fails);
+	free(job.cands);
 	return rc;
 }

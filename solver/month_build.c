@@ -135,15 +135,16 @@ static int xs_push(struct model *m, int k, int c, int lang, int col)
 /* Per weekday, the distinct sets of slots that contain some slot's start
  * time: every pair of overlapping slots lies in one of them.  Returns the
  * number of cliques; clique q is slots[off[q] .. off[q+1]). */
-static int slot_cliques(const struct month_input *in, int **off_out, int **slots_out)
+static int slot_cliques(struct model *m, int **off_out, int **slots_out)
 {
-	int *off = malloc(sizeof(int) * (size_t)(in->nslots + 2));
-	int *sl = malloc(sizeof(int) * (size_t)(in->nslots * in->nslots + 1));
+	const struct month_input *in = m->in;
+	int *off = month_scratch_alloc(m, (size_t)in->nslots + 2, sizeof(int));
+	int *sl = month_scratch_alloc(m, (size_t)in->nslots * (size_t)in->nslots + 1, sizeof(int));
 	int nq = 0, used = 0;
 
 	if (off == NULL || sl == NULL) {
-		free(off);
-		free(sl);
+		month_scratch_free(m, off);
+		month_scratch_free(m, sl);
 		return -1;
 	}
 	off[0] = 0;
@@ -286,7 +287,7 @@ static int add_series_columns(struct model *m, int c, int *langs, int *total_lan
 static int add_all_series_columns(struct model *m)
 {
 	const struct month_input *in = m->in;
-	int *langs = malloc(sizeof(int) * (size_t)(in->nstrs + 1));
+	int *langs = month_scratch_alloc(m, (size_t)in->nstrs + 1, sizeof(int));
 	int total_langs = 0, rc = 0;
 
 	m->ylang_off = calloc((size_t)m->ncands + 1, sizeof(int));
@@ -303,7 +304,7 @@ static int add_all_series_columns(struct model *m)
 		rc = -1;
 	for (int c = 0; c < m->ncands && rc == 0; c++)
 		rc = add_series_columns(m, c, langs, &total_langs);
-	free(langs);
+	month_scratch_free(m, langs);
 	return rc;
 }
 
@@ -632,7 +633,7 @@ static int overlap_rows(struct model *m)
 {
 	const struct month_input *in = m->in;
 	int nf = in->nfacilitators, ns = in->nstaff;
-	int *qoff = NULL, *qsl = NULL, nq = slot_cliques(in, &qoff, &qsl);
+	int *qoff = NULL, *qsl = NULL, nq = slot_cliques(m, &qoff, &qsl);
 
 	if (nq < 0)
 		return -1;
@@ -664,8 +665,8 @@ static int overlap_rows(struct model *m)
 				month_row_end(m, GLP_UP, 0, 1);
 		}
 	}
-	free(qoff);
-	free(qsl);
+	month_scratch_free(m, qoff);
+	month_scratch_free(m, qsl);
 	return 0;
 }
 

@@ -9,32 +9,36 @@
 #include "month_internal.h"
 
 #include <stdio.h>
+#include <string.h>
 
-/* Is there any plan under these rules?  1 yes, 0 no, -1 undecided (time). */
+/* Is there any plan under these rules?  1 yes, 0 no, -1 undecided (time),
+ * -2 an allocation failed. */
 static int feasible_under(const struct month_input *in, const struct model_rules *rules,
 			  struct month_cand *cands, int ncands, unsigned *fails,
-			  struct solve_state *st)
+			  struct solve_state *st, struct model *m)
 {
-	struct model m;
-	enum level_outcome o;
+	enum level_outcome o = LVL_FAILED;
 	int rc;
 
-	if (month_model_init(&m, in, rules, cands, ncands, fails, 0) < 0) {
-		month_model_free(&m);
-		return -1;
+	if (month_model_init(m, in, rules, cands, ncands, fails, 0) == 0) {
+		month_set_objective(m, LEVEL_COVERAGE);
+		st->warm = NULL;
+		st->stop_at_first = true;
+		o = month_solve_level(m, st, NULL);
 	}
-	month_set_objective(&m, LEVEL_COVERAGE);
-	st->warm = NULL;
-	st->stop_at_first = true;
-	o = month_solve_level(&m, st, NULL);
 	st->stop_at_first = false;
-	rc = o == LVL_OPTIMAL || o == LVL_CUT ? 1 : o == LVL_INFEASIBLE ? 0 : -1;
-	month_model_free(&m);
+	rc = o == LVL_OPTIMAL || o == LVL_CUT ? 1
+	     : o == LVL_INFEASIBLE            ? 0
+	     : o == LVL_FAILED                ? -2
+					      : -1;
+	month_model_free(m);
+	memset(m, 0, sizeof *m);
 	return rc;
 }
 
-void month_explain_conflicts(const struct month_input *in, struct month_cand *cands, int ncands,
-			     unsigned *fails, struct solve_state *st, struct month_result *res)
+int month_explain_conflicts(const struct month_input *in, struct month_cand *cands, int ncands,
+			    unsigned *fails, struct solve_state *st, struct model *m,
+			    struct month_result *res)
 {
 	const struct month_policy *pol = &in->policy;
 
@@ -72,7 +76,9 @@ void month_explain_conflicts(const struct month_input *in, struct month_cand *ca
 			what = "with min_group 1";
 			break;
 		}
-		f = feasible_under(in, &r, cands, ncands, fails, st);
+		f = feasible_under(in, &r, cands, ncands, fails, st, m);
+		if (f == -2)
+			return -1;
 		ci->decided = f >= 0;
 		ci->relaxing_alone_fixes = f == 1;
 		snprintf(ci->detail, sizeof ci->detail, "%s", "");
@@ -83,4 +89,5 @@ void month_explain_conflicts(const struct month_input *in, struct month_cand *ca
 		else
 			snprintf(ci->detail, sizeof ci->detail, "not decided %s: time limit", what);
 	}
+	return 0;
 }

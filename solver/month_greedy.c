@@ -73,11 +73,15 @@ static bool greedy_try(struct greedy *g, int c, int lang)
 	int *staff_pick, nstaff_pick = 0;
 	double cost = room->cost;
 	bool trained = !m->rules.require_trained, ok = false;
-	bool *supported = calloc((size_t)in->nstrs + 1, sizeof(bool));
+	bool *supported = month_scratch_alloc(m, (size_t)in->nstrs + 1, sizeof(bool));
 
 	take = g->take;
-	staff_pick = malloc(sizeof(int) * (size_t)(ns + 1));
-	if (supported == NULL || take == NULL || staff_pick == NULL || k > 64 ||
+	staff_pick = month_scratch_alloc(m, (size_t)ns + 1, sizeof(int));
+	if (supported == NULL || staff_pick == NULL) {
+		m->oom = true;
+		goto out;
+	}
+	if (take == NULL || k > 64 ||
 	    busy_at(&g->room_busy[(size_t)cd->room * in->nslots], in, cd->slot))
 		goto out;
 	/* facilitators: one trained first if required, then the cheapest */
@@ -279,10 +283,10 @@ static bool greedy_try(struct greedy *g, int c, int lang)
 						     : 0;
 	ok = true;
 out:
-	free(supported);
+	month_scratch_free(m, supported);
 	FOR_X_AT (m, c, e)
 		take[e] = 0;
-	free(staff_pick);
+	month_scratch_free(m, staff_pick);
 	return ok;
 }
 
@@ -320,23 +324,26 @@ int month_greedy_plan(struct model *m, double *x, const double *guide)
 	const struct month_input *in = m->in;
 	struct greedy g;
 	int n = glp_get_num_cols(m->lp), rc = -1;
-	bool *tried = calloc((size_t)m->ncands + 1, sizeof(bool));
+	bool *tried = month_scratch_alloc(m, (size_t)m->ncands + 1, sizeof(bool));
 
 	memset(&g, 0, sizeof g);
 	g.m = m;
 	g.x = x;
 	g.guide = guide;
-	g.fac_used = calloc((size_t)in->nfacilitators + 1, sizeof(int));
-	g.staff_used = calloc((size_t)in->nstaff + 1, sizeof(int));
-	g.fac_busy = calloc((size_t)in->nfacilitators * in->nslots + 1, sizeof(bool));
-	g.staff_busy = calloc((size_t)in->nstaff * in->nslots + 1, sizeof(bool));
-	g.room_busy = calloc((size_t)in->nrooms * in->nslots + 1, sizeof(bool));
-	g.rem = calloc((size_t)m->nclasses + 1, sizeof(int));
-	g.take = calloc((size_t)m->nxs + 1, sizeof(int));
-	g.score = calloc((size_t)month_y_count(m) + 1, sizeof(long));
+	g.fac_used = month_scratch_alloc(m, (size_t)in->nfacilitators + 1, sizeof(int));
+	g.staff_used = month_scratch_alloc(m, (size_t)in->nstaff + 1, sizeof(int));
+	g.fac_busy =
+	    month_scratch_alloc(m, (size_t)in->nfacilitators * in->nslots + 1, sizeof(bool));
+	g.staff_busy = month_scratch_alloc(m, (size_t)in->nstaff * in->nslots + 1, sizeof(bool));
+	g.room_busy = month_scratch_alloc(m, (size_t)in->nrooms * in->nslots + 1, sizeof(bool));
+	g.rem = month_scratch_alloc(m, (size_t)m->nclasses + 1, sizeof(int));
+	g.take = month_scratch_alloc(m, (size_t)m->nxs + 1, sizeof(int));
+	g.score = month_scratch_alloc(m, (size_t)month_y_count(m) + 1, sizeof(long));
 	if (!tried || !g.fac_used || !g.staff_used || !g.fac_busy || !g.staff_busy ||
-	    !g.room_busy || !g.rem || !g.take || !g.score)
+	    !g.room_busy || !g.rem || !g.take || !g.score) {
+		m->oom = true;
 		goto out;
+	}
 	memset(x, 0, sizeof(double) * ((size_t)n + 1));
 	for (int k = 0; k < m->nclasses; k++)
 		g.rem[k] = m->classes[k].count;
@@ -387,14 +394,14 @@ int month_greedy_plan(struct model *m, double *x, const double *guide)
 	if ((m->rules.require_dayparts & ~g.dayparts) == 0)
 		rc = 0;
 out:
-	free(tried);
-	free(g.fac_used);
-	free(g.staff_used);
-	free(g.fac_busy);
-	free(g.staff_busy);
-	free(g.room_busy);
-	free(g.rem);
-	free(g.take);
-	free(g.score);
+	month_scratch_free(m, tried);
+	month_scratch_free(m, g.fac_used);
+	month_scratch_free(m, g.staff_used);
+	month_scratch_free(m, g.fac_busy);
+	month_scratch_free(m, g.staff_busy);
+	month_scratch_free(m, g.room_busy);
+	month_scratch_free(m, g.rem);
+	month_scratch_free(m, g.take);
+	month_scratch_free(m, g.score);
 	return rc;
 }

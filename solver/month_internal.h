@@ -98,6 +98,10 @@ struct model_rules {
  * smaller ones are solved whole, which is faster for them. */
 #define PRICE_MIN_X 4000
 
+/* At most this many temporaries at once (the dive's three, the greedy
+ * plan's nine and one greedy try's two are the most). */
+#define MONTH_SCRATCH_MAX 16
+
 enum lazy_kind { LZ_NONE = 0, LZ_X, LZ_S };
 
 enum ride_role { ROLE_NEUTRAL = 0, ROLE_RIDER, ROLE_DRIVER };
@@ -170,8 +174,17 @@ struct model {
 	int *pend_row, *pend_next;
 	double *pend_val;
 	int npend, pend_cap;
-	bool oom; /* an allocation failed while adding a row */
-	int *ki;  /* row_end scratch: the entries GLPK gets now */
+	/* An allocation failed: the model may lack entries or rows, or a
+	 * heuristic stopped short.  Set by whoever failed; the solve then ends
+	 * with an internal error (month_solve_level: LVL_FAILED). */
+	bool oom;
+
+	/* Temporaries that live across GLPK calls (month_scratch_alloc): a
+	 * GLPK error longjmps past the code that would free them, so the
+	 * model keeps them and month_model_free() frees what is left. */
+	void *scratch[MONTH_SCRATCH_MAX];
+	int nscratch;
+	int *ki; /* row_end scratch: the entries GLPK gets now */
 	double *kv;
 	bool *held;     /* per column */
 	int *krow;      /* per class: its row "at most count", 0 = none */
@@ -213,7 +226,14 @@ struct solve_state {
 	     e##_q < (m)->cx_off[(c) + 1] && ((e = (m)->cx[e##_q]), 1); e##_q++)
 
 /* How a level's search ended. */
-enum level_outcome { LVL_OPTIMAL, LVL_CUT, LVL_NOSOL, LVL_INFEASIBLE, LVL_CANCELLED };
+enum level_outcome {
+	LVL_OPTIMAL,
+	LVL_CUT,
+	LVL_NOSOL,
+	LVL_INFEASIBLE,
+	LVL_CANCELLED,
+	LVL_FAILED, /* an allocation failed (m->oom) */
+};
 
 /* ------------------------------------------------ month.c: the solve state */
 
@@ -250,7 +270,8 @@ int month_model_init(struct model *m, const struct month_input *in, const struct
 int month_row_begin(struct model *m);
 
 /* Add the entry (col, v) to the row being built; col <= 0 or v == 0 adds
- * nothing.  Returns 0, or -1 on allocation failure. */
+ * nothing.  Returns 0, or -1 on allocation failure, which also sets m->oom
+ * (callers that build whole models check that once). */
 int month_row_put(struct model *m, int col, double v);
 
 /* Add level's objective, every column with its coefficient, to the row
@@ -291,6 +312,14 @@ int month_fix_level(struct model *m, enum month_level level, double v);
 /* Round the integer columns of x so an injected incumbent is exact. */
 void month_round_integers(const struct model *m, double *x);
 
+/* A zeroed array of n elements of `size` bytes that m keeps until
+ * month_scratch_free() or month_model_free(), so that a GLPK error cannot
+ * leak it.  NULL when out of memory (m->oom is then set). */
+void *month_scratch_alloc(struct model *m, size_t n, size_t size);
+
+/* Free p, a month_scratch_alloc() array of m, or NULL. */
+void month_scratch_free(struct model *m, void *p);
+
 /* Free everything m holds (not m itself); the GLPK problem too unless
  * m->lp is NULL. */
 void month_model_free(struct model *m);
@@ -298,7 +327,8 @@ void month_model_free(struct model *m);
 /* ---------------------------------------- month_greedy.c: the greedy start */
 
 /* Build a plan greedily, following guide (LP values by column) when not
- * NULL.  Fills x[1..n]; returns 0, or -1 when no plan met every rule. */
+ * NULL.  Fills x[1..n]; returns 0, or -1 when no plan met every rule or
+ * an allocation failed (then m->oom is set). */
 int month_greedy_plan(struct model *m, double *x, const double *guide);
 
 /* --------------------------------------------- month_search.c: one level */
@@ -345,8 +375,12 @@ int month_extract(struct model *m, const double *x, struct month_result *res);
 
 /* ---------------------------------------- month_conflicts.c: conflicts */
 
-/* Fill res->conflicts: for each policy rule, is there a plan without it? */
-void month_explain_conflicts(const struct month_input *in, struct month_cand *cands, int ncands,
-			     unsigned *fails, struct solve_state *st, struct month_result *res);
+/* Fill res->conflicts: for each policy rule, is there a plan without it?
+ * Each check's model is built in m (zeroed, and zeroed again after), where
+ * month_solve() frees it if a GLPK error jumps out.
+ * Returns 0, or -1 when an allocation failed. */
+int month_explain_conflicts(const struct month_input *in, struct month_cand *cands, int ncands,
+			    unsigned *fails, struct solve_state *st, struct model *m,
+			    struct month_result *res);
 
 #endif

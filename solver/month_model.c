@@ -44,8 +44,10 @@ int month_row_put(struct model *m, int col, double v)
 
 		/* ki/kv, row_end's scratch, hold at most what ri/rv hold */
 		if (grow(&m->ri, sizeof *m->ri, cap) < 0 || grow(&m->rv, sizeof *m->rv, cap) < 0 ||
-		    grow(&m->ki, sizeof *m->ki, cap) < 0 || grow(&m->kv, sizeof *m->kv, cap) < 0)
+		    grow(&m->ki, sizeof *m->ki, cap) < 0 || grow(&m->kv, sizeof *m->kv, cap) < 0) {
+			m->oom = true; /* the row would lack this entry */
 			return -1;
+		}
 		m->rcap = cap;
 	}
 	m->rn++;
@@ -166,8 +168,7 @@ void month_col_make(struct model *m, int j)
 	/* the pending entries, gathered like a row's: (row, value) */
 	month_row_begin(m);
 	for (int q = m->pend_head[j]; q >= 0; q = m->pend_next[q])
-		if (month_row_put(m, m->pend_row[q], m->pend_val[q]) < 0)
-			m->oom = true;
+		month_row_put(m, m->pend_row[q], m->pend_val[q]);
 	glp_set_mat_col(m->lp, j, m->rn, m->ri, m->rv);
 	if (m->lzk[j] == LZ_X)
 		month_vub_row(m, j - m->x_first);
@@ -214,7 +215,7 @@ int month_fix_level(struct model *m, enum month_level level, double v)
 		month_row_end(m, GLP_LO, v - 0.5, 0);
 	else
 		month_row_end(m, GLP_UP, 0, v + 0.5);
-	return 0;
+	return m->oom ? -1 : 0;
 }
 
 void month_round_integers(const struct model *m, double *x)
@@ -226,8 +227,34 @@ void month_round_integers(const struct model *m, double *x)
 			x[j] = floor(x[j] + 0.5);
 }
 
+void *month_scratch_alloc(struct model *m, size_t n, size_t size)
+{
+	void *p = m->nscratch < MONTH_SCRATCH_MAX ? calloc(n, size) : NULL;
+
+	if (p == NULL) {
+		m->oom = true;
+		return NULL;
+	}
+	m->scratch[m->nscratch++] = p;
+	return p;
+}
+
+void month_scratch_free(struct model *m, void *p)
+{
+	if (p == NULL)
+		return;
+	for (int t = m->nscratch - 1; t >= 0; t--)
+		if (m->scratch[t] == p) {
+			m->scratch[t] = m->scratch[--m->nscratch];
+			break;
+		}
+	free(p);
+}
+
 void month_model_free(struct model *m)
 {
+	while (m->nscratch > 0)
+		month_scratch_free(m, m->scratch[m->nscratch - 1]);
 	if (m->lp != NULL)
 		glp_delete_prob(m->lp);
 	for (int k = 0; k < m->nclasses; k++) {

@@ -73,8 +73,10 @@ int month_price_hold(struct model *m, const double *warm)
 
 		m->held = calloc((size_t)n + 1, sizeof *m->held);
 		m->held_d = calloc((size_t)n + 1, sizeof *m->held_d);
-		if (m->held == NULL || m->held_d == NULL)
+		if (m->held == NULL || m->held_d == NULL) {
+			m->oom = true;
 			return -1;
+		}
 	}
 	for (int t = 0; t < m->nlz; t++) {
 		int j = m->lzcols[t];
@@ -128,11 +130,15 @@ static double price_bound(struct model *m)
 	double sg = glp_get_obj_dir(m->lp) == GLP_MAX ? 1.0 : -1.0;
 	double b = glp_get_obj_val(m->lp);
 
-	if (m->taken == NULL) {
+	if (m->taken == NULL || m->dprime == NULL) {
+		free(m->taken);
+		free(m->dprime);
 		m->taken = calloc((size_t)m->nxs + 1, sizeof *m->taken);
 		m->dprime = calloc((size_t)m->nxs + 1, sizeof *m->dprime);
-		if (m->taken == NULL || m->dprime == NULL)
+		if (m->taken == NULL || m->dprime == NULL) {
+			m->oom = true;
 			return sg * HUGE_VAL; /* no bound */
+		}
 	}
 	for (int k = 0; k < m->nclasses; k++) {
 		double pk = m->krow[k] ? glp_get_row_dual(m->lp, m->krow[k]) : 0.0;
@@ -217,6 +223,8 @@ int month_price_lp(struct model *m, struct solve_state *st, glp_smcp *sp)
 		if (rc != 0 || glp_get_status(m->lp) != GLP_OPT)
 			return rc;
 		month_tighten_bound(st, price_bound(m), glp_get_obj_dir(m->lp) == GLP_MAX);
+		if (m->oom)
+			return GLP_EFAIL; /* month_solve_level reports LVL_FAILED */
 		for (int t = 0; t < m->nlz; t++)
 			if (m->held[m->lzcols[t]])
 				m->held_d[m->lzcols[t]] = price_dual(m, m->lzcols[t]);

@@ -150,15 +150,17 @@ static bool dive(struct model *m, struct solve_state *st, glp_smcp *sp, const gl
 	size_t nsc = (size_t)m->ncands * (size_t)in->nstaff;
 	int ny = month_y_count(m);
 	int n = glp_get_num_cols(m->lp), last = -1, ncols = 0;
-	int *cols = malloc(sizeof(int) * ((size_t)ny + nfc + nsc + 1));
-	double *guide = calloc((size_t)n + 1, sizeof(double));
-	double *xg = calloc((size_t)n + 2, sizeof(double));
+	int *cols = month_scratch_alloc(m, (size_t)ny + nfc + nsc + 1, sizeof(int));
+	double *guide = month_scratch_alloc(m, (size_t)n + 1, sizeof(double));
+	double *xg = month_scratch_alloc(m, (size_t)n + 2, sizeof(double));
 	glp_iocp ip = *ipp;
 	double before = month_level_value(m, st->level, x), v;
 	int ms;
 
-	if (cols == NULL || guide == NULL || xg == NULL)
+	if (cols == NULL || guide == NULL || xg == NULL) {
+		m->oom = true;
 		goto out;
+	}
 	for (int t = 0; t < ny; t++)
 		cols[ncols++] = m->ycol[t];
 	for (;;) {
@@ -231,21 +233,26 @@ restore:
 	for (int t = 0; t < ncols; t++)
 		glp_set_col_bnds(m->lp, cols[t], GLP_DB, 0.0, 1.0);
 out:
-	free(cols);
-	free(guide);
-	free(xg);
+	month_scratch_free(m, cols);
+	month_scratch_free(m, guide);
+	month_scratch_free(m, xg);
 	return better;
 }
 
 /* Solve a priced model's restricted root LP again (after the dive, or after
  * columns were released).  False when the level cannot go on: *out is then
- * LVL_CANCELLED, or LVL_CUT with the plan in x standing and the bound proven
- * so far. */
+ * LVL_FAILED (an allocation failed), LVL_CANCELLED, or LVL_CUT with the plan
+ * in x standing and the bound proven so far. */
 static bool root_lp_again(struct model *m, struct solve_state *st, glp_smcp *sp, const double *x,
 			  enum level_outcome *out)
 {
-	int rc = month_lp_sliced(m, st, sp);
+	int rc;
 
+	if (m->oom) {
+		*out = LVL_FAILED;
+		return false;
+	}
+	rc = month_lp_sliced(m, st, sp);
 	if (st->cancelled) {
 		*out = LVL_CANCELLED;
 		return false;
@@ -262,7 +269,7 @@ static bool root_lp_again(struct model *m, struct solve_state *st, glp_smcp *sp,
 /* Solve the model under the current objective.  Returns the outcome; x[1..n]
  * receives the incumbent when there is one.  In a priced model the columns
  * held at the end stay held: the next level holds at least those again. */
-enum level_outcome month_solve_level(struct model *m, struct solve_state *st, double *x)
+static enum level_outcome solve_level(struct model *m, struct solve_state *st, double *x)
 {
 	glp_smcp sp;
 	glp_iocp ip;
@@ -295,19 +302,21 @@ enum level_outcome month_solve_level(struct model *m, struct solve_state *st, do
 		int held = month_price_hold(m, st->warm);
 
 		if (held < 0)
-			return LVL_NOSOL; /* out of memory: nothing to add */
+			return LVL_FAILED;
 		st->priced = held > 0;
 	}
 	if (!st->priced)
 		month_price_whole(m);
 	rc = st->priced ? month_price_lp(m, st, &sp) : month_lp_sliced(m, st, &sp);
-	if (rc != 0 && rc != GLP_ETMLIM && !st->cancelled) {
+	if (rc != 0 && rc != GLP_ETMLIM && !st->cancelled && !m->oom) {
 		/* a numerically hard basis: retry from scratch, whole */
 		month_price_whole(m);
 		st->priced = false;
 		glp_std_basis(m->lp);
 		rc = month_lp_sliced(m, st, &sp);
 	}
+	if (m->oom)
+		return LVL_FAILED; /* the model lacks entries: its LP proves nothing */
 	if (st->cancelled)
 		return LVL_CANCELLED;
 	if (rc == GLP_ETMLIM) {
@@ -388,4 +397,13 @@ enum level_outcome month_solve_level(struct model *m, struct solve_state *st, do
 		return LVL_CUT;
 	}
 	return LVL_NOSOL;
+}
+
+/* An allocation that failed during the level (pricing, the dive, its greedy
+ * plan) turns whatever the level found into LVL_FAILED. */
+enum level_outcome month_solve_level(struct model *m, struct solve_state *st, double *x)
+{
+	enum level_outcome o = solve_level(m, st, x);
+
+	return m->oom ? LVL_FAILED : o;
 }
