@@ -3,11 +3,12 @@
  * lexicographically with GLPK: the driver of the solve.
  *
  * month_solve() computes the candidates and the static filters, builds the
- * model (month_build.c) and solves its levels in order -- coverage, comfort
- * deviation, preference, cost (enum month_level).  Level t is solved to
+ * model (month_build.c) and solves its levels in order -- coverage, then
+ * comfort deviation and preference as one objective (exact: see
+ * set_pref_weight), then cost (enum month_level).  Each is solved to
  * proven optimality (month_search.c), then its objective is fixed by a row
- * (integer levels by a half-unit margin, which is exact) and level t+1
- * starts from level t's plan, injected as the first incumbent.  Level 1
+ * (integer levels by a half-unit margin, which is exact) and the next
+ * starts from its plan, injected as the first incumbent.  Level 1
  * starts from the greedy plan (month_greedy.c).  One deadline covers all
  * levels; a level cut short ends the solve with status "feasible" and its
  * gap.  The plan is then extracted (month_extract.c); an infeasible month
@@ -48,7 +49,7 @@ void month_report(struct solve_state *st, bool has_inc, double inc, bool force)
 		return;
 	st->last_report = now;
 	memset(&p, 0, sizeof p);
-	p.level = st->level;
+	p.level = st->level == LEVEL_COMFORT_PREFERENCE ? LEVEL_COMFORT : st->level;
 	p.stage = st->stage;
 	p.has_incumbent = has_inc;
 	p.incumbent = inc;
@@ -130,12 +131,69 @@ static int run_guarded(int (*body)(struct month_job *), struct month_job *job)
 }
 
 /* The stage names of month_progress, by level. */
-static const char *const level_stage[LEVEL_COST + 1] = {
+static const char *const level_stage[LEVEL_COMFORT_PREFERENCE + 1] = {
     [LEVEL_COVERAGE] = "coverage",
     [LEVEL_COMFORT] = "comfort",
     [LEVEL_PREFERENCE] = "preference",
     [LEVEL_COST] = "cost",
+    [LEVEL_COMFORT_PREFERENCE] = "comfort+preference",
 };
+
+/* The order in which the objectives are solved: comfort and preference
+ * together, as one objective (see below). */
+static const enum month_level solve_order[] = {LEVEL_COVERAGE, LEVEL_COMFORT_PREFERENCE,
+					       LEVEL_COST};
+
+/* Comfort deviation D and preference P take integer values, and no plan
+ * has P above the number of eligible parents, so with a weight W above
+ * that number W*D - P orders plans exactly as "D first, then P": a plan
+ * with a smaller D has W*D - P smaller by at least W - P_max > 0.  The one
+ * search then proves both levels, and its bound b on W*D - P still bounds
+ * each level on its own: D >= b / W (P >= 0), and among plans with D = d,
+ * P <= W*d - b. */
+static void set_pref_weight(struct model *m)
+{
+	m->pref_weight = 1;
+	for (int k = 0; k < m->nclasses; k++)
+		m->pref_weight += m->classes[k].count;
+}
+
+/* A level's optimum v is proven: add the rows that keep it, and count it
+ * (both levels for the combined objective).  Returns 0 or -1 (memory). */
+static int keep_level(struct model *m, enum month_level level, const double *x,
+		      struct month_result *res)
+{
+	if (level == LEVEL_COMFORT_PREFERENCE) {
+		res->levels_proven = LEVEL_PREFERENCE;
+		if (keep_level(m, LEVEL_COMFORT, x, res) < 0)
+			return -1;
+		level = LEVEL_PREFERENCE;
+	}
+	res->levels_proven = level;
+	if (level == LEVEL_COST)
+		return 0;
+	return month_fix_level(m, level, floor(month_level_value(m, level, x) + 0.5));
+}
+
+/* The gap of the first level the combined search left unproven (see
+ * set_pref_weight): comfort, unless the bound already proves it; then
+ * preference, and comfort counts as proven. */
+static double combined_gap(const struct model *m, const struct solve_state *st, const double *x,
+			   struct month_result *res)
+{
+	double d = floor(month_level_value(m, LEVEL_COMFORT, x) + 0.5);
+	double p = floor(month_level_value(m, LEVEL_PREFERENCE, x) + 0.5);
+	double dmin, pmax;
+
+	if (!st->has_bound)
+		return 1.0;
+	dmin = fmax(0.0, ceil(st->bound / m->pref_weight - 1e-9));
+	if (d > dmin)
+		return month_rel_gap(d, dmin);
+	res->levels_proven = LEVEL_COMFORT;
+	pmax = m->pref_weight * d - st->bound;
+	return month_rel_gap(p, pmax);
+}
 
 /* The lexicographic solve proper; GLPK errors longjmp out of it. */
 static int solve_all(const struct month_input *in, struct solve_state *st, struct month_cand *cands,
@@ -158,9 +216,10 @@ static int solve_all(const struct month_input *in, struct solve_state *st, struc
 	if (x == NULL)
 		return pp_error_set(err, PP_ERR_INTERNAL, NULL, "out of memory");
 	res->status = MONTH_OPTIMAL;
-	for (enum month_level level = LEVEL_COVERAGE; level <= LEVEL_COST; level++) {
+	set_pref_weight(m);
+	for (size_t i = 0; i < sizeof solve_order / sizeof solve_order[0]; i++) {
+		enum month_level level = solve_order[i];
 		enum level_outcome o;
-		double v;
 
 		if (month_cancel_raised(st)) {
 			res->status = MONTH_CANCELLED;
@@ -196,12 +255,11 @@ static int solve_all(const struct month_input *in, struct solve_state *st, struc
 		if (o != LVL_OPTIMAL) {
 			/* cut short (or a later level lost its warm start): keep the best */
 			res->status = MONTH_FEASIBLE;
-			res->gap = st->gap;
+			res->gap = level == LEVEL_COMFORT_PREFERENCE ? combined_gap(m, st, x, res)
+								     : st->gap;
 			return 1;
 		}
-		res->levels_proven = level;
-		v = month_level_value(m, level, x);
-		if (level < LEVEL_COST && month_fix_level(m, level, floor(v + 0.5)) < 0)
+		if (keep_level(m, level, x, res) < 0)
 			return pp_error_set(err, PP_ERR_INTERNAL, NULL, "out of memory");
 	}
 	return 1;

@@ -214,8 +214,11 @@ struct month_result {
 
 /* Live progress, delivered from the solving thread. */
 struct month_progress {
-	int level;         /* 1..4 (objective level), 0 while preparing */
-	const char *stage; /* "coverage", "comfort", "preference", "cost", "conflicts" */
+	/* The objective level, 1..4, 0 while preparing.  Comfort (2) and
+	 * preference (3) are solved as one objective, reported as level 2
+	 * with stage "comfort+preference". */
+	int level;
+	const char *stage; /* "coverage", "comfort+preference", "cost", "conflicts" */
 	bool has_incumbent;
 	double incumbent, bound, gap;
 	long nodes;

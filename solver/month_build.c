@@ -478,6 +478,25 @@ static void children_rows(struct model *m, int c)
 	month_row_end(m, GLP_UP, 0, 0);
 }
 
+/* Need coverage of one parent-class entry e at candidate c, need tag:
+ * x[e] <= min(count, capacity) * (staff at c who support the tag).  The
+ * candidate's big-M row below implies it for whole columns; this one keeps
+ * the relaxation from opening a fraction of a staff member per parent
+ * (docs/model.md, "Need rows per class").  Lazy models skip it: their x
+ * rows are made only with their column. */
+static void need_entry_row(struct model *m, int c, int e, int tag)
+{
+	const struct month_input *in = m->in;
+	int ns = in->nstaff;
+
+	month_row_begin(m);
+	month_row_put(m, m->xs[e].col, 1);
+	for (int j = 0; j < ns; j++)
+		if (month_tags_have(&in->staff[j].supports, tag))
+			month_row_put(m, m->scol[(size_t)c * ns + j], -month_x_ub(m, e));
+	month_row_end(m, GLP_UP, 0, 0);
+}
+
 /* Need coverage at candidate c: parents with need t only if some staff
  * member who supports t attends (big-M: at most the room's capacity). */
 static void need_rows(struct model *m, int c)
@@ -506,6 +525,11 @@ static void need_rows(struct model *m, int c)
 			if (month_tags_have(&in->staff[j].supports, tag))
 				month_row_put(m, m->scol[(size_t)c * ns + j], -big);
 		month_row_end(m, GLP_UP, 0, 0);
+		if (m->lazy)
+			continue;
+		FOR_X_AT (m, c, e)
+			if (m->xs[e].c == c && month_tags_have(&m->classes[m->xs[e].k].needs, tag))
+				need_entry_row(m, c, e, tag);
 	}
 }
 

@@ -70,6 +70,10 @@ enum month_level {
 	LEVEL_COMFORT,       /* minimise the comfort deviation */
 	LEVEL_PREFERENCE,    /* maximise the parents at their preferred daypart */
 	LEVEL_COST,          /* minimise the cost */
+	/* Levels 2 and 3 solved as one objective, minimised:
+	 * pref_weight * comfort deviation - preference (month.c says why
+	 * this is exact).  Reported as level 2, stage "comfort+preference". */
+	LEVEL_COMFORT_PREFERENCE,
 };
 
 /* Is the level maximised (coverage, preference) or minimised? */
@@ -149,6 +153,9 @@ struct model {
 	/* Objective coefficients of each level (obj[LEVEL_COVERAGE] ..
 	 * obj[LEVEL_COST]), indexed by column; obj[0] is unused. */
 	double *obj[LEVEL_COST + 1];
+	/* Weight of one unit of comfort deviation against preference in
+	 * LEVEL_COMFORT_PREFERENCE: more than the largest preference. */
+	double pref_weight;
 	int ncols;
 
 	/* Row building scratch. */
@@ -201,7 +208,8 @@ struct solve_state {
 	double deadline; /* seconds since start */
 	enum month_level level;
 	const char *stage;
-	const double *warm; /* 1..ncols, or NULL */
+	const struct model *model; /* for the branching choice of the callback */
+	const double *warm;        /* 1..ncols, or NULL */
 	bool warm_done;
 	bool stop_at_first;
 	bool cancelled, timed_out;
@@ -234,6 +242,9 @@ enum level_outcome {
 	LVL_CANCELLED,
 	LVL_FAILED, /* an allocation failed (m->oom) */
 };
+
+/* GLPK's relative gap: |incumbent - bound| / (|incumbent| + DBL_EPSILON). */
+double month_rel_gap(double inc, double bound);
 
 /* ------------------------------------------------ month.c: the solve state */
 

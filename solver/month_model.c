@@ -176,13 +176,21 @@ void month_col_make(struct model *m, int j)
 		month_staff_row(m, j, m->s_cand[j]);
 }
 
+/* The coefficient of column j (1 <= j < m->ncols) in the level's objective. */
+static double obj_coef(const struct model *m, enum month_level level, int j)
+{
+	if (level == LEVEL_COMFORT_PREFERENCE)
+		return m->pref_weight * m->obj[LEVEL_COMFORT][j] - m->obj[LEVEL_PREFERENCE][j];
+	return m->obj[level][j];
+}
+
 void month_set_objective(struct model *m, enum month_level level)
 {
 	int n = glp_get_num_cols(m->lp);
 
 	glp_set_obj_dir(m->lp, month_level_maximised(level) ? GLP_MAX : GLP_MIN);
 	for (int j = 1; j <= n; j++)
-		glp_set_obj_coef(m->lp, j, j < m->ncols ? m->obj[level][j] : 0.0);
+		glp_set_obj_coef(m->lp, j, j < m->ncols ? obj_coef(m, level, j) : 0.0);
 }
 
 double month_level_value(const struct model *m, enum month_level level, const double *x)
@@ -191,7 +199,7 @@ double month_level_value(const struct model *m, enum month_level level, const do
 	int n = glp_get_num_cols(m->lp);
 
 	for (int j = 1; j <= n && j < m->ncols; j++)
-		v += m->obj[level][j] * x[j];
+		v += obj_coef(m, level, j) * x[j];
 	return v;
 }
 
@@ -199,7 +207,7 @@ double month_level_value(const struct model *m, enum month_level level, const do
 int month_row_put_objective(struct model *m, enum month_level level)
 {
 	for (int j = 1; j < m->ncols; j++)
-		if (m->obj[level][j] != 0.0 && month_row_put(m, j, m->obj[level][j]) < 0)
+		if (obj_coef(m, level, j) != 0.0 && month_row_put(m, j, obj_coef(m, level, j)) < 0)
 			return -1;
 	return 0;
 }

@@ -20,8 +20,7 @@
 #include <math.h>
 #include <stdlib.h>
 
-/* GLPK's relative gap: |incumbent - bound| / (|incumbent| + DBL_EPSILON). */
-static double rel_gap(double inc, double bound)
+double month_rel_gap(double inc, double bound)
 {
 	return fabs(inc - bound) / (fabs(inc) + DBL_EPSILON);
 }
@@ -36,6 +35,35 @@ void month_tighten_bound(struct solve_state *st, double b, bool maximise)
 	st->has_bound = true;
 }
 
+/* Branch on a series first: of the y columns GLPK can branch on, the one
+ * farthest from whole, towards its nearer end.  Once every series is
+ * decided, the rest of a plan (who runs, attends and joins) is nearly whole
+ * in the LP, so a search that decides the series first closes its subtrees
+ * early (docs/model.md, "Search").  With no fractional y, GLPK chooses. */
+static void branch_on_series(glp_tree *T, const struct model *m)
+{
+	glp_prob *P = glp_ios_get_prob(T);
+	int best = 0, ny = month_y_count(m);
+	double best_frac = 0.0, best_val = 0.0;
+
+	for (int t = 0; t < ny; t++) {
+		int j = m->ycol[t];
+		double v, frac;
+
+		if (!glp_ios_can_branch(T, j))
+			continue;
+		v = glp_get_col_prim(P, j);
+		frac = fmin(v - floor(v), ceil(v) - v);
+		if (frac > best_frac) {
+			best_frac = frac;
+			best = j;
+			best_val = v;
+		}
+	}
+	if (best != 0)
+		glp_ios_branch_upon(T, best, best_val >= 0.5 ? GLP_UP_BRNCH : GLP_DN_BRNCH);
+}
+
 static void ios_callback(glp_tree *T, void *info)
 {
 	struct solve_state *st = info;
@@ -47,6 +75,8 @@ static void ios_callback(glp_tree *T, void *info)
 		st->warm_done = true;
 		glp_ios_heur_sol(T, st->warm);
 	}
+	if (reason == GLP_IBRANCH && st->model != NULL)
+		branch_on_series(T, st->model);
 	if (reason == GLP_IBINGO && st->stop_at_first) {
 		glp_ios_terminate(T);
 		return;
@@ -66,7 +96,7 @@ static void ios_callback(glp_tree *T, void *info)
 			month_tighten_bound(st, b, maximise);
 		}
 		if (glp_mip_status(P) == GLP_FEAS || glp_mip_status(P) == GLP_OPT)
-			st->gap = rel_gap(glp_mip_obj_val(P), st->bound);
+			st->gap = month_rel_gap(glp_mip_obj_val(P), st->bound);
 	}
 	if (month_cancel_raised(st)) {
 		st->cancelled = true;
@@ -259,7 +289,7 @@ static bool root_lp_again(struct model *m, struct solve_state *st, glp_smcp *sp,
 	}
 	if (rc != 0 || glp_get_status(m->lp) != GLP_OPT) {
 		st->timed_out = true;
-		st->gap = rel_gap(month_level_value(m, st->level, x), st->bound);
+		st->gap = month_rel_gap(month_level_value(m, st->level, x), st->bound);
 		*out = LVL_CUT;
 		return false;
 	}
@@ -324,7 +354,8 @@ static enum level_outcome solve_level(struct model *m, struct solve_state *st, d
 		/* the relaxation was not solved: only a priced LP proves a bound */
 		st->gap = 1.0;
 		if (st->warm != NULL && st->has_bound && x != NULL)
-			st->gap = fmin(1.0, rel_gap(month_level_value(m, st->level, x), st->bound));
+			st->gap =
+			    fmin(1.0, month_rel_gap(month_level_value(m, st->level, x), st->bound));
 		return st->warm != NULL ? LVL_CUT : LVL_NOSOL;
 	}
 	if (rc != 0 || glp_get_status(m->lp) == GLP_NOFEAS)
@@ -337,7 +368,10 @@ static enum level_outcome solve_level(struct model *m, struct solve_state *st, d
 	glp_init_iocp(&ip);
 	ip.msg_lev = GLP_MSG_OFF;
 	ip.presolve = GLP_OFF;
-	ip.br_tech = GLP_BR_MFV; /* chosen by measurement: docs/model.md */
+	/* chosen by measurement (docs/model.md, "Search"): whole models branch
+	 * on series first, then by Driebeck-Tomlin; priced models as before */
+	ip.br_tech = m->lazy ? GLP_BR_MFV : GLP_BR_DTH;
+	st->model = m->lazy ? NULL : m;
 	ip.bt_tech = GLP_BT_BLB;
 	ip.mir_cuts = GLP_ON;
 	ip.cov_cuts = GLP_ON;
@@ -388,12 +422,12 @@ static enum level_outcome solve_level(struct model *m, struct solve_state *st, d
 		return LVL_OPTIMAL;
 	st->timed_out = true;
 	if (ms == GLP_FEAS || ms == GLP_OPT) {
-		st->gap = rel_gap(glp_mip_obj_val(m->lp), st->bound);
+		st->gap = month_rel_gap(glp_mip_obj_val(m->lp), st->bound);
 		return LVL_CUT;
 	}
 	if (st->warm != NULL) {
 		/* GLPK never took the warm start: it is still the best plan */
-		st->gap = rel_gap(month_level_value(m, st->level, x), st->bound);
+		st->gap = month_rel_gap(month_level_value(m, st->level, x), st->bound);
 		return LVL_CUT;
 	}
 	return LVL_NOSOL;

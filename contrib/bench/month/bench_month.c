@@ -10,7 +10,9 @@
  * objective level starts (stage "coverage", "comfort", "preference",
  * "cost") and once when it is done, so the first report of a level is the
  * time that level starts, and a level lasts until the next level starts (or
- * the solve ends).  Everything before level 1 starts -- candidates, static
+ * the solve ends).  Comfort and preference are solved as one objective
+ * (stage "comfort+preference", reported as level 2): its time is level 2's,
+ * and level 3 stays null.  Everything before level 1 starts -- candidates, static
  * filters, the model build and the greedy first plan -- is `build_seconds`.
  * Peak memory is getrusage()'s ru_maxrss (kilobytes on Linux) for the
  * whole process, parsing included.
@@ -65,7 +67,8 @@ static void bench_progress(const struct month_progress *p, void *arg)
 		return;
 	}
 	for (int l = 0; l < BENCH_LEVELS; l++)
-		if (p->level == l + 1 && strcmp(p->stage, bench_level_stage[l]) == 0 &&
+		if (p->level == l + 1 &&
+		    strncmp(p->stage, bench_level_stage[l], strlen(bench_level_stage[l])) == 0 &&
 		    t->level_start[l] < 0)
 			t->level_start[l] = p->seconds;
 }
@@ -91,9 +94,11 @@ static json_t *bench_report(const char *path, const struct month_input *in,
 		double len = -1;
 
 		if (t->level_start[l] >= 0) {
-			double next = l + 1 < BENCH_LEVELS && t->level_start[l + 1] >= 0
-					  ? t->level_start[l + 1]
-					  : end;
+			double next = end;
+
+			for (int u = BENCH_LEVELS - 1; u > l; u--)
+				if (t->level_start[u] >= 0)
+					next = t->level_start[u];
 			len = next - t->level_start[l];
 		}
 		json_array_append_new(starts, bench_seconds(t->level_start[l]));
