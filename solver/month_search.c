@@ -369,8 +369,9 @@ static enum level_outcome solve_level(struct model *m, struct solve_state *st, d
 	ip.msg_lev = GLP_MSG_OFF;
 	ip.presolve = GLP_OFF;
 	/* chosen by measurement (docs/model.md, "Search"): whole models branch
-	 * on series first, then by Driebeck-Tomlin; priced models as before */
-	ip.br_tech = m->lazy ? GLP_BR_MFV : GLP_BR_DTH;
+	 * on series first, then by Driebeck-Tomlin for coverage and by
+	 * pseudocosts for the later levels; priced models as before */
+	ip.br_tech = m->lazy ? GLP_BR_MFV : st->level == LEVEL_COVERAGE ? GLP_BR_DTH : GLP_BR_PCH;
 	st->model = m->lazy ? NULL : m;
 	ip.bt_tech = GLP_BT_BLB;
 	ip.mir_cuts = GLP_ON;
