@@ -373,7 +373,9 @@ static enum level_outcome solve_level(struct model *m, struct solve_state *st, d
 	 * pseudocosts for the later levels; priced models as before */
 	ip.br_tech = m->lazy ? GLP_BR_MFV : st->level == LEVEL_COVERAGE ? GLP_BR_DTH : GLP_BR_PCH;
 	st->model = m->lazy ? NULL : m;
-	ip.bt_tech = GLP_BT_BLB;
+	/* depth first for cost, where diving finds the cheap plans that let
+	 * the search prune; best bound elsewhere (docs/model.md, "Search") */
+	ip.bt_tech = !m->lazy && st->level == LEVEL_COST ? GLP_BT_DFS : GLP_BT_BLB;
 	ip.mir_cuts = GLP_ON;
 	ip.cov_cuts = GLP_ON;
 	ip.clq_cuts = GLP_ON;
