@@ -36,6 +36,7 @@
 
 #include "month.h"
 #include "month_json.h"
+#include "test_file.h"
 
 void *__real_malloc(size_t n);
 void *__real_calloc(size_t n, size_t size);
@@ -330,22 +331,11 @@ static void test_glpk_env_freed(void **state)
 
 static void load(const char *path, struct month_input *in)
 {
-	FILE *f = fopen(path, "rb");
 	struct pp_error err = {0};
-	char *buf;
-	long n;
+	size_t n;
+	char *buf = test_read_file(path, &n);
 
-	if (f == NULL)
-		fail_msg("cannot open %s", path);
-	fseek(f, 0, SEEK_END);
-	n = ftell(f);
-	fseek(f, 0, SEEK_SET);
-	buf = malloc((size_t)n + 1);
-	assert_non_null(buf);
-	assert_int_equal(fread(buf, 1, (size_t)n, f), (size_t)n);
-	buf[n] = '\0';
-	fclose(f);
-	if (month_parse(buf, (size_t)n, in, &err) < 0)
+	if (month_parse(buf, n, in, &err) < 0)
 		fail_msg("%s: %s: %s", path, err.path, err.message);
 	free(buf);
 }

@@ -21,6 +21,7 @@
 
 #include "json_read.h"
 #include "month_json.h"
+#include "test_file.h"
 
 #ifndef PP_EXAMPLES_DIR
 #define PP_EXAMPLES_DIR "contrib/examples"
@@ -665,19 +666,10 @@ static void test_example_month(void **state)
 	const char *path = PP_EXAMPLES_DIR "/month-agency-40.json";
 	struct month_input in;
 	struct pp_error err = {0};
-	FILE *f = fopen(path, "rb");
-	char *buf;
-	long n;
+	size_t n;
+	char *buf = test_read_file(path, &n);
 
-	if (f == NULL)
-		fail_msg("cannot open %s", path);
-	fseek(f, 0, SEEK_END);
-	n = ftell(f);
-	rewind(f);
-	buf = malloc((size_t)n);
-	assert_int_equal(fread(buf, 1, (size_t)n, f), (size_t)n);
-	fclose(f);
-	if (month_parse(buf, (size_t)n, &in, &err) != 0)
+	if (month_parse(buf, n, &in, &err) != 0)
 		fail_msg("%s: %s", err.path, err.message);
 	free(buf);
 	assert_int_equal(in.year, 2026);

@@ -18,6 +18,7 @@
 
 #include "month_internal.h"
 #include "month_json.h"
+#include "test_file.h"
 
 static const char *agency_path;
 
@@ -27,24 +28,6 @@ static void parse_or_fail(const char *doc, struct month_input *in)
 
 	if (month_parse(doc, strlen(doc), in, &err) < 0)
 		fail_msg("parse: %s: %s", err.path, err.message);
-}
-
-static char *read_file(const char *path)
-{
-	FILE *f = fopen(path, "rb");
-	char *buf;
-	long n;
-
-	assert_non_null(f);
-	fseek(f, 0, SEEK_END);
-	n = ftell(f);
-	fseek(f, 0, SEEK_SET);
-	buf = malloc((size_t)n + 1);
-	assert_non_null(buf);
-	assert_int_equal(fread(buf, 1, (size_t)n, f), (size_t)n);
-	buf[n] = '\0';
-	fclose(f);
-	return buf;
 }
 
 /* December 2026 starts on a Tuesday: Tuesdays are 1, 8, 15, 22, 29. */
@@ -175,7 +158,7 @@ static void test_static_filters(void **state)
 
 static void test_cancel_before_start(void **state)
 {
-	char *doc = read_file(agency_path);
+	char *doc = test_read_file(agency_path, NULL);
 	struct month_input in;
 	struct month_result res;
 	struct pp_error err = {0};
@@ -215,7 +198,7 @@ static void record(const struct month_progress *p, void *arg)
  * cost 2915). */
 static void test_progress_and_optimum(void **state)
 {
-	char *doc = read_file(agency_path);
+	char *doc = test_read_file(agency_path, NULL);
 	struct month_input in;
 	struct month_result res;
 	struct pp_error err = {0};
