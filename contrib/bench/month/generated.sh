@@ -38,6 +38,7 @@ set -eu
 
 here=$(cd "$(dirname "$0")" && pwd)
 root=$(cd "$here/../../.." && pwd)
+. "$here/lib.sh"
 sizes="30 100 300 1000"
 limit=60
 seed=1
@@ -62,16 +63,7 @@ while [ $# -gt 0 ]; do
 	shift 2
 done
 
-pp=$build/daemon/peerplan
-bench=$build/contrib/bench/bench_month
-gen=$root/contrib/gen/peerplan-gen
-for tool in "$pp" "$bench"; do
-	if [ ! -x "$tool" ]; then
-		echo "generated.sh: $tool is missing; build it first:" >&2
-		echo "  cmake --build $build --target peerplan bench_month" >&2
-		exit 1
-	fi
-done
+bench_tools generated.sh "$build"
 for tool in cbc jq python3; do
 	command -v "$tool" >/dev/null || {
 		echo "generated.sh: $tool is not installed (contrib/install-deps.sh)" >&2

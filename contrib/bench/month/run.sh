@@ -39,6 +39,7 @@ set -eu
 
 here=$(cd "$(dirname "$0")" && pwd)
 root=$(cd "$here/../../.." && pwd)
+. "$here/lib.sh"
 months=$(ls "$root"/contrib/examples/realistic/month-*.json | grep -v '\.optimum\.json$')
 generated=
 anchor_limit=300
@@ -76,16 +77,7 @@ while [ $# -gt 0 ]; do
 	shift 2
 done
 
-pp=$build/daemon/peerplan
-bench=$build/contrib/bench/bench_month
-gen=$root/contrib/gen/peerplan-gen
-for tool in "$pp" "$bench"; do
-	if [ ! -x "$tool" ]; then
-		echo "run.sh: $tool is missing; build it first:" >&2
-		echo "  cmake --build $build --target peerplan bench_month" >&2
-		exit 1
-	fi
-done
+bench_tools run.sh "$build"
 # The python3 with scipy: the first of python3 and Debian's /usr/bin/python3.
 py=
 for p in python3 /usr/bin/python3; do
