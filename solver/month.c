@@ -130,11 +130,9 @@ static int run_guarded(int (*body)(struct month_job *), struct month_job *job)
 	return rc;
 }
 
-/* The stage names of month_progress, by level. */
+/* The stage names of month_progress, by the objective solved. */
 static const char *const level_stage[LEVEL_COMFORT_PREFERENCE + 1] = {
     [LEVEL_COVERAGE] = "coverage",
-    [LEVEL_COMFORT] = "comfort",
-    [LEVEL_PREFERENCE] = "preference",
     [LEVEL_COST] = "cost",
     [LEVEL_COMFORT_PREFERENCE] = "comfort+preference",
 };
@@ -163,12 +161,10 @@ static void set_pref_weight(struct model *m)
 static int keep_level(struct model *m, enum month_level level, const double *x,
 		      struct month_result *res)
 {
-	if (level == LEVEL_COMFORT_PREFERENCE) {
-		res->levels_proven = LEVEL_PREFERENCE;
-		if (keep_level(m, LEVEL_COMFORT, x, res) < 0)
-			return -1;
-		level = LEVEL_PREFERENCE;
-	}
+	if (level == LEVEL_COMFORT_PREFERENCE)
+		return keep_level(m, LEVEL_COMFORT, x, res) < 0
+			   ? -1
+			   : keep_level(m, LEVEL_PREFERENCE, x, res);
 	res->levels_proven = level;
 	if (level == LEVEL_COST)
 		return 0;

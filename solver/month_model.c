@@ -206,9 +206,12 @@ double month_level_value(const struct model *m, enum month_level level, const do
 /* The half-unit margin is exact because the level takes integer values. */
 int month_row_put_objective(struct model *m, enum month_level level)
 {
-	for (int j = 1; j < m->ncols; j++)
-		if (obj_coef(m, level, j) != 0.0 && month_row_put(m, j, obj_coef(m, level, j)) < 0)
+	for (int j = 1; j < m->ncols; j++) {
+		double v = obj_coef(m, level, j);
+
+		if (v != 0.0 && month_row_put(m, j, v) < 0)
 			return -1;
+	}
 	return 0;
 }
 

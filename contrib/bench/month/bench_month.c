@@ -7,13 +7,13 @@
  * The document is parsed with api/month_json.c exactly as `peerplan solve`
  * parses it, then solved with month_solve().  The per-level timing comes
  * from the progress callback: month_solve() reports once, forced, when each
- * objective level starts (stage "coverage", "comfort", "preference",
- * "cost") and once when it is done, so the first report of a level is the
- * time that level starts, and a level lasts until the next level starts (or
- * the solve ends).  Comfort and preference are solved as one objective
- * (stage "comfort+preference", reported as level 2): its time is level 2's,
- * and level 3 stays null.  Everything before level 1 starts -- candidates, static
- * filters, the model build and the greedy first plan -- is `build_seconds`.
+ * objective starts (stage "coverage", "comfort+preference", "cost") and
+ * once when it is done, so the first report of a level is the time that
+ * level starts, and a level lasts until the next level starts (or the solve
+ * ends).  Comfort and preference are solved as one objective, reported as
+ * level 2: its time is level 2's, and level 3 stays null.  Everything
+ * before level 1 starts -- candidates, static filters, the model build and
+ * the greedy first plan -- is `build_seconds`.
  * Peak memory is getrusage()'s ru_maxrss (kilobytes on Linux) for the
  * whole process, parsing included.
  *
@@ -38,8 +38,10 @@
 
 #define BENCH_LEVELS 4
 
-static const char *const bench_level_stage[BENCH_LEVELS] = {"coverage", "comfort", "preference",
-							    "cost"};
+/* The stage month_solve() reports for each level (preference is solved
+ * with comfort, so its own stage never comes). */
+static const char *const bench_level_stage[BENCH_LEVELS] = {"coverage", "comfort+preference",
+							    "preference", "cost"};
 
 /* What the progress callback records: first report of each level, and the end. */
 struct bench_timing {
@@ -67,8 +69,7 @@ static void bench_progress(const struct month_progress *p, void *arg)
 		return;
 	}
 	for (int l = 0; l < BENCH_LEVELS; l++)
-		if (p->level == l + 1 &&
-		    strncmp(p->stage, bench_level_stage[l], strlen(bench_level_stage[l])) == 0 &&
+		if (p->level == l + 1 && strcmp(p->stage, bench_level_stage[l]) == 0 &&
 		    t->level_start[l] < 0)
 			t->level_start[l] = p->seconds;
 }
