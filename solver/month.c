@@ -171,11 +171,8 @@ static int keep_level(struct model *m, enum month_level level, const double *x,
 	return month_fix_level(m, level, floor(month_level_value(m, level, x) + 0.5));
 }
 
-/* The gap of the first level the combined search left unproven (see
- * set_pref_weight): comfort, unless the bound already proves it; then
- * preference, and comfort counts as proven. */
-static double combined_gap(const struct model *m, const struct solve_state *st, const double *x,
-			   struct month_result *res)
+double month_combined_gap(const struct model *m, const struct solve_state *st, const double *x,
+			  struct month_result *res)
 {
 	double d = floor(month_level_value(m, LEVEL_COMFORT, x) + 0.5);
 	double p = floor(month_level_value(m, LEVEL_PREFERENCE, x) + 0.5);
@@ -251,8 +248,9 @@ static int solve_all(const struct month_input *in, struct solve_state *st, struc
 		if (o != LVL_OPTIMAL) {
 			/* cut short (or a later level lost its warm start): keep the best */
 			res->status = MONTH_FEASIBLE;
-			res->gap = level == LEVEL_COMFORT_PREFERENCE ? combined_gap(m, st, x, res)
-								     : st->gap;
+			res->gap = level == LEVEL_COMFORT_PREFERENCE
+				       ? month_combined_gap(m, st, x, res)
+				       : st->gap;
 			return 1;
 		}
 		if (keep_level(m, level, x, res) < 0)

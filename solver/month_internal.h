@@ -246,6 +246,14 @@ enum level_outcome {
 /* GLPK's relative gap: |incumbent - bound| / (|incumbent| + DBL_EPSILON). */
 double month_rel_gap(double inc, double bound);
 
+/* The gap of the first level a cut-short search of LEVEL_COMFORT_PREFERENCE
+ * left unproven, for the plan x and the search's bound st->bound (month.c,
+ * set_pref_weight, says why the bound splits): comfort's gap, unless the
+ * bound proves the plan's comfort; then preference's, and
+ * res->levels_proven becomes LEVEL_COMFORT.  1.0 without a bound. */
+double month_combined_gap(const struct model *m, const struct solve_state *st, const double *x,
+			  struct month_result *res);
+
 /* ------------------------------------------------ month.c: the solve state */
 
 /* Seconds since the solve started. */

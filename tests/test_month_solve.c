@@ -228,6 +228,48 @@ static void test_progress_and_optimum(void **state)
 	free(doc);
 }
 
+/* A comfort-and-preference search cut short: its bound b on W*D - P gives
+ * comfort >= ceil(b / W), and, once that proves the plan's comfort d,
+ * preference <= W*d - b.  A model of two columns, D and P, with W = 11. */
+static void test_combined_gap(void **state)
+{
+	double obj_d[3] = {0, 1, 0}, obj_p[3] = {0, 0, 1}, x[3] = {0, 2, 5};
+	struct model m = {0};
+	struct solve_state st = {0};
+	struct month_result res = {0};
+
+	(void)state;
+	m.lp = glp_create_prob();
+	glp_add_cols(m.lp, 2);
+	m.ncols = 3;
+	m.obj[LEVEL_COMFORT] = obj_d;
+	m.obj[LEVEL_PREFERENCE] = obj_p;
+	m.pref_weight = 11;
+	res.levels_proven = LEVEL_COVERAGE;
+
+	/* no bound: nothing proven */
+	assert_float_equal(month_combined_gap(&m, &st, x, &res), 1.0, 1e-12);
+	assert_int_equal(res.levels_proven, LEVEL_COVERAGE);
+	/* b = 12: comfort >= 2 = the plan's, proven; preference <= 22 - 12 = 10 */
+	st.has_bound = true;
+	st.bound = 12;
+	assert_float_equal(month_combined_gap(&m, &st, x, &res), 5.0 / 5.0, 1e-9);
+	assert_int_equal(res.levels_proven, LEVEL_COMFORT);
+	/* b = 17: preference <= 5, the plan's: no gap left */
+	st.bound = 17;
+	assert_float_equal(month_combined_gap(&m, &st, x, &res), 0.0, 1e-9);
+	/* b = 11: comfort >= 1 < 2, comfort's gap, comfort not proven */
+	res.levels_proven = LEVEL_COVERAGE;
+	st.bound = 11;
+	assert_float_equal(month_combined_gap(&m, &st, x, &res), 0.5, 1e-9);
+	assert_int_equal(res.levels_proven, LEVEL_COVERAGE);
+	/* b = -3 (preference alone could reach 3 with comfort 0): comfort >= 0 */
+	st.bound = -3;
+	assert_float_equal(month_combined_gap(&m, &st, x, &res), 1.0, 1e-9);
+	glp_delete_prob(m.lp);
+	glp_free_env();
+}
+
 int main(int argc, char **argv)
 {
 	const struct CMUnitTest tests[] = {
@@ -237,6 +279,7 @@ int main(int argc, char **argv)
 	    cmocka_unit_test(test_static_filters),
 	    cmocka_unit_test(test_cancel_before_start),
 	    cmocka_unit_test(test_progress_and_optimum),
+	    cmocka_unit_test(test_combined_gap),
 	};
 
 	if (argc != 2) {
