@@ -44,7 +44,7 @@ int month_meeting_days(const struct month_input *in, int weekday, int days[5])
 
 		for (int i = 0; i < in->nclosures; i++)
 			closed |= in->closures[i] == d;
-		if (!closed)
+		if (!closed && d >= in->from_day)
 			days[n++] = d;
 	}
 	return n;
@@ -85,6 +85,7 @@ void month_result_free(struct month_result *res)
 	}
 	free(res->series);
 	free(res->unassigned);
+	free(res->changes);
 	memset(res, 0, sizeof *res);
 }
 
@@ -122,6 +123,14 @@ void month_input_free(struct month_input *in)
 	for (int i = 0; i < in->nstrs; i++)
 		free(in->strs[i]);
 	free(in->strs);
+	for (int i = 0; i < in->previous.nseries; i++) {
+		struct month_prev_series *ps = &in->previous.series[i];
+
+		free(ps->facilitators);
+		free(ps->staff);
+		free(ps->parents);
+	}
+	free(in->previous.series);
 	memset(in, 0, sizeof *in);
 }
 
@@ -167,6 +176,13 @@ const char *month_status_name(enum month_status s)
 	static const char *const t[] = {"optimal", "feasible", "infeasible", "timeout",
 					"cancelled"};
 	int v = (int)s;
+	return NAMES(t);
+}
+
+const char *month_change_kind_name(enum month_change_kind k)
+{
+	static const char *const t[] = {"parent", "facilitator", "childcare_staff"};
+	int v = (int)k;
 	return NAMES(t);
 }
 

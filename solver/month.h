@@ -52,6 +52,10 @@ struct pp_windows {
 	int n;
 };
 
+/* The kinds of change of a re-plan (MODEL.md section 1, "Re-planning and
+ * continuity"), in the order changes are listed. */
+enum month_change_kind { MCK_PARENT = 0, MCK_FACILITATOR, MCK_STAFF, MCK_COUNT };
+
 struct month_policy {
 	int facilitators_per_series; /* >= 1, default 2 */
 	bool require_trained;        /* default true */
@@ -61,6 +65,8 @@ struct month_policy {
 	bool has_budget;
 	double budget;       /* >= 0 when has_budget */
 	double time_limit_s; /* > 0, default 60 */
+	bool stability_first;           /* "first"; default "after_coverage" */
+	int change_weights[MCK_COUNT];  /* 0..1000, default 3, 2, 1 */
 };
 
 struct month_slot {
@@ -118,8 +124,26 @@ struct month_parent {
 	struct pp_windows available;
 };
 
+/* A series of the plan being revised (`previous`).  Its people are indices
+ * into this input's lists, in the order the previous plan lists them;
+ * people it names who are not in this input are left out (they add no
+ * change). */
+struct month_prev_series {
+	char id[2 * PP_ID_MAX + 2]; /* "<slot>@<room>", as given */
+	int slot, room;             /* indices in this input, -1 when gone */
+	int *facilitators, nfacilitators;
+	int *staff, nstaff;
+	int *parents, nparents;
+};
+
+struct month_previous {
+	struct month_prev_series *series; /* in the previous plan's order */
+	int nseries;
+};
+
 struct month_input {
 	int year, month;   /* month 1..12 */
+	int from_day;      /* the plan covers days from_day.. of the month; default 1 */
 	char timezone[65]; /* IANA name, "" when absent */
 	int *closures;     /* days of the month, sorted, distinct */
 	int nclosures;
@@ -136,6 +160,8 @@ struct month_input {
 	int nparents;
 	char **strs; /* interned strings */
 	int nstrs;
+	bool has_previous; /* `previous` given (changes is a level) */
+	struct month_previous previous;
 };
 
 enum month_status {
@@ -191,7 +217,18 @@ struct month_conflict_info {
 	char detail[256];
 };
 
+/* One change of a re-plan against in->previous. */
+struct month_change {
+	enum month_change_kind kind;
+	int person; /* index in this input's parents, facilitators or staff */
+	int prev;   /* index in in->previous.series */
+	int now;    /* parents: index in month_result.series, -1 when left out;
+		     * others: -1 */
+	bool forced;
+};
+
 struct month_objective {
+	long changes; /* sum of change_weights over the changes; 0 without previous */
 	long coverage;
 	long comfort_deviation;
 	long preference;
@@ -201,13 +238,15 @@ struct month_objective {
 struct month_result {
 	enum month_status status;
 	double gap;        /* relative gap of the first level cut short, else 0 */
-	int levels_proven; /* 0..4 */
+	int levels_proven; /* levels proven, in the month's order: 0..4, 0..5 with previous */
 	struct month_objective objective;
 	struct month_series *series; /* ordered by weekday, start, room */
 	int nseries;
 	struct month_unassigned *unassigned; /* in parent input order */
 	int nunassigned;
 	struct month_conflict_info conflicts[MC_COUNT]; /* when infeasible */
+	struct month_change *changes; /* with a plan (optimal, feasible), in MODEL.md's order */
+	int nchanges;
 	double seconds;
 	long nodes;
 };
@@ -237,8 +276,9 @@ struct month_ctl {
 	int price_from;
 };
 
-/* Days of the month on which a slot on `weekday` meets (closures removed),
- * written ascending to days[] (room for 5); returns the count. */
+/* Days of the month from in->from_day on which a slot on `weekday` meets
+ * (closures removed), written ascending to days[] (room for 5); returns the
+ * count. */
 int month_meeting_days(const struct month_input *in, int weekday, int days[5]);
 
 /* Daypart of a start time in minutes. */
@@ -258,6 +298,12 @@ int month_solve(const struct month_input *in, const struct month_ctl *ctl, struc
  * Returns 0, or -1 with err set. */
 int month_export_lp(const struct month_input *in, const char *path, struct pp_error *err);
 
+/* Fill res->changes and res->objective.changes: the changes of the plan in
+ * res->series against in->previous (none without it), with their forced
+ * flags, in MODEL.md's order.  Needs no GLPK, so the daemon also compares
+ * two stored plans with it.  Returns 0, or -1 with err set (memory). */
+int month_changes(const struct month_input *in, struct month_result *res, struct pp_error *err);
+
 /* Free what month_solve() allocated in res (not res itself); NULL-safe. */
 void month_result_free(struct month_result *res);
 
@@ -271,5 +317,6 @@ const char *month_filter_name(enum month_filter f);
 const char *month_conflict_name(enum month_conflict c);
 const char *month_status_name(enum month_status s);
 const char *month_transport_name(enum pp_transport t);
+const char *month_change_kind_name(enum month_change_kind k);
 
 #endif
