@@ -63,10 +63,10 @@ struct month_policy {
 	int max_series;              /* PP_UNLIMITED or >= 0 */
 	unsigned require_dayparts;   /* bit (1 << enum pp_daypart) */
 	bool has_budget;
-	double budget;       /* >= 0 when has_budget */
-	double time_limit_s; /* > 0, default 60 */
-	bool stability_first;           /* "first"; default "after_coverage" */
-	int change_weights[MCK_COUNT];  /* 0..1000, default 3, 2, 1 */
+	double budget;                 /* >= 0 when has_budget */
+	double time_limit_s;           /* > 0, default 60 */
+	bool stability_first;          /* "first"; default "after_coverage" */
+	int change_weights[MCK_COUNT]; /* 0..1000, default 3, 2, 1 */
 };
 
 struct month_slot {

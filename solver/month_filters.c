@@ -11,6 +11,19 @@
 
 #include <stdlib.h>
 
+bool month_cand_at(const struct month_input *in, int slot, int room, struct month_cand *out)
+{
+	const struct month_slot *sl = &in->slots[slot];
+
+	if (!month_fits(&in->rooms[room].available, sl))
+		return false;
+	out->slot = slot;
+	out->room = room;
+	out->meetings = month_meeting_days(in, sl->weekday, out->days);
+	out->daypart = month_daypart(sl->start);
+	return out->meetings > 0;
+}
+
 struct month_cand *month_candidates(const struct month_input *in, int *n)
 {
 	struct month_cand *v;
@@ -24,25 +37,9 @@ struct month_cand *month_candidates(const struct month_input *in, int *n)
 		*n = -1;
 		return NULL;
 	}
-	for (int s = 0; s < in->nslots; s++) {
-		const struct month_slot *slot = &in->slots[s];
-		int days[5];
-		int meetings = month_meeting_days(in, slot->weekday, days);
-
-		if (meetings == 0)
-			continue;
-		for (int r = 0; r < in->nrooms; r++) {
-			if (!month_fits(&in->rooms[r].available, slot))
-				continue;
-			v[k].slot = s;
-			v[k].room = r;
-			v[k].meetings = meetings;
-			for (int d = 0; d < meetings; d++)
-				v[k].days[d] = days[d];
-			v[k].daypart = month_daypart(slot->start);
-			k++;
-		}
-	}
+	for (int s = 0; s < in->nslots; s++)
+		for (int r = 0; r < in->nrooms; r++)
+			k += month_cand_at(in, s, r, &v[k]);
 	*n = k;
 	return v;
 }

@@ -42,6 +42,10 @@ struct month_cand {
 	int daypart;
 };
 
+/* Is (slot, room) a candidate series?  Fills *out either way (its
+ * meetings are 0 when the slot meets on no day left). */
+bool month_cand_at(const struct month_input *in, int slot, int room, struct month_cand *out);
+
 /* Every candidate series, in MODEL.md's order (slot, then room).  Returns the
  * array (NULL with *n = 0 when there is none, or on allocation failure with
  * *n = -1). */

@@ -1,0 +1,186 @@
+/*
+ * month_changes.c - the changes of a plan against the plan it revises
+ * (MODEL.md section 1, "Re-planning and continuity"), computed from the
+ * input and the plan alone.
+ *
+ * A previous series is kept when the plan opens a series with the same slot
+ * and room.  Its parents who are not in the kept series are parent changes
+ * (so are all the parents of a series that is not kept); its facilitators
+ * and childcare staff who are not among the kept series' are changes too.
+ * A change is forced when the static rules alone rule out keeping it: the
+ * series is no longer a candidate or the parent is not statically eligible
+ * for it; the facilitator is not available at the slot or does not speak
+ * the language the plan runs the series in; the staff member is not
+ * available at the slot.
+ *
+ * The solver calls month_changes() on the plan it extracts, and the daemon
+ * on two stored plans, so the change report always agrees with the changes
+ * level the solver minimised.
+ */
+#include "month_internal.h"
+
+#include <stdlib.h>
+
+static int cmp_int(const void *a, const void *b)
+{
+	int x = *(const int *)a, y = *(const int *)b;
+
+	return (x > y) - (x < y);
+}
+
+/* The plan's series with the slot and room of previous series ps, or -1. */
+static int kept_series(const struct month_input *in, const struct month_result *res, int ps)
+{
+	const struct month_prev_series *p = &in->previous.series[ps];
+
+	for (int s = 0; s < res->nseries && p->slot >= 0 && p->room >= 0; s++)
+		if (res->series[s].slot == p->slot && res->series[s].room == p->room)
+			return s;
+	return -1;
+}
+
+static bool has(const int *v, int n, int x)
+{
+	for (int i = 0; i < n; i++)
+		if (v[i] == x)
+			return true;
+	return false;
+}
+
+/* The plan's series parent p is in, or -1. */
+static int series_of_parent(const struct month_result *res, int p)
+{
+	for (int s = 0; s < res->nseries; s++)
+		if (has(res->series[s].parents, res->series[s].nparents, p))
+			return s;
+	return -1;
+}
+
+struct changes {
+	const struct month_input *in;
+	struct month_result *res;
+	int n, cap;
+};
+
+static int push(struct changes *ch, enum month_change_kind kind, int person, int prev, int now,
+		bool forced)
+{
+	struct month_change *c;
+
+	if (ch->n == ch->cap) {
+		int cap = ch->cap ? 2 * ch->cap : 16;
+		struct month_change *v = realloc(ch->res->changes, sizeof *v * (size_t)cap);
+
+		if (v == NULL)
+			return -1;
+		ch->res->changes = v;
+		ch->cap = cap;
+	}
+	c = &ch->res->changes[ch->n++];
+	c->kind = kind;
+	c->person = person;
+	c->prev = prev;
+	c->now = now;
+	c->forced = forced;
+	ch->res->objective.changes += ch->in->policy.change_weights[kind];
+	return 0;
+}
+
+/* People of a previous list, sorted by their position in this input, into
+ * a new array (NULL with *n = 0 for an empty list; -1 on memory). */
+static int sorted_copy(const int *v, int n, int **out)
+{
+	*out = NULL;
+	if (n == 0)
+		return 0;
+	*out = malloc(sizeof(int) * (size_t)n);
+	if (*out == NULL)
+		return -1;
+	for (int i = 0; i < n; i++)
+		(*out)[i] = v[i];
+	qsort(*out, (size_t)n, sizeof(int), cmp_int);
+	return 0;
+}
+
+/* The parent changes of previous series ps. */
+static int parent_changes(struct changes *ch, int ps)
+{
+	const struct month_input *in = ch->in;
+	const struct month_prev_series *p = &in->previous.series[ps];
+	struct month_cand cand;
+	bool candidate = p->slot >= 0 && p->room >= 0 && month_cand_at(in, p->slot, p->room, &cand);
+	int kept = kept_series(in, ch->res, ps), *order, rc = 0;
+
+	if (sorted_copy(p->parents, p->nparents, &order) < 0)
+		return -1;
+	for (int t = 0; t < p->nparents && rc == 0; t++) {
+		int par = order[t], now = series_of_parent(ch->res, par);
+		bool forced = !candidate || month_static_fails(in, &cand, &in->parents[par]) != 0;
+
+		if (kept < 0 || now != kept)
+			rc = push(ch, MCK_PARENT, par, ps, now, forced);
+	}
+	free(order);
+	return rc;
+}
+
+/* The facilitator or staff changes (kind) of previous series ps. */
+static int staff_changes(struct changes *ch, int ps, enum month_change_kind kind)
+{
+	const struct month_input *in = ch->in;
+	const struct month_prev_series *p = &in->previous.series[ps];
+	int kept = kept_series(in, ch->res, ps), *order, rc = 0;
+	bool fac = kind == MCK_FACILITATOR;
+
+	if (kept < 0)
+		return 0;
+	if (sorted_copy(fac ? p->facilitators : p->staff, fac ? p->nfacilitators : p->nstaff,
+			&order) < 0)
+		return -1;
+	for (int t = 0; t < (fac ? p->nfacilitators : p->nstaff) && rc == 0; t++) {
+		const struct month_series *s = &ch->res->series[kept];
+		const struct month_slot *slot = &in->slots[s->slot];
+		int who = order[t];
+		bool forced;
+
+		if (fac) {
+			const struct month_facilitator *f = &in->facilitators[who];
+
+			if (has(s->facilitators, s->nfacilitators, who))
+				continue;
+			forced = !month_fits(&f->available, slot) ||
+				 !month_tags_have(&f->languages, s->language);
+		} else {
+			if (has(s->staff, s->nstaff, who))
+				continue;
+			forced = !month_fits(&in->staff[who].available, slot);
+		}
+		rc = push(ch, kind, who, ps, -1, forced);
+	}
+	free(order);
+	return rc;
+}
+
+int month_changes(const struct month_input *in, struct month_result *res, struct pp_error *err)
+{
+	struct changes ch = {in, res, 0, 0};
+
+	free(res->changes);
+	res->changes = NULL;
+	res->nchanges = 0;
+	res->objective.changes = 0;
+	if (!in->has_previous)
+		return 0;
+	for (int ps = 0; ps < in->previous.nseries; ps++)
+		if (parent_changes(&ch, ps) < 0)
+			goto fail;
+	for (int kind = MCK_FACILITATOR; kind < MCK_COUNT; kind++)
+		for (int ps = 0; ps < in->previous.nseries; ps++)
+			if (staff_changes(&ch, ps, (enum month_change_kind)kind) < 0)
+				goto fail;
+	res->nchanges = ch.n;
+	return 0;
+fail:
+	res->nchanges = ch.n;
+	return pp_error_set(err, PP_ERR_INTERNAL, NULL, "out of memory");
+}
