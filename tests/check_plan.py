@@ -10,12 +10,17 @@ It owns two things, both written from MODEL.md alone and sharing no code with
 the C solver:
 
   * the reference reading of a month document (`load_month`): defaults,
-    the calendar, candidate series, the five static filters and the exact
-    rule for unassigned reasons.  independent_mip.py imports it.
+    the calendar (only dates from `from`), candidate series, the five static
+    filters and the exact rule for unassigned reasons, and a re-plan's
+    previous series and change weights.  independent_mip.py imports it.
   * the checker (`check_plan`): every hard constraint 1-9 re-verified from
     the input and the output alone, the shape of the output (ids, dates,
-    order, rides, unassigned), and the four objective values and per-series
-    costs recomputed and compared.
+    order, rides, unassigned), the objective values and per-series costs
+    recomputed and compared, and for a re-plan the `changes` list (every
+    entry, `now`, `forced`, MODEL.md's order) and objective.changes
+    recomputed (`replan_changes`) and compared exactly.  Without `previous`
+    objective.changes and `changes` may be absent; if present they must be
+    0 and empty.
 
 The first violation found raises PlanError; the command prints it and exits 1.
 """
@@ -33,6 +38,8 @@ FILTERS = ["availability", "accessibility", "transport", "language", "childcare"
 CONFLICTS = ["require_dayparts", "budget", "max_series", "require_trained",
              "facilitators_per_series", "min_group"]
 COST_TOL = 1e-6
+CHANGE_KINDS = ["parent", "facilitator", "childcare_staff"]
+CHANGE_WEIGHTS = [("parent", 3), ("facilitator", 2), ("childcare_staff", 1)]
 
 
 class PlanError(Exception):
@@ -98,6 +105,18 @@ class Month:
         self.budget = pol.get("budget")  # None = unlimited
         self.time_limit_s = pol.get("time_limit_s", 60)
         self.flex_facilitators = False  # conflicts: "any number from 1 to F"
+        # Re-planning: the plan covers the dates from `from` (null = not given).
+        self.first_day = int(doc["from"][8:10]) if doc.get("from") is not None else 1
+        self.stability = pol.get("stability") or "after_coverage"
+        w = pol.get("change_weights") or {}
+        self.weights = {k: w.get(k, d) for k, d in CHANGE_WEIGHTS}
+        prev = doc.get("previous")
+        self.has_previous = prev is not None
+        self.prev = []  # previous series: id and the four lists MODEL.md reads
+        for s in (prev or {}).get("series") or []:
+            self.prev.append({k: s.get(k) or [] for k in
+                              ("facilitators", "childcare_staff", "parents")})
+            self.prev[-1]["id"] = s["id"]
 
         self.slots = [Slot(i, s) for i, s in enumerate(doc.get("slots", []))]
         self.rooms = []
@@ -143,7 +162,7 @@ class Month:
         for s in self.slots:
             wd = WEEKDAYS.index(s.weekday)
             ds = []
-            for d in range(1, ndays + 1):
+            for d in range(self.first_day, ndays + 1):
                 day = datetime.date(self.year, self.mon, d)
                 if day.weekday() == wd and day.isoformat() not in self.closures:
                     ds.append(day.isoformat())
@@ -157,6 +176,14 @@ class Month:
                     self.cands.append((s.index, ri))
         self.cand_index = {c: i for i, c in enumerate(self.cands)}
         self.fail = [[self.failing(p, c) for c in self.cands] for p in self.parents]
+
+    def prev_candidate(self, sid):
+        """Candidate index of series id "<slot>@<room>" in this input, or None
+        (slot or room gone, room not available at the slot, no meeting left)."""
+        slot, _, room = sid.partition("@")
+        si = [s.index for s in self.slots if s.id == slot]
+        ri = [i for i, r in enumerate(self.rooms) if r["id"] == room]
+        return self.cand_index.get((si[0], ri[0])) if si and ri else None
 
     def meetings(self, slot_index):
         return len(self.dates[slot_index])
@@ -221,10 +248,17 @@ _WINDOW = {"weekday": True, "from": True, "to": True}
 _FIELDS = {
     "doc": {"month": True, "timezone": False, "closures": False, "policy": False,
             "slots": True, "rooms": True, "facilitators": True, "childcare_staff": False,
-            "parents": True},
+            "parents": True, "from": False, "previous": False},
     "policy": {"facilitators_per_series": False, "require_trained": False, "min_group": False,
                "max_series": False, "require_dayparts": False, "budget": False,
-               "time_limit_s": False},
+               "time_limit_s": False, "stability": False, "change_weights": False},
+    # `previous` is a plan output: all its fields are accepted, four are read.
+    "previous": {"status": False, "gap": False, "objective": False, "series": False,
+                 "unassigned": False, "conflicts": False, "changes": False, "solve": False},
+    "prev_series": {"id": True, "slot": False, "room": False, "daypart": False,
+                    "language": False, "dates": False, "facilitators": False,
+                    "childcare_staff": False, "parents": False, "children": False,
+                    "rides": False, "cost": False},
     "slot": {"id": True, "weekday": True, "start": True, "end": True},
     "room": {"id": True, "capacity": True, "comfort": False, "accessible": False,
              "zone": False, "childcare": False, "cost": False, "available": True,
@@ -292,6 +326,53 @@ def _windows(ws, path):
              "%s: 'from' must be before 'to'", p)
 
 
+def _is_id(v):
+    return isinstance(v, str) and 0 < len(v) <= 64 and set(v) <= _ID_CHARS
+
+
+def _validate_replan(doc, mo):
+    """`from`, policy.stability, policy.change_weights and `previous`."""
+    fr = doc.get("from")
+    if fr is not None:
+        try:
+            ok = len(fr) == 10 and datetime.date.fromisoformat(fr).isoformat()[:7] == mo
+        except (TypeError, ValueError):
+            ok = False
+        need(ok, "from: %r is not a date of %s", fr, mo)
+    pol = doc.get("policy", {})
+    need(pol.get("stability", "after_coverage") in ("after_coverage", "first"),
+         "policy.stability: bad value %r", pol.get("stability"))
+    cw = pol.get("change_weights", {})
+    _fields(cw, {k: False for k in CHANGE_KINDS}, "policy.change_weights")
+    for k, v in cw.items():
+        _int(v, "policy.change_weights." + k, 0, 1000)
+    prev = doc.get("previous")
+    if prev is None:
+        return
+    _fields(prev, "previous", "previous")
+    series = prev.get("series", [])
+    need(isinstance(series, list), "previous.series: must be a list")
+    seen, placed = set(), {}
+    for i, s in enumerate(series):
+        p = "previous.series[%d]" % i
+        _fields(s, "prev_series", p)
+        sid = s["id"]
+        need(isinstance(sid, str) and sid.count("@") == 1 and
+             all(_is_id(x) for x in sid.split("@")), "%s.id: %r is not <slot>@<room>", p, sid)
+        need(sid not in seen, "%s.id: %r repeats", p, sid)
+        seen.add(sid)
+        for key in ("facilitators", "childcare_staff", "parents"):
+            lst = s.get(key, [])
+            need(isinstance(lst, list), "%s.%s: must be a list", p, key)
+            for j, v in enumerate(lst):
+                need(_is_id(v), "%s.%s[%d]: bad id %r", p, key, j, v)
+                need(v not in lst[:j], "%s.%s[%d]: %r is listed twice", p, key, j, v)
+                if key == "parents":
+                    need(v not in placed, "%s.parents[%d]: %r is also in %s", p, j, v,
+                         placed.get(v))
+                    placed[v] = sid
+
+
 def validate_month(doc):
     """Raise PlanError (with a JSON path) unless doc is a valid month document."""
     _fields(doc, "doc", "$")
@@ -308,6 +389,7 @@ def validate_month(doc):
         need(ok, "closures[%d]: %r is not a date of %s", i, d, mo)
     pol = doc.get("policy", {})
     _fields(pol, "policy", "policy")
+    _validate_replan(doc, mo)
     _int(pol.get("facilitators_per_series", 2), "policy.facilitators_per_series", 1)
     need(isinstance(pol.get("require_trained", True), bool), "policy.require_trained")
     _int(pol.get("min_group", 1), "policy.min_group", 1)
@@ -415,6 +497,67 @@ def check_rides(m, sid, sp, rides):
              sid, z, riders, seats)
 
 
+def replan_changes(m, series):
+    """MODEL.md's changes of the plan `series` (the output's list) against
+    m's previous plan: (entries in MODEL.md's order, their weighted sum).
+    Every open series must be a candidate (check_plan checks it first)."""
+    par = {p["id"]: i for i, p in enumerate(m.parents)}
+    fac = {f["id"]: i for i, f in enumerate(m.facs)}
+    stf = {k["id"]: i for i, k in enumerate(m.staff)}
+    new = {s["id"]: s for s in series}
+    now = {p: s["id"] for s in series for p in s.get("parents", [])}
+    by_kind = {k: [] for k in CHANGE_KINDS}
+    for c in m.prev:
+        ci = m.prev_candidate(c["id"])
+        kept = new.get(c["id"])
+        for pid in sorted((p for p in c["parents"] if p in par), key=par.get):
+            if kept is None or pid not in kept.get("parents", []):
+                forced = ci is None or not m.eligible(par[pid], ci)
+                by_kind["parent"].append({"kind": "parent", "id": pid, "series": c["id"],
+                                          "now": now.get(pid), "forced": forced})
+        if kept is None:
+            continue
+        slot = m.slots[m.cands[ci][0]]
+        for fid in sorted((f for f in c["facilitators"] if f in fac), key=fac.get):
+            if fid not in kept.get("facilitators", []):
+                f = m.facs[fac[fid]]
+                forced = not fits(f["available"], slot) or \
+                    kept.get("language") not in f["languages"]
+                by_kind["facilitator"].append({"kind": "facilitator", "id": fid,
+                                               "series": c["id"], "forced": forced})
+        for kid in sorted((k for k in c["childcare_staff"] if k in stf), key=stf.get):
+            if kid not in kept.get("childcare_staff", []):
+                forced = not fits(m.staff[stf[kid]]["available"], slot)
+                by_kind["childcare_staff"].append({"kind": "childcare_staff", "id": kid,
+                                                   "series": c["id"], "forced": forced})
+    entries = [e for k in CHANGE_KINDS for e in by_kind[k]]
+    return entries, sum(m.weights[e["kind"]] for e in entries)
+
+
+def check_changes(m, out):
+    """The output's objective.changes and changes list against the recomputed
+    ones; without previous both must be absent or empty.  Returns the sum."""
+    want, total = replan_changes(m, out["series"])
+    obj = out.get("objective", {})
+    got = out.get("changes")
+    if not m.has_previous:
+        need(obj.get("changes", 0) == 0, "objective changes is %r without previous",
+             obj.get("changes"))
+        need(not got, "%d changes without previous", len(got) if isinstance(got, list) else -1)
+        return 0
+    need(isinstance(obj.get("changes"), int) and not isinstance(obj.get("changes"), bool),
+         "objective changes is %r, recomputed %d", obj.get("changes"), total)
+    need(isinstance(got, list), "changes must be a list (previous is given), got %r", got)
+    for i in range(min(len(got), len(want))):
+        need(got[i] == want[i], "changes[%d] is %s, recomputed %s (%d entries, %d recomputed)",
+             i, json.dumps(got[i]), json.dumps(want[i]), len(got), len(want))
+    need(len(got) == len(want), "changes has %d entries, recomputed %d%s", len(got), len(want),
+         ": first missing " + json.dumps(want[len(got)]) if len(want) > len(got) else "")
+    need(obj["changes"] == total, "objective changes is %r, recomputed %d",
+         obj["changes"], total)
+    return total
+
+
 def check_plan(m, out):
     """Raise PlanError on the first violation of MODEL.md section 1 in `out`;
     return the recomputed objective dict for a plan, None otherwise."""
@@ -429,9 +572,11 @@ def check_plan(m, out):
             need(isinstance(c.get("relaxing_alone_fixes"), bool),
                  "conflict %s: relaxing_alone_fixes must be a boolean", c["constraint"])
         need(not out.get("series"), "an infeasible result carries series")
+        need(not out.get("changes"), "an infeasible result carries changes")
         return None
     if status == "timeout":
         need(not out.get("series"), "a timeout result carries series")
+        need(not out.get("changes"), "a timeout result carries changes")
         return None
 
     gap = out.get("gap", 0.0)
@@ -608,6 +753,7 @@ def check_plan(m, out):
         need(obj.get(k) == got[k], "objective %s is %r, recomputed %d", k, obj.get(k), got[k])
     need(isinstance(obj.get("cost"), (int, float)) and abs(obj["cost"] - total_cost) <= COST_TOL,
          "objective cost is %r, recomputed %.6f", obj.get("cost"), total_cost)
+    got["changes"] = check_changes(m, out)
     return got
 
 
@@ -732,8 +878,139 @@ CORRUPTIONS = [
 ]
 
 
+# The same month re-planned from 2026-12-15 (Tuesdays 15, 22, 29: 3 meetings,
+# the series costs 3 * 57.5 = 172.5), with a second room `den` (P1 is
+# eligible there, nobody's reasons change), F4 (not available mornings) and a
+# previous plan of four series:
+#   tue-am@den   P1, P99   not kept: P1 moves to tue-am@hall, not forced (eligible
+#                          at den); P99 is not in this input; F1, F2, C1 not kept
+#                          -> no facilitator or staff change
+#   tue-am@hall  P3, P2    kept: P3 is left out, forced (transport); P2 stays;
+#                F4 F3 F1  F3 forced (speaks es, the series runs in en), F4 forced
+#                          (not available), F1 stays, F99 not in this input;
+#                C2 C1     C2 not forced (available), weight 0 but listed
+#   wed-am@gone  P6, P4    not a candidate (no such slot or room): P4 (now
+#                          tue-am@hall) and P6 (left out) forced, in input order
+#   tue-pm@hall  (empty)   not kept, nothing
+# changes = 4 parents * 3 + 2 facilitators * 2 + 1 staff * 0 = 16.
+REPLAN_DOC = dict(copy.deepcopy(SELF_DOC), **{
+    "from": "2026-12-15",
+    "rooms": SELF_DOC["rooms"] + [
+        {"id": "den", "capacity": 4, "zone": "nw", "cost": 10.0,
+         "available": [{"weekday": "tue", "from": "08:00", "to": "22:00"}]}],
+    "facilitators": SELF_DOC["facilitators"] + [
+        {"id": "F4", "languages": ["en"], "trained": True,
+         "available": [{"weekday": "tue", "from": "13:00", "to": "22:00"}]}],
+    "previous": {
+        "status": "optimal", "objective": {"coverage": 1, "changes": 0},
+        "series": [
+            {"id": "tue-am@den", "facilitators": ["F1", "F2"], "childcare_staff": ["C1"],
+             "parents": ["P1", "P99"], "dates": ["2026-12-08"]},
+            {"id": "tue-am@hall", "facilitators": ["F4", "F3", "F1", "F99"],
+             "childcare_staff": ["C2", "C1"], "parents": ["P3", "P2"]},
+            {"id": "wed-am@gone", "facilitators": ["F1"], "parents": ["P6", "P4"]},
+            {"id": "tue-pm@hall"}]}})
+REPLAN_DOC["policy"] = dict(SELF_DOC["policy"], stability="first",
+                            change_weights={"childcare_staff": 0})
+REPLAN_PLAN = copy.deepcopy(SELF_PLAN)
+REPLAN_PLAN["objective"].update(cost=172.5, changes=16)
+REPLAN_PLAN["series"][0].update(dates=["2026-12-15", "2026-12-22", "2026-12-29"], cost=172.5)
+REPLAN_PLAN["changes"] = [
+    {"kind": "parent", "id": "P1", "series": "tue-am@den", "now": "tue-am@hall",
+     "forced": False},
+    {"kind": "parent", "id": "P3", "series": "tue-am@hall", "now": None, "forced": True},
+    {"kind": "parent", "id": "P4", "series": "wed-am@gone", "now": "tue-am@hall",
+     "forced": True},
+    {"kind": "parent", "id": "P6", "series": "wed-am@gone", "now": None, "forced": True},
+    {"kind": "facilitator", "id": "F3", "series": "tue-am@hall", "forced": True},
+    {"kind": "facilitator", "id": "F4", "series": "tue-am@hall", "forced": True},
+    {"kind": "childcare_staff", "id": "C2", "series": "tue-am@hall", "forced": False}]
+
+
+def _change(i, **kv):
+    def f(plan):
+        plan["changes"][i].update(kv)
+    return f
+
+
+def _swap(i, j):
+    def f(plan):
+        c = plan["changes"]
+        c[i], c[j] = c[j], c[i]
+    return f
+
+
+REPLAN_CORRUPTIONS = [
+    ("forced flag (parent)", _change(0, forced=True)),
+    ("forced flag (facilitator)", _change(4, forced=False)),
+    ("forced flag (staff)", _change(6, forced=True)),
+    ("order of series", _swap(0, 1)),
+    ("order of persons", _swap(2, 3)),
+    ("order of kinds", lambda p: p["changes"].insert(0, p["changes"].pop())),
+    ("changes sum (weights 3-2-1)", _set(["objective", "changes"], 17)),
+    ("weight-0 change dropped", lambda p: p["changes"].pop()),
+    ("forced change dropped", lambda p: p["changes"].pop(1)),
+    ("extra change", lambda p: p["changes"].insert(1, {
+        "kind": "parent", "id": "P2", "series": "tue-am@hall", "now": "tue-am@hall",
+        "forced": False})),
+    ("wrong now", _change(2, now=None)),
+    ("missing now", lambda p: p["changes"][1].pop("now")),
+    ("now of a facilitator", _change(4, now=None)),
+    ("previous series", _change(0, series="tue-am@hall")),
+    ("changes list missing", lambda p: p.pop("changes")),
+    ("objective changes missing", lambda p: p["objective"].pop("changes")),
+    ("dates before from", _series(lambda s: s.update(
+        dates=["2026-12-08"] + s["dates"], cost=230.0))),
+    ("meetings before from", _series(lambda s: s.update(cost=230.0))),
+]
+
+
+def _prev(i, **kv):
+    def f(doc):
+        doc["previous"]["series"][i].update(kv)
+    return f
+
+
+# Invalid re-plan documents and the path the validator must name.
+BAD_REPLANS = [
+    ("from outside the month", lambda d: d.update({"from": "2026-11-30"}), "from"),
+    ("bad stability", lambda d: d["policy"].update(stability="last"), "policy.stability"),
+    ("weight over 1000", lambda d: d["policy"].update(change_weights={"parent": 1001}),
+     "policy.change_weights.parent"),
+    ("unknown weight", lambda d: d["policy"].update(change_weights={"room": 1}),
+     "policy.change_weights.room"),
+    ("unknown previous field", lambda d: d["previous"].update(plan="x"), "previous.plan"),
+    ("unknown series field", _prev(1, colour="red"), "previous.series[1].colour"),
+    ("series id without @", _prev(1, id="tue-am"), "previous.series[1].id"),
+    ("series id with two @", _prev(1, id="tue@am@hall"), "previous.series[1].id"),
+    ("series id twice", _prev(2, id="tue-am@den"), "previous.series[2].id"),
+    ("person twice", _prev(1, facilitators=["F1", "F1"]), "previous.series[1].facilitators[1]"),
+    ("parent in two series", _prev(2, parents=["P7", "P3"]), "previous.series[2].parents[1]"),
+]
+
+
+def _run_corruptions(m, plan0, corruptions):
+    """Check that each corruption of plan0 is caught; return the misses."""
+    failed = 0
+    for name, corrupt in corruptions:
+        plan = copy.deepcopy(plan0)
+        corrupt(plan)
+        try:
+            check_plan(m, plan)
+        except PlanError as e:
+            print("caught %-30s %s" % (name + ":", e))
+            continue
+        except (KeyError, TypeError, ValueError, IndexError) as e:
+            print("caught %-30s (crash) %r" % (name + ":", e))
+            failed += 1
+            continue
+        print("MISSED %s" % name)
+        failed += 1
+    return failed
+
+
 def self_test():
-    """Check the valid plan passes and that each corruption is caught."""
+    """Check the valid plans pass and that each corruption is caught."""
     validate_month(SELF_DOC)
     m = load_month(SELF_DOC)
     # Hand-checked facts of the self-test month.
@@ -765,10 +1042,32 @@ def self_test():
             continue
         print("MISSED %s" % name)
         failed += 1
+    validate_month(REPLAN_DOC)
+    r = load_month(REPLAN_DOC)
+    assert r.meetings(0) == 3 and r.weights["childcare_staff"] == 0, r.dates
+    check_plan(r, copy.deepcopy(REPLAN_PLAN))
+    # A plan without previous may carry neither changes nor a non-zero sum.
+    failed += _run_corruptions(m, SELF_PLAN, [
+        ("changes without previous", lambda p: p.update(changes=REPLAN_PLAN["changes"])),
+        ("changes sum without previous", _set(["objective", "changes"], 3))])
+    failed += _run_corruptions(r, REPLAN_PLAN, REPLAN_CORRUPTIONS)
+    for name, corrupt, path in BAD_REPLANS:
+        doc = copy.deepcopy(REPLAN_DOC)
+        corrupt(doc)
+        try:
+            validate_month(doc)
+            print("MISSED invalid %s" % name)
+            failed += 1
+        except PlanError as e:
+            print("caught %-30s %s" % ("invalid " + name + ":", e))
+            if not str(e).startswith(path + ":"):
+                print("WRONG PATH, expected %s" % path)
+                failed += 1
+    total = len(CORRUPTIONS) + 2 + len(REPLAN_CORRUPTIONS) + len(BAD_REPLANS)
     if failed:
         print("self-test: %d corruption(s) not caught cleanly" % failed)
         return 1
-    print("self-test: all %d corruptions caught" % len(CORRUPTIONS))
+    print("self-test: all %d corruptions caught" % total)
     return 0
 
 
