@@ -8,7 +8,10 @@ Usage:
 It writes the textbook model of MODEL.md section 1 as a CPLEX-LP file and
 solves it with the `cbc` command (Debian's coinor-cbc), one objective level at
 a time: coverage, comfort deviation, preference, cost, each level's optimum
-fixed as a constraint for the next.  It prints
+fixed as a constraint for the next.  A re-plan (`previous` given) has a fifth
+level, changes, second (stability "after_coverage") or first ("first"); the
+meetings of every series count only dates from `from` (check_plan.Month).
+It prints
     {"status": "optimal", "objective": {...}}
 or, when no plan satisfies constraints 1-9,
     {"status": "infeasible", "conflicts": [...]}
@@ -19,8 +22,12 @@ instead (run through check_plan.py by the property test).
 The model has one binary per (parent, candidate series) where the parent is
 statically eligible, per (series, language), per (series, facilitator) and per
 (series, childcare staff); open-series binaries y; and a comfort deviation
-d >= 0 per series.  It shares nothing with the C solver: only the reading of
-the document (check_plan.load_month) is shared with the checker.  It is meant
+d >= 0 per series.  The changes level needs no variable of its own: a parent
+of previous series c stays only through x[p, c], and a facilitator or staff
+member of c changes when y[c] is on and their own binary for c is off
+(Model.changes_expr).  It shares nothing with the C solver: only the reading of
+the document (check_plan.load_month) and the listing of a plan's changes
+(check_plan.replan_changes, for --plan) are shared with the checker.  It is meant
 for small months (about 40 parents or fewer).
 
 `--expect` compares the status and objective vector with a stored optimum
@@ -55,7 +62,9 @@ class Model:
         self.binaries = []
         self.conts = []
         self.y, self.x, self.lang, self.fv, self.tv, self.dev = {}, {}, {}, {}, {}, {}
+        self.fixed = {}  # continuous variables fixed at a value
         self.build()
+        self.changes = self.changes_expr() if m.has_previous else {}
 
     def var(self, name, binary=True):
         (self.binaries if binary else self.conts).append(name)
@@ -222,15 +231,59 @@ class Model:
             e[v] = m.meetings(m.cands[c][0]) * m.staff[k]["cost"]
         return e
 
+    def changes_expr(self):
+        """The changes level as {var: coef}, its constant on the variable
+        `one` fixed at 1 (so that the level's value is the expression's).
+        A parent of previous
+        series c, present in this input, costs its weight unless x[p, c] is
+        on (no such variable when c is not a candidate or the parent is not
+        eligible for it: a constant change).  A facilitator or staff member
+        of c, present in this input, costs its weight when c is kept and they
+        are not in it: w * (y[c] - v[c, i]), with no v when they are not
+        available at c's slot (and v[c, i] off when they do not speak c's
+        language).  A previous series that is not a candidate is never kept."""
+        m, w = self.m, self.m.weights
+        par = {p["id"]: i for i, p in enumerate(m.parents)}
+        fac = {f["id"]: i for i, f in enumerate(m.facs)}
+        stf = {k["id"]: i for i, k in enumerate(m.staff)}
+        const, e = 0, {}
+
+        def add(v, coef):
+            e[v] = e.get(v, 0) + coef
+        for c in m.prev:
+            ci = m.prev_candidate(c["id"])
+            for pid in c["parents"]:
+                if pid in par:
+                    const += w["parent"]
+                    if (par[pid], ci) in self.x:
+                        add(self.x[par[pid], ci], -w["parent"])
+            if ci is None:
+                continue
+            for kind, key, ids, var in (("facilitator", "facilitators", fac, self.fv),
+                                        ("childcare_staff", "childcare_staff", stf, self.tv)):
+                for pid in c[key]:
+                    if pid in ids:
+                        add(self.y[ci], w[kind])
+                        if (ci, ids[pid]) in var:
+                            add(var[ci, ids[pid]], -w[kind])
+        if const:
+            e[self.var("one", binary=False)] = const
+            self.fixed["one"] = 1
+        return e
+
     def levels(self):
-        """The four objective levels: (name, sense, expression)."""
+        """The objective levels in the month's order: (name, sense, expression);
+        changes is a level only with `previous`."""
         m = self.m
         cov = {v: m.parents[p]["priority"] for (p, c), v in self.x.items()}
         dev = {v: 1 for v in self.dev.values()}
         pref = {v: 1 for (p, c), v in self.x.items()
                 if m.parents[p]["prefers"] == m.slots[m.cands[c][0]].daypart}
-        return [("coverage", "max", cov), ("comfort_deviation", "min", dev),
-                ("preference", "max", pref), ("cost", "min", self.cost_expr())]
+        out = [("coverage", "max", cov), ("comfort_deviation", "min", dev),
+               ("preference", "max", pref), ("cost", "min", self.cost_expr())]
+        if m.has_previous:
+            out.insert(0 if m.stability == "first" else 1, ("changes", "min", self.changes))
+        return out
 
     def write_lp(self, path, sense, obj, extra):
         """Write the model with objective `obj` and extra rows to path."""
@@ -251,7 +304,10 @@ class Model:
                 f.write(" %s: %s %s %.10g\n" % (name, expr(coefs), s, rhs))
             f.write("Bounds\n")
             for v in self.conts:
-                f.write(" 0 <= %s <= 1e6\n" % v)
+                if v in self.fixed:
+                    f.write(" %s = %.10g\n" % (v, self.fixed[v]))
+                else:
+                    f.write(" 0 <= %s <= 1e6\n" % v)
             f.write("Binaries\n")
             for i in range(0, len(self.binaries), 10):
                 f.write(" %s\n" % " ".join(self.binaries[i:i + 10]))
@@ -290,11 +346,14 @@ def value(expr, vals):
 
 
 def solve_month(m, time_limit=600, feasibility_only=False):
-    """Lexicographic optimum of month m: (vals, objective dict, model) or None."""
+    """Lexicographic optimum of month m: (vals, objective dict, model) or None.
+    The objective dict lists the levels in the month's order, then changes
+    (0) when it is not a level."""
     if not m.cands:
         if m.require_dayparts:
             return None
-        return {}, {"coverage": 0, "comfort_deviation": 0, "preference": 0, "cost": 0.0}, None
+        obj = {"coverage": 0, "comfort_deviation": 0, "preference": 0, "cost": 0.0}
+        return {}, dict(obj, changes=check_plan.replan_changes(m, [])[1]), None
     model = Model(m)
     extra = []
     obj = {}
@@ -314,10 +373,13 @@ def solve_month(m, time_limit=600, feasibility_only=False):
             obj[name] = iv
             # Integer levels: fix with half a unit of slack (the expressions
             # take integer values at integer points).
+            if not expr:
+                continue
             if sense == "max":
                 extra.append(("fix_%s" % name, expr, ">=", iv - 0.5))
             else:
                 extra.append(("fix_%s" % name, expr, "<=", iv + 0.5))
+    obj.setdefault("changes", 0)
     return vals, obj, model
 
 
@@ -395,7 +457,8 @@ def build_plan(m, vals, obj, model):
     un = [{"parent": m.parents[p]["id"], "reasons": m.reasons(p)}
           for p in range(len(m.parents)) if p not in joined]
     return {"status": "optimal", "gap": 0.0, "objective": obj, "series": series,
-            "unassigned": un, "solve": {"seconds": 0.0, "nodes": 0}}
+            "unassigned": un, "changes": check_plan.replan_changes(m, series)[0],
+            "solve": {"seconds": 0.0, "nodes": 0}}
 
 
 def main(argv):
@@ -432,7 +495,8 @@ def main(argv):
             elif plan:
                 out = {"status": "optimal", "gap": 0.0, "objective": obj, "series": [],
                        "unassigned": [{"parent": m.parents[p]["id"], "reasons": m.reasons(p)}
-                                      for p in range(len(m.parents))]}
+                                      for p in range(len(m.parents))],
+                       "changes": check_plan.replan_changes(m, [])[0]}
             else:
                 out = {"status": "optimal", "objective": obj}
     except Unproven as e:
