@@ -49,7 +49,7 @@ void month_report(struct solve_state *st, bool has_inc, double inc, bool force)
 		return;
 	st->last_report = now;
 	memset(&p, 0, sizeof p);
-	p.level = st->level == LEVEL_COMFORT_PREFERENCE ? LEVEL_COMFORT : st->level;
+	p.level = st->position;
 	p.stage = st->stage;
 	p.has_incumbent = has_inc;
 	p.incumbent = inc;
@@ -134,13 +134,27 @@ static int run_guarded(int (*body)(struct month_job *), struct month_job *job)
 static const char *const level_stage[LEVEL_COMFORT_PREFERENCE + 1] = {
     [LEVEL_COVERAGE] = "coverage",
     [LEVEL_COST] = "cost",
+    [LEVEL_CHANGES] = "changes",
     [LEVEL_COMFORT_PREFERENCE] = "comfort+preference",
 };
 
-/* The order in which the objectives are solved: comfort and preference
- * together, as one objective (see below). */
-static const enum month_level solve_order[] = {LEVEL_COVERAGE, LEVEL_COMFORT_PREFERENCE,
-					       LEVEL_COST};
+/* The objectives in the order the month solves them: coverage, comfort
+ * and preference together (see below), cost; with a previous plan,
+ * changes second (stability "after_coverage") or first ("first").
+ * Returns how many. */
+static int solve_order(const struct month_input *in, enum month_level order[4])
+{
+	int n = 0;
+
+	if (in->has_previous && in->policy.stability_first)
+		order[n++] = LEVEL_CHANGES;
+	order[n++] = LEVEL_COVERAGE;
+	if (in->has_previous && !in->policy.stability_first)
+		order[n++] = LEVEL_CHANGES;
+	order[n++] = LEVEL_COMFORT_PREFERENCE;
+	order[n++] = LEVEL_COST;
+	return n;
+}
 
 /* Comfort deviation D and preference P take integer values, and no plan
  * has P above the number of eligible parents, so with a weight W above
@@ -165,7 +179,7 @@ static int keep_level(struct model *m, enum month_level level, const double *x,
 		return keep_level(m, LEVEL_COMFORT, x, res) < 0
 			   ? -1
 			   : keep_level(m, LEVEL_PREFERENCE, x, res);
-	res->levels_proven = level;
+	res->levels_proven++;
 	if (level == LEVEL_COST)
 		return 0;
 	return month_fix_level(m, level, floor(month_level_value(m, level, x) + 0.5));
@@ -183,9 +197,64 @@ double month_combined_gap(const struct model *m, const struct solve_state *st, c
 	dmin = fmax(0.0, ceil(st->bound / m->pref_weight - 1e-9));
 	if (d > dmin)
 		return month_rel_gap(d, dmin);
-	res->levels_proven = LEVEL_COMFORT;
+	res->levels_proven++; /* comfort */
 	pmax = m->pref_weight * d - st->bound;
 	return month_rel_gap(p, pmax);
+}
+
+/* The first plan of a re-plan: the greedy plan guided by the previous one
+ * (month_replan_guide), into guided[1..n]; 0, or -1 when it found none. */
+static int guided_plan(struct model *m, double *guided)
+{
+	int n = glp_get_num_cols(m->lp), rc;
+	double *guide = month_scratch_alloc(m, (size_t)n + 2, sizeof(double));
+
+	if (guide == NULL)
+		return -1;
+	month_replan_guide(m, guide);
+	rc = month_greedy_plan(m, guided, guide);
+	month_scratch_free(m, guide);
+	if (rc == 0)
+		month_replan_complete(m, guided);
+	return rc;
+}
+
+/* The plan level i of the month starts from, into x (which holds the
+ * previous level's optimum for i > 0); false when there is none.  Level 1
+ * starts from the greedy plan; a re-plan also from the previous plan,
+ * repaired (guided), whenever it meets the levels already fixed and is
+ * better for this one. */
+static bool warm_start(struct model *m, int i, enum month_level level, double *x,
+		       const double *guided, bool have_guided)
+{
+	bool have = i > 0;
+
+	if (i == 0 && level == LEVEL_COVERAGE)
+		have = month_greedy_plan(m, x, NULL) == 0;
+	if (have && m->rules.replan)
+		month_replan_complete(m, x);
+	if (have_guided && (level == LEVEL_CHANGES || level == LEVEL_COVERAGE)) {
+		bool better;
+		double vg = month_level_value(m, level, guided);
+
+		if (!have)
+			better = true;
+		else if (month_level_maximised(level))
+			better = vg > month_level_value(m, level, x) + 0.5;
+		else
+			better = vg < month_level_value(m, level, x) - 0.5;
+		/* after coverage, the guided plan must keep coverage's optimum */
+		if (better && i > 0 && level == LEVEL_CHANGES)
+			better = month_level_value(m, LEVEL_COVERAGE, guided) >
+				 month_level_value(m, LEVEL_COVERAGE, x) - 0.5;
+		if (better) {
+			memcpy(x, guided, sizeof(double) * ((size_t)glp_get_num_cols(m->lp) + 1));
+			have = true;
+		}
+	}
+	if (have)
+		month_round_integers(m, x);
+	return have;
 }
 
 /* The lexicographic solve proper; GLPK errors longjmp out of it. */
@@ -194,54 +263,60 @@ static int solve_all(const struct month_input *in, struct solve_state *st, struc
 		     struct pp_error *err)
 {
 	struct model_rules rules;
-	double *x;
+	enum month_level order[4];
+	int norder = solve_order(in, order), price_from;
+	double *x, *guided = NULL;
+	bool have_guided = false;
 	int n;
 
 	month_rules_from_policy(&in->policy, &rules);
+	rules.replan = in->has_previous;
+	/* re-plans are solved whole (docs/model.md, "Re-planning") */
+	price_from = rules.replan                                 ? 0
+		     : st->ctl != NULL && st->ctl->price_from > 0 ? st->ctl->price_from
+								  : PRICE_MIN_X;
 	st->stage = "building";
 	month_report(st, false, 0, true);
-	if (month_model_init(m, in, &rules, cands, ncands, fails,
-			     st->ctl != NULL && st->ctl->price_from > 0 ? st->ctl->price_from
-									: PRICE_MIN_X) < 0)
+	if (month_model_init(m, in, &rules, cands, ncands, fails, price_from) < 0)
 		return pp_error_set(err, PP_ERR_INTERNAL, NULL, "out of memory building the model");
 	n = glp_get_num_cols(m->lp);
 	x = m->x = calloc((size_t)n + 2, sizeof(double));
 	if (x == NULL)
 		return pp_error_set(err, PP_ERR_INTERNAL, NULL, "out of memory");
+	if (rules.replan) {
+		guided = month_scratch_alloc(m, (size_t)n + 2, sizeof(double));
+		have_guided = guided != NULL && guided_plan(m, guided) == 0;
+	}
 	res->status = MONTH_OPTIMAL;
 	set_pref_weight(m);
-	for (size_t i = 0; i < sizeof solve_order / sizeof solve_order[0]; i++) {
-		enum month_level level = solve_order[i];
+	for (int i = 0; i < norder; i++) {
+		enum month_level level = order[i];
 		enum level_outcome o;
 
 		if (month_cancel_raised(st)) {
 			res->status = MONTH_CANCELLED;
-			return level > LEVEL_COVERAGE ? 1 : 0;
+			return i > 0 ? 1 : 0;
 		}
 		st->level = level;
+		st->position = res->levels_proven + 1;
 		st->stage = level_stage[level];
 		month_set_objective(m, level);
-		st->warm = level > LEVEL_COVERAGE ? x : NULL;
-		if (level == LEVEL_COVERAGE && month_greedy_plan(m, x, NULL) == 0)
-			st->warm = x; /* a first incumbent for coverage */
+		st->warm = warm_start(m, i, level, x, guided, have_guided) ? x : NULL;
 		if (m->oom)
 			return pp_error_set(err, PP_ERR_INTERNAL, NULL, "out of memory");
-		if (st->warm != NULL)
-			month_round_integers(m, x);
-		month_report(st, level > LEVEL_COVERAGE,
-			     level > LEVEL_COVERAGE ? month_level_value(m, level, x) : 0, true);
+		month_report(st, i > 0, i > 0 ? month_level_value(m, level, x) : 0, true);
 		o = month_solve_level(m, st, x);
 		if (o == LVL_FAILED)
 			return pp_error_set(err, PP_ERR_INTERNAL, NULL, "out of memory");
 		if (o == LVL_CANCELLED) {
 			res->status = MONTH_CANCELLED;
-			return level > LEVEL_COVERAGE ? 1 : 0;
+			return i > 0 ? 1 : 0;
 		}
-		if (o == LVL_INFEASIBLE && level == LEVEL_COVERAGE) {
+		if (o == LVL_INFEASIBLE && i == 0) {
 			res->status = MONTH_INFEASIBLE;
 			return 0;
 		}
-		if (o == LVL_NOSOL && level == LEVEL_COVERAGE) {
+		if (o == LVL_NOSOL && i == 0) {
 			res->status = MONTH_TIMEOUT;
 			return 0;
 		}
@@ -292,6 +367,8 @@ static int solve_job(struct month_job *job)
 		return -1;
 	if (have_plan > 0 && month_extract(&job->m, job->m.x, res) < 0)
 		return pp_error_set(job->err, PP_ERR_INTERNAL, NULL, "out of memory");
+	if (have_plan > 0 && month_changes(job->in, res, job->err) < 0)
+		return -1;
 	if (res->status == MONTH_INFEASIBLE) {
 		month_model_free(&job->m);
 		memset(&job->m, 0, sizeof job->m);

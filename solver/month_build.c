@@ -183,14 +183,14 @@ static bool in_clique(const int *sl, int from, int to, int slot)
 }
 /* Add v to the coefficient of column col in level's objective, growing the
  * per-level arrays as columns are added.  Returns 0 or -1 (memory). */
-static int obj_add(struct model *m, enum month_level level, int col, double v)
+int month_obj_add(struct model *m, enum month_level level, int col, double v)
 {
 	if (col >= m->ncols) {
 		int n = m->ncols ? m->ncols : 1024;
 
 		while (n <= col)
 			n *= 2;
-		for (int t = LEVEL_COVERAGE; t <= LEVEL_COST; t++) {
+		for (int t = LEVEL_COVERAGE; t <= LEVEL_CHANGES; t++) {
 			double *p = realloc(m->obj[t], sizeof(double) * (size_t)n);
 
 			if (p == NULL)
@@ -246,7 +246,7 @@ static int add_series_columns(struct model *m, int c, int *langs, int *total_lan
 
 		m->ylangs[*total_langs] = langs[t];
 		m->ycol[(*total_langs)++] = j;
-		if (obj_add(m, LEVEL_COST, j, cd->meetings * room->cost) < 0)
+		if (month_obj_add(m, LEVEL_COST, j, cd->meetings * room->cost) < 0)
 			return -1;
 	}
 	if (nl == 0)
@@ -262,24 +262,27 @@ static int add_series_columns(struct model *m, int c, int *langs, int *total_lan
 			     in->facilitators[i].max_meetings < cd->meetings))
 				continue;
 			*fj = col_add(m, GLP_BV, 0, 1);
-			if (obj_add(m, LEVEL_COST, *fj, cd->meetings * in->facilitators[i].cost) <
-			    0)
+			if (month_obj_add(m, LEVEL_COST, *fj,
+					  cd->meetings * in->facilitators[i].cost) < 0)
 				return -1;
 		}
 	}
-	for (int j = 0; j < ns && m->with_children[c]; j++) {
+	for (int j = 0; j < ns; j++) {
+		/* staff only pay where there are children, or to keep a series' staff */
+		if (!m->with_children[c] && !month_replan_staff_kept(m, c, j))
+			continue;
 		if (!staff_at(in, j, c, m->cands))
 			continue;
 		if (in->staff[j].max_meetings != PP_UNLIMITED &&
 		    in->staff[j].max_meetings < cd->meetings)
 			continue;
 		m->scol[(size_t)c * ns + j] = col_add(m, GLP_BV, 0, 1);
-		if (obj_add(m, LEVEL_COST, m->scol[(size_t)c * ns + j],
-			    cd->meetings * in->staff[j].cost) < 0)
+		if (month_obj_add(m, LEVEL_COST, m->scol[(size_t)c * ns + j],
+				  cd->meetings * in->staff[j].cost) < 0)
 			return -1;
 	}
 	m->dcol[c] = col_add(m, GLP_CV, 0, HUGE_VAL);
-	return obj_add(m, LEVEL_COMFORT, m->dcol[c], 1.0);
+	return month_obj_add(m, LEVEL_COMFORT, m->dcol[c], 1.0);
 }
 
 /* The columns y, f, s, d of every candidate (add_series_columns).
@@ -333,16 +336,16 @@ static int add_parent_columns(struct model *m)
 				if (m->nxs == 0)
 					m->x_first = j;
 				if (xs_push(m, k, c, lang, j) < 0 ||
-				    obj_add(m, LEVEL_COVERAGE, j, cl->rep->priority) < 0 ||
-				    obj_add(m, LEVEL_PREFERENCE, j,
-					    cl->rep->prefers == m->cands[c].daypart ? 1.0 : 0.0) <
-					0)
+				    month_obj_add(m, LEVEL_COVERAGE, j, cl->rep->priority) < 0 ||
+				    month_obj_add(
+					m, LEVEL_PREFERENCE, j,
+					cl->rep->prefers == m->cands[c].daypart ? 1.0 : 0.0) < 0)
 					return -1;
 			}
 		}
 	}
 	/* every column has a coefficient slot in every level */
-	if (obj_add(m, LEVEL_COVERAGE, glp_get_num_cols(m->lp), 0.0) < 0)
+	if (month_obj_add(m, LEVEL_COVERAGE, glp_get_num_cols(m->lp), 0.0) < 0)
 		return -1;
 	return index_xs(m);
 }
@@ -819,7 +822,9 @@ int month_model_init(struct model *m, const struct month_input *in, const struct
 	m->cands = cands;
 	m->ncands = ncands;
 	m->fails = fails;
+	if (rules->replan && month_replan_prepare(m) < 0)
+		return -1;
 	if (month_build_classes(m) < 0 || build(m) < 0)
 		return -1;
-	return 0;
+	return rules->replan ? month_replan_build(m) : 0;
 }

@@ -3,7 +3,8 @@
  *
  * Two statically eligible parents are interchangeable for the model when
  * they have the same eligible candidates, languages, priority, preferred
- * daypart, number of children and need tags, and the same ride role (a
+ * daypart, number of children and need tags, the same previous series
+ * when re-planning (month_replan.c), and the same ride role (a
  * rider, or a car driver offering seats, with zone and seat count; everyone
  * else is neutral and their zone does not matter).  Each parent gets a sort
  * key of exactly those fields; sorting the keys puts each class's members
@@ -33,6 +34,7 @@ static int parent_key(const struct model *m, int p, int32_t *key, int cap)
 			key[n] = (int32_t)(v);                                                     \
 		n++;                                                                               \
 	} while (0)
+	PUT(m->parent_prev != NULL ? m->parent_prev[p] : -1);
 	PUT(pp->priority);
 	PUT(pp->prefers);
 	PUT(pp->nchildren);
@@ -125,6 +127,7 @@ int month_build_classes(struct model *m)
 			k->members[t - a] = ks[t].parent;
 		rep = k->rep = &in->parents[ks[a].parent];
 		k->nchildren = rep->nchildren;
+		k->prev_cand = m->parent_prev != NULL ? m->parent_prev[ks[a].parent] : -1;
 		k->role = rep->transport == PP_RIDE                    ? ROLE_RIDER
 			  : rep->transport == PP_CAR && rep->seats > 0 ? ROLE_DRIVER
 								       : ROLE_NEUTRAL;

@@ -109,8 +109,14 @@ int month_extract(struct model *m, const double *x, struct month_result *res)
 		if (!s->dates || !s->facilitators || !s->staff || !s->parents || !s->rides)
 			goto fail;
 		memcpy(s->dates, cd->days, sizeof(int) * (size_t)cd->meetings);
-		if (split_facilitators(m, x, c, lang, s->facilitators, &s->nfacilitators) < 0)
+		switch (month_replan_split(m, x, c, lang, s->facilitators, &s->nfacilitators)) {
+		case -1:
 			goto fail;
+		case 0:
+			if (split_facilitators(m, x, c, lang, s->facilitators, &s->nfacilitators) <
+			    0)
+				goto fail;
+		}
 		for (int t = 0; t < s->nfacilitators; t++)
 			per_meeting += in->facilitators[s->facilitators[t]].cost;
 		for (int j = 0; j < ns; j++)

@@ -66,17 +66,20 @@ bool month_tags_have(const struct pp_tags *a, int t);
  * fails[c] are p's static failure bits at each of the ncand candidates. */
 void month_explain(const unsigned *fails, int ncand, struct month_unassigned *u);
 
-/* The objective levels of MODEL.md, in the order they are solved; the same
- * numbers as struct month_progress.level and month_result.levels_proven. */
+/* The objective levels of MODEL.md.  Without a previous plan they are
+ * solved in this order; with one, changes comes second (stability
+ * "after_coverage") or first ("first").  month_progress.level and
+ * month_result.levels_proven count levels in the month's own order. */
 enum month_level {
 	LEVEL_PREPARING = 0, /* before the first level, as month_progress says */
 	LEVEL_COVERAGE = 1,  /* maximise the priority of the parents placed */
 	LEVEL_COMFORT,       /* minimise the comfort deviation */
 	LEVEL_PREFERENCE,    /* maximise the parents at their preferred daypart */
 	LEVEL_COST,          /* minimise the cost */
-	/* Levels 2 and 3 solved as one objective, minimised:
+	LEVEL_CHANGES,       /* minimise the weighted changes (month_replan.c) */
+	/* Comfort and preference solved as one objective, minimised:
 	 * pref_weight * comfort deviation - preference (month.c says why
-	 * this is exact).  Reported as level 2, stage "comfort+preference". */
+	 * this is exact).  Reported with stage "comfort+preference". */
 	LEVEL_COMFORT_PREFERENCE,
 };
 
@@ -100,6 +103,7 @@ struct model_rules {
 	unsigned require_dayparts;
 	bool has_budget;
 	double budget;
+	bool replan; /* build the changes level (month_replan.c) */
 };
 
 /* Models with at least this many x columns are priced (month_price.c);
@@ -124,6 +128,15 @@ struct pclass {
 	int zone, seats;
 	int *cands; /* eligible candidate indices */
 	int ncands;
+	int prev_cand; /* re-planning: the candidate the class's parents were in,
+			* where they are eligible, or -1 (month_replan.c) */
+};
+
+/* A keep column g[i,c,l] of re-planning: facilitator i of previous series
+ * c stays in it, run in language l. */
+struct gcol {
+	int i, c, lang;
+	int col;
 };
 
 /* One parent-class column x[k,c,l]. */
@@ -155,8 +168,11 @@ struct model {
 	bool *with_children; /* per candidate: some eligible parent has children */
 
 	/* Objective coefficients of each level (obj[LEVEL_COVERAGE] ..
-	 * obj[LEVEL_COST]), indexed by column; obj[0] is unused. */
-	double *obj[LEVEL_COST + 1];
+	 * obj[LEVEL_CHANGES]), indexed by column; obj[0] is unused. */
+	double *obj[LEVEL_CHANGES + 1];
+	/* The changes level's constant: every previous parent of this input
+	 * counted as moved (x columns that keep one subtract). */
+	double changes_const;
 	/* Weight of one unit of comfort deviation against preference in
 	 * LEVEL_COMFORT_PREFERENCE: more than the largest preference. */
 	double pref_weight;
@@ -168,6 +184,14 @@ struct model {
 	int rn, rcap;
 
 	double *x; /* the current plan, 1..ncols */
+
+	/* Re-planning (month_replan.c), when rules.replan. */
+	int *prev_cand;   /* per previous series: its candidate, or -1 */
+	int *parent_prev; /* per parent: prev_cand of their class (see pclass) */
+	bool *staff_prev; /* ncands x nstaff: j was in c's previous series */
+	struct gcol *gs;  /* the keep columns */
+	int ngs;
+	int *acol; /* per y (ylang position): a[c,l], 0 = none */
 
 	/* Pricing of large models: parent columns x and staff columns s held
 	 * at zero until they pay.  The matrix entries of such a column (and its
@@ -211,6 +235,7 @@ struct solve_state {
 	struct timespec start;
 	double deadline; /* seconds since start */
 	enum month_level level;
+	int position; /* the level's number in the month's order (progress) */
 	const char *stage;
 	const struct model *model; /* for the branching choice of the callback */
 	const double *warm;        /* 1..ncols, or NULL */
@@ -276,6 +301,10 @@ void month_report(struct solve_state *st, bool has_inc, double inc, bool force);
 int month_build_classes(struct model *m);
 
 /* ----------------------------------------------- month_build.c: the program */
+
+/* Add v to the coefficient of column col in level's objective (the arrays
+ * grow with the columns).  Returns 0 or -1 (memory). */
+int month_obj_add(struct model *m, enum month_level level, int col, double v);
 
 /* The rules of the month's own policy. */
 void month_rules_from_policy(const struct month_policy *pol, struct model_rules *r);
@@ -389,6 +418,35 @@ int month_price_lp(struct model *m, struct solve_state *st, glp_smcp *sp);
 /* Release every held column through which a plan better than v might
  * exist.  Returns how many were released. */
 int month_price_close(struct model *m, struct solve_state *st, double v);
+
+/* ---------------------------------- month_replan.c: the changes level */
+
+/* The previous plan mapped onto the candidates (m->prev_cand,
+ * m->parent_prev, m->staff_prev); before the classes are built.  Returns 0
+ * or -1 (memory). */
+int month_replan_prepare(struct model *m);
+
+/* Was staff member j in the previous series at candidate c? */
+bool month_replan_staff_kept(const struct model *m, int c, int j);
+
+/* The keep columns, their rows and the changes objective; after every
+ * other row.  Returns 0 or -1 (memory). */
+int month_replan_build(struct model *m);
+
+/* The previous plan as a guide for month_greedy_plan() (1..ncols). */
+void month_replan_guide(const struct model *m, double *guide);
+
+/* Set the keep columns of plan x to keep as many previous facilitators
+ * as its pooled facilitators allow (every row still holds). */
+void month_replan_complete(const struct model *m, double *x);
+
+/* The facilitators of open series c (language lang) when plan x keeps some
+ * at its slot: the kept first, then a trained one for each series that kept
+ * none, then the rest in candidate order.  Returns 1 with out filled
+ * (ascending), 0 when nothing is kept there (use the plain split), or -1
+ * (memory). */
+int month_replan_split(const struct model *m, const double *x, int c, int lang, int *out,
+		       int *nout);
 
 /* ------------------------------------------ month_extract.c: the result */
 

@@ -189,13 +189,14 @@ void month_set_objective(struct model *m, enum month_level level)
 	int n = glp_get_num_cols(m->lp);
 
 	glp_set_obj_dir(m->lp, month_level_maximised(level) ? GLP_MAX : GLP_MIN);
+	glp_set_obj_coef(m->lp, 0, level == LEVEL_CHANGES ? m->changes_const : 0.0);
 	for (int j = 1; j <= n; j++)
 		glp_set_obj_coef(m->lp, j, j < m->ncols ? obj_coef(m, level, j) : 0.0);
 }
 
 double month_level_value(const struct model *m, enum month_level level, const double *x)
 {
-	double v = 0;
+	double v = level == LEVEL_CHANGES ? m->changes_const : 0.0;
 	int n = glp_get_num_cols(m->lp);
 
 	for (int j = 1; j <= n && j < m->ncols; j++)
@@ -217,6 +218,8 @@ int month_row_put_objective(struct model *m, enum month_level level)
 
 int month_fix_level(struct model *m, enum month_level level, double v)
 {
+	if (level == LEVEL_CHANGES)
+		v -= m->changes_const; /* the row holds the columns' part only */
 	month_row_begin(m);
 	if (month_row_put_objective(m, level) < 0)
 		return -1;
@@ -287,8 +290,13 @@ void month_model_free(struct model *m)
 	free(m->kx_off);
 	free(m->speakers);
 	free(m->with_children);
-	for (int level = LEVEL_COVERAGE; level <= LEVEL_COST; level++)
+	for (int level = LEVEL_COVERAGE; level <= LEVEL_CHANGES; level++)
 		free(m->obj[level]);
+	free(m->prev_cand);
+	free(m->parent_prev);
+	free(m->staff_prev);
+	free(m->gs);
+	free(m->acol);
 	free(m->ri);
 	free(m->rv);
 	free(m->x);
