@@ -3,7 +3,7 @@
 
 Usage:
     property_test.py PEERPLAN [--count N] [--seed S] [--min-parents A] [--max-parents B]
-                     [--price-from N]
+                     [--price-from N] [--profile agency|realistic|tight] [--replan]
 
 For each of N generated months (contrib/gen/peerplan-gen, seeds S, S+1, ...,
 A..B parents; every sixth one with --infeasible-policy) it:
@@ -18,9 +18,20 @@ With --price-from N the solver prices every model with at least N parent
 columns (`peerplan solve --price-from`), so --price-from 1 checks the column
 generation path of large months on months small enough for CBC.
 Prints one line per month and exits 1 if any month disagrees.
+
+--replan (MODEL.md 1, Re-planning and continuity) generates months with the
+realistic profile (most of them can be planned; --profile changes it), plans
+each with `PEERPLAN solve` and checks it as above, then derives ten re-plans
+from it with the plan as `previous` (`replans`: a facilitator out, a room out,
+new parents, mid-month, next month, each with stability after_coverage and
+first) and checks each the same way: the checker recomputes the `changes`
+list and objective.changes, and the five-level vector (changes in its place
+in the order) must equal the independent optimum.  A re-plan that peerplan
+rejects (exit 2) fails with its error.  One line per month and re-plan.
 """
 
 import argparse
+import copy
 import json
 import os
 import subprocess
@@ -36,18 +47,24 @@ import independent_mip  # noqa: E402
 GEN = os.path.join(HERE, "..", "contrib", "gen", "peerplan-gen")
 
 
-def one(peerplan, seed, parents, infeasible, tmp, price_from=None):
-    """Check one generated month; return None when it agrees, else a message."""
-    cmd = [sys.executable, GEN, "--parents", str(parents), "--seed", str(seed)]
+def generate(seed, parents, infeasible=False, profile="agency"):
+    """A generated month document (time limit 60 s)."""
+    cmd = [sys.executable, GEN, "--parents", str(parents), "--seed", str(seed),
+           "--profile", profile]
     if infeasible:
         cmd.append("--infeasible-policy")
     doc = json.loads(subprocess.run(cmd, stdout=subprocess.PIPE, check=True, text=True).stdout)
     doc["policy"]["time_limit_s"] = 60
+    return doc
+
+
+def check(peerplan, doc, path, price_from=None):
+    """Solve doc (written to path) with peerplan and compare with the
+    independent optimum: (None or a message, peerplan's output or None)."""
     try:
         check_plan.validate_month(doc)
     except check_plan.PlanError as e:
-        return "generated month is invalid: %s" % e
-    path = os.path.join(tmp, "month-%d.json" % seed)
+        return "generated document is invalid: %s" % e, None
     with open(path, "w") as f:
         json.dump(doc, f)
     argv = [peerplan, "solve", path]
@@ -55,23 +72,27 @@ def one(peerplan, seed, parents, infeasible, tmp, price_from=None):
         argv += ["--price-from", str(price_from)]
     r = subprocess.run(argv, stdout=subprocess.PIPE,
                        stderr=subprocess.PIPE, text=True, timeout=180)
+    if r.returncode == 2:
+        return "peerplan rejects the document (exit 2): %s" % (
+            (r.stdout + r.stderr).strip()[:300]), None
     try:
         out = json.loads(r.stdout)
     except ValueError:
-        return "exit %d, stdout not JSON: %s %s" % (r.returncode, r.stdout[:200], r.stderr[:200])
+        return "exit %d, stdout not JSON: %s %s" % (r.returncode, r.stdout[:200],
+                                                    r.stderr[:200]), None
     status = out.get("status")
     if (status, r.returncode) not in (("optimal", 0), ("infeasible", 1)):
-        return "status %r with exit %d" % (status, r.returncode)
+        return "status %r with exit %d" % (status, r.returncode), out
     m = check_plan.load_month(doc)
     try:
         check_plan.check_plan(m, out)
     except check_plan.PlanError as e:
-        return "check_plan: %s" % e
+        return "check_plan: %s" % e, out
 
     ref = independent_mip.solve_month(m, 120)
     if ref is None:
         if status != "infeasible":
-            return "CBC proves the month infeasible, peerplan says %s" % status
+            return "CBC proves the month infeasible, peerplan says %s" % status, out
         want = independent_mip.conflicts(m, 120)
         got = [{"constraint": c.get("constraint"),
                 "relaxing_alone_fixes": c.get("relaxing_alone_fixes")}
@@ -79,18 +100,130 @@ def one(peerplan, seed, parents, infeasible, tmp, price_from=None):
         if got != want:
             return "conflicts %s, CBC says %s" % (
                 [c["relaxing_alone_fixes"] for c in got],
-                [c["relaxing_alone_fixes"] for c in want])
-        return None
+                [c["relaxing_alone_fixes"] for c in want]), out
+        return None, out
     obj = ref[1]
     if status != "optimal":
-        return "peerplan says %s, CBC finds optimum %s" % (status, obj)
+        return "peerplan says %s, CBC finds optimum %s" % (status, obj), out
     got = out["objective"]
-    for k in ("coverage", "comfort_deviation", "preference"):
-        if got[k] != obj[k]:
-            return "%s %r, CBC optimum %r (all: %s vs %s)" % (k, got[k], obj[k], got, obj)
+    levels = ["coverage", "comfort_deviation", "preference"]
+    if m.has_previous:
+        levels.insert(0 if m.stability == "first" else 1, "changes")
+    for k in levels:
+        if got.get(k) != obj[k]:
+            return "%s %r, CBC optimum %r (all: %s vs %s)" % (k, got.get(k), obj[k], got,
+                                                             obj), out
     if abs(got["cost"] - obj["cost"]) > check_plan.COST_TOL:
-        return "cost %r, CBC optimum %r" % (got["cost"], obj["cost"])
-    return None
+        return "cost %r, CBC optimum %r" % (got["cost"], obj["cost"]), out
+    return None, out
+
+
+def one(peerplan, seed, parents, infeasible, tmp, price_from=None, profile="agency"):
+    """Check one generated month; return None when it agrees, else a message."""
+    doc = generate(seed, parents, infeasible, profile)
+    return check(peerplan, doc, os.path.join(tmp, "month-%d.json" % seed), price_from)[0]
+
+
+# ---------------------------------------------------------------------------
+# Re-plans (MODEL.md 1, Re-planning and continuity) derived from a month and
+# peerplan's optimal plan of it.
+
+def next_month(month):
+    y, mo = map(int, month.split("-"))
+    return "%04d-%02d" % (y + mo // 12, mo % 12 + 1)
+
+
+def replans(doc, plan, seed):
+    """The re-plan scenarios of doc and its plan: [(name, document)], each
+    scenario once per stability order.  The plan output, whole, is previous.
+      facilitator-out  the facilitator in the most series (ties: input order)
+                       is removed (even seeds, as a cancellation that drops them
+                       from the input) or has no availability left (odd seeds,
+                       so their previous places are forced changes);
+      room-out         the room of the plan's first series is removed;
+      new-parents      a third more parents (at least 3): copies of every third
+                       parent under new ids, with the priority raised by one;
+      mid-month        `from` on day 15 + seed % 12 (late days leave some
+                       weekdays with no meeting: those series are gone);
+      next-month       the month after, without its closures.
+    Every third seed uses change weights parent 2, facilitator 0, staff 3."""
+    used = {}
+    for s in plan.get("series", []):
+        for f in s["facilitators"]:
+            used[f] = used.get(f, 0) + 1
+    facs = [f["id"] for f in doc["facilitators"]]
+    out = []
+
+    def scenario(name, edit):
+        d = copy.deepcopy(doc)
+        d["previous"] = copy.deepcopy(plan)
+        edit(d)
+        if seed % 3 == 2:
+            d["policy"]["change_weights"] = {"parent": 2, "facilitator": 0,
+                                             "childcare_staff": 3}
+        for order in ("after_coverage", "first"):
+            dd = copy.deepcopy(d)
+            dd["policy"]["stability"] = order
+            out.append(("%s/%s" % (name, order), dd))
+
+    def fac_out(d):
+        if not used:
+            return
+        gone = max(facs, key=lambda f: (used.get(f, 0), -facs.index(f)))
+        if seed % 2 == 0:
+            d["facilitators"] = [f for f in d["facilitators"] if f["id"] != gone]
+        else:
+            for f in d["facilitators"]:
+                if f["id"] == gone:
+                    f["available"] = []
+
+    def room_out(d):
+        if plan.get("series"):
+            room = plan["series"][0]["room"]
+            d["rooms"] = [r for r in d["rooms"] if r["id"] != room]
+
+    def new_parents(d):
+        extra = []
+        for p in d["parents"][::3][:max(3, len(d["parents"]) // 3)]:
+            q = copy.deepcopy(p)
+            q["id"] = "N-" + p["id"]
+            q["priority"] = min(100, q.get("priority", 1) + 1)
+            extra.append(q)
+        d["parents"] += extra
+
+    def mid_month(d):
+        d["from"] = "%s-%02d" % (d["month"], 15 + seed % 12)
+
+    def month_after(d):
+        d["month"] = next_month(d["month"])
+        d.pop("closures", None)
+
+    scenario("facilitator-out", fac_out)
+    scenario("room-out", room_out)
+    scenario("new-parents", new_parents)
+    scenario("mid-month", mid_month)
+    scenario("next-month", month_after)
+    return out
+
+
+def replan_month(peerplan, seed, parents, profile, tmp):
+    """Plan a generated month, then check each re-plan of it: a list of
+    (name, None or a message, seconds)."""
+    doc = generate(seed, parents, profile=profile)
+    t = time.monotonic()
+    msg, plan = check(peerplan, doc, os.path.join(tmp, "month-%d.json" % seed))
+    res = [("month", msg, time.monotonic() - t)]
+    if msg or plan.get("status") != "optimal":
+        return res  # a failure, or an infeasible month: nothing to revise
+    for name, d in replans(doc, plan, seed):
+        t = time.monotonic()
+        path = os.path.join(tmp, "replan-%d-%s.json" % (seed, name.replace("/", "-")))
+        try:
+            msg = check(peerplan, d, path)[0]
+        except (independent_mip.Unproven, subprocess.TimeoutExpired) as e:
+            msg = "not decided: %s" % e
+        res.append((name, msg, time.monotonic() - t))
+    return res
 
 
 def main(argv):
@@ -101,8 +234,12 @@ def main(argv):
     ap.add_argument("--min-parents", type=int, default=8)
     ap.add_argument("--max-parents", type=int, default=30)
     ap.add_argument("--price-from", type=int, default=None)
+    ap.add_argument("--replan", action="store_true")
+    ap.add_argument("--profile", choices=("agency", "realistic", "tight"), default=None)
     a = ap.parse_args(argv[1:])
     span = a.max_parents - a.min_parents + 1
+    if a.replan:
+        return main_replan(a, span)
     bad = 0
     t0 = time.monotonic()
     with tempfile.TemporaryDirectory(prefix="ppprop") as tmp:
@@ -112,7 +249,8 @@ def main(argv):
             infeasible = i % 6 == 5
             t = time.monotonic()
             try:
-                msg = one(a.peerplan, seed, parents, infeasible, tmp, a.price_from)
+                msg = one(a.peerplan, seed, parents, infeasible, tmp, a.price_from,
+                          a.profile or "agency")
             except (independent_mip.Unproven, subprocess.TimeoutExpired) as e:
                 msg = "not decided: %s" % e
             tag = "seed %d, %d parents%s" % (seed, parents, ", infeasible policy" if infeasible else "")
@@ -123,6 +261,35 @@ def main(argv):
                 print("ok %s (%.1f s)" % (tag, time.monotonic() - t))
             sys.stdout.flush()
     print("%d of %d months agree (%.0f s)" % (a.count - bad, a.count, time.monotonic() - t0))
+    return 1 if bad else 0
+
+
+def main_replan(a, span):
+    """--replan: each generated month and its ten re-plans."""
+    bad = total = 0
+    t0 = time.monotonic()
+    with tempfile.TemporaryDirectory(prefix="ppreplan") as tmp:
+        for i in range(a.count):
+            seed = a.seed + i
+            parents = a.min_parents + (i * 7) % span
+            try:
+                res = replan_month(a.peerplan, seed, parents, a.profile or "realistic", tmp)
+            except (independent_mip.Unproven, subprocess.TimeoutExpired) as e:
+                res = [("month", "not decided: %s" % e, 0.0)]
+            for name, msg, sec in res:
+                total += 1
+                tag = "seed %d, %d parents, %s" % (seed, parents, name)
+                if msg:
+                    bad += 1
+                    print("FAIL %s: %s" % (tag, msg))
+                else:
+                    print("ok %s (%.1f s)" % (tag, sec))
+            sys.stdout.flush()
+    print("%d of %d months and re-plans agree (%.0f s)" % (total - bad, total,
+                                                          time.monotonic() - t0))
+    if bad:
+        print("FAILED: peerplan's re-plans differ from the independent optimum or are "
+              "rejected (MODEL.md 1, Re-planning and continuity)")
     return 1 if bad else 0
 
 
