@@ -26,6 +26,7 @@
 #include <time.h>
 
 #include "json_read.h"
+#include "plan_json.h"
 
 static const char *const weekday_names[] = {"mon", "tue", "wed", "thu", "fri", "sat", "sun"};
 static const char *const daypart_names[] = {"morning", "afternoon", "evening"};
@@ -114,6 +115,35 @@ static int read_month(struct mp *p, const json_t *doc)
 	return jr_fail(&p->r, "month", false, "must be a month \"YYYY-MM\" (1970-01 or later)");
 }
 
+int month_day_of(const struct month_input *in, const char *s)
+{
+	int y, m, d;
+
+	if (!parse_date(s, &y, &m, &d) || y != in->year || m != in->month)
+		return -1;
+	return d;
+}
+
+/* Read the optional `from`, a date in the month, into in->from_day. */
+static int read_from(struct mp *p, const json_t *doc)
+{
+	json_t *v;
+	int day = -1;
+
+	if (jr_field(&p->r, doc, "from", JR_OPTIONAL, &v) < 0)
+		return -1;
+	if (v == NULL)
+		return 0;
+	if (json_is_string(v) && json_string_length(v) == strlen(json_string_value(v)))
+		day = month_day_of(p->in, json_string_value(v));
+	if (day < 0)
+		return jr_fail(&p->r, "from", false,
+			       "must be a date \"YYYY-MM-DD\" in the month %04d-%02d", p->in->year,
+			       p->in->month);
+	p->in->from_day = day;
+	return 0;
+}
+
 /* Does s look like an IANA time zone name ("UTC", "America/Edmonton")? */
 static bool timezone_valid(const char *s)
 {
@@ -185,16 +215,48 @@ static int read_closures(struct mp *p, const json_t *doc)
 	return 0;
 }
 
+/* Read the optional policy.change_weights; a missing key keeps its default. */
+static int read_change_weights(struct mp *p, const json_t *policy)
+{
+	static const char *const allowed[] = {"parent", "facilitator", "childcare_staff", NULL};
+	int *w = p->in->policy.change_weights;
+	json_t *obj;
+	size_t mark;
+
+	if (jr_field(&p->r, policy, "change_weights", JR_OPTIONAL, &obj) < 0)
+		return -1;
+	if (obj == NULL)
+		return 0;
+	mark = jr_push_key(&p->r, "change_weights");
+	if (jr_object(&p->r, obj, allowed) < 0)
+		return -1;
+	/* The keys are the kinds' names, as in the output's changes[].kind. */
+	for (int k = 0; k < MCK_COUNT; k++)
+		if (jr_int(&p->r, obj, month_change_kind_name(k), JR_OPTIONAL, 0, 1000, &w[k]) < 0)
+			return -1;
+	jr_pop(&p->r, mark);
+	return 0;
+}
+
 /* Read the optional policy object, keeping the defaults set by the caller. */
 static int read_policy(struct mp *p, const json_t *doc)
 {
-	static const char *const allowed[] = {
-	    "facilitators_per_series", "require_trained", "min_group",    "max_series",
-	    "require_dayparts",        "budget",          "time_limit_s", NULL};
+	static const char *const allowed[] = {"facilitators_per_series",
+					      "require_trained",
+					      "min_group",
+					      "max_series",
+					      "require_dayparts",
+					      "budget",
+					      "time_limit_s",
+					      "stability",
+					      "change_weights",
+					      NULL};
+	static const char *const stability_names[] = {"after_coverage", "first"};
 	struct month_policy *pol = &p->in->policy;
 	json_t *obj, *arr, *el, *tl;
 	size_t mark, i;
 	double budget = -1;
+	int stability = 0;
 
 	if (jr_field(&p->r, doc, "policy", JR_OPTIONAL, &obj) < 0)
 		return -1;
@@ -209,8 +271,11 @@ static int read_policy(struct mp *p, const json_t *doc)
 	    jr_int(&p->r, obj, "max_series", JR_OPTIONAL, 0, JR_INT_MAX, &pol->max_series) < 0 ||
 	    jr_real(&p->r, obj, "budget", JR_OPTIONAL, 0, JR_NO_MAX, &budget) < 0 ||
 	    jr_field(&p->r, obj, "time_limit_s", JR_OPTIONAL, &tl) < 0 ||
-	    jr_array(&p->r, obj, "require_dayparts", JR_OPTIONAL, &arr) < 0)
+	    jr_array(&p->r, obj, "require_dayparts", JR_OPTIONAL, &arr) < 0 ||
+	    jr_enum(&p->r, obj, "stability", JR_OPTIONAL, stability_names, 2, &stability) < 0 ||
+	    read_change_weights(p, obj) < 0)
 		return -1;
+	pol->stability_first = stability == 1;
 	if (tl != NULL) {
 		if (!json_is_number(tl) || !(json_number_value(tl) > 0) ||
 		    json_number_value(tl) > JR_NO_MAX)
@@ -509,14 +574,16 @@ static int parent_cb(struct mp *p, const json_t *el, void *v)
 static int read_document(struct mp *p, const json_t *doc)
 {
 	static const char *const allowed[] = {
-	    "month", "timezone",     "closures",        "policy",  "slots",
-	    "rooms", "facilitators", "childcare_staff", "parents", NULL};
+	    "month", "from",         "timezone",        "closures", "policy",   "slots",
+	    "rooms", "facilitators", "childcare_staff", "parents",  "previous", NULL};
 	struct month_input *in = p->in;
 	const char *tz = NULL;
+	json_t *prev;
 
 	if (!json_is_object(doc))
 		return jr_fail(&p->r, NULL, false, "the month document must be a JSON object");
-	if (jr_object(&p->r, doc, allowed) < 0 || read_month(p, doc) < 0 ||
+	in->from_day = 1;
+	if (jr_object(&p->r, doc, allowed) < 0 || read_month(p, doc) < 0 || read_from(p, doc) < 0 ||
 	    jr_string(&p->r, doc, "timezone", JR_OPTIONAL, 1, 64, &tz) < 0)
 		return -1;
 	if (tz != NULL) {
@@ -531,6 +598,9 @@ static int read_document(struct mp *p, const json_t *doc)
 	in->policy.min_group = 1;
 	in->policy.max_series = PP_UNLIMITED;
 	in->policy.time_limit_s = 60;
+	in->policy.change_weights[MCK_PARENT] = 3;
+	in->policy.change_weights[MCK_FACILITATOR] = 2;
+	in->policy.change_weights[MCK_STAFF] = 1;
 	if (read_closures(p, doc) < 0 || read_policy(p, doc) < 0 ||
 	    read_list(p, doc, "slots", JR_REQUIRED, sizeof *in->slots, slot_cb, (void **)&in->slots,
 		      &in->nslots) < 0 ||
@@ -541,8 +611,17 @@ static int read_document(struct mp *p, const json_t *doc)
 	    read_list(p, doc, "childcare_staff", JR_OPTIONAL, sizeof *in->staff, staff_cb,
 		      (void **)&in->staff, &in->nstaff) < 0 ||
 	    read_list(p, doc, "parents", JR_REQUIRED, sizeof *in->parents, parent_cb,
-		      (void **)&in->parents, &in->nparents) < 0)
+		      (void **)&in->parents, &in->nparents) < 0 ||
+	    jr_field(&p->r, doc, "previous", JR_OPTIONAL, &prev) < 0)
 		return -1;
+	/* Last: the previous plan's people are resolved against the lists. */
+	if (prev != NULL) {
+		size_t mark = jr_push_key(&p->r, "previous");
+
+		if (month_read_previous(&p->r, prev, in) < 0)
+			return -1;
+		jr_pop(&p->r, mark);
+	}
 	return 0;
 }
 

@@ -8,6 +8,8 @@
  * month) with a struct pp_error whose path names the offending field, and
  * otherwise fills a struct month_input with every default applied.
  * month_result_to_json() writes the output document of the same section.
+ * Plan outputs read back in (a month's `previous`, a stored plan) are
+ * api/plan_json.h's.
  *
  * Decisions where MODEL.md is silent (docs/cli.md repeats them):
  *  - times are "HH:MM" from "00:00" to "23:59"; "24:00" (end of day) is
@@ -18,7 +20,17 @@
  *    default to []; `month`, `slots`, `rooms`, `facilitators`, `parents`,
  *    ids, `weekday`/`start`/`end`, `from`/`to`, `capacity`, `available`,
  *    `languages`, `transport`, `max_children` and `age` are required;
- *  - closures may repeat (they are a set); integers are at most 1000000.
+ *  - closures may repeat (they are a set); integers are at most 1000000;
+ *  - `from` is checked like a closure ("YYYY-MM-DD", a date that exists, in
+ *    the month); null is the default, the month's first day;
+ *  - `previous` (api/plan_json.h reads it): the people lists of a previous
+ *    series hold ids (anything else is an error, like a malformed series
+ *    id); a series without `id` is an error, one without a people list has
+ *    that list empty; `previous: {}` is a previous plan with no series (so
+ *    every change level is 0), while null is no previous plan;
+ *    `previous: {"plan": "<id>"}` is only for the daemon (API.md), which
+ *    replaces it with the stored plan before parsing: month_parse() rejects
+ *    it at `previous.plan`.
  */
 #ifndef PP_MONTH_JSON_H
 #define PP_MONTH_JSON_H
@@ -45,6 +57,10 @@ json_t *month_result_to_json(const struct month_input *in, const struct month_re
 
 /* Format minutes after midnight as "HH:MM" into buf[6]; returns buf. */
 char *month_format_time(int minutes, char buf[6]);
+
+/* The day of in's month that s names ("YYYY-MM-DD", a date that exists),
+ * or -1 when s is not such a date in that month. */
+int month_day_of(const struct month_input *in, const char *s);
 
 /* Format day `day` of in's month as "YYYY-MM-DD" into buf[11]; returns buf. */
 char *month_format_date(const struct month_input *in, int day, char buf[11]);

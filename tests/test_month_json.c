@@ -3,7 +3,10 @@
  * month document is rejected with the exact error code and path and leaves
  * nothing allocated; every default of MODEL.md section 1 is applied; the
  * example month parses with the right counts; and the encoder writes the
- * output document (ids, dates, reasons, conflicts, rounded money) exactly.
+ * output document (ids, dates, reasons, conflicts, rounded money)
+ * exactly.  The re-planning fields (from, stability, change_weights,
+ * previous) are read with their defaults and every bad `previous` is
+ * rejected at its path.
  *
  * Invalid documents are made from one small valid document by replacing or
  * deleting the value at a path ("rooms[0].available[0].from"), so each test
@@ -21,6 +24,7 @@
 
 #include "json_read.h"
 #include "month_json.h"
+#include "plan_json.h"
 #include "test_file.h"
 
 #ifndef PP_EXAMPLES_DIR
@@ -695,6 +699,328 @@ static void test_example_month(void **state)
 	month_input_free(&in);
 }
 
+/* ---- re-planning: from, stability, change_weights, previous ---- */
+
+/* A previous plan for the base month: two series, a facilitator and a
+ * parent who are not in the month (F9, P8). */
+static const char prev_text[] =
+    "{\"status\": \"optimal\", \"series\": ["
+    "{\"id\": \"mon-am@hall\", \"facilitators\": [\"F1\"], \"childcare_staff\": [\"C1\"],"
+    " \"parents\": [\"P1\"]},"
+    "{\"id\": \"wed-late@hall\", \"facilitators\": [\"F9\", \"F1\"], \"parents\": [\"P8\"]}]}";
+
+/* The base month with prev_text as its previous plan. */
+static json_t *base_prev(void)
+{
+	json_error_t e;
+	json_t *d = base(), *prev = json_loads(prev_text, 0, &e);
+
+	if (prev == NULL)
+		fail_msg("previous document: %s", e.text);
+	set_path(d, "previous", prev);
+	return d;
+}
+
+/* Break base_prev() at `at` with the JSON text value and expect an
+ * invalid_input error at `path`. */
+static void expect_bad_prev(const char *at, const char *value, const char *path)
+{
+	json_error_t e;
+	json_t *d = base_prev(), *v = json_loads(value, JSON_DECODE_ANY, &e);
+
+	if (v == NULL)
+		fail_msg("bad test value %s", value);
+	set_path(d, at, v);
+	expect_error_doc(d, PP_ERR_INVALID_INPUT, path);
+}
+
+static void test_replan_defaults(void **state)
+{
+	struct month_input in;
+	json_t *d = base();
+
+	parse_ok(base(), &in);
+	assert_int_equal(in.from_day, 1);
+	assert_false(in.policy.stability_first);
+	assert_int_equal(in.policy.change_weights[MCK_PARENT], 3);
+	assert_int_equal(in.policy.change_weights[MCK_FACILITATOR], 2);
+	assert_int_equal(in.policy.change_weights[MCK_STAFF], 1);
+	assert_false(in.has_previous);
+	assert_int_equal(in.previous.nseries, 0);
+	month_input_free(&in);
+
+	/* null is "not given"; a missing weight keeps its default */
+	set_path(d, "from", json_null());
+	set_path(d, "previous", json_null());
+	set_path(d, "policy",
+		 json_pack("{s:n, s:{s:i}}", "stability", "change_weights", "facilitator", 0));
+	parse_ok(d, &in);
+	assert_int_equal(in.from_day, 1);
+	assert_false(in.policy.stability_first);
+	assert_int_equal(in.policy.change_weights[MCK_PARENT], 3);
+	assert_int_equal(in.policy.change_weights[MCK_FACILITATOR], 0);
+	assert_int_equal(in.policy.change_weights[MCK_STAFF], 1);
+	assert_false(in.has_previous);
+	month_input_free(&in);
+}
+
+static void test_replan_fields_given(void **state)
+{
+	struct month_input in;
+	json_t *d = base();
+
+	set_path(d, "from", json_string("2026-02-28"));
+	set_path(d, "policy",
+		 json_pack("{s:s, s:{s:i, s:i, s:i}}", "stability", "first", "change_weights",
+			   "parent", 1000, "facilitator", 7, "childcare_staff", 0));
+	set_path(d, "previous", json_object());
+	parse_ok(d, &in);
+	assert_int_equal(in.from_day, 28);
+	assert_true(in.policy.stability_first);
+	assert_int_equal(in.policy.change_weights[MCK_PARENT], 1000);
+	assert_int_equal(in.policy.change_weights[MCK_FACILITATOR], 7);
+	assert_int_equal(in.policy.change_weights[MCK_STAFF], 0);
+	assert_true(in.has_previous); /* {} is a previous plan without series */
+	assert_int_equal(in.previous.nseries, 0);
+	month_input_free(&in);
+
+	d = base();
+	set_path(d, "from", json_string("2026-02-01"));
+	set_path(d, "policy", json_pack("{s:s}", "stability", "after_coverage"));
+	parse_ok(d, &in);
+	assert_int_equal(in.from_day, 1);
+	assert_false(in.policy.stability_first);
+	month_input_free(&in);
+}
+
+static void test_bad_replan_fields(void **state)
+{
+	expect_bad("from", json_string("2026-03-01"), "from");
+	expect_bad("from", json_string("2026-01-31"), "from");
+	expect_bad("from", json_string("2026-02-29"), "from");
+	expect_bad("from", json_string("2026-02-00"), "from");
+	expect_bad("from", json_string("2026-2-3"), "from");
+	expect_bad("from", json_string("2026-02"), "from");
+	expect_bad("from", json_integer(3), "from");
+	expect_bad_text("policy", "{\"stability\": \"last\"}", "policy.stability");
+	expect_bad_text("policy", "{\"stability\": true}", "policy.stability");
+	expect_bad_text("policy", "{\"change_weights\": [3, 2, 1]}", "policy.change_weights");
+	expect_bad_text("policy", "{\"change_weights\": {\"foo\": 1}}",
+			"policy.change_weights.foo");
+	expect_bad_text("policy", "{\"change_weights\": {\"parents\": 1}}",
+			"policy.change_weights.parents");
+	expect_bad_text("policy", "{\"change_weights\": {\"parent\": 1001}}",
+			"policy.change_weights.parent");
+	expect_bad_text("policy", "{\"change_weights\": {\"facilitator\": -1}}",
+			"policy.change_weights.facilitator");
+	expect_bad_text("policy", "{\"change_weights\": {\"childcare_staff\": 1.5}}",
+			"policy.change_weights.childcare_staff");
+	expect_bad_text("policy", "{\"change_weights\": {\"parent\": \"3\"}}",
+			"policy.change_weights.parent");
+}
+
+static void test_bad_previous(void **state)
+{
+	char long_slot[80];
+
+	expect_bad_text("previous", "\"plan-1\"", "previous");
+	expect_bad_text("previous", "[]", "previous");
+	/* the stored-plan form is the daemon's, not month_parse's */
+	expect_bad_text("previous", "{\"plan\": \"a1b2\"}", "previous.plan");
+	expect_bad_prev("previous.plan", "\"a1b2\"", "previous.plan");
+	expect_bad_prev("previous.colour", "\"red\"", "previous.colour");
+	expect_bad_prev("previous.series[0].colour", "\"red\"", "previous.series[0].colour");
+	expect_bad_prev("previous.series", "{}", "previous.series");
+	expect_bad_prev("previous.series[1]", "\"wed-late@hall\"", "previous.series[1]");
+	expect_bad_prev("previous.series[1].parents", "\"P8\"", "previous.series[1].parents");
+	expect_bad_prev("previous.series[0].id", "null", "previous.series[0].id");
+	expect_bad_prev("previous.series[0].id", "7", "previous.series[0].id");
+	expect_bad_prev("previous.series[0].id", "\"mon-am\"", "previous.series[0].id");
+	expect_bad_prev("previous.series[0].id", "\"mon-am@hall@2\"", "previous.series[0].id");
+	expect_bad_prev("previous.series[0].id", "\"@hall\"", "previous.series[0].id");
+	expect_bad_prev("previous.series[0].id", "\"mon-am@\"", "previous.series[0].id");
+	expect_bad_prev("previous.series[0].id", "\"mon am@hall\"", "previous.series[0].id");
+	memset(long_slot, 'a', 65);
+	snprintf(long_slot + 65, sizeof long_slot - 65, "@hall");
+	expect_bad("previous", json_pack("{s:[{s:s}]}", "series", "id", long_slot),
+		   "previous.series[0].id");
+	/* repeats */
+	expect_bad_prev("previous.series[1].id", "\"mon-am@hall\"", "previous.series[1].id");
+	expect_bad_prev("previous.series[0].parents", "[\"P1\", \"P1\"]",
+			"previous.series[0].parents[1]");
+	expect_bad_prev("previous.series[1].facilitators", "[\"F9\", \"F1\", \"F9\"]",
+			"previous.series[1].facilitators[2]");
+	expect_bad_prev("previous.series[0].childcare_staff", "[\"C1\", \"C1\"]",
+			"previous.series[0].childcare_staff[1]");
+	expect_bad_prev("previous.series[1].parents", "[\"P8\", \"P1\"]",
+			"previous.series[1].parents[1]");
+	/* people not in the month may still not repeat */
+	expect_bad_prev("previous.series[0].parents", "[\"P8\"]", "previous.series[1].parents[0]");
+	expect_bad_prev("previous.series[0].parents", "[\"P1\", 3]",
+			"previous.series[0].parents[1]");
+	expect_bad_prev("previous.series[0].facilitators", "[\"F 1\"]",
+			"previous.series[0].facilitators[0]");
+}
+
+static void test_bad_previous_messages(void **state)
+{
+	struct month_input in;
+	struct pp_error err = {0};
+	json_t *d = base_prev();
+	char *text;
+
+	set_path(d, "previous.series[1].parents", json_pack("[s]", "P1"));
+	text = jr_dumps(d, 0);
+	assert_int_equal(month_parse(text, strlen(text), &in, &err), -1);
+	assert_string_equal(err.message,
+			    "previous.series[1].parents[0]: parent 'P1' is also in series "
+			    "'mon-am@hall'");
+	free(text);
+	/* the stored-plan form says where it belongs */
+	pp_error_clear(&err);
+	set_path(d, "previous", json_pack("{s:s}", "plan", "a1b2"));
+	text = jr_dumps(d, 0);
+	assert_int_equal(month_parse(text, strlen(text), &in, &err), -1);
+	assert_string_equal(err.path, "previous.plan");
+	assert_non_null(strstr(err.message, "daemon"));
+	free(text);
+	json_decref(d);
+}
+
+static void test_previous_read(void **state)
+{
+	struct month_input in;
+	json_t *d = base_prev(),
+	       *series = json_object_get(json_object_get(d, "previous"), "series");
+	const struct month_prev_series *ps;
+
+	/* a second parent, so that order is seen */
+	set_path(d, "parents[1]",
+		 json_pack("{s:s, s:s, s:[s], s:[]}", "id", "P2", "transport", "walk", "languages",
+			   "en", "available"));
+	set_path(d, "previous.series[0].parents", json_pack("[s, s, s]", "P2", "P7", "P1"));
+	/* an id may be in two lists of a series (here F9, in neither list of the month) */
+	set_path(d, "previous.series[1].childcare_staff", json_pack("[s]", "F9"));
+	/* a slot that is gone, and a series with no lists */
+	json_array_append_new(series, json_pack("{s:s}", "id", "fri-pm@hall"));
+	json_array_append_new(series, json_pack("{s:s}", "id", "mon-am@attic"));
+	parse_ok(d, &in);
+	assert_true(in.has_previous);
+	assert_int_equal(in.previous.nseries, 4);
+
+	ps = &in.previous.series[0];
+	assert_string_equal(ps->id, "mon-am@hall");
+	assert_int_equal(ps->slot, 0);
+	assert_int_equal(ps->room, 0);
+	assert_int_equal(ps->nfacilitators, 1);
+	assert_int_equal(ps->facilitators[0], 0);
+	assert_int_equal(ps->nstaff, 1);
+	assert_int_equal(ps->staff[0], 0);
+	assert_int_equal(ps->nparents, 2); /* P7 is not in the month */
+	assert_int_equal(ps->parents[0], 1);
+	assert_int_equal(ps->parents[1], 0);
+
+	ps = &in.previous.series[1];
+	assert_string_equal(ps->id, "wed-late@hall");
+	assert_int_equal(ps->slot, 1);
+	assert_int_equal(ps->room, 0);
+	assert_int_equal(ps->nfacilitators, 1); /* F9 dropped, F1 kept */
+	assert_int_equal(ps->facilitators[0], 0);
+	assert_int_equal(ps->nstaff, 0);
+	assert_int_equal(ps->nparents, 0);
+
+	ps = &in.previous.series[2];
+	assert_string_equal(ps->id, "fri-pm@hall");
+	assert_int_equal(ps->slot, -1);
+	assert_int_equal(ps->room, 0);
+	assert_int_equal(ps->nfacilitators + ps->nstaff + ps->nparents, 0);
+	assert_int_equal(in.previous.series[3].slot, 0);
+	assert_int_equal(in.previous.series[3].room, -1);
+	month_input_free(&in);
+}
+
+/* A plan output pasted as previous: every output field is accepted. */
+static void test_previous_is_a_plan_output(void **state)
+{
+	struct month_input in;
+	json_t *d = base(), *prev;
+
+	prev = json_pack(
+	    "{s:s, s:f, s:{s:i, s:i, s:i, s:i, s:f},"
+	    " s:[{s:s, s:s, s:s, s:s, s:s, s:[s], s:[s], s:[], s:[s], s:i,"
+	    "     s:[{s:s, s:[s]}], s:f}],"
+	    " s:[{s:s, s:[s]}], s:[{s:s, s:s, s:s, s:n, s:b}],"
+	    " s:[{s:s, s:b, s:s}], s:{s:f, s:i}}",
+	    "status", "feasible", "gap", 0.5, "objective", "changes", 2, "coverage", 1,
+	    "comfort_deviation", 0, "preference", 1, "cost", 10.0, "series", "id", "mon-am@hall",
+	    "slot", "mon-am", "room", "hall", "daypart", "morning", "language", "en", "dates",
+	    "2026-01-05", "facilitators", "F1", "childcare_staff", "parents", "P1", "children", 1,
+	    "rides", "driver", "P1", "riders", "P9", "cost", 10.0, "unassigned", "parent", "P5",
+	    "reasons", "availability", "changes", "kind", "parent", "id", "P5", "series",
+	    "tue@hall", "now", "forced", 0, "conflicts", "constraint", "budget",
+	    "relaxing_alone_fixes", 1, "detail", "x", "solve", "seconds", 0.5, "nodes", 3);
+	assert_non_null(prev);
+	set_path(d, "previous", prev);
+	parse_ok(d, &in);
+	assert_true(in.has_previous);
+	assert_int_equal(in.previous.nseries, 1);
+	assert_int_equal(in.previous.series[0].nparents, 1);
+	month_input_free(&in);
+}
+
+static void test_replan_example(void **state)
+{
+	const char *path = PP_EXAMPLES_DIR "/replan-agency-40.json";
+	const struct month_prev_series *ps;
+	struct month_input in;
+	struct pp_error err = {0};
+	size_t n;
+	char *buf = test_read_file(path, &n);
+
+	if (month_parse(buf, n, &in, &err) != 0)
+		fail_msg("%s: %s", err.path, err.message);
+	free(buf);
+	assert_int_equal(in.from_day, 19);
+	assert_true(in.policy.stability_first);
+	assert_int_equal(in.policy.change_weights[MCK_PARENT], 3);
+	assert_int_equal(in.nfacilitators, 7); /* F007 cancelled */
+	assert_true(in.has_previous);
+	assert_int_equal(in.previous.nseries, 7);
+	ps = &in.previous.series[5];
+	assert_string_equal(ps->id, "wed-1100-1230@r2-library");
+	assert_string_equal(in.slots[ps->slot].id, "wed-1100-1230");
+	assert_string_equal(in.rooms[ps->room].id, "r2-library");
+	assert_int_equal(ps->nfacilitators, 1); /* F006; F007 is gone */
+	assert_string_equal(in.facilitators[ps->facilitators[0]].id, "F006");
+	assert_int_equal(ps->nparents, 4);
+	assert_string_equal(in.parents[ps->parents[0]].id, "P0017");
+	assert_string_equal(in.parents[ps->parents[3]].id, "P0039");
+	assert_string_equal(in.staff[in.previous.series[6].staff[0]].id, "C002");
+	month_input_free(&in);
+}
+
+static void test_previous_names_plan(void **state)
+{
+	const char *id = NULL;
+	json_t *d = base();
+
+	assert_false(month_previous_names_plan(d, &id));
+	set_path(d, "previous", json_null());
+	assert_false(month_previous_names_plan(d, &id));
+	set_path(d, "previous", json_pack("{s:s}", "plan", "a1b2"));
+	assert_true(month_previous_names_plan(d, &id));
+	assert_string_equal(id, "a1b2");
+	assert_true(month_previous_names_plan(d, NULL));
+	set_path(d, "previous", json_pack("{s:i}", "plan", 12));
+	assert_false(month_previous_names_plan(d, &id));
+	set_path(d, "previous", json_pack("{s:s, s:[]}", "plan", "a1b2", "series"));
+	assert_false(month_previous_names_plan(d, &id));
+	set_path(d, "previous", json_pack("{s:[]}", "series"));
+	assert_false(month_previous_names_plan(d, &id));
+	assert_false(month_previous_names_plan(json_object_get(d, "slots"), &id));
+	json_decref(d);
+}
+
 /* ---- the encoder ---- */
 
 static const char enc_text[] =
@@ -922,6 +1248,15 @@ int main(void)
 	    cmocka_unit_test(test_optional_lists_and_nulls),
 	    cmocka_unit_test(test_every_field_given),
 	    cmocka_unit_test(test_example_month),
+	    cmocka_unit_test(test_replan_defaults),
+	    cmocka_unit_test(test_replan_fields_given),
+	    cmocka_unit_test(test_bad_replan_fields),
+	    cmocka_unit_test(test_bad_previous),
+	    cmocka_unit_test(test_bad_previous_messages),
+	    cmocka_unit_test(test_previous_read),
+	    cmocka_unit_test(test_previous_is_a_plan_output),
+	    cmocka_unit_test(test_replan_example),
+	    cmocka_unit_test(test_previous_names_plan),
 	    cmocka_unit_test(test_encode_plan),
 	    cmocka_unit_test(test_encode_infeasible),
 	    cmocka_unit_test(test_encode_feasible_gap),
