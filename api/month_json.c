@@ -721,13 +721,21 @@ static json_t *rides_json(const struct month_input *in, const struct month_serie
 	return a;
 }
 
+/* The id "<slot>@<room>" of series s, written to buf; returns buf. */
+static char *series_id(const struct month_input *in, const struct month_series *s,
+		       char buf[2 * PP_ID_MAX + 2])
+{
+	snprintf(buf, 2 * PP_ID_MAX + 2, "%s@%s", in->slots[s->slot].id, in->rooms[s->room].id);
+	return buf;
+}
+
 static json_t *series_json(const struct month_input *in, const struct month_series *s)
 {
 	const struct month_slot *slot = &in->slots[s->slot];
 	const struct month_room *room = &in->rooms[s->room];
 	char id[2 * PP_ID_MAX + 2];
 
-	snprintf(id, sizeof id, "%s@%s", slot->id, room->id);
+	series_id(in, s, id);
 	return json_pack(
 	    "{s:s, s:s, s:s, s:s, s:s, s:o, s:o, s:o, s:o, s:i, s:o, s:o}", "id", id, "slot",
 	    slot->id, "room", room->id, "daypart", month_daypart_name(s->daypart), "language",
@@ -781,6 +789,57 @@ static json_t *conflicts_json(const struct month_result *res)
 	return a;
 }
 
+/* The id of the person a change is about. */
+static const char *change_person_id(const struct month_input *in, const struct month_change *c)
+{
+	switch (c->kind) {
+	case MCK_PARENT:
+		return in->parents[c->person].id;
+	case MCK_FACILITATOR:
+		return in->facilitators[c->person].id;
+	default:
+		return in->staff[c->person].id;
+	}
+}
+
+/* One entry of `changes`: kind, id, series, now (parents only: the new
+ * series' id, or null when left out), forced. */
+static json_t *change_json(const struct month_input *in, const struct month_result *res,
+			   const struct month_change *c)
+{
+	char id[2 * PP_ID_MAX + 2];
+	json_t *o = json_pack("{s:s, s:s, s:s}", "kind", month_change_kind_name(c->kind), "id",
+			      change_person_id(in, c), "series", in->previous.series[c->prev].id);
+
+	if (o != NULL && c->kind == MCK_PARENT &&
+	    json_object_set_new(o, "now",
+				c->now >= 0 ? json_string(series_id(in, &res->series[c->now], id))
+					    : json_null()) < 0) {
+		json_decref(o);
+		return NULL;
+	}
+	if (o != NULL && json_object_set_new(o, "forced", json_boolean(c->forced)) < 0) {
+		json_decref(o);
+		return NULL;
+	}
+	return o;
+}
+
+/* The `changes` list: empty unless res holds a plan (optimal or feasible). */
+static json_t *changes_json(const struct month_input *in, const struct month_result *res)
+{
+	bool plan = res->status == MONTH_OPTIMAL || res->status == MONTH_FEASIBLE;
+	json_t *a = json_array();
+
+	for (int i = 0; a != NULL && plan && i < res->nchanges; i++) {
+		if (json_array_append_new(a, change_json(in, res, &res->changes[i])) < 0) {
+			json_decref(a);
+			a = NULL;
+		}
+	}
+	return a;
+}
+
 json_t *month_result_to_json(const struct month_input *in, const struct month_result *res)
 {
 	json_t *series = json_array(), *unassigned = json_array(), *doc;
@@ -801,12 +860,13 @@ json_t *month_result_to_json(const struct month_input *in, const struct month_re
 			unassigned = NULL;
 		}
 	}
-	doc = json_pack("{s:s, s:o, s:{s:I, s:I, s:I, s:o}, s:o, s:o}", "status",
-			month_status_name(res->status), "gap", jr_money(res->gap), "objective",
-			"coverage", (json_int_t)res->objective.coverage, "comfort_deviation",
-			(json_int_t)res->objective.comfort_deviation, "preference",
-			(json_int_t)res->objective.preference, "cost",
-			jr_money(res->objective.cost), "series", series, "unassigned", unassigned);
+	doc = json_pack(
+	    "{s:s, s:o, s:{s:I, s:I, s:I, s:I, s:o}, s:o, s:o, s:o}", "status",
+	    month_status_name(res->status), "gap", jr_money(res->gap), "objective", "changes",
+	    (json_int_t)res->objective.changes, "coverage", (json_int_t)res->objective.coverage,
+	    "comfort_deviation", (json_int_t)res->objective.comfort_deviation, "preference",
+	    (json_int_t)res->objective.preference, "cost", jr_money(res->objective.cost), "series",
+	    series, "unassigned", unassigned, "changes", changes_json(in, res));
 	if (doc != NULL && res->status == MONTH_INFEASIBLE &&
 	    json_object_set_new(doc, "conflicts", conflicts_json(res)) < 0) {
 		json_decref(doc);

@@ -31,6 +31,13 @@
  *    `previous: {"plan": "<id>"}` is only for the daemon (API.md), which
  *    replaces it with the stored plan before parsing: month_parse() rejects
  *    it at `previous.plan`.
+ *
+ * The output always has `objective.changes` (first, the level the re-plan
+ * puts first or second) and `changes` (after `unassigned`; empty without
+ * `previous` and for results without a plan: infeasible, timeout,
+ * cancelled).  A change entry is {"kind", "id", "series", "now", "forced"}
+ * in that order; `now` is written for parents only (their new series, or
+ * null), as in MODEL.md's example.
  */
 #ifndef PP_MONTH_JSON_H
 #define PP_MONTH_JSON_H

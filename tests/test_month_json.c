@@ -3,7 +3,7 @@
  * month document is rejected with the exact error code and path and leaves
  * nothing allocated; every default of MODEL.md section 1 is applied; the
  * example month parses with the right counts; and the encoder writes the
- * output document (ids, dates, reasons, conflicts, rounded money)
+ * output document (ids, dates, reasons, conflicts, changes, rounded money)
  * exactly.  The re-planning fields (from, stability, change_weights,
  * previous) are read with their defaults and every bad `previous` is
  * rejected at its path.
@@ -1116,20 +1116,22 @@ static void test_encode_plan(void **state)
 	json_t *doc, *s;
 	const char *key;
 	json_t *val;
-	const char *order[] = {"status", "gap", "objective", "series", "unassigned", "solve"};
+	const char *order[] = {"status",     "gap",     "objective", "series",
+			       "unassigned", "changes", "solve"};
 	int k = 0;
 
 	enc_fixture(&in, &res);
 	doc = month_result_to_json(&in, &res);
 	assert_non_null(doc);
 	json_object_foreach (doc, key, val) {
-		assert_true(k < 6);
+		assert_true(k < 7);
 		assert_string_equal(key, order[k++]);
 	}
-	assert_int_equal(k, 6); /* no "conflicts" unless infeasible */
-	assert_json_text(
-	    json_object_get(doc, "objective"),
-	    "{\"coverage\":3,\"comfort_deviation\":1,\"preference\":2,\"cost\":2915.0}");
+	assert_int_equal(k, 7); /* no "conflicts" unless infeasible */
+	assert_json_text(json_object_get(doc, "objective"),
+			 "{\"changes\":0,\"coverage\":3,\"comfort_deviation\":1,\"preference\":2,"
+			 "\"cost\":2915.0}");
+	assert_json_text(json_object_get(doc, "changes"), "[]");
 	assert_string_equal(json_string_value(json_object_get(doc, "status")), "optimal");
 	assert_json_text(json_object_get(doc, "gap"), "0.0");
 	assert_int_equal(json_array_size(json_object_get(doc, "series")), 1);
@@ -1209,6 +1211,79 @@ static void test_encode_feasible_gap(void **state)
 	month_input_free(&in);
 }
 
+/* enc_fixture's month with F3 added and a previous plan: mon-am@hall with
+ * F1, F3 and P1, P4; mon-am@gone with P3. */
+static void enc_replan_fixture(struct month_input *in, struct month_result *res)
+{
+	static struct month_change changes[3];
+	struct month_input plain;
+	json_t *d;
+
+	enc_fixture(&plain, res);
+	month_input_free(&plain);
+	d = json_loads(enc_text, 0, NULL);
+	assert_non_null(d);
+	set_path(d, "facilitators[2]",
+		 json_pack("{s:s, s:[s], s:[]}", "id", "F3", "languages", "en", "available"));
+	set_path(d, "previous",
+		 json_pack("{s:[{s:s, s:[s, s], s:[s, s]}, {s:s, s:[s]}]}", "series", "id",
+			   "mon-am@hall", "facilitators", "F1", "F3", "parents", "P1", "P4", "id",
+			   "mon-am@gone", "parents", "P3"));
+	parse_ok(d, in);
+	res->series[0].language = str_index(in, "en");
+	changes[0] = (struct month_change){
+	    .kind = MCK_PARENT, .person = 2, .prev = 1, .now = 0, .forced = true};
+	changes[1] = (struct month_change){.kind = MCK_PARENT, .person = 3, .prev = 0, .now = -1};
+	changes[2] =
+	    (struct month_change){.kind = MCK_FACILITATOR, .person = 2, .prev = 0, .now = -1};
+	res->changes = changes;
+	res->nchanges = 3;
+	res->objective.changes = 8;
+}
+
+static void test_encode_changes(void **state)
+{
+	struct month_input in;
+	struct month_result res;
+	json_t *doc;
+
+	enc_replan_fixture(&in, &res);
+	doc = month_result_to_json(&in, &res);
+	assert_non_null(doc);
+	assert_json_text(json_object_get(doc, "objective"),
+			 "{\"changes\":8,\"coverage\":3,\"comfort_deviation\":1,\"preference\":2,"
+			 "\"cost\":2915.0}");
+	assert_json_text(
+	    json_object_get(doc, "changes"),
+	    "[{\"kind\":\"parent\",\"id\":\"P3\",\"series\":\"mon-am@gone\",\"now\":\"mon-am@"
+	    "hall\","
+	    "\"forced\":true},"
+	    "{\"kind\":\"parent\",\"id\":\"P4\",\"series\":\"mon-am@hall\",\"now\":null,"
+	    "\"forced\":false},"
+	    "{\"kind\":\"facilitator\",\"id\":\"F3\",\"series\":\"mon-am@hall\",\"forced\":false}"
+	    "]");
+	json_decref(doc);
+
+	/* a staff change has no "now" either, and a feasible plan lists its changes */
+	res.status = MONTH_FEASIBLE;
+	res.changes[2].kind = MCK_STAFF;
+	res.changes[2].person = 0;
+	doc = month_result_to_json(&in, &res);
+	assert_json_text(json_array_get(json_object_get(doc, "changes"), 2),
+			 "{\"kind\":\"childcare_staff\",\"id\":\"C1\",\"series\":\"mon-am@hall\","
+			 "\"forced\":false}");
+	json_decref(doc);
+
+	/* results without a plan list no changes */
+	for (int st = MONTH_INFEASIBLE; st <= MONTH_CANCELLED; st++) {
+		res.status = (enum month_status)st;
+		doc = month_result_to_json(&in, &res);
+		assert_json_text(json_object_get(doc, "changes"), "[]");
+		json_decref(doc);
+	}
+	month_input_free(&in);
+}
+
 static void test_format_helpers(void **state)
 {
 	struct month_input in = {.year = 2026, .month = 12};
@@ -1260,6 +1335,7 @@ int main(void)
 	    cmocka_unit_test(test_encode_plan),
 	    cmocka_unit_test(test_encode_infeasible),
 	    cmocka_unit_test(test_encode_feasible_gap),
+	    cmocka_unit_test(test_encode_changes),
 	    cmocka_unit_test(test_format_helpers),
 	};
 
