@@ -1,26 +1,33 @@
 /*
  * plan_json.c - plan outputs read back in: a month's `previous` (MODEL.md
- * section 1, "Re-planning and continuity").
+ * section 1, "Re-planning and continuity") and stored plans for comparison.
  *
- * The reader resolves ids against a parsed struct month_input, so it runs
- * after the input's lists are read.  A previous plan may name people, slots
- * and rooms that have gone (MODEL.md: they add no change), so `previous`
- * keeps slot and room as -1 and drops the people.
+ * Both readers resolve ids against a parsed struct month_input, so both run
+ * after the input's lists are read.  They differ in what a missing id
+ * means: a previous plan may name people, slots and rooms that have gone
+ * (MODEL.md: they add no change), so `previous` keeps slot and room as -1
+ * and drops the people; a stored plan is read against the very input it
+ * was solved from, so there a missing id is an error.
  *
  * `previous` is checked as strictly as the month around it (unknown fields
- * are errors; the output's own fields are accepted unchecked).  Repeats are
- * found with Jansson objects used as hash sets (id -> series index), as
- * jr_strtab does for interning; ids are looked up in the input's lists
- * linearly, since previous plans name at most a few thousand people.
+ * are errors; the output's own fields are accepted unchecked), while a
+ * stored plan is peerplan's own output and only the fields read are
+ * checked.  Repeats in `previous` are found with Jansson objects used as
+ * hash sets (id -> series index), as jr_strtab does for interning; ids are
+ * looked up in the input's lists linearly, since previous plans name at
+ * most a few thousand people.
  *
  * Arrays are calloc'd at their full length with their counts set before
- * their elements are read, as month_json.c does, so month_input_free() can
- * free what a failed read left.
+ * their elements are read, as month_json.c does, so month_input_free() and
+ * month_result_free() can free what a failed read left.
  */
 #include "plan_json.h"
 
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+
+#include "month_json.h"
 
 #define SERIES_ID_MAX (2 * PP_ID_MAX + 1) /* "<slot>@<room>" */
 
@@ -223,4 +230,345 @@ bool month_previous_names_plan(const json_t *doc, const char **plan_id)
 	if (plan_id != NULL)
 		*plan_id = json_string_value(id);
 	return true;
+}
+
+/* ---- stored plans ---- */
+
+/* obj[key], an optional integer, into *out (a long). */
+static int read_long(struct jr *r, const json_t *obj, const char *key, long *out)
+{
+	json_t *v;
+
+	if (jr_field(r, obj, key, JR_OPTIONAL, &v) < 0)
+		return -1;
+	if (v == NULL)
+		return 0;
+	if (!json_is_integer(v))
+		return jr_fail(r, key, false, "must be an integer");
+	*out = (long)json_integer_value(v);
+	return 0;
+}
+
+/* The optional object obj[key], read by `read` with the path at key. */
+static int read_nested(struct jr *r, const json_t *obj, const char *key,
+		       int (*read)(struct jr *, const json_t *, struct month_result *),
+		       struct month_result *res)
+{
+	json_t *v;
+	size_t mark;
+
+	if (jr_field(r, obj, key, JR_OPTIONAL, &v) < 0)
+		return -1;
+	if (v == NULL)
+		return 0;
+	mark = jr_push_key(r, key);
+	if (jr_object(r, v, NULL) < 0 || read(r, v, res) < 0)
+		return -1;
+	jr_pop(r, mark);
+	return 0;
+}
+
+static int read_objective(struct jr *r, const json_t *o, struct month_result *res)
+{
+	struct month_objective *obj = &res->objective;
+
+	if (read_long(r, o, "changes", &obj->changes) < 0 ||
+	    read_long(r, o, "coverage", &obj->coverage) < 0 ||
+	    read_long(r, o, "comfort_deviation", &obj->comfort_deviation) < 0 ||
+	    read_long(r, o, "preference", &obj->preference) < 0 ||
+	    jr_real(r, o, "cost", JR_OPTIONAL, 0, JR_NO_MAX, &obj->cost) < 0)
+		return -1;
+	return 0;
+}
+
+static int read_solve(struct jr *r, const json_t *o, struct month_result *res)
+{
+	if (jr_real(r, o, "seconds", JR_OPTIONAL, 0, JR_NO_MAX, &res->seconds) < 0 ||
+	    read_long(r, o, "nodes", &res->nodes) < 0)
+		return -1;
+	return 0;
+}
+
+/* The id v (a string at the current path) as an index among the n
+ * elements of `size` bytes at base, which hold `what`; -1 with the error
+ * recorded when it is not one of them. */
+static int resolve(struct jr *r, const json_t *v, const void *base, int n, size_t size,
+		   const char *what)
+{
+	int k = is_id(v) ? find_id(base, n, size, json_string_value(v)) : -1;
+
+	if (k < 0 && !is_id(v))
+		return fail_not_id(r);
+	if (k < 0)
+		return jr_fail(r, NULL, false, "no %s '%s' in the month", what,
+			       json_string_value(v));
+	return k;
+}
+
+/* obj[key], a required id of one of `what` at base, as an index in *out. */
+static int read_ref(struct jr *r, const json_t *obj, const char *key, const void *base, int n,
+		    size_t size, const char *what, int *out)
+{
+	json_t *v;
+	size_t mark;
+
+	if (jr_field(r, obj, key, JR_REQUIRED, &v) < 0)
+		return -1;
+	mark = jr_push_key(r, key);
+	*out = resolve(r, v, base, n, size, what);
+	if (*out < 0)
+		return -1;
+	jr_pop(r, mark);
+	return 0;
+}
+
+static int int_cmp(const void *a, const void *b)
+{
+	int x = *(const int *)a, y = *(const int *)b;
+
+	return (x > y) - (x < y);
+}
+
+/* obj[key], an optional list of ids of `what` at base, as indices in *idx
+ * (ascending when sorted, else in list order). */
+static int read_refs(struct jr *r, const json_t *obj, const char *key, const void *base, int n,
+		     size_t size, const char *what, bool sorted, int **idx, int *nidx)
+{
+	json_t *arr, *el;
+	size_t i, mark;
+
+	if (jr_array(r, obj, key, JR_OPTIONAL, &arr) < 0)
+		return -1;
+	if (arr == NULL || json_array_size(arr) == 0)
+		return 0;
+	*idx = calloc(json_array_size(arr), sizeof **idx);
+	if (*idx == NULL)
+		return jr_oom(r);
+	*nidx = (int)json_array_size(arr);
+	mark = jr_push_key(r, key);
+	json_array_foreach (arr, i, el) {
+		size_t m = jr_push_index(r, i);
+
+		(*idx)[i] = resolve(r, el, base, n, size, what);
+		if ((*idx)[i] < 0)
+			return -1;
+		jr_pop(r, m);
+	}
+	jr_pop(r, mark);
+	if (sorted)
+		qsort(*idx, (size_t)*nidx, sizeof **idx, int_cmp);
+	return 0;
+}
+
+/* The series' dates: days of in's month. */
+static int read_dates(struct jr *r, const json_t *el, const struct month_input *in,
+		      struct month_series *s)
+{
+	json_t *arr, *d;
+	size_t i, mark;
+
+	if (jr_array(r, el, "dates", JR_OPTIONAL, &arr) < 0)
+		return -1;
+	if (arr == NULL || json_array_size(arr) == 0)
+		return 0;
+	s->dates = calloc(json_array_size(arr), sizeof *s->dates);
+	if (s->dates == NULL)
+		return jr_oom(r);
+	s->ndates = (int)json_array_size(arr);
+	mark = jr_push_key(r, "dates");
+	json_array_foreach (arr, i, d) {
+		size_t m = jr_push_index(r, i);
+
+		s->dates[i] = json_is_string(d) ? month_day_of(in, json_string_value(d)) : -1;
+		if (s->dates[i] < 0)
+			return jr_fail(r, NULL, false, "must be a date \"YYYY-MM-DD\" in %04d-%02d",
+				       in->year, in->month);
+		jr_pop(r, m);
+	}
+	jr_pop(r, mark);
+	return 0;
+}
+
+static int read_rides(struct jr *r, const json_t *el, const struct month_input *in,
+		      struct month_series *s)
+{
+	const size_t psize = sizeof *in->parents;
+	json_t *arr, *ride;
+	size_t i, mark;
+
+	if (jr_array(r, el, "rides", JR_OPTIONAL, &arr) < 0)
+		return -1;
+	if (arr == NULL || json_array_size(arr) == 0)
+		return 0;
+	s->rides = calloc(json_array_size(arr), sizeof *s->rides);
+	if (s->rides == NULL)
+		return jr_oom(r);
+	s->nrides = (int)json_array_size(arr);
+	mark = jr_push_key(r, "rides");
+	json_array_foreach (arr, i, ride) {
+		struct month_ride *rd = &s->rides[i];
+		size_t m = jr_push_index(r, i);
+
+		if (jr_object(r, ride, NULL) < 0 ||
+		    read_ref(r, ride, "driver", in->parents, in->nparents, psize, "parent",
+			     &rd->driver) < 0 ||
+		    read_refs(r, ride, "riders", in->parents, in->nparents, psize, "parent", false,
+			      &rd->riders, &rd->nriders) < 0)
+			return -1;
+		jr_pop(r, m);
+	}
+	jr_pop(r, mark);
+	return 0;
+}
+
+/* The series' language, a string interned in in->strs. */
+static int read_language(struct jr *r, const json_t *el, const struct month_input *in,
+			 struct month_series *s)
+{
+	const char *lang;
+
+	if (jr_string(r, el, "language", JR_REQUIRED, 0, JR_ID_MAX, &lang) < 0)
+		return -1;
+	for (s->language = 0; s->language < in->nstrs; s->language++)
+		if (strcmp(in->strs[s->language], lang) == 0)
+			return 0;
+	return jr_fail(r, "language", false, "'%s' is not a language of the month", lang);
+}
+
+static int read_plan_series(struct jr *r, const json_t *el, const struct month_input *in,
+			    struct month_series *s)
+{
+	const char *dayparts[] = {month_daypart_name(0), month_daypart_name(1),
+				  month_daypart_name(2)};
+	char want[SERIES_ID_MAX + 1];
+	const char *id;
+
+	if (jr_object(r, el, NULL) < 0 ||
+	    read_ref(r, el, "slot", in->slots, in->nslots, sizeof *in->slots, "slot", &s->slot) <
+		0 ||
+	    read_ref(r, el, "room", in->rooms, in->nrooms, sizeof *in->rooms, "room", &s->room) <
+		0 ||
+	    jr_string(r, el, "id", JR_REQUIRED, 1, SERIES_ID_MAX, &id) < 0)
+		return -1;
+	snprintf(want, sizeof want, "%s@%s", in->slots[s->slot].id, in->rooms[s->room].id);
+	if (strcmp(id, want) != 0)
+		return jr_fail(r, "id", false, "must be '%s', its slot and room", want);
+	if (jr_enum(r, el, "daypart", JR_REQUIRED, dayparts, 3, &s->daypart) < 0 ||
+	    read_language(r, el, in, s) < 0 || read_dates(r, el, in, s) < 0 ||
+	    read_refs(r, el, "facilitators", in->facilitators, in->nfacilitators,
+		      sizeof *in->facilitators, "facilitator", true, &s->facilitators,
+		      &s->nfacilitators) < 0 ||
+	    read_refs(r, el, "childcare_staff", in->staff, in->nstaff, sizeof *in->staff,
+		      "childcare staff member", true, &s->staff, &s->nstaff) < 0 ||
+	    read_refs(r, el, "parents", in->parents, in->nparents, sizeof *in->parents, "parent",
+		      true, &s->parents, &s->nparents) < 0 ||
+	    jr_int(r, el, "children", JR_OPTIONAL, 0, JR_INT_MAX, &s->children) < 0 ||
+	    read_rides(r, el, in, s) < 0 ||
+	    jr_real(r, el, "cost", JR_OPTIONAL, 0, JR_NO_MAX, &s->cost) < 0)
+		return -1;
+	return 0;
+}
+
+/* The reasons of an unassigned parent, back into flags and filter bits. */
+static int read_reasons(struct jr *r, const json_t *el, struct month_unassigned *u)
+{
+	json_t *arr, *v;
+	size_t i, mark;
+
+	if (jr_array(r, el, "reasons", JR_OPTIONAL, &arr) < 0)
+		return -1;
+	mark = jr_push_key(r, "reasons");
+	json_array_foreach (arr, i, v) {
+		const char *s = json_is_string(v) ? json_string_value(v) : "";
+		int f = 0;
+
+		while (f < MF_COUNT && strcmp(s, month_filter_name(f)) != 0)
+			f++;
+		if (f < MF_COUNT)
+			u->filters |= 1u << f;
+		else if (strcmp(s, "not_selected") == 0)
+			u->not_selected = true;
+		else if (strcmp(s, "multiple") == 0)
+			u->multiple = true;
+		else {
+			jr_push_index(r, i);
+			return jr_fail(r, NULL, false,
+				       "must be not_selected, multiple or a filter's name");
+		}
+	}
+	jr_pop(r, mark);
+	return 0;
+}
+
+/* Read the list plan[key] of n elements of `size` bytes into *out with read. */
+static int read_plan_list(struct jr *r, const json_t *plan, const char *key,
+			  const struct month_input *in, size_t size,
+			  int (*read)(struct jr *, const json_t *, const struct month_input *,
+				      void *),
+			  void **out, int *n)
+{
+	json_t *arr, *el;
+	size_t i, mark;
+
+	if (jr_array(r, plan, key, JR_OPTIONAL, &arr) < 0)
+		return -1;
+	if (arr == NULL || json_array_size(arr) == 0)
+		return 0;
+	*out = calloc(json_array_size(arr), size);
+	if (*out == NULL)
+		return jr_oom(r);
+	*n = (int)json_array_size(arr);
+	mark = jr_push_key(r, key);
+	json_array_foreach (arr, i, el) {
+		size_t m = jr_push_index(r, i);
+
+		if (read(r, el, in, (char *)*out + i * size) < 0)
+			return -1;
+		jr_pop(r, m);
+	}
+	jr_pop(r, mark);
+	return 0;
+}
+
+static int series_cb(struct jr *r, const json_t *el, const struct month_input *in, void *v)
+{
+	return read_plan_series(r, el, in, v);
+}
+
+static int unassigned_cb(struct jr *r, const json_t *el, const struct month_input *in, void *v)
+{
+	struct month_unassigned *u = v;
+
+	if (jr_object(r, el, NULL) < 0 ||
+	    read_ref(r, el, "parent", in->parents, in->nparents, sizeof *in->parents, "parent",
+		     &u->parent) < 0 ||
+	    read_reasons(r, el, u) < 0)
+		return -1;
+	return 0;
+}
+
+int month_plan_read(const json_t *plan, const struct month_input *in, struct month_result *res,
+		    struct pp_error *err)
+{
+	const char *statuses[] = {month_status_name(0), month_status_name(1), month_status_name(2),
+				  month_status_name(3), month_status_name(4)};
+	int status = 0;
+	struct jr r;
+
+	memset(res, 0, sizeof *res);
+	jr_init(&r, err);
+	if (jr_object(&r, plan, NULL) < 0 ||
+	    jr_enum(&r, plan, "status", JR_REQUIRED, statuses, 5, &status) < 0 ||
+	    jr_real(&r, plan, "gap", JR_OPTIONAL, 0, JR_NO_MAX, &res->gap) < 0 ||
+	    read_nested(&r, plan, "objective", read_objective, res) < 0 ||
+	    read_plan_list(&r, plan, "series", in, sizeof *res->series, series_cb,
+			   (void **)&res->series, &res->nseries) < 0 ||
+	    read_plan_list(&r, plan, "unassigned", in, sizeof *res->unassigned, unassigned_cb,
+			   (void **)&res->unassigned, &res->nunassigned) < 0 ||
+	    read_nested(&r, plan, "solve", read_solve, res) < 0) {
+		month_result_free(res);
+		return -1;
+	}
+	res->status = (enum month_status)status;
+	return 0;
 }

@@ -1,6 +1,6 @@
 /*
- * plan_json.h - plan outputs (MODEL.md section 1, Output) read back in as
- * the `previous` of a re-plan.
+ * plan_json.h - plan outputs (MODEL.md section 1, Output) read back in: as
+ * the `previous` of a re-plan, and as a struct month_result of a stored plan.
  *
  * A month document's `previous` is a plan as peerplan outputs it
  * (MODEL.md section 1, "Re-planning and continuity").  month_parse() reads
@@ -16,6 +16,10 @@
  * rejects it at `previous.plan`, and the daemon, seeing it with
  * month_previous_names_plan(), replaces it with the stored plan's output
  * before parsing.
+ *
+ * month_plan_read() reads a stored plan output back into a struct
+ * month_result for the input it was solved from, so that month_changes()
+ * can compare it with another plan (GET /v1/plans/{id}/changes?against=).
  */
 #ifndef PP_PLAN_JSON_H
 #define PP_PLAN_JSON_H
@@ -41,5 +45,18 @@ int month_read_previous(struct jr *r, const json_t *plan, struct month_input *in
  * the daemon to fill in?  Then *plan_id (when not NULL) points at the
  * string, which lives as long as doc. */
 bool month_previous_names_plan(const json_t *doc, const char **plan_id);
+
+/* Read plan, an output document written by month_result_to_json() for in,
+ * into *res: status, gap, objective, solve, every series (slot, room and
+ * people as indices, people ascending, language interned in in->strs,
+ * dates, children, rides, cost) and unassigned.  `changes` and `conflicts`
+ * are not read (res->changes is empty: month_changes() computes it), and
+ * fields the reader does not know are ignored, so a plan stored by another
+ * version still reads.  Returns 0 (free *res with month_result_free()), or
+ * -1 with err set (PP_ERR_INVALID_INPUT with the path of a slot, room,
+ * person, language or date not in in, or of a malformed field;
+ * PP_ERR_INTERNAL on out of memory) and *res empty. */
+int month_plan_read(const json_t *plan, const struct month_input *in, struct month_result *res,
+		    struct pp_error *err);
 
 #endif

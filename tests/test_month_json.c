@@ -6,7 +6,8 @@
  * output document (ids, dates, reasons, conflicts, changes, rounded money)
  * exactly.  The re-planning fields (from, stability, change_weights,
  * previous) are read with their defaults and every bad `previous` is
- * rejected at its path.
+ * rejected at its path; plan outputs read back with month_plan_read()
+ * (api/plan_json.c) write the same document again.
  *
  * Invalid documents are made from one small valid document by replacing or
  * deleting the value at a path ("rooms[0].available[0].from"), so each test
@@ -1284,6 +1285,175 @@ static void test_encode_changes(void **state)
 	month_input_free(&in);
 }
 
+/* ---- plans read back (api/plan_json.c) ---- */
+
+/* month_result_to_json(in, res) as compact text (a new string). */
+static char *result_text(const struct month_input *in, const struct month_result *res)
+{
+	json_t *doc = month_result_to_json(in, res);
+	char *s;
+
+	assert_non_null(doc);
+	s = jr_dumps(doc, 0);
+	json_decref(doc);
+	return s;
+}
+
+static void test_plan_read_round_trip(void **state)
+{
+	struct month_input in;
+	struct month_result res, back;
+	struct pp_error err = {0};
+	json_t *doc;
+	char *before, *after;
+
+	enc_fixture(&in, &res);
+	res.objective.changes = 4;
+	doc = month_result_to_json(&in, &res);
+	/* people in any order are read ascending */
+	set_path(doc, "series[0].facilitators", json_pack("[s, s]", "F2", "F1"));
+	if (month_plan_read(doc, &in, &back, &err) != 0)
+		fail_msg("%s: %s", err.path, err.message);
+	json_decref(doc);
+	assert_int_equal(back.status, MONTH_OPTIMAL);
+	assert_int_equal(back.objective.changes, 4);
+	assert_int_equal(back.nseries, 1);
+	assert_int_equal(back.series[0].slot, 0);
+	assert_int_equal(back.series[0].room, 0);
+	assert_int_equal(back.series[0].language, str_index(&in, "en"));
+	assert_int_equal(back.series[0].nfacilitators, 2);
+	assert_int_equal(back.series[0].facilitators[0], 0);
+	assert_int_equal(back.series[0].facilitators[1], 1);
+	assert_int_equal(back.series[0].ndates, 3);
+	assert_int_equal(back.series[0].dates[2], 23);
+	assert_int_equal(back.series[0].rides[0].driver, 1);
+	assert_int_equal(back.nchanges, 0);
+	before = result_text(&in, &res);
+	after = result_text(&in, &back);
+	assert_string_equal(after, before);
+	free(before);
+	free(after);
+	month_result_free(&back);
+	month_input_free(&in);
+}
+
+/* The example month's optimal plan (the re-plan example's previous) read
+ * back against the example month writes the same series and unassigned. */
+static void test_plan_read_example(void **state)
+{
+	struct month_input in;
+	struct month_result res;
+	struct pp_error err = {0};
+	size_t n;
+	char *buf = test_read_file(PP_EXAMPLES_DIR "/month-agency-40.json", &n);
+	char *rbuf = test_read_file(PP_EXAMPLES_DIR "/replan-agency-40.json", NULL);
+	json_t *replan = json_loads(rbuf, 0, NULL), *plan, *doc;
+
+	assert_non_null(replan);
+	plan = json_object_get(replan, "previous");
+	if (month_parse(buf, n, &in, &err) != 0 || month_plan_read(plan, &in, &res, &err) != 0)
+		fail_msg("%s: %s", err.path, err.message);
+	assert_int_equal(res.nseries, 7);
+	assert_int_equal(res.objective.coverage, 45);
+	doc = month_result_to_json(&in, &res);
+	assert_true(json_equal(json_object_get(doc, "series"), json_object_get(plan, "series")));
+	assert_true(
+	    json_equal(json_object_get(doc, "unassigned"), json_object_get(plan, "unassigned")));
+	assert_true(
+	    json_equal(json_object_get(doc, "objective"), json_object_get(plan, "objective")));
+	json_decref(doc);
+	json_decref(replan);
+	month_result_free(&res);
+	month_input_free(&in);
+	free(buf);
+	free(rbuf);
+}
+
+/* What GET /v1/plans/{id}/changes?against= does: the example month with
+ * its optimal plan as previous, against that plan read back with P0003
+ * left out and P0021 moved to the evening: two parent changes. */
+static void test_plan_changes_against(void **state)
+{
+	struct month_input in;
+	struct month_result res;
+	struct pp_error err = {0};
+	char *buf = test_read_file(PP_EXAMPLES_DIR "/month-agency-40.json", NULL);
+	char *rbuf = test_read_file(PP_EXAMPLES_DIR "/replan-agency-40.json", NULL);
+	json_t *month = json_loads(buf, 0, NULL), *replan = json_loads(rbuf, 0, NULL);
+	json_t *plan, *doc;
+
+	assert_non_null(month);
+	assert_non_null(replan);
+	plan = json_deep_copy(json_object_get(replan, "previous"));
+	json_object_set(month, "previous", json_object_get(replan, "previous"));
+	if (month_parse_json(month, &in, &err) != 0)
+		fail_msg("%s: %s", err.path, err.message);
+	set_path(plan, "series[0].parents", json_pack("[s, s]", "P0022", "P0031"));
+	set_path(plan, "series[2].parents[6]", json_string("P0021"));
+	if (month_plan_read(plan, &in, &res, &err) != 0 || month_changes(&in, &res, &err) != 0)
+		fail_msg("%s: %s", err.path, err.message);
+	assert_int_equal(res.objective.changes, 6);
+	doc = month_result_to_json(&in, &res);
+	assert_json_text(json_object_get(doc, "changes"),
+			 "[{\"kind\":\"parent\",\"id\":\"P0003\",\"series\":"
+			 "\"mon-1100-1230@r2-library\",\"now\":null,\"forced\":false},"
+			 "{\"kind\":\"parent\",\"id\":\"P0021\",\"series\":"
+			 "\"mon-1100-1230@r2-library\",\"now\":\"mon-1700-1900@r1-hall\","
+			 "\"forced\":false}]");
+	json_decref(doc);
+	json_decref(plan);
+	json_decref(month);
+	json_decref(replan);
+	month_result_free(&res);
+	month_input_free(&in);
+	free(buf);
+	free(rbuf);
+}
+
+/* Break the encoded enc_fixture plan at `at` with the JSON text value and
+ * expect month_plan_read to fail at `path`, leaving the result empty. */
+static void expect_bad_plan(const char *at, const char *value, const char *path)
+{
+	static const struct month_result empty;
+	struct month_input in;
+	struct month_result res, out;
+	struct pp_error err = {0};
+	json_t *doc;
+
+	enc_fixture(&in, &res);
+	doc = month_result_to_json(&in, &res);
+	set_path(doc, at, value != NULL ? json_loads(value, JSON_DECODE_ANY, NULL) : NULL);
+	memset(&out, 0x5a, sizeof out);
+	assert_int_equal(month_plan_read(doc, &in, &out, &err), -1);
+	if (strcmp(err.path, path) != 0)
+		print_error("error %s: %s\n", err.path, err.message);
+	assert_int_equal(err.code, PP_ERR_INVALID_INPUT);
+	assert_string_equal(err.path, path);
+	assert_memory_equal(&out, &empty, sizeof out);
+	json_decref(doc);
+	month_input_free(&in);
+}
+
+static void test_plan_read_errors(void **state)
+{
+	expect_bad_plan("status", "\"done\"", "status");
+	expect_bad_plan("status", NULL, "status");
+	expect_bad_plan("series[0].slot", "\"tue-am\"", "series[0].slot");
+	expect_bad_plan("series[0].room", "\"attic\"", "series[0].room");
+	expect_bad_plan("series[0].id", "\"mon-am@attic\"", "series[0].id");
+	expect_bad_plan("series[0].language", "\"fr\"", "series[0].language");
+	expect_bad_plan("series[0].daypart", "\"noon\"", "series[0].daypart");
+	expect_bad_plan("series[0].dates[1]", "\"2026-03-02\"", "series[0].dates[1]");
+	expect_bad_plan("series[0].facilitators[1]", "\"F7\"", "series[0].facilitators[1]");
+	expect_bad_plan("series[0].childcare_staff[0]", "\"C2\"", "series[0].childcare_staff[0]");
+	expect_bad_plan("series[0].parents[2]", "\"P 3\"", "series[0].parents[2]");
+	expect_bad_plan("series[0].rides[0].driver", "\"P9\"", "series[0].rides[0].driver");
+	expect_bad_plan("series[0].rides[0].riders[0]", "\"P9\"", "series[0].rides[0].riders[0]");
+	expect_bad_plan("unassigned[0].parent", "\"P9\"", "unassigned[0].parent");
+	expect_bad_plan("unassigned[1].reasons[1]", "\"weather\"", "unassigned[1].reasons[1]");
+	expect_bad_plan("objective.coverage", "3.5", "objective.coverage");
+}
+
 static void test_format_helpers(void **state)
 {
 	struct month_input in = {.year = 2026, .month = 12};
@@ -1336,6 +1506,10 @@ int main(void)
 	    cmocka_unit_test(test_encode_infeasible),
 	    cmocka_unit_test(test_encode_feasible_gap),
 	    cmocka_unit_test(test_encode_changes),
+	    cmocka_unit_test(test_plan_read_round_trip),
+	    cmocka_unit_test(test_plan_read_example),
+	    cmocka_unit_test(test_plan_changes_against),
+	    cmocka_unit_test(test_plan_read_errors),
 	    cmocka_unit_test(test_format_helpers),
 	};
 
