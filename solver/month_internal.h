@@ -437,8 +437,9 @@ int month_replan_build(struct model *m);
 void month_replan_guide(const struct model *m, double *guide);
 
 /* Set the keep columns of plan x to keep as many previous facilitators
- * as its pooled facilitators allow (every row still holds). */
-void month_replan_complete(const struct model *m, double *x);
+ * as its pooled facilitators allow (every row still holds).  An
+ * allocation failure sets m->oom. */
+void month_replan_complete(struct model *m, double *x);
 
 /* The facilitators of open series c (language lang) when plan x keeps some
  * at its slot: the kept first, then a trained one for each series that kept

@@ -335,15 +335,17 @@ static bool keep_fits(const struct model *m, const struct gcol *g, const int *ke
 	return !(trained && tkept[g->c] > 0 && tfree < 1);
 }
 
-void month_replan_complete(const struct model *m, double *x)
+void month_replan_complete(struct model *m, double *x)
 {
 	const struct month_input *in = m->in;
 	int *kept = calloc((size_t)m->ncands + 1, sizeof(int));
 	int *tkept = calloc((size_t)m->ncands + 1, sizeof(int));
 	bool *used = calloc((size_t)m->ngs + 1, sizeof(bool));
 
-	if (kept == NULL || tkept == NULL || used == NULL)
-		goto out; /* the plan stays valid with nothing kept */
+	if (kept == NULL || tkept == NULL || used == NULL) {
+		m->oom = true;
+		goto out;
+	}
 	for (int e = 0; e < m->ngs; e++)
 		x[m->gs[e].col] = 0;
 	for (int q = 0; q < month_y_count(m); q++)
@@ -401,15 +403,14 @@ int month_replan_split(const struct model *m, const double *x, int c, int lang, 
 {
 	const struct month_input *in = m->in;
 	int nf = in->nfacilitators, slot = m->cands[c].slot, any = 0;
-	int *owner = malloc(sizeof(int) * ((size_t)nf + 1));
-	int *count = calloc((size_t)m->ncands + 1, sizeof(int));
-	bool *trained = m->ngs > 0 ? calloc((size_t)m->ncands + 1, sizeof(bool)) : NULL;
+	int *owner, *count;
+	bool *trained;
 
-	if (m->ngs == 0) {
-		free(owner);
-		free(count);
+	if (m->ngs == 0)
 		return 0;
-	}
+	owner = malloc(sizeof(int) * ((size_t)nf + 1));
+	count = calloc((size_t)m->ncands + 1, sizeof(int));
+	trained = calloc((size_t)m->ncands + 1, sizeof(bool));
 	if (owner == NULL || count == NULL || trained == NULL) {
 		any = -1;
 		goto out;

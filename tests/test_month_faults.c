@@ -81,7 +81,7 @@ static struct {
 	int glpk_failed;
 } fx = {.glpk_fail_fn = -1};
 
-static struct month_input agency, infeasible;
+static struct month_input agency, infeasible, replan;
 static char lp_path[] = "/tmp/test_month_faults_XXXXXX";
 
 static void record_site(void *addr)
@@ -207,6 +207,7 @@ static const struct scenario scenarios[] = {
     {"agency-40 priced", &agency, 1, 0},
     {"infeasible (conflicts)", &infeasible, 0, 0},
     {"agency-40 export", &agency, 0, 1},
+    {"replan-agency-40 (changes level)", &replan, 0, 0},
 };
 
 #define NSCENARIOS (sizeof scenarios / sizeof scenarios[0])
@@ -350,6 +351,7 @@ static int setup(void **state)
 	close(fd);
 	load(PP_EXAMPLES_DIR "/month-agency-40.json", &agency);
 	load(PP_EXAMPLES_DIR "/month-infeasible.json", &infeasible);
+	load(PP_EXAMPLES_DIR "/replan-agency-40.json", &replan);
 	return 0;
 }
 
@@ -358,6 +360,7 @@ static int teardown(void **state)
 	(void)state;
 	month_input_free(&agency);
 	month_input_free(&infeasible);
+	month_input_free(&replan);
 	remove(lp_path);
 	return 0;
 }
