@@ -2,7 +2,7 @@
 """independent_mip.py - the month plan's optimum computed a second way, with CBC.
 
 Usage:
-    independent_mip.py [--plan] [--no-conflicts] [--time-limit S] MONTH.json
+    independent_mip.py [--plan] [--no-conflicts] [--unique-changes] [--time-limit S] MONTH.json
     independent_mip.py --expect OPTIMUM.json MONTH.json
 
 It writes the textbook model of MODEL.md section 1 as a CPLEX-LP file and
@@ -32,9 +32,12 @@ for small months (about 40 parents or fewer).
 
 `--expect` compares the status and objective vector with a stored optimum
 (integers exactly, cost to 1e-6) and exits 1 when they differ.
+`--unique-changes` (re-plans) adds "changes_unique": whether every optimal
+plan lists the same changes (the plan's own list otherwise in
+"other_changes", exit 1): a case may expect an exact `changes` list only then.
 
-Exit status: 0 answered, 1 differs from --expect, 2 usage, 3 CBC did not prove
-a level in time.
+Exit status: 0 answered, 1 differs from --expect or changes not unique, 2
+usage, 3 CBC did not prove a level in time.
 """
 
 import json
@@ -383,6 +386,54 @@ def solve_month(m, time_limit=600, feasibility_only=False):
     return vals, obj, model
 
 
+def other_changes(m, vals, obj, model, time_limit=600, cap=50):
+    """Another changes list than the one of `vals` among the optimal plans of
+    m (every level at its optimum), or None when all of them list the same
+    changes.  It enumerates, with no-good cuts, the optimal assignments of
+    the variables the list depends on (a previous parent's x, a previous
+    series' y and language, a previous facilitator's or staff member's v);
+    raises Unproven past `cap` of them.  For checking a case's expected list."""
+    if model is None or not m.has_previous:
+        return None
+    first = build_plan(m, vals, obj, model)["changes"]
+    prev = [(m.prev_candidate(c["id"]), c) for c in m.prev]
+    rel = [v for (p, c), v in model.x.items() if any(
+        m.parents[p]["id"] in pc["parents"] for _, pc in prev)]
+    for ci, c in prev:
+        if ci is None:
+            continue
+        rel.append(model.y[ci])
+        rel += [v for (cc, g), v in model.lang.items() if cc == ci]
+        rel += [v for (cc, i), v in model.fv.items()
+                if cc == ci and m.facs[i]["id"] in c["facilitators"]]
+        rel += [v for (cc, k), v in model.tv.items()
+                if cc == ci and m.staff[k]["id"] in c["childcare_staff"]]
+    extra = []
+    for name, sense, expr in model.levels():
+        if not expr:
+            continue
+        if name == "cost":
+            extra.append(("fix_cost", expr, "<=", obj["cost"] + 1e-4))
+        elif sense == "max":
+            extra.append(("fix_%s" % name, expr, ">=", obj[name] - 0.5))
+        else:
+            extra.append(("fix_%s" % name, expr, "<=", obj[name] + 0.5))
+    cur = vals
+    with tempfile.TemporaryDirectory(prefix="ppmip") as tmp:
+        for n in range(cap):
+            on = [v for v in rel if cur.get(v, 0) > 0.5]
+            cut = {v: 1 for v in rel}
+            cut.update({v: -1 for v in on})
+            extra.append(("nogood%d" % n, cut, ">=", 1 - len(on)))
+            cur = run_cbc(model, "min", {}, extra, time_limit, tmp)
+            if cur is None:
+                return None
+            other = build_plan(m, cur, obj, model)["changes"]
+            if other != first:
+                return other
+    raise Unproven("more than %d optimal plans to compare" % cap)
+
+
 def relaxed(m_doc, which):
     """The month with one of the six policy constraints dropped."""
     doc = json.loads(json.dumps(m_doc))
@@ -465,7 +516,8 @@ def main(argv):
     args = argv[1:]
     plan = "--plan" in args
     want_conflicts = "--no-conflicts" not in args
-    args = [a for a in args if a not in ("--plan", "--no-conflicts")]
+    unique = "--unique-changes" in args
+    args = [a for a in args if a not in ("--plan", "--no-conflicts", "--unique-changes")]
     tl = 600
     expect = None
     if "--expect" in args:
@@ -479,7 +531,7 @@ def main(argv):
         del args[i:i + 2]
     if len(args) != 1:
         sys.stderr.write("usage: independent_mip.py [--plan] [--no-conflicts] "
-                         "[--time-limit S] MONTH.json\n")
+                         "[--unique-changes] [--time-limit S] MONTH.json\n")
         return 2
     m = check_plan.load_month(args[0])
     try:
@@ -499,13 +551,18 @@ def main(argv):
                        "changes": check_plan.replan_changes(m, [])[0]}
             else:
                 out = {"status": "optimal", "objective": obj}
+            if unique:
+                other = other_changes(m, vals, obj, model, tl)
+                out["changes_unique"] = other is None
+                if other is not None:
+                    out["other_changes"] = other
     except Unproven as e:
         sys.stderr.write("independent_mip: %s\n" % e)
         return 3
     print(json.dumps(out, indent=1))
-    if expect is not None:
-        return 0 if same_optimum(expect, out) else 1
-    return 0
+    if expect is not None and not same_optimum(expect, out):
+        return 1
+    return 1 if out.get("changes_unique") is False else 0
 
 
 def same_optimum(want, got):
