@@ -12,11 +12,12 @@ independent checker (check_plan.py) on whatever plan or result came out.
 expected.json keys (only the keys present are compared):
     status            "optimal" | "feasible" | "infeasible" | "timeout"
     status_in         a list of acceptable statuses
-    objective         subset of the four values; cost to 1e-6
+    objective         subset of the values (with "changes" for a re-plan); cost to 1e-6
     unassigned        the exact list of {"parent", "reasons"} (order free)
     conflicts         the six {"constraint", "relaxing_alone_fixes"} in order
     series_ids        the ids of the open series, in output order
     facilitators      {"<series id>": [facilitator ids]} (order free)
+    changes           the exact `changes` list of a re-plan, in order
     exit              the expected exit status (2 for invalid input)
     error_path        with exit 2: the reported error path starts with this
     max_solve_seconds an upper bound on solve.seconds
@@ -127,6 +128,9 @@ def run(peerplan, case_dir):
         got = [s["id"] for s in out.get("series", [])]
         if got != exp["series_ids"]:
             return fail(case, "series %r, expected %r", got, exp["series_ids"])
+    if "changes" in exp and out.get("changes") != exp["changes"]:
+        return fail(case, "changes %s, expected %s", json.dumps(out.get("changes")),
+                    json.dumps(exp["changes"]))
     for sid, facs in exp.get("facilitators", {}).items():
         got = [s.get("facilitators") for s in out.get("series", []) if s["id"] == sid]
         if not got or sorted(got[0]) != sorted(facs):
