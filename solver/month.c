@@ -222,35 +222,33 @@ static int guided_plan(struct model *m, double *guided)
 /* The plan level i of the month starts from, into x (which holds the
  * previous level's optimum for i > 0); false when there is none.  Level 1
  * starts from the greedy plan; a re-plan also from the previous plan,
- * repaired (guided), whenever it meets the levels already fixed and is
- * better for this one. */
+ * repaired (guided), when it is better for the first level, or for the
+ * changes level after coverage when it keeps coverage's optimum.  (GLPK
+ * takes an injected plan on trust, so it must meet every fixed level.) */
 static bool warm_start(struct model *m, int i, enum month_level level, double *x,
 		       const double *guided, bool have_guided)
 {
-	bool have = i > 0;
+	bool have = i > 0, better = false;
 
 	if (i == 0 && level == LEVEL_COVERAGE)
 		have = month_greedy_plan(m, x, NULL) == 0;
 	if (have && m->rules.replan)
 		month_replan_complete(m, x);
-	if (have_guided && (level == LEVEL_CHANGES || level == LEVEL_COVERAGE)) {
-		bool better;
+	if (have_guided && i == 0) {
 		double vg = month_level_value(m, level, guided);
 
-		if (!have)
-			better = true;
-		else if (month_level_maximised(level))
-			better = vg > month_level_value(m, level, x) + 0.5;
-		else
-			better = vg < month_level_value(m, level, x) - 0.5;
-		/* after coverage, the guided plan must keep coverage's optimum */
-		if (better && i > 0 && level == LEVEL_CHANGES)
-			better = month_level_value(m, LEVEL_COVERAGE, guided) >
-				 month_level_value(m, LEVEL_COVERAGE, x) - 0.5;
-		if (better) {
-			memcpy(x, guided, sizeof(double) * ((size_t)glp_get_num_cols(m->lp) + 1));
-			have = true;
-		}
+		better = !have ||
+			 (month_level_maximised(level) ? vg > month_level_value(m, level, x) + 0.5
+						       : vg < month_level_value(m, level, x) - 0.5);
+	} else if (have_guided && level == LEVEL_CHANGES && i == 1) {
+		better = month_level_value(m, LEVEL_CHANGES, guided) <
+			     month_level_value(m, LEVEL_CHANGES, x) - 0.5 &&
+			 month_level_value(m, LEVEL_COVERAGE, guided) >
+			     month_level_value(m, LEVEL_COVERAGE, x) - 0.5;
+	}
+	if (better) {
+		memcpy(x, guided, sizeof(double) * ((size_t)glp_get_num_cols(m->lp) + 1));
+		have = true;
 	}
 	if (have)
 		month_round_integers(m, x);
@@ -302,6 +300,8 @@ static int solve_all(const struct month_input *in, struct solve_state *st, struc
 		st->stage = level_stage[level];
 		month_set_objective(m, level);
 		st->warm = warm_start(m, i, level, x, guided, have_guided) ? x : NULL;
+		if (st->warm != NULL && !month_plan_meets_rows(m, x))
+			st->warm = NULL; /* never an incumbent GLPK would take on trust */
 		if (m->oom)
 			return pp_error_set(err, PP_ERR_INTERNAL, NULL, "out of memory");
 		month_report(st, i > 0, i > 0 ? month_level_value(m, level, x) : 0, true);

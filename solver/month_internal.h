@@ -361,6 +361,12 @@ double month_level_value(const struct model *m, enum month_level level, const do
 /* Fix an integer level at its optimum v by a row.  Returns 0 or -1. */
 int month_fix_level(struct model *m, enum month_level level, double v);
 
+/* Does plan x meet every row and column bound of the model as it stands
+ * (with the rows that fix earlier levels)?  GLPK takes an injected
+ * incumbent on trust, so a start plan is checked first.  False also when
+ * an allocation failed (m->oom is then set). */
+bool month_plan_meets_rows(struct model *m, const double *x);
+
 /* Round the integer columns of x so an injected incumbent is exact. */
 void month_round_integers(const struct model *m, double *x);
 

@@ -232,6 +232,38 @@ int month_fix_level(struct model *m, enum month_level level, double v)
 	return m->oom ? -1 : 0;
 }
 
+bool month_plan_meets_rows(struct model *m, const double *x)
+{
+	int n = glp_get_num_cols(m->lp), nr = glp_get_num_rows(m->lp);
+	int *ind = month_scratch_alloc(m, (size_t)n + 1, sizeof(int));
+	double *val = month_scratch_alloc(m, (size_t)n + 1, sizeof(double));
+	bool ok = ind != NULL && val != NULL;
+
+	for (int j = 1; j <= n && ok; j++) {
+		int t = glp_get_col_type(m->lp, j);
+
+		ok = !((t == GLP_LO || t == GLP_DB || t == GLP_FX) &&
+		       x[j] < glp_get_col_lb(m->lp, j) - 1e-6) &&
+		     !((t == GLP_UP || t == GLP_DB || t == GLP_FX) &&
+		       x[j] > glp_get_col_ub(m->lp, j) + 1e-6);
+	}
+	for (int i = 1; i <= nr && ok; i++) {
+		int len = glp_get_mat_row(m->lp, i, ind, val), t = glp_get_row_type(m->lp, i);
+		double a = 0, tol;
+
+		for (int k = 1; k <= len; k++)
+			a += val[k] * x[ind[k]];
+		tol = 1e-6 * (1 + fabs(a));
+		ok = !((t == GLP_LO || t == GLP_DB || t == GLP_FX) &&
+		       a < glp_get_row_lb(m->lp, i) - tol) &&
+		     !((t == GLP_UP || t == GLP_DB || t == GLP_FX) &&
+		       a > glp_get_row_ub(m->lp, i) + tol);
+	}
+	month_scratch_free(m, ind);
+	month_scratch_free(m, val);
+	return ok;
+}
+
 void month_round_integers(const struct model *m, double *x)
 {
 	int n = glp_get_num_cols(m->lp);
