@@ -7,19 +7,22 @@
  * The document is parsed with api/month_json.c exactly as `peerplan solve`
  * parses it, then solved with month_solve().  The per-level timing comes
  * from the progress callback: month_solve() reports once, forced, when each
- * objective starts (stage "coverage", "comfort+preference", "cost") and
- * once when it is done, so the first report of a level is the time that
- * level starts, and a level lasts until the next level starts (or the solve
- * ends).  Comfort and preference are solved as one objective, reported as
- * level 2: its time is level 2's, and level 3 stays null.  Everything
- * before level 1 starts -- candidates, static filters, the model build and
- * the greedy first plan -- is `build_seconds`.
+ * objective starts (stage "coverage", "comfort+preference", "cost", and
+ * "changes" in a re-plan) and once when it is done, so the first report of
+ * an objective is the time it starts, and it lasts until the next one
+ * starts (or the solve ends).  Comfort and preference are solved as one
+ * objective: its time is comfort's, and preference's stays null.  A
+ * re-plan's changes level is timed the same way (changes_start,
+ * changes_seconds), whether it comes first or second.  Everything before
+ * the first objective starts -- candidates, static filters, the model
+ * build and the greedy first plan -- is `build_seconds`.
  * Peak memory is getrusage()'s ru_maxrss (kilobytes on Linux) for the
  * whole process, parsing included.
  *
  * The output line (keys in this order): file, parents, time_limit, status,
  * levels_proven, gap, parse_seconds, build_seconds, level_start[4],
- * level_seconds[4] (null for a level never started), seconds (month_solve's
+ * level_seconds[4] (coverage, comfort, preference, cost; null for a level
+ * never started), changes_start, changes_seconds, seconds (month_solve's
  * own total), nodes, objective, peak_rss_kb, cpu_seconds (user + system
  * time of the whole process: on a loaded machine the wall-clock seconds
  * above include time the solve waited for a core).
@@ -36,12 +39,13 @@
 #include "month.h"
 #include "month_json.h"
 
-#define BENCH_LEVELS 4
+#define BENCH_LEVELS  5
+#define BENCH_CHANGES 4 /* the index of the changes level below */
 
-/* The stage month_solve() reports for each level (preference is solved
+/* The stage month_solve() reports for each objective (preference is solved
  * with comfort, so its own stage never comes). */
 static const char *const bench_level_stage[BENCH_LEVELS] = {"coverage", "comfort+preference",
-							    "preference", "cost"};
+							    "preference", "cost", "changes"};
 
 /* What the progress callback records: first report of each level, and the end. */
 struct bench_timing {
@@ -69,8 +73,7 @@ static void bench_progress(const struct month_progress *p, void *arg)
 		return;
 	}
 	for (int l = 0; l < BENCH_LEVELS; l++)
-		if (p->level == l + 1 && strcmp(p->stage, bench_level_stage[l]) == 0 &&
-		    t->level_start[l] < 0)
+		if (strcmp(p->stage, bench_level_stage[l]) == 0 && t->level_start[l] < 0)
 			t->level_start[l] = p->seconds;
 }
 
@@ -85,40 +88,48 @@ static json_t *bench_report(const char *path, const struct month_input *in,
 			    const struct month_result *res, const struct bench_timing *t,
 			    double parse_seconds)
 {
-	json_t *starts = json_array(), *lengths = json_array(), *obj;
-	double end = t->done >= 0 ? t->done : res->seconds, cpu;
+	json_t *starts = json_array(), *lengths = json_array(), *obj, *line;
+	double end = t->done >= 0 ? t->done : res->seconds, cpu, len[BENCH_LEVELS];
+	double first = -1;
 	struct rusage ru;
 
 	memset(&ru, 0, sizeof ru);
 	getrusage(RUSAGE_SELF, &ru);
+	/* an objective lasts until the next one to start (or the end) */
 	for (int l = 0; l < BENCH_LEVELS; l++) {
-		double len = -1;
+		double next = end;
 
-		if (t->level_start[l] >= 0) {
-			double next = end;
-
-			for (int u = BENCH_LEVELS - 1; u > l; u--)
-				if (t->level_start[u] >= 0)
-					next = t->level_start[u];
-			len = next - t->level_start[l];
-		}
-		json_array_append_new(starts, bench_seconds(t->level_start[l]));
-		json_array_append_new(lengths, bench_seconds(len));
+		len[l] = -1;
+		if (t->level_start[l] < 0)
+			continue;
+		for (int u = 0; u < BENCH_LEVELS; u++)
+			if (t->level_start[u] > t->level_start[l] && t->level_start[u] < next)
+				next = t->level_start[u];
+		len[l] = next - t->level_start[l];
+		if (first < 0 || t->level_start[l] < first)
+			first = t->level_start[l];
 	}
-	obj = json_pack("{s:I, s:I, s:I, s:f}", "coverage", (json_int_t)res->objective.coverage,
-			"comfort_deviation", (json_int_t)res->objective.comfort_deviation,
-			"preference", (json_int_t)res->objective.preference, "cost",
-			res->objective.cost);
+	for (int l = 0; l < BENCH_CHANGES; l++) {
+		json_array_append_new(starts, bench_seconds(t->level_start[l]));
+		json_array_append_new(lengths, bench_seconds(len[l]));
+	}
+	obj = json_pack("{s:I, s:I, s:I, s:I, s:f}", "changes", (json_int_t)res->objective.changes,
+			"coverage", (json_int_t)res->objective.coverage, "comfort_deviation",
+			(json_int_t)res->objective.comfort_deviation, "preference",
+			(json_int_t)res->objective.preference, "cost", res->objective.cost);
 	cpu = (double)(ru.ru_utime.tv_sec + ru.ru_stime.tv_sec) +
 	      (ru.ru_utime.tv_usec + ru.ru_stime.tv_usec) / 1e6;
-	return json_pack(
-	    "{s:s, s:i, s:f, s:s, s:i, s:f, s:f, s:o, s:o, s:o, s:f, s:I, s:o, s:I, s:f}", "file",
-	    path, "parents", in->nparents, "time_limit", in->policy.time_limit_s, "status",
+	line = json_pack(
+	    "{s:s, s:i, s:f, s:s, s:i, s:f, s:f, s:o, s:o, s:o, s:o, s:o, s:f, s:I, s:o, s:I, s:f}",
+	    "file", path, "parents", in->nparents, "time_limit", in->policy.time_limit_s, "status",
 	    month_status_name(res->status), "levels_proven", res->levels_proven, "gap", res->gap,
-	    "parse_seconds", parse_seconds, "build_seconds", bench_seconds(t->level_start[0]),
-	    "level_start", starts, "level_seconds", lengths, "seconds", res->seconds, "nodes",
+	    "parse_seconds", parse_seconds, "build_seconds", bench_seconds(first), "level_start",
+	    starts, "level_seconds", lengths, "changes_start",
+	    bench_seconds(t->level_start[BENCH_CHANGES]), "changes_seconds",
+	    bench_seconds(len[BENCH_CHANGES]), "seconds", res->seconds, "nodes",
 	    (json_int_t)res->nodes, "objective", obj, "peak_rss_kb", (json_int_t)ru.ru_maxrss,
 	    "cpu_seconds", cpu);
+	return line;
 }
 
 static int bench_usage(const char *why)
@@ -129,7 +140,7 @@ static int bench_usage(const char *why)
 
 int main(int argc, char **argv)
 {
-	struct bench_timing timing = {{-1, -1, -1, -1}, -1};
+	struct bench_timing timing = {{-1, -1, -1, -1, -1}, -1};
 	struct month_ctl ctl = {.progress = bench_progress, .progress_arg = &timing};
 	struct month_input in;
 	struct month_result res;
