@@ -304,6 +304,35 @@ int month_export_lp(const struct month_input *in, const char *path, struct pp_er
  * two stored plans with it.  Returns 0, or -1 with err set (memory). */
 int month_changes(const struct month_input *in, struct month_result *res, struct pp_error *err);
 
+/* Why a previous series is no longer a candidate series (MODEL.md section
+ * 1, "Re-planning and continuity"), as bits (1 << enum month_gone). */
+enum month_gone {
+	MG_SLOT = 0,    /* its slot is not in this input */
+	MG_ROOM,        /* its room is not in this input */
+	MG_ROOM_CLOSED, /* the room is not available at the slot */
+	MG_NO_MEETING,  /* no meeting of the slot is left from `from` */
+	MG_COUNT
+};
+
+/* What made a change forced: all zero when it was not.  A parent's change
+ * is forced by gone or filters, a facilitator's by unavailable or
+ * language, a staff member's by unavailable. */
+struct month_change_why {
+	unsigned gone;    /* the previous series: bits (1 << enum month_gone) */
+	unsigned filters; /* parent: the static filters failed there (1 << enum month_filter) */
+	bool unavailable; /* facilitator, staff: not available at the slot */
+	bool language;    /* facilitator: does not speak the language the plan runs it in */
+};
+
+/* Why previous series ps (an index in in->previous.series) is no longer a
+ * candidate: bits (1 << enum month_gone), 0 when it still is one. */
+unsigned month_series_gone(const struct month_input *in, int ps);
+
+/* Fill *why for change c of res->changes by the rules month_changes()
+ * sets `forced` with: c->forced exactly when some field of *why is set. */
+void month_change_why(const struct month_input *in, const struct month_result *res,
+		      const struct month_change *c, struct month_change_why *why);
+
 /* Free what month_solve() allocated in res (not res itself); NULL-safe. */
 void month_result_free(struct month_result *res);
 

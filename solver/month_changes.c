@@ -15,11 +15,14 @@
  *
  * The solver calls month_changes() on the plan it extracts, and the daemon
  * on two stored plans, so the change report always agrees with the changes
- * level the solver minimised.
+ * level the solver minimised.  One function (why_of) applies the forced
+ * rules, for the flag and for month_change_why(), which tells a report
+ * which rule it was.
  */
 #include "month_internal.h"
 
 #include <stdlib.h>
+#include <string.h>
 
 static int cmp_int(const void *a, const void *b)
 {
@@ -102,23 +105,80 @@ static int sorted_copy(const int *v, int n, int **out)
 	return 0;
 }
 
+unsigned month_series_gone(const struct month_input *in, int ps)
+{
+	const struct month_prev_series *p = &in->previous.series[ps];
+	unsigned gone = 0;
+	int days[5];
+
+	if (p->slot < 0)
+		gone |= 1u << MG_SLOT;
+	if (p->room < 0)
+		gone |= 1u << MG_ROOM;
+	if (gone != 0)
+		return gone;
+	if (!month_fits(&in->rooms[p->room].available, &in->slots[p->slot]))
+		gone |= 1u << MG_ROOM_CLOSED;
+	if (month_meeting_days(in, in->slots[p->slot].weekday, days) == 0)
+		gone |= 1u << MG_NO_MEETING;
+	return gone;
+}
+
+/* Why the change (kind, person, previous series ps) is forced, kept being
+ * the plan's series with ps's id (-1 for none, only for parents). */
+static void why_of(const struct month_input *in, const struct month_result *res,
+		   enum month_change_kind kind, int person, int ps, int kept,
+		   struct month_change_why *why)
+{
+	const struct month_prev_series *p = &in->previous.series[ps];
+
+	memset(why, 0, sizeof *why);
+	if (kind == MCK_PARENT) {
+		struct month_cand cand;
+
+		why->gone = month_series_gone(in, ps);
+		if (why->gone == 0 && month_cand_at(in, p->slot, p->room, &cand))
+			why->filters = month_static_fails(in, &cand, &in->parents[person]);
+	} else if (kind == MCK_FACILITATOR) {
+		const struct month_series *s = &res->series[kept];
+		const struct month_facilitator *f = &in->facilitators[person];
+
+		why->unavailable = !month_fits(&f->available, &in->slots[s->slot]);
+		why->language = !month_tags_have(&f->languages, s->language);
+	} else {
+		why->unavailable =
+		    !month_fits(&in->staff[person].available, &in->slots[res->series[kept].slot]);
+	}
+}
+
+static bool forced_by(const struct month_change_why *why)
+{
+	return why->gone != 0 || why->filters != 0 || why->unavailable || why->language;
+}
+
+void month_change_why(const struct month_input *in, const struct month_result *res,
+		      const struct month_change *c, struct month_change_why *why)
+{
+	why_of(in, res, c->kind, c->person, c->prev, kept_series(in, res, c->prev), why);
+}
+
 /* The parent changes of previous series ps. */
 static int parent_changes(struct changes *ch, int ps)
 {
 	const struct month_input *in = ch->in;
 	const struct month_prev_series *p = &in->previous.series[ps];
-	struct month_cand cand;
-	bool candidate = p->slot >= 0 && p->room >= 0 && month_cand_at(in, p->slot, p->room, &cand);
 	int kept = kept_series(in, ch->res, ps), *order, rc = 0;
+	struct month_change_why why;
 
 	if (sorted_copy(p->parents, p->nparents, &order) < 0)
 		return -1;
 	for (int t = 0; t < p->nparents && rc == 0; t++) {
 		int par = order[t], now = series_of_parent(ch->res, par);
-		bool forced = !candidate || month_static_fails(in, &cand, &in->parents[par]) != 0;
 
-		if (kept < 0 || now != kept)
-			rc = push(ch, MCK_PARENT, par, ps, now, forced);
+		if (kept >= 0 && now == kept)
+			continue;
+		why_of(in, ch->res, MCK_PARENT, par, ps, kept, &why);
+		rc = push(ch, MCK_PARENT, par, ps, now, forced_by(&why));
 	}
 	free(order);
 	return rc;
@@ -131,6 +191,7 @@ static int staff_changes(struct changes *ch, int ps, enum month_change_kind kind
 	const struct month_prev_series *p = &in->previous.series[ps];
 	int kept = kept_series(in, ch->res, ps), *order, rc = 0;
 	bool fac = kind == MCK_FACILITATOR;
+	struct month_change_why why;
 
 	if (kept < 0)
 		return 0;
@@ -139,23 +200,13 @@ static int staff_changes(struct changes *ch, int ps, enum month_change_kind kind
 		return -1;
 	for (int t = 0; t < (fac ? p->nfacilitators : p->nstaff) && rc == 0; t++) {
 		const struct month_series *s = &ch->res->series[kept];
-		const struct month_slot *slot = &in->slots[s->slot];
 		int who = order[t];
-		bool forced;
 
-		if (fac) {
-			const struct month_facilitator *f = &in->facilitators[who];
-
-			if (has(s->facilitators, s->nfacilitators, who))
-				continue;
-			forced = !month_fits(&f->available, slot) ||
-				 !month_tags_have(&f->languages, s->language);
-		} else {
-			if (has(s->staff, s->nstaff, who))
-				continue;
-			forced = !month_fits(&in->staff[who].available, slot);
-		}
-		rc = push(ch, kind, who, ps, -1, forced);
+		if (fac ? has(s->facilitators, s->nfacilitators, who)
+			: has(s->staff, s->nstaff, who))
+			continue;
+		why_of(in, ch->res, kind, who, ps, kept, &why);
+		rc = push(ch, kind, who, ps, -1, forced_by(&why));
 	}
 	free(order);
 	return rc;
