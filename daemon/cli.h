@@ -42,7 +42,7 @@ int cli_report_error(const struct pp_error *err);
 /* Print v on stdout (indented JSON and a newline); -1 when it cannot. */
 int cli_print_json(const json_t *v);
 
-/* peerplan solve FILE.json [--summary] [--time-limit S] */
+/* peerplan solve FILE.json [--previous PLAN.json] [--summary] [--time-limit S] */
 int cli_solve(int argc, char **argv);
 
 /* peerplan match FILE.json [--summary] (daemon/cli_match.c) */

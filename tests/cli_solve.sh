@@ -1,7 +1,10 @@
 #!/bin/sh
 # End-to-end checks of `peerplan solve`: the example month's optimum, the
-# exit codes of MODEL/API error classes, and the error JSON on stderr.
+# exit codes of MODEL/API error classes, and the error JSON on stderr; a
+# re-plan from a plan on disk (--previous) and the summary's re-planning
+# section.
 # Usage: cli_solve.sh PEERPLAN EXAMPLE_MONTH.json
+# (replan-agency-40.json and its optimum are read from the same folder)
 set -u
 
 pp=$1
@@ -97,6 +100,123 @@ if expect export_lp 0 "$pp" solve --export-lp "$tmp/level1.lp" "$month"; then
 	else
 		echo "skip export_lp_cbc: cbc is not installed" >&2
 	fi
+fi
+
+# ---- re-planning: --previous PLAN.json ----
+examples=$(dirname "$month")
+replan=$examples/replan-agency-40.json
+optimum=$(jq -c '.objective' "$examples/replan-agency-40.optimum.json")
+
+# The coordinator's first plan on disk, and the re-plan's month without its
+# previous plan: --previous supplies it.  The first plan is another optimum
+# of the month than the one in replan-agency-40.json; the re-plan's optimum
+# (stability "first", as in the file) is the same, which independent_mip.py
+# confirms for this previous plan too.
+"$pp" solve "$month" >"$tmp/plan1.json" 2>"$tmp/err" ||
+	{ echo "FAIL plan1: the first plan" >&2; fails=$((fails + 1)); }
+jq 'del(.previous)' "$replan" >"$tmp/replan.json"
+expect previous 0 "$pp" solve "$tmp/replan.json" --previous "$tmp/plan1.json" &&
+	check previous ".status == \"optimal\" and .objective == $optimum and
+		(.changes | length) == 5 and all(.changes[]; .kind == \"parent\")" "$tmp/out"
+
+# --previous replaces the document's own previous: here the daemon's form,
+# which the CLI alone rejects.
+jq '.previous = {"plan": "p1"}' "$replan" >"$tmp/named.json"
+expect previous_named 2 "$pp" solve "$tmp/named.json" &&
+	check previous_named '.error.path == "previous.plan"' "$tmp/err"
+expect previous_replaces 0 "$pp" solve "$tmp/named.json" --previous "$tmp/plan1.json" &&
+	check previous_replaces ".objective == $optimum" "$tmp/out"
+expect previous_stdin 0 sh -c '"$0" solve "$1" --previous - < "$2"' "$pp" "$tmp/replan.json" \
+	"$tmp/plan1.json" && check previous_stdin ".objective == $optimum" "$tmp/out"
+expect previous_both_stdin 64 sh -c '"$0" solve - --previous - < "$1"' "$pp" "$tmp/replan.json"
+
+# A bad PLAN.json: exit 2 and the error at a path under "previous".
+expect previous_unreadable 2 "$pp" solve "$tmp/replan.json" --previous "$tmp/none.json" &&
+	check previous_unreadable '.error.code == "invalid_input" and .error.path == "previous" and
+		(.error.message | contains("none.json"))' "$tmp/err"
+printf '{"series": [\n' >"$tmp/cut.json"
+expect previous_not_json 2 "$pp" solve "$tmp/replan.json" --previous "$tmp/cut.json" &&
+	check previous_not_json '.error.code == "invalid_json" and .error.path == "previous" and
+		(.error.message | test("cut.json: invalid JSON at line 2"))' "$tmp/err"
+jq '.series[1].id = "mon-1100-1230"' "$tmp/plan1.json" >"$tmp/bad-id.json"
+expect previous_bad_series 2 "$pp" solve "$tmp/replan.json" --previous "$tmp/bad-id.json" &&
+	check previous_bad_series '.error.code == "invalid_input" and
+		.error.path == "previous.series[1].id" and
+		(.error.message | contains("bad-id.json, given with --previous"))' "$tmp/err"
+# A month document given by mistake for the plan.
+expect previous_is_month 2 "$pp" solve "$tmp/replan.json" --previous "$month" &&
+	check previous_is_month '.error.path == "previous.month"' "$tmp/err"
+expect previous_no_value 64 "$pp" solve "$tmp/replan.json" --previous
+
+# ---- the summary's re-planning section, on the example re-plan ----
+# F007 cancels: of the two series F007 ran, wed-1100-1230@r2-library keeps
+# its group and wed-1400-1600@r1-hall closes; only its five families move,
+# none forced, four to another series and one left out.
+# section NAME : the lines of section NAME of $tmp/out, up to a blank line.
+section() {
+	awk -v name="$1" 'index($0, name) == 1 { on = 1; next } on && /^$/ { exit } on' "$tmp/out"
+}
+if expect summary_replan 0 "$pp" solve --summary "$replan"; then
+	cp "$tmp/out" "$tmp/summary-file.txt"
+	moves=$(section 'Parents who move (')
+	series='[a-z]{3} [0-9]{2}:[0-9]{2}-[0-9]{2}:[0-9]{2} [a-z0-9-]+'
+	[ "$(printf '%s\n' "$moves" | awk '{ print $1 }' | tr '\n' ' ')" = \
+		"P0007 P0008 P0011 P0015 P0032 " ] &&
+		grep -q '^Parents who move (5)$' "$tmp/out" ||
+		{ echo "FAIL summary_replan: the families who move are not exactly the five" \
+			"of wed-1400-1600@r1-hall:" >&2; printf '%s\n' "$moves" >&2; fails=$((fails + 1)); }
+	printf '%s\n' "$moves" | grep -Evq "^  P[0-9]{4}  wed 14:00-16:00 r1-hall +->  \
+($series|left out) +not forced: series closed$" &&
+		{ echo "FAIL summary_replan: a move without from -> to (or left out) and why:" >&2
+		  printf '%s\n' "$moves" >&2; fails=$((fails + 1)); }
+	[ "$(printf '%s\n' "$moves" | grep -c -- '->  left out ')" = 1 ] &&
+		grep -q '^  5 parents move: 4 to another series, 1 left out$' "$tmp/out" &&
+		grep -q '^Changes from the previous plan (none forced)$' "$tmp/out" &&
+		grep -q '^  0 facilitators and 0 childcare staff leave a kept group$' "$tmp/out" ||
+		{ echo "FAIL summary_replan: headline or left out" >&2; fails=$((fails + 1)); }
+	# No other family moves: no kept group has a parent who leaves.
+	kept=$(section 'Kept groups (')
+	printf '%s\n' "$kept" | grep -q '^  series  *parents  *facilitators  *childcare staff$' &&
+		[ "$(printf '%s\n' "$kept" | wc -l)" = 7 ] &&
+		! printf '%s\n' "$kept" | grep -Eq 'P[0-9]{4}(, P[0-9]{4})* leaves?' &&
+		printf '%s\n' "$kept" | grep -Eq \
+			'^  wed 11:00-12:30 r2-library .* F006 stays, F007 gone, F[0-9]{3} joins ' ||
+		{ echo "FAIL summary_replan: kept groups:" >&2; printf '%s\n' "$kept" >&2
+		  fails=$((fails + 1)); }
+	closed=$(section 'Closed series (1)')
+	[ "$closed" = "  wed 14:00-16:00 r1-hall: not forced
+    parents: P0007, P0008, P0011, P0015, P0032
+    facilitators: F007 (gone), F008
+    childcare staff: C002" ] ||
+		{ echo "FAIL summary_replan: closed series:" >&2; printf '%s\n' "$closed" >&2
+		  fails=$((fails + 1)); }
+	grep -q '^  changes            15 (weights: parent 3, facilitator 2, childcare staff 1)$' \
+		"$tmp/out" ||
+		{ echo "FAIL summary_replan: objective changes" >&2; fails=$((fails + 1)); }
+	# The same previous plan given with --previous prints the same report.
+	jq '.previous' "$replan" >"$tmp/previous.json"
+	expect summary_previous 0 "$pp" solve --summary "$tmp/replan.json" \
+		--previous "$tmp/previous.json" &&
+		{ diff "$tmp/summary-file.txt" "$tmp/out" | grep -v -e '^[<>] Status: ' \
+			-e '^---$' -e '^[0-9,]*c[0-9,]*$' | grep -q . &&
+			{ echo "FAIL summary_previous: differs from the file's report" >&2
+			  fails=$((fails + 1)); }; }
+fi
+
+# Forced changes name their rule: r3-annex closes on Tuesdays (its series
+# there is no longer a candidate) and P0003 speaks no language of the
+# month's facilitators (no longer eligible for mon-1100-1230@r2-library).
+jq '(.rooms[] | select(.id == "r3-annex") | .available) |= map(select(.weekday != "tue")) |
+	(.parents[] | select(.id == "P0003") | .languages) = ["xx"]' "$replan" >"$tmp/forced.json"
+if expect summary_forced 0 "$pp" solve --summary "$tmp/forced.json"; then
+	moves=$(section 'Parents who move (')
+	printf '%s\n' "$moves" | grep -Eq \
+		'^  P0003  mon 11:00-12:30 r2-library +->  left out +forced: not eligible \(language\)$' &&
+		[ "$(printf '%s\n' "$moves" | grep -Ec \
+			'^  P[0-9]{4}  tue 09:00-11:00 r3-annex +->  .*  forced: room not available at the slot$')" = 5 ] &&
+		grep -q '^  tue 09:00-11:00 r3-annex: forced: room not available at the slot$' "$tmp/out" ||
+		{ echo "FAIL summary_forced: forced rules not named:" >&2; printf '%s\n' "$moves" >&2
+		  fails=$((fails + 1)); }
 fi
 
 [ "$fails" -eq 0 ] && echo "all checks passed"
