@@ -825,8 +825,7 @@ static json_t *change_json(const struct month_input *in, const struct month_resu
 	return o;
 }
 
-/* The `changes` list: empty unless res holds a plan (optimal or feasible). */
-static json_t *changes_json(const struct month_input *in, const struct month_result *res)
+json_t *month_changes_json(const struct month_input *in, const struct month_result *res)
 {
 	bool plan = res->status == MONTH_OPTIMAL || res->status == MONTH_FEASIBLE;
 	json_t *a = json_array();
@@ -866,7 +865,7 @@ json_t *month_result_to_json(const struct month_input *in, const struct month_re
 	    (json_int_t)res->objective.changes, "coverage", (json_int_t)res->objective.coverage,
 	    "comfort_deviation", (json_int_t)res->objective.comfort_deviation, "preference",
 	    (json_int_t)res->objective.preference, "cost", jr_money(res->objective.cost), "series",
-	    series, "unassigned", unassigned, "changes", changes_json(in, res));
+	    series, "unassigned", unassigned, "changes", month_changes_json(in, res));
 	if (doc != NULL && res->status == MONTH_INFEASIBLE &&
 	    json_object_set_new(doc, "conflicts", conflicts_json(res)) < 0) {
 		json_decref(doc);

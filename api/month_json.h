@@ -62,6 +62,12 @@ int month_parse_json(const json_t *doc, struct month_input *in, struct pp_error 
  * Returns a new reference, or NULL on out of memory. */
 json_t *month_result_to_json(const struct month_input *in, const struct month_result *res);
 
+/* The output's `changes` list for res, solved from (or read back against) in:
+ * res->changes in order, each entry as described above; empty unless res
+ * holds a plan (optimal or feasible).  The daemon's changes?against= answers
+ * with it too.  A new reference, or NULL on out of memory. */
+json_t *month_changes_json(const struct month_input *in, const struct month_result *res);
+
 /* Format minutes after midnight as "HH:MM" into buf[6]; returns buf. */
 char *month_format_time(int minutes, char buf[6]);
 

@@ -46,6 +46,7 @@
 #include "log.h"
 #include "metrics.h"
 #include "month_json.h"
+#include "plan_json.h"
 #include "plans.h"
 #include "routes.h"
 #include "store.h"
@@ -98,7 +99,8 @@ struct plans {
 	struct server *srv;
 	struct plan_cached cache[PLAN_CACHE_SLOTS];
 	struct plan_job *active;
-	struct audit_group audits; /* reads waiting for their rows */
+	struct audit_group audits;   /* reads waiting for their rows */
+	struct audit_group compares; /* changes?against= replies, likewise */
 };
 
 static struct plan_cached *plan_cache_slot(struct plans *pl, const char *id)
@@ -139,7 +141,10 @@ struct plans *plans_new(struct server *srv)
 	if (pl == NULL)
 		return NULL;
 	pl->srv = srv;
-	if (audit_group_init(&pl->audits, srv->base, srv->store, "read plan") < 0) {
+	if (audit_group_init(&pl->audits, srv->base, srv->store, "read plan") < 0 ||
+	    audit_group_init(&pl->compares, srv->base, srv->store, "read changes") < 0) {
+		audit_group_free(&pl->audits);
+		audit_group_free(&pl->compares);
 		free(pl);
 		return NULL;
 	}
@@ -169,12 +174,13 @@ static void plan_reply_send(struct audit_wait *w, const struct pp_error *err)
 	free(r);
 }
 
-/* Reply to c, after a committed audit row "read plan" of id by c's caller:
- * with the JSON document doc (a reference, stolen) and status, or, when doc
- * is NULL, with the error e and extra (stolen); location may be NULL. */
-static void plan_reply_audited(struct plans *pl, struct http_call *c, const char *id, int status,
-			       struct http_doc *doc, const struct pp_error *e, json_t *extra,
-			       const char *location)
+/* Reply to c, after a committed audit row of g (pl->audits: "read plan")
+ * about object by c's caller: with the JSON document doc (a reference,
+ * stolen) and status, or, when doc is NULL, with the error e and extra
+ * (stolen); location may be NULL. */
+static void plan_reply_audited(struct audit_group *g, struct http_call *c, const char *object,
+			       int status, struct http_doc *doc, const struct pp_error *e,
+			       json_t *extra, const char *location)
 {
 	struct plan_reply *r = calloc(1, sizeof *r);
 
@@ -193,7 +199,7 @@ static void plan_reply_audited(struct plans *pl, struct http_call *c, const char
 	if (e != NULL)
 		r->error = *e;
 	r->extra = extra;
-	audit_group_add(&pl->audits, &r->wait, c, id, plan_reply_send);
+	audit_group_add(g, &r->wait, c, object, plan_reply_send);
 }
 
 static struct plan_job *plan_find(struct plans *pl, const char *id)
@@ -325,6 +331,8 @@ static json_t *plan_doc(const struct store_plan *p, struct plans *pl)
 	}
 	if (p->error != NULL)
 		plan_set_str(o, "error", p->error);
+	if (p->revises != NULL)
+		plan_set_str(o, "revises", p->revises);
 	return o;
 }
 
@@ -424,7 +432,7 @@ static void plan_waiter_reply(struct plan_waiter *w, bool final)
 
 			snprintf(inf.message, sizeof inf.message,
 				 "the plan's hard constraints cannot all hold; see conflicts");
-			plan_reply_audited(pl, c, row.id, 0, NULL, &inf,
+			plan_reply_audited(&pl->audits, c, row.id, 0, NULL, &inf,
 					   json_pack("{s:s, s:O}", "plan", row.id, "conflicts",
 						     json_object_get(res, "conflicts")),
 					   location);
@@ -437,7 +445,7 @@ static void plan_waiter_reply(struct plan_waiter *w, bool final)
 	}
 	doc = http_doc_adopt(body);
 	if (doc != NULL)
-		plan_reply_audited(pl, c, row.id, 200, doc, NULL, NULL, location);
+		plan_reply_audited(&pl->audits, c, row.id, 200, doc, NULL, NULL, location);
 	else
 		http_fail(c, PP_ERR_INTERNAL, "out of memory");
 	store_plan_free(&row);
@@ -586,11 +594,107 @@ static double plan_wait_param(struct http_call *c, struct pp_error *err)
 	return v;
 }
 
+/* Does a stored plan hold a plan -- done, with an optimal or feasible
+ * result?  *parsed (when not NULL) receives the parsed result (a new
+ * reference, or NULL). */
+static bool plan_holds_plan(const struct store_plan *p, json_t **parsed)
+{
+	json_t *res = p->result != NULL && strcmp(p->status, "done") == 0
+			  ? json_loads(p->result, 0, NULL)
+			  : NULL;
+	const char *st = json_string_value(json_object_get(res, "status"));
+	bool ok = st != NULL && (strcmp(st, "optimal") == 0 || strcmp(st, "feasible") == 0);
+
+	if (parsed != NULL && ok)
+		*parsed = res;
+	else
+		json_decref(res);
+	return ok;
+}
+
+/* Which stored plan a new plan revises (API.md, previous {"plan": id}). */
+struct plan_revision {
+	char revises[40]; /* "" for none */
+	char month[16];   /* the revised plan's month */
+	int sequence;     /* the revised plan's calendar SEQUENCE */
+};
+
+/* When doc's previous names a stored plan, replace it with that plan's
+ * output and say which plan in *rev; otherwise leave doc and empty *rev.
+ * The named plan must exist and hold a plan (plan_holds_plan), else
+ * invalid_input at previous.plan.  Returns 0, or -1 with err set. */
+static int plan_previous_resolve(struct plans *pl, json_t *doc, struct plan_revision *rev,
+				 struct pp_error *err)
+{
+	struct store_plan row;
+	json_t *res = NULL;
+	const char *pid;
+
+	memset(rev, 0, sizeof *rev);
+	if (!month_previous_names_plan(doc, &pid)) {
+		json_t *prev = json_object_get(doc, "previous");
+
+		/* {"plan": 5}: month_parse would say a plan can be named only
+		 * here; here the mistake is the id's type. */
+		if (json_object_size(prev) == 1 && json_object_get(prev, "plan") != NULL)
+			return pp_error_set(err, PP_ERR_INVALID_INPUT, "previous.plan",
+					    "previous.plan: must be a string, the id of a plan");
+		return 0;
+	}
+	if (store_plan_get(pl->srv->store, pid, STORE_PLAN_RESULT, &row, err) < 0) {
+		if (err == NULL || err->code != PP_ERR_NOT_FOUND)
+			return -1;
+		pp_error_clear(err);
+		return pp_error_set(err, PP_ERR_INVALID_INPUT, "previous.plan",
+				    "previous.plan: no plan '%s'", pid);
+	}
+	if (!plan_holds_plan(&row, &res)) {
+		pp_error_set(err, PP_ERR_INVALID_INPUT, "previous.plan",
+			     "previous.plan: plan %s is %s without a plan; a previous plan must be "
+			     "done with an optimal or feasible result",
+			     row.id, row.status);
+		store_plan_free(&row);
+		return -1;
+	}
+	snprintf(rev->revises, sizeof rev->revises, "%s", row.id);
+	snprintf(rev->month, sizeof rev->month, "%s", row.month);
+	rev->sequence = row.sequence;
+	store_plan_free(&row);
+	/* pid points into doc's previous, which this replaces: it is not used
+	 * after here. */
+	if (json_object_set_new(doc, "previous", res) < 0)
+		return pp_error_set(err, PP_ERR_INTERNAL, "", "out of memory");
+	return 0;
+}
+
+/* Parse a month document as the daemon takes it -- previous may name a
+ * stored plan -- into *in (free with month_input_free), with *rev saying
+ * which plan it revises.  Returns 0, or -1 with err set and *in empty. */
+static int plan_input(struct plans *pl, const char *buf, size_t len, struct month_input *in,
+		      struct plan_revision *rev, struct pp_error *err)
+{
+	json_t *doc;
+	int rc;
+
+	memset(in, 0, sizeof *in);
+	memset(rev, 0, sizeof *rev);
+	doc = jr_parse(buf, len, err);
+	if (doc == NULL)
+		return -1;
+	rc = plan_previous_resolve(pl, doc, rev, err);
+	if (rc == 0)
+		rc = month_parse_json(doc, in, err);
+	json_decref(doc);
+	return rc;
+}
+
 void res_plans_submit(struct http_call *c)
 {
 	struct server *srv = c->srv;
 	struct pp_error err = {0};
 	struct month_input in;
+	struct plan_revision rev;
+	struct store_plan_new row;
 	struct plan_job *pj;
 	unsigned char rnd[8];
 	char id[17], month[16], submitted[32], location[64], *body_copy;
@@ -602,8 +706,7 @@ void res_plans_submit(struct http_call *c)
 		http_reply_error(c, &err, NULL);
 		return;
 	}
-	memset(&in, 0, sizeof in);
-	if (month_parse(body ? body : "", len, &in, &err) < 0) {
+	if (plan_input(srv->plans, body ? body : "", len, &in, &rev, &err) < 0) {
 		http_reply_error(c, &err, NULL);
 		return;
 	}
@@ -617,8 +720,19 @@ void res_plans_submit(struct http_call *c)
 	sodium_bin2hex(id, sizeof id, rnd, sizeof rnd);
 	snprintf(month, sizeof month, "%04d-%02d", in.year % 10000, in.month % 100);
 	body_copy = strndup(body ? body : "", len);
-	if (body_copy == NULL ||
-	    store_plan_put(srv->store, id, month, body_copy, c->who.name, submitted, &err) < 0) {
+	/* Stored as given: a re-queue after a restart resolves previous again
+	 * (a done plan never changes). */
+	row = (struct store_plan_new){
+	    .id = id,
+	    .month = month,
+	    .request = body_copy,
+	    .who = c->who.name,
+	    .revises = rev.revises[0] ? rev.revises : NULL,
+	    /* SEQUENCE counts the revisions of one month's events; a plan of
+	     * another month (the next one, from this) starts its own. */
+	    .sequence = rev.revises[0] && strcmp(rev.month, month) == 0 ? rev.sequence + 1 : 0,
+	};
+	if (body_copy == NULL || store_plan_put(srv->store, &row, submitted, &err) < 0) {
 		free(body_copy);
 		month_input_free(&in);
 		if (err.code == PP_OK)
@@ -635,7 +749,11 @@ void res_plans_submit(struct http_call *c)
 		log_error("plan %s: out of memory; it runs after the next start", id);
 	} else {
 		jobs_submit_force(srv->jobs, &pj->job);
-		log_info("plan %s (%s) queued by %s", id, month, c->who.name);
+		if (rev.revises[0] != '\0')
+			log_info("plan %s (%s, revising %s) queued by %s", id, month, rev.revises,
+				 c->who.name);
+		else
+			log_info("plan %s (%s) queued by %s", id, month, c->who.name);
 		if (wait > 0 && plan_hold(pj, c, wait, true) == 0)
 			return;
 	}
@@ -658,8 +776,8 @@ void res_plans_get(struct http_call *c)
 	if (pj != NULL && !pj->cancelled && wait > 0 && plan_hold(pj, c, wait, false) == 0)
 		return;
 	if (pj == NULL && (doc = plan_cache_get(c->srv->plans, c->param)) != NULL) {
-		plan_reply_audited(c->srv->plans, c, c->param, 200, http_doc_ref(doc), NULL, NULL,
-				   NULL);
+		plan_reply_audited(&c->srv->plans->audits, c, c->param, 200, http_doc_ref(doc),
+				   NULL, NULL, NULL);
 		return;
 	}
 	body = plan_read(c->srv->plans, c->param, &err, &row);
@@ -674,7 +792,8 @@ void res_plans_get(struct http_call *c)
 		} else {
 			if (pj == NULL && strcmp(row.status, "done") == 0)
 				plan_cache_put(c->srv->plans, row.id, doc);
-			plan_reply_audited(c->srv->plans, c, row.id, 200, doc, NULL, NULL, NULL);
+			plan_reply_audited(&c->srv->plans->audits, c, row.id, 200, doc, NULL, NULL,
+					   NULL);
 		}
 	} else {
 		http_reply_bytes(c, 200, "application/json", body, strlen(body));
@@ -753,8 +872,9 @@ void res_plans_cancel(struct http_call *c)
 void res_plans_calendar(struct http_call *c)
 {
 	struct pp_error err = {0};
-	struct store_plan p;
-	char *ics;
+	struct store_plan p, prev = {0};
+	struct ics_plan ip;
+	char *ics = NULL;
 
 	if (store_plan_get(c->srv->store, c->param, STORE_PLAN_REQUEST | STORE_PLAN_RESULT, &p,
 			   &err) < 0) {
@@ -764,21 +884,107 @@ void res_plans_calendar(struct http_call *c)
 	if (strcmp(p.status, "done") != 0 || p.result == NULL) {
 		pp_error_set(&err, PP_ERR_CONFLICT, "", "plan %s is %s; it has no calendar yet",
 			     p.id, p.status);
-		store_plan_free(&p);
-		http_reply_error(c, &err, NULL);
-		return;
+	} else if (p.revises == NULL ||
+		   store_plan_get(c->srv->store, p.revises, STORE_PLAN_REQUEST | STORE_PLAN_RESULT,
+				  &prev, &err) == 0) {
+		ip = (struct ics_plan){.id = p.id,
+				       .request = p.request,
+				       .result = p.result,
+				       .sequence = p.sequence,
+				       .prev_request = prev.request,
+				       .prev_result = prev.result};
+		ics = ics_from_plan(&ip, &err);
 	}
-	ics = ics_from_plan(p.id, p.request, p.result, &err);
 	if (ics == NULL ||
 	    store_audit(c->srv->store, c->who.name, "read calendar", p.id, &err) < 0) {
 		free(ics);
 		store_plan_free(&p);
+		store_plan_free(&prev);
 		http_reply_error(c, &err, NULL);
 		return;
 	}
 	store_plan_free(&p);
+	store_plan_free(&prev);
 	http_reply_bytes(c, 200, "text/calendar; charset=utf-8", ics, strlen(ics));
 	free(ics);
+}
+
+/* The reply of changes?against= (API.md): the changes of plan a (its stored
+ * request and result a_res) as if plan b's result b_res were its previous,
+ * with a's weights, forced flags and order -- a's request is parsed again
+ * with its previous replaced, a_res read back against it
+ * (month_plan_read), and month_changes() run on the two.  Both hold a
+ * plan.  A new reference, or NULL with err set (INTERNAL: the stored
+ * documents do not read). */
+static json_t *plan_changes_doc(const struct store_plan *a, json_t *a_res,
+				const struct store_plan *b, json_t *b_res, struct pp_error *err)
+{
+	json_t *doc = jr_parse(a->request, strlen(a->request), err), *out = NULL;
+	struct month_input in;
+	struct month_result res;
+	struct pp_error why = {0};
+
+	memset(&in, 0, sizeof in);
+	memset(&res, 0, sizeof res);
+	if (doc == NULL || json_object_set(doc, "previous", b_res) < 0 ||
+	    month_parse_json(doc, &in, &why) < 0 || month_plan_read(a_res, &in, &res, &why) < 0 ||
+	    month_changes(&in, &res, &why) < 0) {
+		pp_error_set(err, PP_ERR_INTERNAL, "",
+			     "plan %s: its stored documents do not read: %s", a->id,
+			     why.message[0] ? why.message : "out of memory");
+		goto done;
+	}
+	out = json_pack("{s:s, s:s, s:I, s:o}", "plan", a->id, "against", b->id, "changes",
+			(json_int_t)res.objective.changes, "list", month_changes_json(&in, &res));
+	if (out == NULL)
+		pp_error_set(err, PP_ERR_INTERNAL, "", "out of memory");
+done:
+	month_result_free(&res);
+	month_input_free(&in);
+	json_decref(doc);
+	return out;
+}
+
+void res_plans_changes(struct http_call *c)
+{
+	const char *against = http_query(c, "against");
+	struct pp_error err = {0};
+	struct store_plan a = {0}, b = {0};
+	json_t *a_res = NULL, *b_res = NULL, *doc = NULL;
+	struct http_doc *hd = NULL;
+	char object[72], *text;
+
+	if (against == NULL || against[0] == '\0') {
+		pp_error_set(&err, PP_ERR_INVALID_INPUT, "against",
+			     "against: the id of the plan to compare with is required");
+	} else if (store_plan_get(c->srv->store, c->param, STORE_PLAN_REQUEST | STORE_PLAN_RESULT,
+				  &a, &err) == 0 &&
+		   store_plan_get(c->srv->store, against, STORE_PLAN_RESULT, &b, &err) == 0) {
+		/* 409, as for a calendar: the plans exist, their state is wrong. */
+		if (!plan_holds_plan(&a, &a_res) || !plan_holds_plan(&b, &b_res))
+			pp_error_set(&err, PP_ERR_CONFLICT, "",
+				     "plan %s is %s without a plan; changes compare two plans that "
+				     "are done with an optimal or feasible result",
+				     a_res == NULL ? a.id : b.id,
+				     a_res == NULL ? a.status : b.status);
+		else
+			doc = plan_changes_doc(&a, a_res, &b, b_res, &err);
+	}
+	text = doc != NULL ? jr_dumps(doc, 0) : NULL;
+	hd = text != NULL ? http_doc_adopt(text) : NULL;
+	if (hd != NULL) {
+		snprintf(object, sizeof object, "%s against %s", a.id, b.id);
+		plan_reply_audited(&c->srv->plans->compares, c, object, 200, hd, NULL, NULL, NULL);
+	} else {
+		if (doc != NULL)
+			pp_error_set(&err, PP_ERR_INTERNAL, "", "out of memory");
+		http_reply_error(c, &err, NULL);
+	}
+	json_decref(doc);
+	json_decref(a_res);
+	json_decref(b_res);
+	store_plan_free(&a);
+	store_plan_free(&b);
 }
 
 /* Queue one pending row again; a request that no longer parses fails. */
@@ -787,10 +993,15 @@ static int plan_requeue_one(const struct store_plan *p, void *arg)
 	struct plans *pl = arg;
 	struct pp_error err = {0};
 	struct month_input in;
+	struct plan_revision rev;
 	struct plan_job *pj;
 
-	memset(&in, 0, sizeof in);
-	if (month_parse(p->request, strlen(p->request), &in, &err) < 0) {
+	if (plan_input(pl, p->request, strlen(p->request), &in, &rev, &err) < 0) {
+		if (err.code == PP_ERR_INTERNAL) { /* the database, not the request */
+			log_error("plan %s: not queued again (%s); it stays for the next start",
+				  p->id, err.message);
+			return 0;
+		}
 		log_warn("plan %s: stored request no longer valid: %s", p->id, err.message);
 		pp_error_clear(&err);
 		store_plan_set_status(pl->srv->store, p->id, "failed", NULL, NULL,
@@ -821,6 +1032,7 @@ int plans_requeue(struct plans *pl, struct pp_error *err)
 void plans_shutdown(struct plans *pl)
 {
 	audit_group_flush(&pl->audits);
+	audit_group_flush(&pl->compares);
 	for (struct plan_job *pj = pl->active; pj != NULL; pj = pj->next)
 		plan_waiters_flush(pj, false);
 	jobs_stop(pl->srv->jobs);
@@ -838,6 +1050,7 @@ void plans_free(struct plans *pl)
 		plan_job_free(pj);
 	}
 	audit_group_free(&pl->audits);
+	audit_group_free(&pl->compares);
 	for (int i = 0; i < PLAN_CACHE_SLOTS; i++)
 		http_doc_unref(pl->cache[i].doc);
 	free(pl);

@@ -17,6 +17,8 @@ const struct route routes[] = {
     {EVHTTP_REQ_GET, "/v1/plans/{id}", R_SCHED | R_VIEW, res_plans_get, "plans_get"},
     {EVHTTP_REQ_GET, "/v1/plans/{id}/calendar.ics", R_SCHED | R_VIEW, res_plans_calendar,
      "plans_calendar"},
+    {EVHTTP_REQ_GET, "/v1/plans/{id}/changes", R_SCHED | R_VIEW, res_plans_changes,
+     "plans_changes"},
     {EVHTTP_REQ_DELETE, "/v1/plans/{id}", R_SCHED, res_plans_cancel, "plans_cancel"},
     {EVHTTP_REQ_POST, "/v1/matches/solve", R_CASE, res_matches_solve, "matches_solve"},
     {EVHTTP_REQ_POST, "/v1/matches/candidates", R_CASE, res_matches_candidates,

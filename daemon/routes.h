@@ -17,6 +17,7 @@ void res_plans_submit(struct http_call *c);
 void res_plans_list(struct http_call *c);
 void res_plans_get(struct http_call *c);
 void res_plans_calendar(struct http_call *c);
+void res_plans_changes(struct http_call *c);
 void res_plans_cancel(struct http_call *c);
 
 void res_matches_solve(struct http_call *c);

@@ -74,6 +74,12 @@ static const char *const store_migrations[] = {
     "  created TEXT NOT NULL,"
     "  who TEXT NOT NULL);"
     "CREATE INDEX assignments_specialist ON assignments(specialist, parent);",
+    /* 2 -> 3: a plan whose previous named a stored plan (API.md, previous
+     * {"plan": id}) keeps that plan's id, and its calendar's SEQUENCE (the
+     * revised plan's + 1 within one month).  Older rows revise nothing and
+     * are sequence 0, which is what they were. */
+    "ALTER TABLE plans ADD COLUMN revises TEXT;"
+    "ALTER TABLE plans ADD COLUMN sequence INTEGER NOT NULL DEFAULT 0;",
 };
 
 #define STORE_NMIGRATIONS ((int)(sizeof store_migrations / sizeof store_migrations[0]))
@@ -266,15 +272,20 @@ static int store_exec(struct store *st, const char *sql, const char *const *para
 	return sqlite3_changes(st->db);
 }
 
-int store_plan_put(struct store *st, const char *id, const char *month, const char *request,
-		   const char *who, char submitted[32], struct pp_error *err)
+int store_plan_put(struct store *st, const struct store_plan_new *p, char submitted[32],
+		   struct pp_error *err)
 {
+	char seq[16];
+
 	store_now(submitted);
-	const char *p[] = {id, month, submitted, who, request, NULL};
+	snprintf(seq, sizeof seq, "%d", p->sequence);
+	const char *v[] = {p->id,  p->month,   submitted,
+			   p->who, p->request, p->revises ? p->revises : "",
+			   seq,    NULL};
 	return store_exec(st,
-			  "INSERT INTO plans(id, month, status, submitted, who, request)"
-			  " VALUES (?1, ?2, 'queued', ?3, ?4, ?5)",
-			  p, err) < 0
+			  "INSERT INTO plans(id, month, status, submitted, who, request, revises,"
+			  " sequence) VALUES (?1, ?2, 'queued', ?3, ?4, ?5, NULLIF(?6, ''), ?7)",
+			  v, err) < 0
 		   ? -1
 		   : 0;
 }
@@ -314,7 +325,9 @@ static char *store_col(sqlite3_stmt *s, int i)
 	return t ? strdup((const char *)t) : NULL;
 }
 
-#define STORE_PLAN_COLS "id, month, status, submitted, started, finished, who, progress, error"
+#define STORE_PLAN_COLS                                                                            \
+	"id, month, status, submitted, started, finished, who, progress, error, revises, sequence"
+#define STORE_PLAN_NCOLS 11
 
 static void store_plan_row(sqlite3_stmt *s, struct store_plan *p)
 {
@@ -328,6 +341,8 @@ static void store_plan_row(sqlite3_stmt *s, struct store_plan *p)
 	p->who = store_col(s, 6);
 	p->progress = store_col(s, 7);
 	p->error = store_col(s, 8);
+	p->revises = store_col(s, 9);
+	p->sequence = sqlite3_column_int(s, 10);
 }
 
 void store_plan_free(struct store_plan *p)
@@ -343,6 +358,7 @@ void store_plan_free(struct store_plan *p)
 	free(p->who);
 	free(p->progress);
 	free(p->error);
+	free(p->revises);
 	free(p->request);
 	free(p->result);
 	memset(p, 0, sizeof *p);
@@ -367,7 +383,7 @@ int store_plan_get(struct store *st, const char *id, unsigned bodies, struct sto
 		return -1;
 	rc = sqlite3_step(s);
 	if (rc == SQLITE_ROW) {
-		int col = 9;
+		int col = STORE_PLAN_NCOLS;
 
 		store_plan_row(s, out);
 		if (bodies & STORE_PLAN_REQUEST)
@@ -397,7 +413,7 @@ static int store_plan_walk(struct store *st, sqlite3_stmt *s, bool with_request,
 
 		store_plan_row(s, &p);
 		if (with_request)
-			p.request = store_col(s, 9);
+			p.request = store_col(s, STORE_PLAN_NCOLS);
 		failed = fn(&p, arg);
 		if (failed)
 			pp_error_set(err, PP_ERR_INTERNAL, "",

@@ -17,10 +17,19 @@
 
 struct store;
 
-/* A plan row.  Absent columns are NULL. */
+/* A plan row.  Absent columns are NULL.  revises: the stored plan its
+ * previous named ({"plan": id}), else NULL; sequence: its calendar's
+ * SEQUENCE. */
 struct store_plan {
 	char *id, *month, *status, *submitted, *started, *finished;
-	char *request, *progress, *result, *error, *who;
+	char *request, *progress, *result, *error, *who, *revises;
+	int sequence;
+};
+
+/* What a new plan row is made of; revises may be NULL. */
+struct store_plan_new {
+	const char *id, *month, *request, *who, *revises;
+	int sequence;
 };
 
 struct store_token {
@@ -42,8 +51,8 @@ int store_schema_version(struct store *st);
 void store_now(char buf[32]);
 
 /* Insert a queued plan; submitted receives its timestamp. */
-int store_plan_put(struct store *st, const char *id, const char *month, const char *request,
-		   const char *who, char submitted[32], struct pp_error *err);
+int store_plan_put(struct store *st, const struct store_plan_new *p, char submitted[32],
+		   struct pp_error *err);
 
 /* Move a plan to status; "running" stamps started, "done", "failed" and
  * "cancelled" stamp finished.  progress, result and error may be NULL (kept).

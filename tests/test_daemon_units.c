@@ -41,20 +41,35 @@ static int count_plan(const struct store_plan *p, void *arg)
 	return 0;
 }
 
+/* Insert plan id of month (revising revises, may be NULL, at sequence seq). */
+static int put(struct store *st, const char *id, const char *month, const char *revises, int seq,
+	       struct pp_error *err)
+{
+	struct store_plan_new p = {.id = id,
+				   .month = month,
+				   .request = "{}",
+				   .who = "u",
+				   .revises = revises,
+				   .sequence = seq};
+	char sub[32];
+
+	return store_plan_put(st, &p, sub, err);
+}
+
 static void test_store_plans(void **state)
 {
 	struct pp_error err = {0};
-	char *path = tmp_db(), sub[32], *ids[4] = {0};
+	char *path = tmp_db(), *ids[4] = {0};
 	struct store *st = store_open(path, &err);
 	struct store_plan p;
 
 	assert_non_null(st);
-	assert_int_equal(store_schema_version(st), 2);
-	assert_int_equal(store_plan_put(st, "a", "2026-10", "{}", "u", sub, &err), 0);
-	assert_int_equal(store_plan_put(st, "b", "2026-10", "{}", "u", sub, &err), 0);
-	assert_int_equal(store_plan_put(st, "c", "2026-11", "{}", "u", sub, &err), 0);
+	assert_int_equal(store_schema_version(st), 3);
+	assert_int_equal(put(st, "a", "2026-10", NULL, 0, &err), 0);
+	assert_int_equal(put(st, "b", "2026-10", "a", 1, &err), 0);
+	assert_int_equal(put(st, "c", "2026-11", NULL, 0, &err), 0);
 	/* A repeated id is a conflict and changes nothing. */
-	assert_int_equal(store_plan_put(st, "a", "2026-10", "{}", "u", sub, &err), -1);
+	assert_int_equal(put(st, "a", "2026-10", NULL, 0, &err), -1);
 	assert_int_equal(err.code, PP_ERR_CONFLICT);
 	pp_error_clear(&err);
 	/* Newest first, by month. */
@@ -73,6 +88,14 @@ static void test_store_plans(void **state)
 	assert_non_null(p.started);
 	assert_non_null(p.finished);
 	assert_string_equal(p.result, "{\"r\":1}");
+	assert_null(p.revises);
+	assert_int_equal(p.sequence, 0);
+	store_plan_free(&p);
+	/* A revision keeps what it revises and its sequence. */
+	assert_int_equal(store_plan_get(st, "b", 0, &p, &err), 0);
+	assert_string_equal(p.revises, "a");
+	assert_int_equal(p.sequence, 1);
+	assert_null(p.result);
 	store_plan_free(&p);
 	assert_int_equal(store_plan_set_status(st, "zz", "done", NULL, NULL, NULL, &err), -1);
 	assert_int_equal(err.code, PP_ERR_NOT_FOUND);
@@ -81,7 +104,7 @@ static void test_store_plans(void **state)
 	pp_error_clear(&err);
 	st = store_open(path, &err);
 	assert_non_null(st);
-	assert_int_equal(store_schema_version(st), 2);
+	assert_int_equal(store_schema_version(st), 3);
 	memset(ids, 0, sizeof ids);
 	assert_int_equal(store_plan_pending(st, count_plan, ids, &err), 0);
 	assert_string_equal(ids[0], "b");
@@ -171,7 +194,8 @@ static void test_ics_round_trip(void **state)
 			  "\"facilitators\":[\"F1\",\"F2\"],\"childcare_staff\":[],"
 			  "\"parents\":[\"P1\",\"P2\",\"P3\"],\"children\":2}]}";
 	struct pp_error err = {0};
-	char *text = ics_from_plan("p1", req, res, &err);
+	char *text =
+	    ics_from_plan(&(struct ics_plan){.id = "p1", .request = req, .result = res}, &err);
 	icalcomponent *cal, *ev;
 	icalrecur_iterator *it;
 	struct icaltimetype t, start;
@@ -184,6 +208,8 @@ static void test_ics_round_trip(void **state)
 	assert_non_null(ev);
 	assert_null(icalcomponent_get_next_component(cal, ICAL_VEVENT_COMPONENT));
 	assert_string_equal(icalcomponent_get_location(ev), "hall");
+	assert_string_equal(icalcomponent_get_uid(ev), "2026-12/fri-am/hall@peerplan");
+	assert_int_equal(icalcomponent_get_sequence(ev), 0);
 	assert_non_null(strstr(icalcomponent_get_description(ev), "F1, F2"));
 	start = icalcomponent_get_dtstart(ev);
 	assert_int_equal(start.hour, 10);
@@ -209,13 +235,94 @@ static void test_ics_round_trip(void **state)
 	free(text);
 }
 
+/* The VEVENT of cal with this UID, or NULL. */
+static icalcomponent *ics_event_by_uid(icalcomponent *cal, const char *uid)
+{
+	for (icalcomponent *ev = icalcomponent_get_first_component(cal, ICAL_VEVENT_COMPONENT);
+	     ev != NULL; ev = icalcomponent_get_next_component(cal, ICAL_VEVENT_COMPONENT))
+		if (strcmp(icalcomponent_get_uid(ev), uid) == 0)
+			return ev;
+	return NULL;
+}
+
+/* A mid-month revision: the kept series keeps its UID and its meetings
+ * before `from`, the dropped one is cancelled, both at the new SEQUENCE; a
+ * previous plan of another month cancels nothing. */
+static void test_ics_revision(void **state)
+{
+	const char *prev_req = "{\"month\":\"2026-12\",\"slots\":[{\"id\":\"fri-am\","
+			       "\"weekday\":\"fri\",\"start\":\"10:00\",\"end\":\"12:00\"}]}";
+	const char *prev = "{\"status\":\"optimal\",\"series\":["
+			   "{\"id\":\"fri-am@hall\",\"slot\":\"fri-am\",\"room\":\"hall\","
+			   "\"dates\":[\"2026-12-04\",\"2026-12-11\",\"2026-12-18\"]},"
+			   "{\"id\":\"fri-am@annex\",\"slot\":\"fri-am\",\"room\":\"annex\","
+			   "\"dates\":[\"2026-12-04\",\"2026-12-11\",\"2026-12-18\"]}]}";
+	/* Revised from the 11th (the slot has left the month: the cancelled
+	 * event takes its times from the revised plan's month). */
+	const char *req = "{\"month\":\"2026-12\",\"from\":\"2026-12-11\",\"slots\":[],"
+			  "\"previous\":{\"plan\":\"p1\"}}";
+	const char *res = "{\"status\":\"optimal\",\"series\":[{\"id\":\"fri-am@hall\","
+			  "\"slot\":\"fri-am\",\"room\":\"hall\",\"dates\":[\"2026-12-18\"],"
+			  "\"facilitators\":[\"F1\"],\"parents\":[\"P1\"],\"children\":0}]}";
+	struct ics_plan ip = {.id = "p2",
+			      .request = req,
+			      .result = res,
+			      .sequence = 2,
+			      .prev_request = prev_req,
+			      .prev_result = prev};
+	struct pp_error err = {0};
+	char *text;
+	icalcomponent *cal, *kept, *gone;
+
+	/* The revised month has no slot fri-am: its series cannot be placed. */
+	assert_null(ics_from_plan(&ip, &err));
+	assert_int_equal(err.code, PP_ERR_INTERNAL);
+	pp_error_clear(&err);
+	ip.request = "{\"month\":\"2026-12\",\"from\":\"2026-12-11\",\"slots\":[{\"id\":"
+		     "\"fri-am\",\"weekday\":\"fri\",\"start\":\"10:00\",\"end\":\"11:00\"}],"
+		     "\"previous\":{\"plan\":\"p1\"}}";
+	text = ics_from_plan(&ip, &err);
+	assert_non_null(text);
+	cal = icalparser_parse_string(text);
+	assert_non_null(cal);
+	kept = ics_event_by_uid(cal, "2026-12/fri-am/hall@peerplan");
+	gone = ics_event_by_uid(cal, "2026-12/fri-am/annex@peerplan");
+	assert_non_null(kept);
+	assert_non_null(gone);
+	assert_int_equal(icalcomponent_get_sequence(kept), 2);
+	assert_int_equal(icalcomponent_get_sequence(gone), 2);
+	assert_null(icalcomponent_get_first_property(kept, ICAL_STATUS_PROPERTY));
+	assert_int_equal(icalcomponent_get_status(gone), ICAL_STATUS_CANCELLED);
+	/* The 4th stays (before from), the 11th is gone, the 18th is new. */
+	assert_int_equal(icalcomponent_get_dtstart(kept).day, 4);
+	assert_non_null(strstr(text, "RRULE:FREQ=WEEKLY;COUNT=3"));
+	assert_non_null(strstr(text, "EXDATE:20261211T100000"));
+	assert_int_equal(icalcomponent_get_dtend(kept).hour, 11);
+	/* The cancelled event is the previous plan's: its slot's end, 12:00. */
+	assert_int_equal(icalcomponent_get_dtend(gone).hour, 12);
+	icalcomponent_free(cal);
+	free(text);
+
+	/* Pasted as previous: a plan of November cancels nothing in December. */
+	ip = (struct ics_plan){.id = "p3", .result = res};
+	ip.request = "{\"month\":\"2026-12\",\"slots\":[{\"id\":\"fri-am\",\"weekday\":"
+		     "\"fri\",\"start\":\"10:00\",\"end\":\"11:00\"}],\"previous\":"
+		     "{\"series\":[{\"id\":\"fri-am@annex\",\"slot\":\"fri-am\",\"dates\":"
+		     "[\"2026-11-27\"]}]}}";
+	text = ics_from_plan(&ip, &err);
+	assert_non_null(text);
+	assert_null(strstr(text, "annex"));
+	assert_null(strstr(text, "CANCELLED"));
+	assert_non_null(strstr(text, "SEQUENCE:0"));
+	free(text);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
-	    cmocka_unit_test(test_store_plans),
-	    cmocka_unit_test(test_tokens),
-	    cmocka_unit_test(test_options),
-	    cmocka_unit_test(test_ics_round_trip),
+	    cmocka_unit_test(test_store_plans),  cmocka_unit_test(test_tokens),
+	    cmocka_unit_test(test_options),      cmocka_unit_test(test_ics_round_trip),
+	    cmocka_unit_test(test_ics_revision),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
