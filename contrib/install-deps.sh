@@ -27,6 +27,7 @@ jq
 clang-format
 groff-base
 procps
+python3-icalendar
 "
 
 # Benchmark references only: never needed to build or test.

@@ -1,13 +1,16 @@
 #!/bin/sh
 # End-to-end test of contrib/peerctl against a real peerpland on a free
 # loopback port with a temporary database: submit --wait, show (JSON and
-# --summary), status, list, ics, cancel of a finished plan (an error), a
-# bad token (an error), local errors (no token, an unreadable file, a bad
-# usage), status off a terminal (exit 0), and that the token never shows in
-# ps.  Usage: peerctl.sh PEERPLAND PEERCTL MONTH.json
+# --summary), status, list, ics, replan of the plan with REPLAN.json and the
+# change report between the two (text and --json), cancel of a finished plan
+# (an error), a bad token (an error), local errors (no token, an unreadable
+# file, a bad usage), status off a terminal (exit 0), and that the token
+# never shows in ps.  Usage: peerctl.sh PEERPLAND PEERCTL MONTH.json
+# REPLAN.json (a revision of MONTH.json's month, 15 changes: five parents of
+# one series move)
 set -eu
 
-daemon=$1 peerctl=$2 month=$3
+daemon=$1 peerctl=$2 month=$3 replan=$4
 dir=$(mktemp -d)
 pid=
 cleanup() {
@@ -47,6 +50,32 @@ printf '%s\n' "$summary" | grep -q '^unassigned (8):' || fail "summary unassigne
 [ -z "$("$peerctl" list --month 2026-11)" ] || fail "list --month other month"
 ics=$("$peerctl" ics "$id")
 [ "$(printf '%s\n' "$ics" | grep -c '^BEGIN:VEVENT')" = 7 ] || fail "ics events"
+# A revision of the plan, submitted as FILE with previous {"plan": ID}.
+rev=$("$peerctl" replan "$id" "$replan" --wait)
+id2=$(printf '%s\n' "$rev" | jq -r .id)
+[ "$(printf '%s\n' "$rev" | jq -r '.revises + " " + (.result.objective.changes | tostring)')" = "$id 15" ] ||
+	fail "replan --wait: $(printf '%s\n' "$rev" | jq -c '{revises, objective: .result.objective}')"
+id3=$("$peerctl" replan "$id" "$replan")
+[ "$(printf '%s' "$id3" | wc -c)" -eq 16 ] || fail "replan without --wait: $id3"
+report=$("$peerctl" changes "$id2" --against "$id")
+printf '%s\n' "$report" | head -1 | grep -q "^plan $id2 against $id: 5 change(s), weighted 15$" ||
+	fail "changes header: $report"
+[ "$(printf '%s\n' "$report" | grep -c '^  parent P00[0-9]*: wed-1400-1600@r1-hall -> ')" = 5 ] ||
+	fail "changes lines: $report"
+printf '%s\n' "$report" | grep -q '^  parent P0032: wed-1400-1600@r1-hall -> left out$' ||
+	fail "changes: a parent left out: $report"
+[ "$("$peerctl" changes "$id2" --against "$id" --json | jq -r '.changes')" = 15 ] ||
+	fail "changes --json"
+if "$peerctl" changes "$id2" --against nope 2>"$dir/err"; then fail "changes against nothing"; fi
+grep -q "HTTP 404 not_found" "$dir/err" || fail "changes error: $(cat "$dir/err")"
+if "$peerctl" replan nope "$replan" 2>"$dir/err"; then fail "replan of no plan succeeded"; fi
+grep -q "HTTP 400 invalid_input: previous.plan: no plan 'nope'" "$dir/err" ||
+	fail "replan error: $(cat "$dir/err")"
+rc=0
+"$peerctl" changes "$id2" "$id" 2>/dev/null || rc=$?
+[ "$rc" -eq 2 ] || fail "changes without --against: exit $rc"
+if "$peerctl" replan "$id" "$dir/none.json" 2>"$dir/err"; then fail "replan of a missing file"; fi
+grep -q "cannot read $dir/none.json" "$dir/err" || fail "replan missing file: $(cat "$dir/err")"
 if "$peerctl" cancel "$id" 2>"$dir/err"; then fail "cancel of a finished plan succeeded"; fi
 grep -q "HTTP 409 conflict" "$dir/err" || fail "cancel error: $(cat "$dir/err")"
 if PEERPLAN_TOKEN=wrong "$peerctl" list 2>"$dir/err"; then fail "bad token accepted"; fi
