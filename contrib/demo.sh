@@ -1,14 +1,20 @@
 #!/bin/sh
 # peerplan's main job, end to end on this machine: build, start peerpland on
 # a local SQLite file, submit the example month with peerctl, wait for the
-# plan and print its summary, then stop the daemon.
+# plan and print its summary; then a facilitator cancels mid-month: the
+# revised month is submitted as a re-plan of the stored plan (previous
+# {"plan": id}) and the change report shows who moves; then stop the daemon.
 #
-# Usage: contrib/demo.sh [MONTH.json]
+# Usage: contrib/demo.sh [MONTH.json [REPLAN.json]]
+#   REPLAN.json: the month revised, its previous replaced by the first plan
+#   (default, with the default month: contrib/examples/replan-agency-40.json)
 #   PEERPLAN_DEMO_PORT  loopback port for the daemon (default 8470)
 set -eu
 
 root=$(cd "$(dirname "$0")/.." && pwd)
 month=${1:-"$root/contrib/examples/month-agency-40.json"}
+replan=${2:-}
+[ $# -ge 1 ] || replan="$root/contrib/examples/replan-agency-40.json"
 build="$root/build"
 port=${PEERPLAN_DEMO_PORT:-8470}
 state="$build/demo"
@@ -38,5 +44,48 @@ done
 
 export PEERPLAN_URL="http://127.0.0.1:$port" PEERPLAN_TOKEN="$token"
 echo "peerpland on $PEERPLAN_URL, database $state/peerplan.db"
-id=$("$root/contrib/peerctl" submit "$month" --wait | jq -r .id)
-"$root/contrib/peerctl" show "$id" --summary
+peerctl="$root/contrib/peerctl"
+id=$("$peerctl" submit "$month" --wait | jq -r .id)
+"$peerctl" show "$id" --summary
+[ -n "$replan" ] || exit 0
+
+# Mid-month, a facilitator cancels: re-plan from the stored plan.
+gone=$(jq -r --slurpfile m "$month" \
+	'[$m[0].facilitators[].id] - [.facilitators[].id] | join(", ") | if . == "" then "nobody" else . end' \
+	"$replan")
+echo
+echo "== From $(jq -r '.from // .month' "$replan"), facilitator $gone cannot come: the month is re-planned from plan $id"
+"$peerctl" show "$id" >"$state/first.json"
+"$peerctl" replan "$id" "$replan" --wait >"$state/revised.json"
+id2=$(jq -r .id "$state/revised.json")
+jq -r '"plan \(.id) revises \(.revises): \(.result.status)  changes=\(.result.objective.changes)" +
+	"  coverage=\(.result.objective.coverage)  cost=\(.result.objective.cost)"' "$state/revised.json"
+echo
+"$peerctl" changes "$id2" --against "$id"
+# The series of the facilitators who left, and who had to move: the
+# parents of the series the revision could not keep.
+jq -r --slurpfile r "$state/revised.json" --slurpfile m "$month" --slurpfile n "$replan" '
+	([$m[0].facilitators[].id] - [$n[0].facilitators[].id]) as $gone |
+	($r[0].result.series | map({key: .id, value: .}) | from_entries) as $now |
+	[.result.series[].parents[]] as $placed |
+	[$r[0].result.changes[] | select(.kind == "parent")] as $moved |
+	[.result.series[] | select($now[.id] == null) | .id] as $dropped |
+	"The series \($gone | join(", ")) ran:",
+	(.result.series[] | select(any(.facilitators[]; . as $f | $gone | index($f))) |
+	 .id as $id |
+	 "  \($id): " +
+	 (if $now[$id] then "kept, facilitators \(.facilitators | join(", ")) -> " +
+	   "\($now[$id].facilitators | join(", ")); " +
+	   "\([.parents[] | select(. as $p | $now[$id].parents | index($p))] | length) of its " +
+	   "\(.parents | length) families stay"
+	  else "not kept; its \(.parents | length) families move" end)),
+	"\($moved | length) of \($placed | length) families with a group move, " +
+	"\([$moved[] | select(.series as $s | $dropped | index($s))] | length) of them " +
+	"from series that could not be kept; the other " +
+	"\(($placed | length) - ($moved | length)) keep their group, day and time."' \
+	"$state/first.json"
+# The revised calendar updates the one already imported.
+"$peerctl" ics "$id2" | tr -d '\r' >"$state/revised.ics"
+echo "Calendar of plan $id2: $(grep -c '^BEGIN:VEVENT' "$state/revised.ics") events with the" \
+	"UIDs of plan $id's and SEQUENCE:$(grep -m1 '^SEQUENCE:' "$state/revised.ics" | cut -d: -f2)," \
+	"$(grep -c '^STATUS:CANCELLED' "$state/revised.ics") of them STATUS:CANCELLED."
