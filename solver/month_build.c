@@ -810,6 +810,7 @@ void month_rules_from_policy(const struct month_policy *pol, struct model_rules 
 	r->require_dayparts = pol->require_dayparts;
 	r->has_budget = pol->has_budget;
 	r->budget = pol->budget;
+	r->replan = false; /* the solve sets it for a re-plan; conflicts and export never */
 }
 
 int month_model_init(struct model *m, const struct month_input *in, const struct model_rules *rules,
