@@ -13,6 +13,7 @@ pkg-config
 libglpk-dev
 glpk-utils
 libjansson-dev
+libcsv-dev
 libevent-dev
 libsqlite3-dev
 sqlite3
