@@ -46,8 +46,8 @@
 #include "log.h"
 #include "metrics.h"
 #include "month_json.h"
-#include "plan_json.h"
 #include "plans.h"
+#include "replan.h"
 #include "routes.h"
 #include "store.h"
 
@@ -594,106 +594,12 @@ static double plan_wait_param(struct http_call *c, struct pp_error *err)
 	return v;
 }
 
-/* Does a stored plan hold a plan -- done, with an optimal or feasible
- * result?  *parsed (when not NULL) receives the parsed result (a new
- * reference, or NULL). */
-static bool plan_holds_plan(const struct store_plan *p, json_t **parsed)
-{
-	json_t *res = p->result != NULL && strcmp(p->status, "done") == 0
-			  ? json_loads(p->result, 0, NULL)
-			  : NULL;
-	const char *st = json_string_value(json_object_get(res, "status"));
-	bool ok = st != NULL && (strcmp(st, "optimal") == 0 || strcmp(st, "feasible") == 0);
-
-	if (parsed != NULL && ok)
-		*parsed = res;
-	else
-		json_decref(res);
-	return ok;
-}
-
-/* Which stored plan a new plan revises (API.md, previous {"plan": id}). */
-struct plan_revision {
-	char revises[40]; /* "" for none */
-	char month[16];   /* the revised plan's month */
-	int sequence;     /* the revised plan's calendar SEQUENCE */
-};
-
-/* When doc's previous names a stored plan, replace it with that plan's
- * output and say which plan in *rev; otherwise leave doc and empty *rev.
- * The named plan must exist and hold a plan (plan_holds_plan), else
- * invalid_input at previous.plan.  Returns 0, or -1 with err set. */
-static int plan_previous_resolve(struct plans *pl, json_t *doc, struct plan_revision *rev,
-				 struct pp_error *err)
-{
-	struct store_plan row;
-	json_t *res = NULL;
-	const char *pid;
-
-	memset(rev, 0, sizeof *rev);
-	if (!month_previous_names_plan(doc, &pid)) {
-		json_t *prev = json_object_get(doc, "previous");
-
-		/* {"plan": 5}: month_parse would say a plan can be named only
-		 * here; here the mistake is the id's type. */
-		if (json_object_size(prev) == 1 && json_object_get(prev, "plan") != NULL)
-			return pp_error_set(err, PP_ERR_INVALID_INPUT, "previous.plan",
-					    "previous.plan: must be a string, the id of a plan");
-		return 0;
-	}
-	if (store_plan_get(pl->srv->store, pid, STORE_PLAN_RESULT, &row, err) < 0) {
-		if (err == NULL || err->code != PP_ERR_NOT_FOUND)
-			return -1;
-		pp_error_clear(err);
-		return pp_error_set(err, PP_ERR_INVALID_INPUT, "previous.plan",
-				    "previous.plan: no plan '%s'", pid);
-	}
-	if (!plan_holds_plan(&row, &res)) {
-		pp_error_set(err, PP_ERR_INVALID_INPUT, "previous.plan",
-			     "previous.plan: plan %s is %s without a plan; a previous plan must be "
-			     "done with an optimal or feasible result",
-			     row.id, row.status);
-		store_plan_free(&row);
-		return -1;
-	}
-	snprintf(rev->revises, sizeof rev->revises, "%s", row.id);
-	snprintf(rev->month, sizeof rev->month, "%s", row.month);
-	rev->sequence = row.sequence;
-	store_plan_free(&row);
-	/* pid points into doc's previous, which this replaces: it is not used
-	 * after here. */
-	if (json_object_set_new(doc, "previous", res) < 0)
-		return pp_error_set(err, PP_ERR_INTERNAL, "", "out of memory");
-	return 0;
-}
-
-/* Parse a month document as the daemon takes it -- previous may name a
- * stored plan -- into *in (free with month_input_free), with *rev saying
- * which plan it revises.  Returns 0, or -1 with err set and *in empty. */
-static int plan_input(struct plans *pl, const char *buf, size_t len, struct month_input *in,
-		      struct plan_revision *rev, struct pp_error *err)
-{
-	json_t *doc;
-	int rc;
-
-	memset(in, 0, sizeof *in);
-	memset(rev, 0, sizeof *rev);
-	doc = jr_parse(buf, len, err);
-	if (doc == NULL)
-		return -1;
-	rc = plan_previous_resolve(pl, doc, rev, err);
-	if (rc == 0)
-		rc = month_parse_json(doc, in, err);
-	json_decref(doc);
-	return rc;
-}
-
 void res_plans_submit(struct http_call *c)
 {
 	struct server *srv = c->srv;
 	struct pp_error err = {0};
 	struct month_input in;
-	struct plan_revision rev;
+	struct replan_from rev;
 	struct store_plan_new row;
 	struct plan_job *pj;
 	unsigned char rnd[8];
@@ -706,7 +612,7 @@ void res_plans_submit(struct http_call *c)
 		http_reply_error(c, &err, NULL);
 		return;
 	}
-	if (plan_input(srv->plans, body ? body : "", len, &in, &rev, &err) < 0) {
+	if (replan_parse(srv->store, body ? body : "", len, &in, &rev, &err) < 0) {
 		http_reply_error(c, &err, NULL);
 		return;
 	}
@@ -728,9 +634,7 @@ void res_plans_submit(struct http_call *c)
 	    .request = body_copy,
 	    .who = c->who.name,
 	    .revises = rev.revises[0] ? rev.revises : NULL,
-	    /* SEQUENCE counts the revisions of one month's events; a plan of
-	     * another month (the next one, from this) starts its own. */
-	    .sequence = rev.revises[0] && strcmp(rev.month, month) == 0 ? rev.sequence + 1 : 0,
+	    .sequence = replan_sequence(&rev, month),
 	};
 	if (body_copy == NULL || store_plan_put(srv->store, &row, submitted, &err) < 0) {
 		free(body_copy);
@@ -909,42 +813,6 @@ void res_plans_calendar(struct http_call *c)
 	free(ics);
 }
 
-/* The reply of changes?against= (API.md): the changes of plan a (its stored
- * request and result a_res) as if plan b's result b_res were its previous,
- * with a's weights, forced flags and order -- a's request is parsed again
- * with its previous replaced, a_res read back against it
- * (month_plan_read), and month_changes() run on the two.  Both hold a
- * plan.  A new reference, or NULL with err set (INTERNAL: the stored
- * documents do not read). */
-static json_t *plan_changes_doc(const struct store_plan *a, json_t *a_res,
-				const struct store_plan *b, json_t *b_res, struct pp_error *err)
-{
-	json_t *doc = jr_parse(a->request, strlen(a->request), err), *out = NULL;
-	struct month_input in;
-	struct month_result res;
-	struct pp_error why = {0};
-
-	memset(&in, 0, sizeof in);
-	memset(&res, 0, sizeof res);
-	if (doc == NULL || json_object_set(doc, "previous", b_res) < 0 ||
-	    month_parse_json(doc, &in, &why) < 0 || month_plan_read(a_res, &in, &res, &why) < 0 ||
-	    month_changes(&in, &res, &why) < 0) {
-		pp_error_set(err, PP_ERR_INTERNAL, "",
-			     "plan %s: its stored documents do not read: %s", a->id,
-			     why.message[0] ? why.message : "out of memory");
-		goto done;
-	}
-	out = json_pack("{s:s, s:s, s:I, s:o}", "plan", a->id, "against", b->id, "changes",
-			(json_int_t)res.objective.changes, "list", month_changes_json(&in, &res));
-	if (out == NULL)
-		pp_error_set(err, PP_ERR_INTERNAL, "", "out of memory");
-done:
-	month_result_free(&res);
-	month_input_free(&in);
-	json_decref(doc);
-	return out;
-}
-
 void res_plans_changes(struct http_call *c)
 {
 	const char *against = http_query(c, "against");
@@ -961,14 +829,14 @@ void res_plans_changes(struct http_call *c)
 				  &a, &err) == 0 &&
 		   store_plan_get(c->srv->store, against, STORE_PLAN_RESULT, &b, &err) == 0) {
 		/* 409, as for a calendar: the plans exist, their state is wrong. */
-		if (!plan_holds_plan(&a, &a_res) || !plan_holds_plan(&b, &b_res))
+		if (!replan_has_plan(&a, &a_res) || !replan_has_plan(&b, &b_res))
 			pp_error_set(&err, PP_ERR_CONFLICT, "",
 				     "plan %s is %s without a plan; changes compare two plans that "
 				     "are done with an optimal or feasible result",
 				     a_res == NULL ? a.id : b.id,
 				     a_res == NULL ? a.status : b.status);
 		else
-			doc = plan_changes_doc(&a, a_res, &b, b_res, &err);
+			doc = replan_changes(&a, a_res, &b, b_res, &err);
 	}
 	text = doc != NULL ? jr_dumps(doc, 0) : NULL;
 	hd = text != NULL ? http_doc_adopt(text) : NULL;
@@ -993,10 +861,10 @@ static int plan_requeue_one(const struct store_plan *p, void *arg)
 	struct plans *pl = arg;
 	struct pp_error err = {0};
 	struct month_input in;
-	struct plan_revision rev;
+	struct replan_from rev;
 	struct plan_job *pj;
 
-	if (plan_input(pl, p->request, strlen(p->request), &in, &rev, &err) < 0) {
+	if (replan_parse(pl->srv->store, p->request, strlen(p->request), &in, &rev, &err) < 0) {
 		if (err.code == PP_ERR_INTERNAL) { /* the database, not the request */
 			log_error("plan %s: not queued again (%s); it stays for the next start",
 				  p->id, err.message);
