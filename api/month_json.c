@@ -25,6 +25,8 @@
 #include <string.h>
 #include <time.h>
 
+#include <libical/ical.h>
+
 #include "json_read.h"
 #include "plan_json.h"
 
@@ -591,6 +593,12 @@ static int read_document(struct mp *p, const json_t *doc)
 			return jr_fail(&p->r, "timezone", false,
 				       "must be an IANA time zone name such as \"UTC\" or "
 				       "\"America/Edmonton\"");
+		/* the database the calendars use (libical, on the system's tzdata) */
+		if (icaltimezone_get_builtin_timezone(tz) == NULL)
+			return jr_fail(&p->r, "timezone", false,
+				       "unknown time zone \"%s\" (not in the system's time-zone "
+				       "database)",
+				       tz);
 		snprintf(in->timezone, sizeof in->timezone, "%s", tz);
 	}
 	in->policy.facilitators_per_series = 2;

@@ -19,6 +19,7 @@ libsqlite3-dev
 sqlite3
 libsodium-dev
 libical-dev
+tzdata
 libsystemd-dev
 libcmocka-dev
 python3

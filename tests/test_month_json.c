@@ -485,6 +485,9 @@ static void test_bad_tags_and_timezone(void **state)
 	expect_bad("timezone", json_string(""), "timezone");
 	expect_bad("timezone", json_integer(7), "timezone");
 	expect_bad("timezone", json_string("Europe/../etc"), "timezone");
+	/* well formed, but not in the time-zone database */
+	expect_bad("timezone", json_string("America/Edmonten"), "timezone");
+	expect_bad("timezone", json_string("Mars/Olympus_Mons"), "timezone");
 }
 
 static void test_timezone_names(void **state)
