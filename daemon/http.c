@@ -327,27 +327,29 @@ const char *http_query(struct http_call *c, const char *key)
 	return evhttp_find_header(&c->query, key);
 }
 
-/* Match path against pattern; a "{id}" segment is copied to param.  Returns
- * true on a match. */
+/* Match path against pattern; a "{id}" segment captures one path segment,
+ * percent-decoded, into param.  A segment whose decoding holds '/' or NUL,
+ * or does not fit param, matches nothing: an id is never trimmed into
+ * another ("S1%00x" and "S1%2F.." are not S1).  Returns true on a match. */
 static bool http_match(const char *pattern, const char *path, char *param, size_t paramlen)
 {
 	while (*pattern != '\0' && *path != '\0') {
 		if (strncmp(pattern, "{id}", 4) == 0) {
-			size_t n = strcspn(path, "/");
-			char *dec;
+			size_t n = strcspn(path, "/"), declen = 0;
+			char *seg, *dec;
+			bool ok;
 
-			if (n == 0)
+			if (n == 0 || (seg = strndup(path, n)) == NULL)
 				return false;
-			dec = evhttp_uridecode(path, 0, NULL);
-			if (dec == NULL)
-				return false;
-			dec[strcspn(dec, "/")] = '\0';
-			if (strlen(dec) >= paramlen) {
-				free(dec);
-				return false;
-			}
-			strcpy(param, dec);
+			dec = evhttp_uridecode(seg, 0, &declen);
+			free(seg);
+			ok = dec != NULL && declen < paramlen && strlen(dec) == declen &&
+			     strchr(dec, '/') == NULL;
+			if (ok)
+				memcpy(param, dec, declen + 1);
 			free(dec);
+			if (!ok)
+				return false;
 			pattern += 4;
 			path += n;
 			continue;
@@ -358,6 +360,29 @@ static bool http_match(const char *pattern, const char *path, char *param, size_
 		path++;
 	}
 	return *pattern == '\0' && *path == '\0';
+}
+
+int http_route(struct http_call *c, enum evhttp_cmd_type method, const struct evhttp_uri *uri,
+	       struct pp_error *err)
+{
+	/* HEAD is answered as GET, without the body (http_send) */
+	enum evhttp_cmd_type as = method == EVHTTP_REQ_HEAD ? EVHTTP_REQ_GET : method;
+	const char *path = uri ? evhttp_uri_get_path(uri) : NULL;
+	const char *query = uri ? evhttp_uri_get_query(uri) : NULL;
+
+	c->route = -1;
+	c->param[0] = '\0';
+	if (path == NULL || (query != NULL && evhttp_parse_query_str(query, &c->query) < 0))
+		return pp_error_set(err, PP_ERR_INVALID_INPUT, "", "malformed request target");
+	for (int i = 0; i < nroutes; i++) {
+		if (routes[i].method == as &&
+		    http_match(routes[i].pattern, path, c->param, sizeof c->param)) {
+			c->route = i;
+			return 0;
+		}
+	}
+	c->param[0] = '\0';
+	return pp_error_set(err, PP_ERR_NOT_FOUND, "", "no resource for this method and path");
 }
 
 /* The end of a loop pass: the token rows read in it are forgotten, so a
@@ -375,12 +400,6 @@ static void http_dispatch(struct evhttp_request *req, void *arg)
 {
 	struct server *srv = arg;
 	struct http_call *c = calloc(1, sizeof *c);
-	const struct evhttp_uri *uri = evhttp_request_get_evhttp_uri(req);
-	enum evhttp_cmd_type method = evhttp_request_get_command(req);
-	/* HEAD is answered as GET, without the body (http_send) */
-	enum evhttp_cmd_type as = method == EVHTTP_REQ_HEAD ? EVHTTP_REQ_GET : method;
-	const char *path = uri ? evhttp_uri_get_path(uri) : NULL;
-	const char *query = uri ? evhttp_uri_get_query(uri) : NULL;
 	struct pp_error err = {0};
 	size_t len;
 
@@ -395,19 +414,9 @@ static void http_dispatch(struct evhttp_request *req, void *arg)
 	srv->inflight++;
 	c->query.tqh_first = NULL;
 	c->query.tqh_last = &c->query.tqh_first;
-	if (path == NULL || (query != NULL && evhttp_parse_query_str(query, &c->query) < 0)) {
-		http_fail(c, PP_ERR_INVALID_INPUT, "malformed request target");
-		return;
-	}
-	for (int i = 0; i < nroutes; i++) {
-		if (routes[i].method == as &&
-		    http_match(routes[i].pattern, path, c->param, sizeof c->param)) {
-			c->route = i;
-			break;
-		}
-	}
-	if (c->route < 0) {
-		http_fail(c, PP_ERR_NOT_FOUND, "no resource for this method and path");
+	if (http_route(c, evhttp_request_get_command(req), evhttp_request_get_evhttp_uri(req),
+		       &err) < 0) {
+		http_reply_error(c, &err, NULL);
 		return;
 	}
 	if (srv->stopping) {

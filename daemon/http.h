@@ -90,6 +90,17 @@ struct http_call {
 	void *data;                /* for resources that hold calls */
 };
 
+/* Route a request: method and its target, as evhttp parsed it, against
+ * routes[] (HEAD as GET; a pattern's "{id}" takes one path segment,
+ * percent-decoded, and never one whose decoding holds '/' or NUL or is over
+ * sizeof c->param - 1 bytes).  Sets c->route (-1 when none), c->param and
+ * c->query, which the caller clears with evhttp_clear_headers() in any case.
+ * Returns 0, or -1 with err set: invalid_input for a target without a path
+ * or with a malformed query, not_found when no route matches.  Needs no
+ * event loop, so tests/fuzz drives it with targets alone. */
+int http_route(struct http_call *c, enum evhttp_cmd_type method, const struct evhttp_uri *uri,
+	       struct pp_error *err);
+
 /* Create evhttp and listen: on the sockets of srv->passed if there are any
  * (socket activation; the listen and socket options are then ignored), else
  * on the TCP address and the Unix socket of the options; apply the limits.
