@@ -27,6 +27,8 @@ coinor-cbc
 curl
 jq
 clang-format
+clang
+libclang-rt-14-dev
 groff-base
 procps
 python3-icalendar
