@@ -547,6 +547,42 @@ static int unassigned_cb(struct jr *r, const json_t *el, const struct month_inpu
 	return 0;
 }
 
+/* The conflicts of an infeasible plan, by constraint name (names this
+ * version does not know are skipped: a plan of another version still
+ * reads).  The output keeps no `decided`: every one read is decided. */
+static int read_conflicts(struct jr *r, const json_t *plan, struct month_result *res)
+{
+	json_t *arr, *el;
+	size_t i, mark;
+
+	if (jr_array(r, plan, "conflicts", JR_OPTIONAL, &arr) < 0)
+		return -1;
+	mark = jr_push_key(r, "conflicts");
+	json_array_foreach (arr, i, el) {
+		size_t m = jr_push_index(r, i);
+		const char *name = NULL, *detail = NULL;
+		bool fixes = false;
+		int c = 0;
+
+		if (jr_object(r, el, NULL) < 0 ||
+		    jr_string(r, el, "constraint", JR_REQUIRED, 1, JR_ID_MAX, &name) < 0 ||
+		    jr_bool(r, el, "relaxing_alone_fixes", JR_OPTIONAL, &fixes) < 0 ||
+		    jr_string(r, el, "detail", JR_OPTIONAL, 0, 4096, &detail) < 0)
+			return -1;
+		while (c < MC_COUNT && strcmp(name, month_conflict_name(c)) != 0)
+			c++;
+		if (c < MC_COUNT) {
+			res->conflicts[c].decided = true;
+			res->conflicts[c].relaxing_alone_fixes = fixes;
+			snprintf(res->conflicts[c].detail, sizeof res->conflicts[c].detail, "%s",
+				 detail ? detail : "");
+		}
+		jr_pop(r, m);
+	}
+	jr_pop(r, mark);
+	return 0;
+}
+
 int month_plan_read(const json_t *plan, const struct month_input *in, struct month_result *res,
 		    struct pp_error *err)
 {
@@ -565,6 +601,7 @@ int month_plan_read(const json_t *plan, const struct month_input *in, struct mon
 			   (void **)&res->series, &res->nseries) < 0 ||
 	    read_plan_list(&r, plan, "unassigned", in, sizeof *res->unassigned, unassigned_cb,
 			   (void **)&res->unassigned, &res->nunassigned) < 0 ||
+	    read_conflicts(&r, plan, res) < 0 ||
 	    read_nested(&r, plan, "solve", read_solve, res) < 0) {
 		month_result_free(res);
 		return -1;

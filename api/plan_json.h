@@ -49,8 +49,9 @@ bool month_previous_names_plan(const json_t *doc, const char **plan_id);
 /* Read plan, an output document written by month_result_to_json() for in,
  * into *res: status, gap, objective, solve, every series (slot, room and
  * people as indices, people ascending, language interned in in->strs,
- * dates, children, rides, cost) and unassigned.  `changes` and `conflicts`
- * are not read (res->changes is empty: month_changes() computes it), and
+ * dates, children, rides, cost), unassigned and conflicts (each one listed
+ * is decided; names not known are skipped).  `changes` is not read
+ * (res->changes is empty: month_changes() computes it), and
  * fields the reader does not know are ignored, so a plan stored by another
  * version still reads.  Returns 0 (free *res with month_result_free()), or
  * -1 with err set (PP_ERR_INVALID_INPUT with the path of a slot, room,

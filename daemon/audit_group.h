@@ -3,7 +3,8 @@
  * groups: one transaction (one sync) per event-loop pass.
  *
  * A resource whose reads are audited embeds struct audit_wait as the first
- * member of its queued reply and hands it to audit_group_add(); the first
+ * member of its queued reply and hands it to audit_group_add() (or, for a
+ * plain document, lets audit_group_reply() queue it); the first
  * reply of a loop pass activates the group's flush event, which libevent
  * runs after the callbacks already active in that pass.  The flush writes
  * every queued row in one transaction and only then calls each reply's
@@ -28,8 +29,9 @@ typedef void (*audit_send_fn)(struct audit_wait *w, const struct pp_error *err);
 struct audit_wait {
 	struct audit_wait *next;
 	struct http_call *call;
-	char at[32];     /* when the audited action happened */
-	char object[72]; /* the row's object: what was read */
+	char at[32];        /* when the audited action happened */
+	char object[72];    /* the row's object: what was read */
+	const char *action; /* the row's action; NULL: the group's */
 	audit_send_fn send;
 };
 
@@ -48,6 +50,13 @@ int audit_group_init(struct audit_group *g, struct event_base *base, struct stor
 /* Queue w, the reply to c about object, with its audit time taken now. */
 void audit_group_add(struct audit_group *g, struct audit_wait *w, struct http_call *c,
 		     const char *object, audit_send_fn send);
+
+/* Reply to c with status and doc (a reference, stolen) of content_type (a
+ * static string) once the row about object is committed -- with action
+ * (static; NULL: the group's) -- or with a 500 when the commit fails. */
+void audit_group_reply(struct audit_group *g, struct http_call *c, const char *action,
+		       const char *object, int status, const char *content_type,
+		       struct http_doc *doc);
 
 /* Commit every queued row now and send the replies (shutdown, or the flush
  * event). */

@@ -35,8 +35,8 @@
  * read/write timeouts.  The dispatcher checks the body size again, for
  * keep-alive connections opened before a SIGHUP lowered the limit.
  *
- * Dispatch: match method and path against routes[] (a pattern segment
- * "{id}" captures one segment), then the token and role, then the body
+ * Dispatch: match method and path against routes[] (each pattern segment
+ * "{id}" captures one segment, http_param), then the token and role, then the body
  * size, then the handler.  HEAD is served as GET, without the body.  Unknown
  * paths and methods are 404 not_found.
  * The stored tokens are read once per pass of the event loop, by its first
@@ -327,29 +327,33 @@ const char *http_query(struct http_call *c, const char *key)
 	return evhttp_find_header(&c->query, key);
 }
 
-/* Match path against pattern; a "{id}" segment captures one path segment,
- * percent-decoded, into param.  A segment whose decoding holds '/' or NUL,
- * or does not fit param, matches nothing: an id is never trimmed into
- * another ("S1%00x" and "S1%2F.." are not S1).  Returns true on a match. */
-static bool http_match(const char *pattern, const char *path, char *param, size_t paramlen)
+/* Match path against pattern; each "{id}" segment captures one path
+ * segment, percent-decoded, into the next of c's params (http_param).  A
+ * segment whose decoding holds '/' or NUL, or does not fit a param, matches
+ * nothing: an id is never trimmed into another ("S1%00x" and "S1%2F.." are
+ * not S1).  Returns true on a match. */
+static bool http_match(const char *pattern, const char *path, struct http_call *c)
 {
+	int k = 0;
+
 	while (*pattern != '\0' && *path != '\0') {
 		if (strncmp(pattern, "{id}", 4) == 0) {
 			size_t n = strcspn(path, "/"), declen = 0;
-			char *seg, *dec;
+			char *seg, *dec, *param = k == 0 ? c->param : c->param_more[k - 1];
 			bool ok;
 
-			if (n == 0 || (seg = strndup(path, n)) == NULL)
+			if (n == 0 || k >= HTTP_MAX_PARAMS || (seg = strndup(path, n)) == NULL)
 				return false;
 			dec = evhttp_uridecode(seg, 0, &declen);
 			free(seg);
-			ok = dec != NULL && declen < paramlen && strlen(dec) == declen &&
+			ok = dec != NULL && declen < sizeof c->param && strlen(dec) == declen &&
 			     strchr(dec, '/') == NULL;
 			if (ok)
 				memcpy(param, dec, declen + 1);
 			free(dec);
 			if (!ok)
 				return false;
+			k++;
 			pattern += 4;
 			path += n;
 			continue;
@@ -360,6 +364,11 @@ static bool http_match(const char *pattern, const char *path, char *param, size_
 		path++;
 	}
 	return *pattern == '\0' && *path == '\0';
+}
+
+const char *http_param(const struct http_call *c, int i)
+{
+	return i == 0 ? c->param : c->param_more[i - 1];
 }
 
 int http_route(struct http_call *c, enum evhttp_cmd_type method, const struct evhttp_uri *uri,
@@ -375,8 +384,7 @@ int http_route(struct http_call *c, enum evhttp_cmd_type method, const struct ev
 	if (path == NULL || (query != NULL && evhttp_parse_query_str(query, &c->query) < 0))
 		return pp_error_set(err, PP_ERR_INVALID_INPUT, "", "malformed request target");
 	for (int i = 0; i < nroutes; i++) {
-		if (routes[i].method == as &&
-		    http_match(routes[i].pattern, path, c->param, sizeof c->param)) {
+		if (routes[i].method == as && http_match(routes[i].pattern, path, c)) {
 			c->route = i;
 			return 0;
 		}

@@ -27,6 +27,7 @@ struct jobs;
 struct metrics;
 struct plans;
 struct matches;
+struct running;
 
 /* Listening sockets: TCP and Unix, or those systemd passes (at most this). */
 #define HTTP_MAX_LISTENERS 8
@@ -43,6 +44,7 @@ struct server {
 	struct metrics *metrics;
 	struct plans *plans;
 	struct matches *matches;
+	struct running *running; /* the running-month resources (running.h) */
 	struct options opts;
 	int nworkers;
 	int inflight; /* requests being handled or held */
@@ -65,8 +67,8 @@ struct http_call;
 struct http_conn;
 
 /* One row of the route table: method, path pattern ("{id}" matches one
- * segment), the roles that may call it (0 = no token needed), the handler
- * and the name used in metrics. */
+ * segment; at most HTTP_MAX_PARAMS of them), the roles that may call it (0 = no token needed), the
+ * handler and the name used in metrics. */
 struct route {
 	enum evhttp_cmd_type method;
 	const char *pattern;
@@ -78,28 +80,36 @@ struct route {
 extern const struct route routes[];
 extern const int nroutes;
 
+/* "{id}" segments one pattern may have: /v1/attendance/{id}/{id}/{id}. */
+#define HTTP_MAX_PARAMS 3
+
 struct http_call {
 	struct evhttp_request *req;
 	struct server *srv;
-	int route;                 /* index in routes[], -1 when none matched */
-	char param[128];           /* the {id} segment, decoded */
-	struct auth_principal who; /* the caller, when the route needs a token */
-	struct evkeyvalq query;    /* decoded query parameters */
-	double t0;                 /* monotonic seconds at arrival */
-	struct http_call *next;    /* for resources that hold calls */
-	void *data;                /* for resources that hold calls */
+	int route;                                 /* index in routes[], -1 when none matched */
+	char param[128];                           /* the (first) {id} segment, decoded */
+	char param_more[HTTP_MAX_PARAMS - 1][128]; /* the next ones (http_param) */
+	struct auth_principal who;                 /* the caller, when the route needs a token */
+	struct evkeyvalq query;                    /* decoded query parameters */
+	double t0;                                 /* monotonic seconds at arrival */
+	struct http_call *next;                    /* for resources that hold calls */
+	void *data;                                /* for resources that hold calls */
 };
 
 /* Route a request: method and its target, as evhttp parsed it, against
- * routes[] (HEAD as GET; a pattern's "{id}" takes one path segment,
+ * routes[] (HEAD as GET; each "{id}" of a pattern takes one path segment,
  * percent-decoded, and never one whose decoding holds '/' or NUL or is over
- * sizeof c->param - 1 bytes).  Sets c->route (-1 when none), c->param and
- * c->query, which the caller clears with evhttp_clear_headers() in any case.
+ * sizeof c->param - 1 bytes).  Sets c->route (-1 when none), the params
+ * (http_param) and c->query, which the caller clears with evhttp_clear_headers() in any case.
  * Returns 0, or -1 with err set: invalid_input for a target without a path
  * or with a malformed query, not_found when no route matches.  Needs no
  * event loop, so tests/fuzz drives it with targets alone. */
 int http_route(struct http_call *c, enum evhttp_cmd_type method, const struct evhttp_uri *uri,
 	       struct pp_error *err);
+
+/* The i-th "{id}" segment of c's route, decoded (0 <= i < the pattern's
+ * count; c->param is the first). */
+const char *http_param(const struct http_call *c, int i);
 
 /* Create evhttp and listen: on the sockets of srv->passed if there are any
  * (socket activation; the listen and socket options are then ignored), else

@@ -55,6 +55,9 @@ static const struct opt_def opt_table[OPT_COUNT] = {
     [OPT_MAX_WAIT] = {"max-wait", OPT_T_INT, "300", 0, 86400, true,
 		      "largest ?wait=S a client may ask for, in seconds"},
     [OPT_LOG_LEVEL] = {"log-level", OPT_T_LEVEL, "info", 0, 0, true, "error, warn, info or debug"},
+    [OPT_FOLLOWUP_MISSED] = {"followup-missed", OPT_T_INT, "2", 1, 100, true,
+			     "follow-ups: a parent absent at this many last recorded meetings "
+			     "in a row is `missed`"},
     [OPT_ROLE] = {"role", OPT_T_STRING, "", 0, 0, false,
 		  "role of `token add`: scheduler, casesystem, viewer or admin"},
 };

@@ -32,6 +32,7 @@
 #include "metrics.h"
 #include "options.h"
 #include "plans.h"
+#include "running.h"
 #include "store.h"
 
 struct daemon_ctx {
@@ -122,6 +123,7 @@ static void daemon_stop(struct daemon_ctx *d, const char *why)
 	http_stop_accepting(&d->srv);
 	plans_shutdown(d->srv.plans);
 	matches_shutdown(d->srv.matches);
+	running_shutdown(d->srv.running);
 	d->stop_at = http_now() + 3;
 	d->drain = event_new(d->srv.base, -1, EV_PERSIST, daemon_drain_cb, d);
 	event_add(d->drain, &tick);
@@ -270,7 +272,8 @@ static int daemon_start(struct daemon_ctx *d, struct pp_error *err)
 		jobs_set_nice(srv->jobs, (int)srv->opts.num[OPT_WORKER_NICE]);
 	srv->plans = plans_new(srv);
 	srv->matches = matches_new(srv, srv->nworkers);
-	if (srv->jobs == NULL || srv->plans == NULL || srv->matches == NULL)
+	srv->running = running_new(srv);
+	if (srv->jobs == NULL || srv->plans == NULL || srv->matches == NULL || srv->running == NULL)
 		return pp_error_set(err, PP_ERR_INTERNAL, "", "cannot start the solver threads");
 	n = plans_requeue(srv->plans, err);
 	if (n < 0)
@@ -306,6 +309,7 @@ static void daemon_cleanup(struct daemon_ctx *d)
 	}
 	plans_free(srv->plans);
 	matches_free(srv->matches);
+	running_free(srv->running);
 	http_free(srv);
 	for (int i = 0; i < 3; i++)
 		if (d->sig[i] != NULL)

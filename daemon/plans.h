@@ -18,6 +18,9 @@ struct plans *plans_new(struct server *srv);
  * the number queued, or -1 with err set. */
 int plans_requeue(struct plans *pl, struct pp_error *err);
 
+/* Forget the document kept of plan id, whose `adopted` flag has changed. */
+void plans_forget(struct plans *pl, const char *id);
+
 /* Shutdown: answer held ?wait calls with 503 and stop the solver pool
  * (running solves are cancelled and stay pending in the database). */
 void plans_shutdown(struct plans *pl);

@@ -8,7 +8,9 @@
  * a restart resolves it again (a done plan never changes, so to the same
  * previous).  The changes of a plan against another are computed from the
  * two stored plans alone, with the function the solver uses for a plan's
- * own list.  Loop thread: store reads and JSON work, no solve.
+ * own list.  A stored plan is read back the same way for what is computed
+ * from it later (replan_read: the program's resources, the summary).  Loop
+ * thread: store reads and JSON work, no solve.
  */
 #include "replan.h"
 
@@ -82,22 +84,79 @@ static int replan_resolve(struct store *st, json_t *doc, struct replan_from *rev
 	return 0;
 }
 
-int replan_parse(struct store *st, const char *buf, size_t len, struct month_input *in,
-		 struct replan_from *rev, struct pp_error *err)
+/* replan_parse, keeping the document parsed (previous resolved) in *doc
+ * when doc is not NULL (a new reference; NULL on failure). */
+static int replan_parse_doc(struct store *st, const char *buf, size_t len, struct month_input *in,
+			    struct replan_from *rev, json_t **doc, struct pp_error *err)
 {
-	json_t *doc;
+	json_t *d;
 	int rc;
 
 	memset(in, 0, sizeof *in);
 	memset(rev, 0, sizeof *rev);
-	doc = jr_parse(buf, len, err);
-	if (doc == NULL)
+	if (doc != NULL)
+		*doc = NULL;
+	d = jr_parse(buf, len, err);
+	if (d == NULL)
 		return -1;
-	rc = replan_resolve(st, doc, rev, err);
+	rc = replan_resolve(st, d, rev, err);
 	if (rc == 0)
-		rc = month_parse_json(doc, in, err);
-	json_decref(doc);
+		rc = month_parse_json(d, in, err);
+	if (rc == 0 && doc != NULL)
+		*doc = json_incref(d);
+	json_decref(d);
 	return rc;
+}
+
+int replan_parse(struct store *st, const char *buf, size_t len, struct month_input *in,
+		 struct replan_from *rev, struct pp_error *err)
+{
+	return replan_parse_doc(st, buf, len, in, rev, NULL, err);
+}
+
+/* The stored request parsed as it was solved, its result read back against
+ * it, and its changes recomputed with a previous: what a solve gave, as far
+ * as the output keeps it. */
+int replan_read(struct store *st, const struct store_plan *p, struct month_input *in,
+		struct month_result *res, json_t **previous, struct pp_error *err)
+{
+	struct pp_error why = {0};
+	struct replan_from rev;
+	json_t *doc = NULL, *result = NULL;
+
+	memset(res, 0, sizeof *res);
+	if (previous != NULL)
+		*previous = NULL;
+	if (p->request == NULL || p->result == NULL)
+		return pp_error_set(err, PP_ERR_INTERNAL, "", "plan %s: read without its documents",
+				    p->id);
+	result = json_loads(p->result, 0, NULL);
+	if (replan_parse_doc(st, p->request, strlen(p->request), in, &rev, &doc, &why) < 0) {
+		json_decref(result);
+		if (why.code == PP_ERR_INTERNAL)
+			return pp_error_set(err, PP_ERR_INTERNAL, "", "%s", why.message);
+		return pp_error_set(err, PP_ERR_INTERNAL, "",
+				    "plan %s: its stored request does not read: %s", p->id,
+				    why.message);
+	}
+	if (result == NULL || month_plan_read(result, in, res, &why) < 0 ||
+	    (in->has_previous && month_changes(in, res, &why) < 0)) {
+		pp_error_set(err, PP_ERR_INTERNAL, "",
+			     "plan %s: its stored documents do not read: %s", p->id,
+			     why.message[0] ? why.message : "out of memory");
+		month_result_free(res);
+		month_input_free(in);
+		json_decref(result);
+		json_decref(doc);
+		return -1;
+	}
+	/* The output keeps no count of proven levels: unknown. */
+	res->levels_proven = -1;
+	if (previous != NULL)
+		*previous = json_incref(json_object_get(doc, "previous"));
+	json_decref(result);
+	json_decref(doc);
+	return 0;
 }
 
 int replan_sequence(const struct replan_from *from, const char *month)

@@ -36,6 +36,18 @@ bool replan_has_plan(const struct store_plan *p, json_t **parsed);
 int replan_parse(struct store *st, const char *buf, size_t len, struct month_input *in,
 		 struct replan_from *from, struct pp_error *err);
 
+/* Read stored plan p (with its request and result; done) back as it was
+ * solved: its request parsed by replan_parse into *in (previous {"plan":
+ * id} resolved), its result read against it into *res (month_plan_read),
+ * and res->changes recomputed (month_changes) when the month has a
+ * previous.  res->levels_proven is -1: the output does not keep it.
+ * *previous (when not NULL) receives the resolved `previous` plan output
+ * (a new reference; NULL without one).  Returns 0 (free *in and *res), or
+ * -1 with err set: INTERNAL when the stored documents do not read (or
+ * memory, or the database). */
+int replan_read(struct store *st, const struct store_plan *p, struct month_input *in,
+		struct month_result *res, json_t **previous, struct pp_error *err);
+
 /* The calendar SEQUENCE of a new plan of `month` that revises *from: its
  * + 1 within one month, else 0 (a next month's events have new UIDs). */
 int replan_sequence(const struct replan_from *from, const char *month);

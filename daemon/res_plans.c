@@ -27,9 +27,11 @@
  * fsync, not one each, and no reply leaves before its row is on disk.
  *
  * A `done` plan never changes again (no transition leaves `done`, and only
- * this daemon writes plans), so the document of one read without a job in
- * memory is kept in a small direct-mapped cache keyed by id: later reads
- * of it skip the database and the encoding, and are audited as any other.
+ * this daemon writes plans) but for its `adopted` flag, so the document of
+ * one read without a job in memory is kept in a small direct-mapped cache
+ * keyed by id, which adoption clears for the plans it changes
+ * (plans_forget): later reads of it skip the database and the encoding,
+ * and are audited as any other.
  */
 #include <event2/event.h>
 #include <math.h>
@@ -49,6 +51,7 @@
 #include "plans.h"
 #include "replan.h"
 #include "routes.h"
+#include "running.h"
 #include "store.h"
 
 struct plan_waiter {
@@ -132,6 +135,16 @@ static void plan_cache_put(struct plans *pl, const char *id, struct http_doc *do
 	http_doc_unref(e->doc);
 	e->doc = doc;
 	strcpy(e->id, id);
+}
+
+void plans_forget(struct plans *pl, const char *id)
+{
+	struct plan_cached *e = plan_cache_slot(pl, id);
+
+	if (e->doc != NULL && strcmp(e->id, id) == 0) {
+		http_doc_unref(e->doc);
+		e->doc = NULL;
+	}
 }
 
 struct plans *plans_new(struct server *srv)
@@ -333,6 +346,7 @@ static json_t *plan_doc(const struct store_plan *p, struct plans *pl)
 		plan_set_str(o, "error", p->error);
 	if (p->revises != NULL)
 		plan_set_str(o, "revises", p->revises);
+	json_object_set_new(o, "adopted", json_boolean(p->adopted));
 	return o;
 }
 
@@ -723,12 +737,9 @@ void res_plans_list(struct http_call *c)
 	const char *month = http_query(c, "month");
 	struct plan_list l = {json_array(), c->srv->plans};
 	struct pp_error err = {0};
-	int y, m, n = 0;
 
-	if (month != NULL && (sscanf(month, "%4d-%2d%n", &y, &m, &n) != 2 || n != 7 ||
-			      strlen(month) != 7 || m < 1 || m > 12)) {
+	if (month != NULL && running_month_check(month, "month", &err) < 0) {
 		json_decref(l.arr);
-		pp_error_set(&err, PP_ERR_INVALID_INPUT, "month", "month: must be YYYY-MM");
 		http_reply_error(c, &err, NULL);
 		return;
 	}

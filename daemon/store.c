@@ -80,6 +80,24 @@ static const char *const store_migrations[] = {
      * are sequence 0, which is what they were. */
     "ALTER TABLE plans ADD COLUMN revises TEXT;"
     "ALTER TABLE plans ADD COLUMN sequence INTEGER NOT NULL DEFAULT 0;",
+    /* 3 -> 4: running the program (API.md).  A month's adopted plan is
+     * flagged, at most one per month (the partial unique index refuses a
+     * second); older plans are not adopted.  Attendance is one row per
+     * meeting (month, series, date), replaced by a later PUT; present and
+     * absent are JSON arrays of parent ids as recorded, `plan` the adopted
+     * plan they were checked against. */
+    "ALTER TABLE plans ADD COLUMN adopted INTEGER NOT NULL DEFAULT 0;"
+    "CREATE UNIQUE INDEX plans_adopted ON plans(month) WHERE adopted = 1;"
+    "CREATE TABLE attendance ("
+    "  month TEXT NOT NULL,"
+    "  series TEXT NOT NULL,"
+    "  date TEXT NOT NULL,"
+    "  plan TEXT NOT NULL,"
+    "  present TEXT NOT NULL,"
+    "  absent TEXT NOT NULL,"
+    "  recorded TEXT NOT NULL,"
+    "  who TEXT NOT NULL,"
+    "  PRIMARY KEY (month, series, date));",
 };
 
 #define STORE_NMIGRATIONS ((int)(sizeof store_migrations / sizeof store_migrations[0]))
@@ -326,8 +344,10 @@ static char *store_col(sqlite3_stmt *s, int i)
 }
 
 #define STORE_PLAN_COLS                                                                            \
-	"id, month, status, submitted, started, finished, who, progress, error, revises, sequence"
-#define STORE_PLAN_NCOLS 11
+	"id, month, status, submitted, started, finished, who, progress, error, revises, "         \
+	"sequence,"                                                                                \
+	" adopted"
+#define STORE_PLAN_NCOLS 12
 
 static void store_plan_row(sqlite3_stmt *s, struct store_plan *p)
 {
@@ -343,6 +363,7 @@ static void store_plan_row(sqlite3_stmt *s, struct store_plan *p)
 	p->error = store_col(s, 8);
 	p->revises = store_col(s, 9);
 	p->sequence = sqlite3_column_int(s, 10);
+	p->adopted = sqlite3_column_int(s, 11) != 0;
 }
 
 void store_plan_free(struct store_plan *p)
@@ -364,24 +385,14 @@ void store_plan_free(struct store_plan *p)
 	memset(p, 0, sizeof *p);
 }
 
-int store_plan_get(struct store *st, const char *id, unsigned bodies, struct store_plan *out,
-		   struct pp_error *err)
+/* Step s, a query of STORE_PLAN_COLS then the bodies of mask `bodies`
+ * (request before result), and read its one row into *out; give s back.
+ * NOT_FOUND (with message `missing`) when there is no row. */
+static int store_plan_one(struct store *st, sqlite3_stmt *s, unsigned bodies,
+			  struct store_plan *out, const char *missing, struct pp_error *err)
 {
-	/* Indexed by the mask: SQLite reads (and copies) only the named columns. */
-	static const char *const sql[4] = {
-	    "SELECT " STORE_PLAN_COLS " FROM plans WHERE id = ?1",
-	    "SELECT " STORE_PLAN_COLS ", result FROM plans WHERE id = ?1",
-	    "SELECT " STORE_PLAN_COLS ", request FROM plans WHERE id = ?1",
-	    "SELECT " STORE_PLAN_COLS ", request, result FROM plans WHERE id = ?1",
-	};
-	const char *p[] = {id, NULL};
-	sqlite3_stmt *s =
-	    store_cached(st, STORE_STMT_PLAN + (int)(bodies & 3u), sql[bodies & 3u], p, err);
-	int rc;
+	int rc = sqlite3_step(s);
 
-	if (s == NULL)
-		return -1;
-	rc = sqlite3_step(s);
 	if (rc == SQLITE_ROW) {
 		int col = STORE_PLAN_NCOLS;
 
@@ -395,8 +406,49 @@ int store_plan_get(struct store *st, const char *id, unsigned bodies, struct sto
 	if (rc == SQLITE_ROW)
 		return 0;
 	if (rc == SQLITE_DONE)
-		return pp_error_set(err, PP_ERR_NOT_FOUND, "", "no plan '%s'", id);
+		return pp_error_set(err, PP_ERR_NOT_FOUND, "", "%s", missing);
 	return store_fail(st, err, "read plan");
+}
+
+/* The columns after STORE_PLAN_COLS for a body mask (request, result). */
+static const char *const store_plan_bodies[4] = {"", ", result", ", request", ", request, result"};
+
+int store_plan_get(struct store *st, const char *id, unsigned bodies, struct store_plan *out,
+		   struct pp_error *err)
+{
+	/* Indexed by the mask: SQLite reads (and copies) only the named columns. */
+	static const char *const sql[4] = {
+	    "SELECT " STORE_PLAN_COLS " FROM plans WHERE id = ?1",
+	    "SELECT " STORE_PLAN_COLS ", result FROM plans WHERE id = ?1",
+	    "SELECT " STORE_PLAN_COLS ", request FROM plans WHERE id = ?1",
+	    "SELECT " STORE_PLAN_COLS ", request, result FROM plans WHERE id = ?1",
+	};
+	const char *p[] = {id, NULL};
+	sqlite3_stmt *s =
+	    store_cached(st, STORE_STMT_PLAN + (int)(bodies & 3u), sql[bodies & 3u], p, err);
+	char missing[200];
+
+	if (s == NULL)
+		return -1;
+	snprintf(missing, sizeof missing, "no plan '%.150s'", id);
+	return store_plan_one(st, s, bodies, out, missing, err);
+}
+
+int store_plan_adopted(struct store *st, const char *month, unsigned bodies, struct store_plan *out,
+		       struct pp_error *err)
+{
+	const char *p[] = {month, NULL};
+	char sql[256], missing[200];
+	sqlite3_stmt *s;
+
+	snprintf(sql, sizeof sql,
+		 "SELECT " STORE_PLAN_COLS "%s FROM plans WHERE month = ?1 AND adopted = 1",
+		 store_plan_bodies[bodies & 3u]);
+	s = store_prepare(st, sql, p, err);
+	if (s == NULL)
+		return -1;
+	snprintf(missing, sizeof missing, "month %.20s has no adopted plan", month);
+	return store_plan_one(st, s, bodies, out, missing, err);
 }
 
 /* Walk the rows of a prepared plan query, calling fn with each.  A non-zero
@@ -852,4 +904,130 @@ int store_assignment_delete(struct store *st, const char *parent, store_assignme
 	if (store_exec(st, "DELETE FROM assignments WHERE parent = ?1", p, err) < 0)
 		return store_rollback(st, -1);
 	return store_commit(st, err);
+}
+
+/* --- running the program: adoption and attendance ------------------------ */
+
+/* The first column of the first row of a query, as text, into out (""
+ * when there is no row); -1 with err set on failure. */
+static int store_scalar_text(struct store *st, const char *sql, const char *const *params,
+			     char *out, size_t outlen, struct pp_error *err)
+{
+	sqlite3_stmt *s = store_prepare(st, sql, params, err);
+	int rc;
+
+	if (s == NULL)
+		return -1;
+	out[0] = '\0';
+	rc = sqlite3_step(s);
+	if (rc == SQLITE_ROW && sqlite3_column_text(s, 0) != NULL)
+		snprintf(out, outlen, "%s", (const char *)sqlite3_column_text(s, 0));
+	sqlite3_finalize(s);
+	return rc == SQLITE_ROW || rc == SQLITE_DONE ? 0 : store_fail(st, err, "read");
+}
+
+int store_plan_adopt(struct store *st, const char *id, const char *who, char replaced[40],
+		     struct pp_error *err)
+{
+	char now[32], month[16];
+	const char *p[] = {id, NULL}, *pm[] = {month, NULL}, *pa[] = {now, who, id, NULL};
+
+	store_now(now);
+	if (store_begin(st, err) < 0)
+		return -1;
+	if (store_scalar_text(st, "SELECT month FROM plans WHERE id = ?1", p, month, sizeof month,
+			      err) < 0 ||
+	    store_scalar_text(st, "SELECT id FROM plans WHERE month = ?1 AND adopted = 1", pm,
+			      replaced, 40, err) < 0)
+		return store_rollback(st, -1);
+	if (month[0] == '\0')
+		return store_rollback(st,
+				      pp_error_set(err, PP_ERR_NOT_FOUND, "", "no plan '%s'", id));
+	if (strcmp(replaced, id) == 0)
+		return store_rollback(st, 0); /* adopted already: nothing changes */
+	if (store_exec(st, "UPDATE plans SET adopted = 0 WHERE month = ?1 AND adopted = 1", pm,
+		       err) < 0 ||
+	    store_exec(st, "UPDATE plans SET adopted = 1 WHERE id = ?1", p, err) < 0 ||
+	    store_exec(
+		st, "INSERT INTO audit(at, who, action, object) VALUES (?1, ?2, 'adopt plan', ?3)",
+		pa, err) < 0)
+		return store_rollback(st, -1);
+	return store_commit(st, err);
+}
+
+int store_attendance_put(struct store *st, const struct store_attendance *a, bool *replaced,
+			 struct pp_error *err)
+{
+	char now[32];
+	const char *key[] = {a->month, a->series, a->date, NULL};
+	const char *pp[] = {a->plan, a->month, NULL};
+	const char *v[] = {a->month,  a->series, a->date, a->plan, a->present,
+			   a->absent, now,       a->who,  NULL};
+	long adopted, had;
+
+	store_now(now);
+	if (store_begin(st, err) < 0)
+		return -1;
+	adopted = store_scalar(st,
+			       "SELECT count(*) FROM plans WHERE id = ?1 AND month = ?2"
+			       " AND adopted = 1",
+			       pp, 0, err);
+	had = adopted < 0 ? -1
+			  : store_scalar(st,
+					 "SELECT count(*) FROM attendance WHERE month = ?1"
+					 " AND series = ?2 AND date = ?3",
+					 key, 0, err);
+	if (had < 0)
+		return store_rollback(st, -1);
+	if (adopted == 0)
+		return store_rollback(st,
+				      pp_error_set(err, PP_ERR_CONFLICT, "",
+						   "plan %s is no longer the adopted plan of %s",
+						   a->plan, a->month));
+	if (store_exec(
+		st,
+		"INSERT OR REPLACE INTO attendance(month, series, date, plan, present, absent,"
+		" recorded, who) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8)",
+		v, err) < 0)
+		return store_rollback(st, -1);
+	if (store_commit(st, err) < 0)
+		return -1;
+	*replaced = had > 0;
+	return 0;
+}
+
+int store_attendance_each(struct store *st, const char *month, store_attendance_fn fn, void *arg,
+			  struct pp_error *err)
+{
+	const char *p[] = {month, NULL};
+	sqlite3_stmt *s =
+	    store_prepare(st,
+			  "SELECT month, series, date, plan, present, absent, recorded,"
+			  " who FROM attendance WHERE month = ?1 ORDER BY date, series",
+			  p, err);
+	int rc;
+
+	if (s == NULL)
+		return -1;
+	while ((rc = sqlite3_step(s)) == SQLITE_ROW) {
+		struct store_attendance a = {
+		    .month = store_text(s, 0),
+		    .series = store_text(s, 1),
+		    .date = store_text(s, 2),
+		    .plan = store_text(s, 3),
+		    .present = store_text(s, 4),
+		    .absent = store_text(s, 5),
+		    .recorded = store_text(s, 6),
+		    .who = store_text(s, 7),
+		};
+		if (fn(&a, arg)) {
+			sqlite3_finalize(s);
+			return pp_error_set(err, PP_ERR_INTERNAL, "",
+					    "attendance of %s on %s cannot be read (out of memory, "
+					    "or its stored lists are damaged)",
+					    a.series, a.date);
+		}
+	}
+	sqlite3_finalize(s);
+	return rc == SQLITE_DONE ? 0 : store_fail(st, err, "read attendance");
 }

@@ -1,6 +1,6 @@
 /*
  * store.h - peerpland's durable state in SQLite: plans, tokens, audit log,
- * the specialist registry and assignments.
+ * the specialist registry and assignments, adopted plans and attendance.
  *
  * Every function runs on the caller's thread (the event loop) and returns only
  * after its transaction is committed, so a reply sent afterwards is durable.
@@ -19,11 +19,12 @@ struct store;
 
 /* A plan row.  Absent columns are NULL.  revises: the stored plan its
  * previous named ({"plan": id}), else NULL; sequence: its calendar's
- * SEQUENCE. */
+ * SEQUENCE; adopted: the plan its month runs (at most one per month). */
 struct store_plan {
 	char *id, *month, *status, *submitted, *started, *finished;
 	char *request, *progress, *result, *error, *who, *revises;
 	int sequence;
+	bool adopted;
 };
 
 /* What a new plan row is made of; revises may be NULL. */
@@ -71,6 +72,19 @@ int store_plan_set_status(struct store *st, const char *id, const char *status,
 int store_plan_get(struct store *st, const char *id, unsigned bodies, struct store_plan *out,
 		   struct pp_error *err);
 void store_plan_free(struct store_plan *p);
+
+/* Read the adopted plan of month ("YYYY-MM") as store_plan_get reads a
+ * plan.  NOT_FOUND when the month has none. */
+int store_plan_adopted(struct store *st, const char *month, unsigned bodies, struct store_plan *out,
+		       struct pp_error *err);
+
+/* Make plan id the adopted plan of its month and no other plan of it, with
+ * the audit row "adopt plan" by who, all in one transaction.  replaced
+ * receives the plan of the month adopted before ("" for none; id itself
+ * when it was already, and then nothing is written).  The caller checks that the plan holds a plan
+ * (a done plan never changes).  NOT_FOUND. */
+int store_plan_adopt(struct store *st, const char *id, const char *who, char replaced[40],
+		     struct pp_error *err);
 
 /* Call fn for each plan of month (all when NULL), newest first, without
  * bodies; a non-zero return from fn is a failure (INTERNAL). */
@@ -154,5 +168,27 @@ int store_assignment_each(struct store *st, const char *specialist, store_assign
 /* End parent's assignment after calling fn (may be NULL) with it; NOT_FOUND. */
 int store_assignment_delete(struct store *st, const char *parent, store_assignment_fn fn, void *arg,
 			    struct pp_error *err);
+
+/* One meeting's attendance record: present and absent are JSON arrays of
+ * parent ids as recorded; plan is the adopted plan they were checked
+ * against.  Read back, the fields point into SQLite's buffers and live only
+ * during the callback. */
+struct store_attendance {
+	const char *month, *series, *date, *plan, *present, *absent, *recorded, *who;
+};
+
+typedef int (*store_attendance_fn)(const struct store_attendance *a, void *arg);
+
+/* Record a's meeting (recorded is stamped now), replacing its earlier
+ * record, in one transaction that first checks a->plan is still the adopted
+ * plan of a->month (CONFLICT otherwise); *replaced says whether there was a
+ * record. */
+int store_attendance_put(struct store *st, const struct store_attendance *a, bool *replaced,
+			 struct pp_error *err);
+
+/* Call fn for each record of month, by date then series; a non-zero return
+ * from fn is a failure (INTERNAL). */
+int store_attendance_each(struct store *st, const char *month, store_attendance_fn fn, void *arg,
+			  struct pp_error *err);
 
 #endif

@@ -274,9 +274,13 @@ static void print_objective(const struct month_input *in, const struct month_res
 static void print_status(const struct month_result *res, FILE *out)
 {
 	fprintf(out, "\nStatus: %s", month_status_name(res->status));
-	if (res->status == MONTH_FEASIBLE)
-		fprintf(out, " (time limit reached; gap %.2f%% on level %d)", 100.0 * res->gap,
-			res->levels_proven + 1);
+	if (res->status == MONTH_FEASIBLE) {
+		fprintf(out, " (time limit reached; gap %.2f%%", 100.0 * res->gap);
+		/* A stored plan read back does not know its level (-1). */
+		if (res->levels_proven >= 0)
+			fprintf(out, " on level %d", res->levels_proven + 1);
+		fputc(')', out);
+	}
 	fprintf(out, "; %.2f s, %ld nodes\n", res->seconds, res->nodes);
 	if (res->status != MONTH_INFEASIBLE)
 		return;

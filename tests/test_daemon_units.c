@@ -1,9 +1,9 @@
 /*
  * test_daemon_units.c - unit tests of the daemon's store, options and
  * calendar export, without a network: the migrations and plan life cycle in
- * a temporary SQLite file, the options table's readers, and an iCalendar
- * built from a hand-made plan and parsed back with libical, whose
- * recurrence must expand to exactly the series' dates.
+ * a temporary SQLite file, adoption and attendance records, the options table's readers, and an
+ * iCalendar built from a hand-made plan and parsed back with libical, whose recurrence must expand
+ * to exactly the series' dates.
  */
 #include <setjmp.h>
 #include <stdarg.h>
@@ -64,7 +64,7 @@ static void test_store_plans(void **state)
 	struct store_plan p;
 
 	assert_non_null(st);
-	assert_int_equal(store_schema_version(st), 3);
+	assert_int_equal(store_schema_version(st), 4);
 	assert_int_equal(put(st, "a", "2026-10", NULL, 0, &err), 0);
 	assert_int_equal(put(st, "b", "2026-10", "a", 1, &err), 0);
 	assert_int_equal(put(st, "c", "2026-11", NULL, 0, &err), 0);
@@ -104,7 +104,7 @@ static void test_store_plans(void **state)
 	pp_error_clear(&err);
 	st = store_open(path, &err);
 	assert_non_null(st);
-	assert_int_equal(store_schema_version(st), 3);
+	assert_int_equal(store_schema_version(st), 4);
 	memset(ids, 0, sizeof ids);
 	assert_int_equal(store_plan_pending(st, count_plan, ids, &err), 0);
 	assert_string_equal(ids[0], "b");
@@ -112,6 +112,101 @@ static void test_store_plans(void **state)
 	assert_null(ids[2]);
 	free(ids[0]);
 	free(ids[1]);
+	store_close(st);
+	unlink(path);
+}
+
+/* Collect "series date plan present absent" lines of attendance records. */
+static int attendance_line(const struct store_attendance *a, void *arg)
+{
+	char *buf = arg;
+	size_t n = strlen(buf);
+
+	snprintf(buf + n, 1024 - n, "%s %s %s %s %s\n", a->series, a->date, a->plan, a->present,
+		 a->absent);
+	return 0;
+}
+
+/* Adopted plans (one per month, moved in one transaction, audited) and
+ * attendance records (replaced per meeting, only against the adopted plan). */
+static void test_store_program(void **state)
+{
+	struct pp_error err = {0};
+	char *path = tmp_db(), replaced[40], lines[1024] = "";
+	struct store *st = store_open(path, &err);
+	struct store_plan p;
+	struct store_attendance a = {.month = "2026-10",
+				     .series = "mon@r1",
+				     .date = "2026-10-05",
+				     .plan = "a",
+				     .present = "[\"P1\"]",
+				     .absent = "[]",
+				     .who = "u"};
+	bool again = true;
+	long audits;
+
+	assert_non_null(st);
+	assert_int_equal(put(st, "a", "2026-10", NULL, 0, &err), 0);
+	assert_int_equal(put(st, "b", "2026-10", "a", 1, &err), 0);
+	assert_int_equal(put(st, "c", "2026-11", NULL, 0, &err), 0);
+	assert_int_equal(store_plan_adopted(st, "2026-10", 0, &p, &err), -1);
+	assert_int_equal(err.code, PP_ERR_NOT_FOUND);
+	pp_error_clear(&err);
+	/* No adopted plan: attendance is refused. */
+	assert_int_equal(store_attendance_put(st, &a, &again, &err), -1);
+	assert_int_equal(err.code, PP_ERR_CONFLICT);
+	pp_error_clear(&err);
+	audits = store_audit_count(st);
+	assert_int_equal(store_plan_adopt(st, "a", "u", replaced, &err), 0);
+	assert_string_equal(replaced, "");
+	assert_int_equal(store_plan_adopt(st, "c", "u", replaced, &err), 0);
+	assert_int_equal(store_audit_count(st), audits + 2);
+	/* Again: nothing written. */
+	assert_int_equal(store_plan_adopt(st, "a", "u", replaced, &err), 0);
+	assert_string_equal(replaced, "a");
+	assert_int_equal(store_audit_count(st), audits + 2);
+	assert_int_equal(store_plan_adopt(st, "zz", "u", replaced, &err), -1);
+	assert_int_equal(err.code, PP_ERR_NOT_FOUND);
+	pp_error_clear(&err);
+	assert_int_equal(store_attendance_put(st, &a, &again, &err), 0);
+	assert_false(again);
+	a.date = "2026-10-12";
+	assert_int_equal(store_attendance_put(st, &a, &again, &err), 0);
+	a.series = "mon@r0";
+	assert_int_equal(store_attendance_put(st, &a, &again, &err), 0);
+	a.present = "[]";
+	a.absent = "[\"P1\"]";
+	assert_int_equal(store_attendance_put(st, &a, &again, &err), 0);
+	assert_true(again);
+	/* b takes a's place in 2026-10 and leaves 2026-11 alone. */
+	assert_int_equal(store_plan_adopt(st, "b", "u", replaced, &err), 0);
+	assert_string_equal(replaced, "a");
+	assert_int_equal(store_plan_get(st, "a", 0, &p, &err), 0);
+	assert_false(p.adopted);
+	store_plan_free(&p);
+	assert_int_equal(store_plan_adopted(st, "2026-10", STORE_PLAN_REQUEST, &p, &err), 0);
+	assert_string_equal(p.id, "b");
+	assert_true(p.adopted);
+	assert_string_equal(p.request, "{}");
+	store_plan_free(&p);
+	assert_int_equal(store_plan_adopted(st, "2026-11", 0, &p, &err), 0);
+	assert_string_equal(p.id, "c");
+	store_plan_free(&p);
+	/* a is no longer adopted: a record checked against it is refused. */
+	assert_int_equal(store_attendance_put(st, &a, &again, &err), -1);
+	assert_int_equal(err.code, PP_ERR_CONFLICT);
+	pp_error_clear(&err);
+	store_close(st);
+	/* Durable, and listed by date then series. */
+	st = store_open(path, &err);
+	assert_non_null(st);
+	assert_int_equal(store_attendance_each(st, "2026-10", attendance_line, lines, &err), 0);
+	assert_string_equal(lines, "mon@r1 2026-10-05 a [\"P1\"] []\n"
+				   "mon@r0 2026-10-12 a [] [\"P1\"]\n"
+				   "mon@r1 2026-10-12 a [\"P1\"] []\n");
+	lines[0] = '\0';
+	assert_int_equal(store_attendance_each(st, "2026-11", attendance_line, lines, &err), 0);
+	assert_string_equal(lines, "");
 	store_close(st);
 	unlink(path);
 }
@@ -163,6 +258,7 @@ static void test_options(void **state)
 	assert_int_equal(o.num[OPT_WORKERS], 5); /* the command line wins */
 	assert_string_equal(o.str[OPT_LISTEN], "127.0.0.1:9");
 	assert_string_equal(o.str[OPT_DATABASE], "peerplan.db");
+	assert_int_equal(o.num[OPT_FOLLOWUP_MISSED], 2);
 	assert_int_equal(npos, 2);
 	assert_string_equal(pos[0], "token");
 	assert_int_equal(options_set(&o, "workers", "999", &err), -1);
@@ -171,6 +267,12 @@ static void test_options(void **state)
 	assert_int_equal(options_set(&o, "log-level", "loud", &err), -1);
 	pp_error_clear(&err);
 	assert_int_equal(options_set(&o, "nope", "1", &err), -1);
+	pp_error_clear(&err);
+	assert_int_equal(options_set(&o, "followup-missed", "0", &err), -1);
+	assert_string_equal(err.path, "followup-missed");
+	pp_error_clear(&err);
+	assert_int_equal(options_set(&o, "followup-missed", "3", &err), 0);
+	assert_int_equal(o.num[OPT_FOLLOWUP_MISSED], 3);
 	options_free(&o);
 	f = fopen(conf, "w");
 	fputs("max-body 2M\n", f);
@@ -320,9 +422,9 @@ static void test_ics_revision(void **state)
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
-	    cmocka_unit_test(test_store_plans),  cmocka_unit_test(test_tokens),
-	    cmocka_unit_test(test_options),      cmocka_unit_test(test_ics_round_trip),
-	    cmocka_unit_test(test_ics_revision),
+	    cmocka_unit_test(test_store_plans),    cmocka_unit_test(test_store_program),
+	    cmocka_unit_test(test_tokens),         cmocka_unit_test(test_options),
+	    cmocka_unit_test(test_ics_round_trip), cmocka_unit_test(test_ics_revision),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);

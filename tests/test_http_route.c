@@ -3,7 +3,7 @@
  * of daemon/routes.c) without a network: methods, HEAD as GET, the {id}
  * segment percent-decoded, and ids that must match nothing rather than be
  * trimmed into another id (a NUL or a '/' in the decoded segment, an id too
- * long), malformed queries.
+ * long), malformed queries, and a pattern with several {id} segments.
  */
 #include <setjmp.h>
 #include <stdarg.h>
@@ -97,11 +97,50 @@ static void test_ids_never_trimmed(void **state)
 	assert_int_equal(code, PP_ERR_NOT_FOUND);
 }
 
+/* PUT /v1/attendance/{month}/{series}/{date}: each segment its own param,
+ * each decoded and checked alone. */
+static void test_several_ids(void **state)
+{
+	struct evhttp_uri *uri = evhttp_uri_parse_with_flags(
+	    "/v1/attendance/2026-10/mon-1100-1230%40r2-library/2026-10-05",
+	    EVHTTP_URI_NONCONFORMANT);
+	struct http_call c;
+	struct pp_error err = {0};
+	enum pp_errcode code;
+	char param[128];
+
+	(void)state;
+	memset(&c, 0, sizeof c);
+	c.query.tqh_last = &c.query.tqh_first;
+	assert_int_equal(http_route(&c, EVHTTP_REQ_PUT, uri, &err), 0);
+	assert_string_equal(routes[c.route].name, "attendance_put");
+	assert_string_equal(http_param(&c, 0), "2026-10");
+	assert_string_equal(c.param, "2026-10");
+	assert_string_equal(http_param(&c, 1), "mon-1100-1230@r2-library");
+	assert_string_equal(http_param(&c, 2), "2026-10-05");
+	evhttp_clear_headers(&c.query);
+	evhttp_uri_free(uri);
+	assert_string_equal(route(EVHTTP_REQ_GET, "/v1/attendance/2026-10", param, &code),
+			    "attendance_list");
+	assert_string_equal(param, "2026-10");
+	/* A segment short, one too many, an empty or a '/' one: no route. */
+	assert_null(route(EVHTTP_REQ_PUT, "/v1/attendance/2026-10/s@r", param, &code));
+	assert_null(route(EVHTTP_REQ_PUT, "/v1/attendance/2026-10/s@r/2026-10-05/x", param, &code));
+	assert_null(route(EVHTTP_REQ_PUT, "/v1/attendance/2026-10//2026-10-05", param, &code));
+	assert_null(route(EVHTTP_REQ_PUT, "/v1/attendance/2026-10/s%2Fr/2026-10-05", param, &code));
+	assert_int_equal(code, PP_ERR_NOT_FOUND);
+	assert_string_equal(
+	    route(EVHTTP_REQ_GET, "/v1/months/2026-10/report?format=csv", param, &code),
+	    "months_report");
+	assert_string_equal(param, "2026-10");
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
 	    cmocka_unit_test(test_routes),
 	    cmocka_unit_test(test_ids_never_trimmed),
+	    cmocka_unit_test(test_several_ids),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);

@@ -1340,6 +1340,40 @@ static void test_plan_read_round_trip(void **state)
 	month_input_free(&in);
 }
 
+/* An infeasible month's conflicts read back (the daemon's summary of a
+ * stored plan prints them): each listed one decided, the same document. */
+static void test_plan_read_conflicts(void **state)
+{
+	struct month_input in;
+	struct month_result res, back;
+	struct pp_error err = {0};
+	json_t *doc;
+	char *before, *after;
+
+	enc_fixture(&in, &res);
+	res.status = MONTH_INFEASIBLE;
+	res.nseries = 0;
+	for (int c = 0; c < MC_COUNT; c++)
+		res.conflicts[c] = (struct month_conflict_info){c == 1, true, "detail"};
+	doc = month_result_to_json(&in, &res);
+	if (month_plan_read(doc, &in, &back, &err) != 0)
+		fail_msg("%s: %s", err.path, err.message);
+	json_decref(doc);
+	assert_int_equal(back.status, MONTH_INFEASIBLE);
+	for (int c = 0; c < MC_COUNT; c++) {
+		assert_true(back.conflicts[c].decided);
+		assert_int_equal(back.conflicts[c].relaxing_alone_fixes, c == 1);
+		assert_string_equal(back.conflicts[c].detail, "detail");
+	}
+	before = result_text(&in, &res);
+	after = result_text(&in, &back);
+	assert_string_equal(after, before);
+	free(before);
+	free(after);
+	month_result_free(&back);
+	month_input_free(&in);
+}
+
 /* The example month's optimal plan (the re-plan example's previous) read
  * back against the example month writes the same series and unassigned. */
 static void test_plan_read_example(void **state)
@@ -1510,6 +1544,7 @@ int main(void)
 	    cmocka_unit_test(test_encode_feasible_gap),
 	    cmocka_unit_test(test_encode_changes),
 	    cmocka_unit_test(test_plan_read_round_trip),
+	    cmocka_unit_test(test_plan_read_conflicts),
 	    cmocka_unit_test(test_plan_read_example),
 	    cmocka_unit_test(test_plan_changes_against),
 	    cmocka_unit_test(test_plan_read_errors),

@@ -89,15 +89,19 @@ class Daemon:
 
 def expected_body(d, pid):
     """The plan document as the daemon has always written it, from the row."""
-    (month, status, submitted, started, finished, progress, result, error), = d.sql(
-        "SELECT month, status, submitted, started, finished, progress, result, error"
-        " FROM plans WHERE id = ?", pid)
+    (month, status, submitted, started, finished, progress, result, error, revises,
+     adopted), = d.sql(
+        "SELECT month, status, submitted, started, finished, progress, result, error,"
+        " revises, adopted FROM plans WHERE id = ?", pid)
     s = lambda v: json.dumps(v)
     parts = ['"id":' + s(pid), '"month":' + s(month), '"status":' + s(status),
              '"submitted":' + s(submitted), '"started":' + s(started),
              '"finished":' + s(finished), '"progress":' + (progress or "null")]
     if error is not None:
         parts.append('"error":' + s(error))
+    if revises is not None:
+        parts.append('"revises":' + s(revises))
+    parts.append('"adopted":' + s(bool(adopted)))
     parts.append('"result":' + (result or "null"))
     return ("{" + ",".join(parts) + "}").encode()
 
@@ -111,7 +115,7 @@ def test_concurrent_reads():
         want = expected_body(d, pid)
         doc = json.loads(want)
         check(list(doc) == ["id", "month", "status", "submitted", "started", "finished",
-                            "progress", "result"], "stored plan fields %s" % list(doc))
+                            "progress", "adopted", "result"], "stored plan fields %s" % list(doc))
         check(doc["status"] == "done" and doc["result"]["status"] in ("optimal", "feasible"),
               "plan %s" % doc["status"])
         # The stored result is the daemon's own encoding: a parse and dump
