@@ -1,16 +1,18 @@
 #!/bin/sh
 # End-to-end test of contrib/peerctl against a real peerpland on a free
-# loopback port with a temporary database: submit --wait, show (JSON and
-# --summary), status, list, ics, replan of the plan with REPLAN.json and the
-# change report between the two (text and --json), cancel of a finished plan
-# (an error), a bad token (an error), local errors (no token, an unreadable
-# file, a bad usage), status off a terminal (exit 0), and that the token
-# never shows in ps.  Usage: peerctl.sh PEERPLAND PEERCTL MONTH.json
-# REPLAN.json (a revision of MONTH.json's month, 15 changes: five parents of
-# one series move)
+# loopback port with a temporary database: submit --wait, show (JSON, and
+# --summary: PEERPLAN solve --summary's report but for its timing), status,
+# list, ics, replan of the plan with REPLAN.json and the change report
+# between the two (text and --json), running the month (adopt, attend with
+# its errors, attendance, followups, report as a table and --csv, roster),
+# cancel of a finished plan (an error), a bad token (an error), local errors
+# (no token, an unreadable file, a bad usage), status off a terminal (exit
+# 0), and that the token never shows in ps.  Usage: peerctl.sh PEERPLAND
+# PEERCTL MONTH.json REPLAN.json PEERPLAN (REPLAN.json: a revision of
+# MONTH.json's month, 15 changes: five parents of one series move)
 set -eu
 
-daemon=$1 peerctl=$2 month=$3 replan=$4
+daemon=$1 peerctl=$2 month=$3 replan=$4 peerplan=$5
 dir=$(mktemp -d)
 pid=
 cleanup() {
@@ -39,11 +41,14 @@ plan=$("$peerctl" submit "$month" --wait)
 id=$(printf '%s\n' "$plan" | jq -r .id)
 [ "$(printf '%s\n' "$plan" | jq -r .status)" = done ] || fail "submit --wait: $plan"
 [ "$("$peerctl" show "$id" | jq -r .result.objective.coverage)" = 45 ] || fail "show: coverage"
-summary=$("$peerctl" show "$id" --summary)
-printf '%s\n' "$summary" | grep -q '^optimal  coverage=45  comfort_deviation=1  preference=12' ||
-	fail "summary objective: $summary"
-printf '%s\n' "$summary" | grep -q '^series (7):' || fail "summary series: $summary"
-printf '%s\n' "$summary" | grep -q '^unassigned (8):' || fail "summary unassigned: $summary"
+# --summary: the report peerplan solve --summary prints, but for the
+# seconds and nodes of its Status line.
+"$peerctl" show "$id" --summary | sed 's/^\(Status: [a-z]*\);.*/\1/' >"$dir/summary"
+"$peerplan" solve "$month" --summary | sed 's/^\(Status: [a-z]*\);.*/\1/' >"$dir/cli-summary"
+cmp -s "$dir/summary" "$dir/cli-summary" ||
+	fail "summary differs: $(diff "$dir/cli-summary" "$dir/summary")"
+grep -q '^Series (7)$' "$dir/summary" || fail "summary series: $(cat "$dir/summary")"
+grep -q '^Unassigned parents (8)$' "$dir/summary" || fail "summary unassigned"
 "$peerctl" status "$id" | grep -q "$id  done" || fail "status"
 "$peerctl" list | grep -q "^$id  2026-10  done" || fail "list"
 "$peerctl" list --month 2026-10 | grep -q "^$id" || fail "list --month"
@@ -76,6 +81,54 @@ rc=0
 [ "$rc" -eq 2 ] || fail "changes without --against: exit $rc"
 if "$peerctl" replan "$id" "$dir/none.json" 2>"$dir/err"; then fail "replan of a missing file"; fi
 grep -q "cannot read $dir/none.json" "$dir/err" || fail "replan missing file: $(cat "$dir/err")"
+# Running the month on the first plan.
+series=$(printf '%s\n' "$plan" | jq -r '.result.series[0].id')
+d1=$(printf '%s\n' "$plan" | jq -r '.result.series[0].dates[0]')
+d2=$(printf '%s\n' "$plan" | jq -r '.result.series[0].dates[1]')
+p1=$(printf '%s\n' "$plan" | jq -r '.result.series[0].parents[0]')
+p2=$(printf '%s\n' "$plan" | jq -r '.result.series[0].parents[1]')
+if "$peerctl" attend 2026-10 "$series" "$d1" --present "$p1" 2>"$dir/err"; then
+	fail "attendance before adoption"
+fi
+grep -q "HTTP 409 conflict: month 2026-10 has no adopted plan" "$dir/err" ||
+	fail "attend error: $(cat "$dir/err")"
+[ "$("$peerctl" adopt "$id2")" = "plan $id2 adopted for 2026-10" ] || fail "adopt"
+[ "$("$peerctl" adopt "$id")" = "plan $id adopted for 2026-10 (in place of $id2)" ] ||
+	fail "adopt in place of"
+[ "$("$peerctl" list --month 2026-10 | wc -l)" -ge 3 ] || fail "list after adopt"
+[ "$("$peerctl" show "$id" | jq -r .adopted)" = true ] || fail "show: adopted"
+[ "$("$peerctl" attend 2026-10 "$series" "$d1" --present "$p1" --absent "$p2")" = \
+	"$d1 $series: 1 present, 1 absent" ] || fail "attend"
+[ "$("$peerctl" attend 2026-10 "$series" "$d2" --absent "$p2,$p1")" = \
+	"$d2 $series: 0 present, 2 absent" ] || fail "attend with only --absent"
+if "$peerctl" attend 2026-10 "$series" "$d2" --present "$p1,$p1" 2>"$dir/err"; then
+	fail "a parent listed twice"
+fi
+grep -q "HTTP 400 invalid_input: present\[1\]: '$p1' is listed twice" "$dir/err" ||
+	fail "attend twice: $(cat "$dir/err")"
+rc=0
+"$peerctl" attend 2026-10 "$series" 2>/dev/null || rc=$?
+[ "$rc" -eq 2 ] || fail "attend without a date: exit $rc"
+"$peerctl" attendance 2026-10 >"$dir/out"
+[ "$(sed -n 2p "$dir/out" | tr -s ' ')" = "$d1 $series $p1 $p2" ] ||
+	fail "attendance: $(cat "$dir/out")"
+"$peerctl" followups 2026-10 >"$dir/out"
+head -1 "$dir/out" | grep -q '^parent  *why  *contact$' || fail "followups: $(cat "$dir/out")"
+grep -q "^$p2  *missed  *facilitators " "$dir/out" || fail "followups missed: $(cat "$dir/out")"
+[ "$(grep -c 'left out' "$dir/out")" = 8 ] || fail "followups left out: $(cat "$dir/out")"
+"$peerctl" report 2026-10 >"$dir/out"
+head -1 "$dir/out" | grep -q "^Month 2026-10, adopted plan $id$" || fail "report: $(cat "$dir/out")"
+grep -q "^$series  *[0-9]*  *[0-9]*  *2  *1  *3  *25%" "$dir/out" ||
+	fail "report row: $(cat "$dir/out")"
+grep -q '^meetings recorded 2: 1 present, 3 absent, attendance 25%$' "$dir/out" ||
+	fail "report totals: $(cat "$dir/out")"
+[ "$("$peerctl" report 2026-10 --csv | wc -l)" -eq 8 ] || fail "report --csv"
+"$peerctl" roster "$id" >"$dir/out"
+[ "$(wc -l <"$dir/out")" -eq "$(printf '%s\n' "$plan" | jq '[.result.series[].dates[]] | length + 1')" ] ||
+	fail "roster lines: $(cat "$dir/out")"
+head -1 "$dir/out" | grep -q '^"date","start","end","room","series"' || fail "roster header"
+if "$peerctl" report 2026-11 2>"$dir/err"; then fail "report without an adopted plan"; fi
+grep -q "HTTP 409 conflict" "$dir/err" || fail "report error: $(cat "$dir/err")"
 if "$peerctl" cancel "$id" 2>"$dir/err"; then fail "cancel of a finished plan succeeded"; fi
 grep -q "HTTP 409 conflict" "$dir/err" || fail "cancel error: $(cat "$dir/err")"
 if PEERPLAN_TOKEN=wrong "$peerctl" list 2>"$dir/err"; then fail "bad token accepted"; fi
