@@ -3,7 +3,9 @@
 # a local SQLite file, submit the example month with peerctl, wait for the
 # plan and print its summary; then a facilitator cancels mid-month: the
 # revised month is submitted as a re-plan of the stored plan (previous
-# {"plan": id}) and the change report shows who moves; then stop the daemon.
+# {"plan": id}) and the change report shows who moves; then the agency runs
+# the revision: it is adopted, two meetings' attendance is recorded, and the
+# follow-up list and the month's report are printed; then stop the daemon.
 #
 # Usage: contrib/demo.sh [MONTH.json [REPLAN.json]]
 #   REPLAN.json: the month revised, its previous replaced by the first plan
@@ -26,6 +28,7 @@ mkdir -p "$state"
 rm -f "$state/peerplan.db" "$state/peerplan.db-wal" "$state/peerplan.db-shm"
 daemon="$build/daemon/peerpland"
 token=$("$daemon" --database "$state/peerplan.db" token add demo --role scheduler)
+cases=$("$daemon" --database "$state/peerplan.db" token add demo-cases --role casesystem)
 
 "$daemon" --database "$state/peerplan.db" --listen "127.0.0.1:$port" \
 	--log-level warn 2>"$state/peerpland.log" &
@@ -89,3 +92,30 @@ jq -r --slurpfile r "$state/revised.json" --slurpfile m "$month" --slurpfile n "
 echo "Calendar of plan $id2: $(grep -c '^BEGIN:VEVENT' "$state/revised.ics") events with the" \
 	"UIDs of plan $id's and SEQUENCE:$(grep -m1 '^SEQUENCE:' "$state/revised.ics" | cut -d: -f2)," \
 	"$(grep -c '^STATUS:CANCELLED' "$state/revised.ics") of them STATUS:CANCELLED."
+
+# The month runs on the revision: adopt it, record the first two meetings of
+# its first series -- one family came to neither -- and see whom to call
+# (the case system has given a family left out a peer specialist) and how
+# the month is going.
+"$peerctl" adopt "$id2"
+month=$(jq -r .month "$state/revised.json")
+jq -r '.result.series[0] | [.id, .dates[0], .dates[1], (.parents[:-1] | join(",")),
+	.parents[-1]] | @tsv' "$state/revised.json" >"$state/meetings.tsv"
+IFS=$(printf '\t') read -r series d1 d2 came missed <"$state/meetings.tsv"
+"$peerctl" attend "$month" "$series" "$d1" --present "$came" --absent "$missed"
+"$peerctl" attend "$month" "$series" "$d2" --present "$came" --absent "$missed"
+# casesystem PATH BODY: what the case system sends (its token on curl's stdin).
+casesystem() {
+	printf 'header = "Authorization: Bearer %s"\n' "$cases" |
+		curl -sf -o /dev/null -K - -H 'Content-Type: application/json' \
+			-X "$1" --data "$3" "$PEERPLAN_URL$2"
+}
+casesystem PUT /v1/specialists/S0001 '{"capacity": 5, "languages": ["en"], "traits": {}, "expertise": []}'
+casesystem POST /v1/assignments \
+	"{\"parent\": \"$(jq -r '.result.unassigned[0].parent' "$state/revised.json")\", \"specialist\": \"S0001\"}"
+echo
+echo "== Whom to call (GET /v1/followups?month=$month)"
+"$peerctl" followups "$month"
+echo
+echo "== The month so far (GET /v1/months/$month/report)"
+"$peerctl" report "$month"
