@@ -26,23 +26,6 @@ static const char *series_id(const struct month_input *in, const struct month_se
 	return buf;
 }
 
-static bool has(const int *v, int n, int x)
-{
-	for (int i = 0; i < n; i++)
-		if (v[i] == x)
-			return true;
-	return false;
-}
-
-/* The plan's series parent p is in, or -1. */
-static int series_of(const struct month_result *plan, int p)
-{
-	for (int s = 0; s < plan->nseries; s++)
-		if (has(plan->series[s].parents, plan->series[s].nparents, p))
-			return s;
-	return -1;
-}
-
 /* ------------------------------------------------------------ attendance */
 
 void program_attendance_free(struct program_attendance *rec)
@@ -82,7 +65,8 @@ static int read_parents(struct jr *r, const json_t *body, const char *key,
 		for (int t = 0; id != NULL && t < s->nparents && p < 0; t++)
 			if (strcmp(in->parents[s->parents[t]].id, id) == 0)
 				p = s->parents[t];
-		if (id != NULL && p >= 0 && !has(*out, *n, p) && !has(other, nother, p)) {
+		if (id != NULL && p >= 0 && !month_in_list(*out, *n, p) &&
+		    !month_in_list(other, nother, p)) {
 			(*out)[(*n)++] = p;
 			continue;
 		}
@@ -120,7 +104,7 @@ int program_attendance_read(const json_t *body, const struct month_input *in,
 		return pp_error_set(err, PP_ERR_INVALID_INPUT, "series",
 				    "series: '%s' is not a series of the adopted plan",
 				    series_id_s);
-	if (day < 0 || !has(plan->series[s].dates, plan->series[s].ndates, day))
+	if (day < 0 || !month_in_list(plan->series[s].dates, plan->series[s].ndates, day))
 		return pp_error_set(err, PP_ERR_INVALID_INPUT, "date",
 				    "date: series '%s' does not meet on '%s'", series_id_s, date);
 	out->series = s;
@@ -179,10 +163,11 @@ static bool missed(const struct program_followup_ctx *ctx, int s, int p)
 
 			if (r->series == s && r->day < last_day &&
 			    (best == NULL || r->day > best->day) &&
-			    (has(r->present, r->npresent, p) || has(r->absent, r->nabsent, p)))
+			    (month_in_list(r->present, r->npresent, p) ||
+			     month_in_list(r->absent, r->nabsent, p)))
 				best = r;
 		}
-		if (best == NULL || has(best->present, best->npresent, p))
+		if (best == NULL || month_in_list(best->present, best->npresent, p))
 			return false;
 		if (++run >= ctx->missed)
 			return true;
@@ -246,7 +231,7 @@ json_t *program_followups(const struct month_input *in, const struct month_resul
 	json_t *list = json_array();
 
 	for (int p = 0; list != NULL && p < in->nparents; p++) {
-		int s = series_of(plan, p);
+		int s = month_series_of_parent(plan, p);
 		json_t *reasons = json_array(), *entry;
 
 		if (reasons == NULL)
@@ -336,8 +321,8 @@ static json_t *workload(const struct month_input *in, const struct month_result 
 		for (int s = 0; s < plan->nseries; s++) {
 			const struct month_series *se = &plan->series[s];
 
-			if (fac ? has(se->facilitators, se->nfacilitators, i)
-				: has(se->staff, se->nstaff, i)) {
+			if (fac ? month_in_list(se->facilitators, se->nfacilitators, i)
+				: month_in_list(se->staff, se->nstaff, i)) {
 				meetings += se->ndates;
 				any = true;
 			}

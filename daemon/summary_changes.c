@@ -31,25 +31,6 @@
 
 #include "month_json.h"
 
-/* The plan's series with the slot and room of previous series ps, or -1. */
-static int kept_series(const struct month_input *in, const struct month_result *res, int ps)
-{
-	const struct month_prev_series *p = &in->previous.series[ps];
-
-	for (int s = 0; s < res->nseries && p->slot >= 0 && p->room >= 0; s++)
-		if (res->series[s].slot == p->slot && res->series[s].room == p->room)
-			return s;
-	return -1;
-}
-
-static bool has(const int *v, int n, int x)
-{
-	for (int i = 0; i < n; i++)
-		if (v[i] == x)
-			return true;
-	return false;
-}
-
 /* The series ps of the previous plan's document, when it is at hand and
  * lists the same series there (NULL otherwise). */
 static const json_t *prev_doc_series(const struct month_input *in, const json_t *previous, int ps)
@@ -182,7 +163,8 @@ static int append_group(char *c, const struct people *pl, const int *before, int
 	int k = 0;
 
 	for (int i = 0; i < pl->n; i++) {
-		if (has(before, nbefore, i) != want_before || has(now, nnow, i) != want_now)
+		if (month_in_list(before, nbefore, i) != want_before ||
+		    month_in_list(now, nnow, i) != want_now)
 			continue;
 		if (!count_only)
 			summary_append(c, "%s%s", k ? ", " : lead, person_id(pl, i));
@@ -254,9 +236,9 @@ static void why_cell(char *c, const struct month_input *in, const struct month_r
 
 	if (!ch->forced) {
 		summary_append(c, "not forced%s",
-			       ch->kind != MCK_PARENT                ? ""
-			       : kept_series(in, res, ch->prev) >= 0 ? ": series kept"
-								     : ": series closed");
+			       ch->kind != MCK_PARENT                      ? ""
+			       : month_kept_series(in, res, ch->prev) >= 0 ? ": series kept"
+									   : ": series closed");
 		return;
 	}
 	month_change_why(in, res, ch, &why);
@@ -271,8 +253,9 @@ static void why_cell(char *c, const struct month_input *in, const struct month_r
 	if (why.unavailable)
 		summary_append(c, "%snot available at the slot", reason_sep(&n));
 	if (why.language)
-		summary_append(c, "%sdoes not speak %s", reason_sep(&n),
-			       in->strs[res->series[kept_series(in, res, ch->prev)].language]);
+		summary_append(
+		    c, "%sdoes not speak %s", reason_sep(&n),
+		    in->strs[res->series[month_kept_series(in, res, ch->prev)].language]);
 }
 
 /* The parents who move: from, to (or left out), why. */
@@ -360,7 +343,7 @@ static int print_kept(const struct month_input *in, const struct month_result *r
 	for (int ps = 0; ps < in->previous.nseries; ps++) {
 		const struct month_prev_series *p = &in->previous.series[ps];
 		const json_t *doc = prev_doc_series(in, previous, ps);
-		int k = kept_series(in, res, ps);
+		int k = month_kept_series(in, res, ps);
 		const struct month_series *s = k >= 0 ? &res->series[k] : NULL;
 
 		if (s == NULL)
@@ -388,7 +371,7 @@ static void print_closed(const struct month_input *in, const struct month_result
 		const json_t *doc = prev_doc_series(in, previous, ps);
 		int n = 0;
 
-		if (kept_series(in, res, ps) >= 0)
+		if (month_kept_series(in, res, ps) >= 0)
 			continue;
 		c[0] = '\0';
 		if (append_gone_reasons(c, in, ps, &n) == 0)
@@ -411,7 +394,7 @@ static void print_closed(const struct month_input *in, const struct month_result
 static bool is_new(const struct month_input *in, const struct month_result *res, int k)
 {
 	for (int ps = 0; ps < in->previous.nseries; ps++)
-		if (kept_series(in, res, ps) == k)
+		if (month_kept_series(in, res, ps) == k)
 			return false;
 	return true;
 }
@@ -450,7 +433,7 @@ int summary_changes_print(const struct month_input *in, const struct month_resul
 		nforced += res->changes[i].forced;
 	}
 	for (int ps = 0; ps < in->previous.nseries; ps++)
-		nkept += kept_series(in, res, ps) >= 0;
+		nkept += month_kept_series(in, res, ps) >= 0;
 	fprintf(out, "Changes from the previous plan (");
 	if (nforced == 0)
 		fprintf(out, "none forced)\n");

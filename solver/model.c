@@ -68,6 +68,32 @@ bool month_fits(const struct pp_windows *ws, const struct month_slot *slot)
 	return false;
 }
 
+bool month_in_list(const int *v, int n, int x)
+{
+	for (int i = 0; i < n; i++)
+		if (v[i] == x)
+			return true;
+	return false;
+}
+
+int month_series_of_parent(const struct month_result *res, int p)
+{
+	for (int s = 0; s < res->nseries; s++)
+		if (month_in_list(res->series[s].parents, res->series[s].nparents, p))
+			return s;
+	return -1;
+}
+
+int month_kept_series(const struct month_input *in, const struct month_result *res, int ps)
+{
+	const struct month_prev_series *p = &in->previous.series[ps];
+
+	for (int s = 0; s < res->nseries && p->slot >= 0 && p->room >= 0; s++)
+		if (res->series[s].slot == p->slot && res->series[s].room == p->room)
+			return s;
+	return -1;
+}
+
 void month_result_free(struct month_result *res)
 {
 	if (res == NULL)

@@ -333,6 +333,16 @@ unsigned month_series_gone(const struct month_input *in, int ps);
 void month_change_why(const struct month_input *in, const struct month_result *res,
 		      const struct month_change *c, struct month_change_why *why);
 
+/* Is x among v[0..n)? */
+bool month_in_list(const int *v, int n, int x);
+
+/* The plan's series parent p joins, or -1 (left out). */
+int month_series_of_parent(const struct month_result *res, int p);
+
+/* The plan's series with the slot and room of previous series ps (the
+ * series is kept), or -1. */
+int month_kept_series(const struct month_input *in, const struct month_result *res, int ps);
+
 /* Free what month_solve() allocated in res (not res itself); NULL-safe. */
 void month_result_free(struct month_result *res);
 

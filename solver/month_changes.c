@@ -31,34 +31,6 @@ static int cmp_int(const void *a, const void *b)
 	return (x > y) - (x < y);
 }
 
-/* The plan's series with the slot and room of previous series ps, or -1. */
-static int kept_series(const struct month_input *in, const struct month_result *res, int ps)
-{
-	const struct month_prev_series *p = &in->previous.series[ps];
-
-	for (int s = 0; s < res->nseries && p->slot >= 0 && p->room >= 0; s++)
-		if (res->series[s].slot == p->slot && res->series[s].room == p->room)
-			return s;
-	return -1;
-}
-
-static bool has(const int *v, int n, int x)
-{
-	for (int i = 0; i < n; i++)
-		if (v[i] == x)
-			return true;
-	return false;
-}
-
-/* The plan's series parent p is in, or -1. */
-static int series_of_parent(const struct month_result *res, int p)
-{
-	for (int s = 0; s < res->nseries; s++)
-		if (has(res->series[s].parents, res->series[s].nparents, p))
-			return s;
-	return -1;
-}
-
 struct changes {
 	const struct month_input *in;
 	struct month_result *res;
@@ -159,7 +131,7 @@ static bool forced_by(const struct month_change_why *why)
 void month_change_why(const struct month_input *in, const struct month_result *res,
 		      const struct month_change *c, struct month_change_why *why)
 {
-	why_of(in, res, c->kind, c->person, c->prev, kept_series(in, res, c->prev), why);
+	why_of(in, res, c->kind, c->person, c->prev, month_kept_series(in, res, c->prev), why);
 }
 
 /* The parent changes of previous series ps. */
@@ -167,13 +139,13 @@ static int parent_changes(struct changes *ch, int ps)
 {
 	const struct month_input *in = ch->in;
 	const struct month_prev_series *p = &in->previous.series[ps];
-	int kept = kept_series(in, ch->res, ps), *order, rc = 0;
+	int kept = month_kept_series(in, ch->res, ps), *order, rc = 0;
 	struct month_change_why why;
 
 	if (sorted_copy(p->parents, p->nparents, &order) < 0)
 		return -1;
 	for (int t = 0; t < p->nparents && rc == 0; t++) {
-		int par = order[t], now = series_of_parent(ch->res, par);
+		int par = order[t], now = month_series_of_parent(ch->res, par);
 
 		if (kept >= 0 && now == kept)
 			continue;
@@ -189,7 +161,7 @@ static int staff_changes(struct changes *ch, int ps, enum month_change_kind kind
 {
 	const struct month_input *in = ch->in;
 	const struct month_prev_series *p = &in->previous.series[ps];
-	int kept = kept_series(in, ch->res, ps), *order, rc = 0;
+	int kept = month_kept_series(in, ch->res, ps), *order, rc = 0;
 	bool fac = kind == MCK_FACILITATOR;
 	struct month_change_why why;
 
@@ -202,8 +174,8 @@ static int staff_changes(struct changes *ch, int ps, enum month_change_kind kind
 		const struct month_series *s = &ch->res->series[kept];
 		int who = order[t];
 
-		if (fac ? has(s->facilitators, s->nfacilitators, who)
-			: has(s->staff, s->nstaff, who))
+		if (fac ? month_in_list(s->facilitators, s->nfacilitators, who)
+			: month_in_list(s->staff, s->nstaff, who))
 			continue;
 		why_of(in, ch->res, kind, who, ps, kept, &why);
 		rc = push(ch, kind, who, ps, -1, forced_by(&why));
