@@ -479,6 +479,61 @@ json_t *jr_money(double x)
 	return json_real(jr_round6(x));
 }
 
+/* The length of the valid UTF-8 sequence at p (1..4), or 0. */
+static size_t jr_utf8_len(const unsigned char *p)
+{
+	unsigned c = p[0], cp;
+	size_t n;
+
+	if (c < 0x80)
+		return 1;
+	if (c >= 0xC2 && c <= 0xDF)
+		n = 2, cp = c & 0x1F;
+	else if (c >= 0xE0 && c <= 0xEF)
+		n = 3, cp = c & 0x0F;
+	else if (c >= 0xF0 && c <= 0xF4)
+		n = 4, cp = c & 0x07;
+	else
+		return 0; /* a continuation byte, or a lead byte never valid */
+	for (size_t i = 1; i < n; i++) {
+		if ((p[i] & 0xC0) != 0x80)
+			return 0; /* also stops at the terminating NUL */
+		cp = (cp << 6) | (p[i] & 0x3F);
+	}
+	if ((n == 3 && cp < 0x800) || (n == 4 && (cp < 0x10000 || cp > 0x10FFFF)) ||
+	    (cp >= 0xD800 && cp <= 0xDFFF))
+		return 0;
+	return n;
+}
+
+json_t *jr_text(const char *s)
+{
+	const unsigned char *p = (const unsigned char *)s;
+	size_t len = strlen(s), bad = 0, n, m, k;
+	char *out;
+	json_t *v;
+
+	for (n = 0; n < len; n += m ? m : 1)
+		if ((m = jr_utf8_len(p + n)) == 0)
+			bad++;
+	if (bad == 0)
+		return json_string(s);
+	if ((out = malloc(len + 3 * bad + 1)) == NULL)
+		return NULL;
+	for (n = 0, k = 0; n < len; n += m ? m : 1) {
+		if ((m = jr_utf8_len(p + n)) == 0) {
+			k += (size_t)sprintf(out + k, "\\x%02X", p[n]);
+		} else {
+			memcpy(out + k, s + n, m);
+			k += m;
+		}
+	}
+	out[k] = '\0';
+	v = json_string(out);
+	free(out);
+	return v;
+}
+
 char *jr_dumps(const json_t *v, int flags)
 {
 	size_t f = JSON_REAL_PRECISION(15) | JSON_ENCODE_ANY;

@@ -152,6 +152,14 @@ double jr_round6(double x);
 /* json_real(jr_round6(x)); NULL on out of memory. */
 json_t *jr_money(double x);
 
+/* A JSON string of the C string s, which may hold any bytes (a decoded
+ * path segment or query value echoed in a message): valid UTF-8 is kept,
+ * and each byte that is not part of a valid sequence (as Jansson judges:
+ * no overlong forms, surrogates or code points above U+10FFFF) is written
+ * as the four characters \xNN, so json_string() cannot refuse it.  NULL
+ * on out of memory. */
+json_t *jr_text(const char *s);
+
 enum { JR_PRETTY = 1 };
 
 /* The one serialisation of peerplan's JSON: compact (or indented with

@@ -284,11 +284,13 @@ void http_reply_json(struct http_call *c, int status, json_t *body, const char *
 
 void http_reply_error(struct http_call *c, const struct pp_error *err, json_t *extra)
 {
-	json_t *e =
-	    json_pack("{s:s, s:s}", "code", pp_errcode_name(err->code), "message", err->message);
+	/* A message or path may quote a path segment or query value, which
+	 * may hold any bytes: jr_text() escapes what is not UTF-8. */
+	json_t *e = json_pack("{s:s, s:o}", "code", pp_errcode_name(err->code), "message",
+			      jr_text(err->message));
 
 	if (e != NULL && err->path[0] != '\0')
-		json_object_set_new(e, "path", json_string(err->path));
+		json_object_set_new(e, "path", jr_text(err->path));
 	if (e != NULL && extra != NULL)
 		json_object_update(e, extra);
 	json_decref(extra);

@@ -392,6 +392,35 @@ static void test_dumps_reals(void **state)
 	json_decref(v);
 }
 
+/* Any bytes become a JSON string: valid UTF-8 kept, every other byte as
+ * \xNN (a path segment %FF echoed in a 404 made Jansson refuse the whole
+ * error document, answered 500 "out of memory"). */
+static void test_text_escapes_invalid_utf8(void **state)
+{
+	static const struct {
+		const char *in, *out;
+	} cases[] = {
+	    {"no plan 'abc'", "no plan 'abc'"},
+	    {"caf\xC3\xA9 \xE2\x82\xAC \xF0\x9F\x98\x80",
+	     "caf\xC3\xA9 \xE2\x82\xAC \xF0\x9F\x98\x80"},
+	    {"no plan '\xFF'", "no plan '\\xFF'"},
+	    {"\xC3", "\\xC3"},                            /* truncated sequence */
+	    {"\xC0\xAF", "\\xC0\\xAF"},                   /* overlong '/' */
+	    {"\xE0\x80\xAF", "\\xE0\\x80\\xAF"},          /* overlong, 3 bytes */
+	    {"\xED\xA0\x80", "\\xED\\xA0\\x80"},          /* a surrogate */
+	    {"\xF4\x90\x80\x80", "\\xF4\\x90\\x80\\x80"}, /* above U+10FFFF */
+	    {"a\x80-\xC3\xA9", "a\\x80-\xC3\xA9"},        /* a stray continuation byte */
+	};
+
+	for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++) {
+		json_t *v = jr_text(cases[i].in);
+
+		assert_non_null(v);
+		assert_string_equal(json_string_value(v), cases[i].out);
+		json_decref(v);
+	}
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -411,6 +440,7 @@ int main(void)
 	    cmocka_unit_test(test_unique_ids),
 	    cmocka_unit_test(test_tags_are_sets),
 	    cmocka_unit_test(test_dumps_reals),
+	    cmocka_unit_test(test_text_escapes_invalid_utf8),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);

@@ -1,0 +1,117 @@
+#!/usr/bin/env python3
+"""End-to-end tests of issue 11's defects ("Operations and trust"), each
+against a real daemon on a free port with a temporary database, each
+failing without its fix.
+
+Usage: test_trust.py PEERPLAND MATCH.json [TEST...]
+
+MATCH.json is a matching batch of MODEL.md section 2 (the 30x6 example).
+Checked:
+  - a path id or query value that is not UTF-8 (GET /v1/plans/%FF) is
+    answered with its JSON error (404), the bad bytes written as \\xNN,
+    not 500 "out of memory";
+"""
+import http.client
+import json
+import os
+import signal
+import socket
+import sqlite3
+import subprocess
+import sys
+import tempfile
+
+from harness import check, free_port, run_tests, wait_until
+
+PEERPLAND, MATCH_FILE = sys.argv[1:3]
+BATCH = json.load(open(MATCH_FILE))
+ROLES = ("scheduler", "casesystem", "viewer", "admin")
+
+
+class Daemon:
+    """One peerpland process with its own directory, database, tokens and
+    log (stderr, kept in memory-readable form in daemon.log)."""
+
+    def __init__(self, *extra, umask=None):
+        self.dir = tempfile.mkdtemp(prefix="peerpland-trust-")
+        self.db = os.path.join(self.dir, "test.db")
+        self.port = free_port()
+        self.umask = umask
+        self.tokens = {role: self.cmd("token", "add", role + "-1", "--role", role).strip()
+                       for role in ROLES}
+        self.logpath = os.path.join(self.dir, "daemon.log")
+        self.log = open(self.logpath, "ab")
+        self.proc = subprocess.Popen(
+            [PEERPLAND, "--database", self.db, "--listen", "127.0.0.1:%d" % self.port,
+             "--workers", "1", *extra], stdout=self.log, stderr=self.log,
+            preexec_fn=self.preexec)
+        wait_until(lambda: self.request("GET", "/v1/health")[0] == 200)
+
+    def preexec(self):
+        if self.umask is not None:
+            os.umask(self.umask)
+
+    def cmd(self, *args):
+        return subprocess.run([PEERPLAND, "--database", self.db, *args], check=True,
+                              capture_output=True, text=True, preexec_fn=self.preexec).stdout
+
+    def request(self, method, path, body=None, role=None, timeout=60):
+        conn = http.client.HTTPConnection("127.0.0.1", self.port, timeout=timeout)
+        h = {"Authorization": "Bearer " + self.tokens[role]} if role else {}
+        if body is not None and not isinstance(body, (bytes, str)):
+            body = json.dumps(body)
+        conn.request(method, path, body=body, headers=h)
+        r = conn.getresponse()
+        data = r.read()
+        conn.close()
+        ctype = r.getheader("Content-Type", "")
+        return r.status, json.loads(data) if ctype.startswith("application/json") else data
+
+    def ok(self, method, path, body=None, role="casesystem", status=200):
+        st, doc = self.request(method, path, body, role=role)
+        check(st == status, "%s %s: %d, want %d: %.500r" % (method, path, st, status, doc))
+        return doc
+
+    def audit(self):
+        db = sqlite3.connect(self.db, timeout=30)
+        rows = db.execute("SELECT who, action, object FROM audit ORDER BY seq").fetchall()
+        db.close()
+        return rows
+
+    def logged(self):
+        with open(self.logpath, "rb") as f:
+            return f.read().decode("utf-8", "replace")
+
+    def stop(self):
+        self.proc.send_signal(signal.SIGTERM)
+        rc = self.proc.wait(timeout=30)
+        self.log.close()
+        return rc
+
+
+def expect_error(resp, status, code):
+    st, doc = resp
+    check(st == status, "expected %d, got %d: %.500r" % (status, st, doc))
+    check(isinstance(doc, dict) and doc["error"]["code"] == code and doc["error"]["message"],
+          "expected error %s, got %r" % (code, doc))
+    return doc["error"]
+
+
+def test_invalid_utf8_in_path_is_its_error():
+    d = Daemon()
+    try:
+        for path, role in (("/v1/plans/%FF", "viewer"), ("/v1/plans/a%C0%AFb", "viewer"),
+                           ("/v1/specialists/%FF", "casesystem"),
+                           ("/v1/assignments/%ED%A0%80", "casesystem")):
+            method = "DELETE" if path.startswith("/v1/assignments") else "GET"
+            e = expect_error(d.request(method, path, role=role), 404, "not_found")
+            check("\\x" in e["message"], "bad bytes not shown as \\xNN: %r" % e)
+        st, doc = d.request("GET", "/v1/plans?month=%FF", role="viewer")
+        check(st == 400 and doc["error"]["code"] == "invalid_input", (st, doc))
+        check(d.request("GET", "/v1/health")[0] == 200, "daemon down")
+    finally:
+        check(d.stop() == 0, "exit status")
+
+
+if __name__ == "__main__":
+    sys.exit(run_tests(globals(), sys.argv[3:]))
