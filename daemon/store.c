@@ -10,14 +10,21 @@
  * write while the daemon runs.  The statements every authenticated read runs
  * (the token scan, a plan by id, audit rows) are prepared once per
  * connection and kept (store_cached); the others are prepared per call.
+ * The database file is created 0600 whatever the umask (it holds every
+ * request, profile and token hash), and SQLite gives its -wal and -shm
+ * files the database file's mode.
  */
 #include "store.h"
 
+#include <errno.h>
+#include <fcntl.h>
 #include <sqlite3.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <time.h>
+#include <unistd.h>
 
 /* Slots of the kept statements; a plan by id has one per body mask. */
 enum store_stmt {
@@ -164,12 +171,43 @@ static int store_migrate(struct store *st, struct pp_error *err)
 	return 0;
 }
 
+/* Create the database file at path, mode 0600 whatever the umask, unless
+ * it exists.  SQLite would create it 0644 less the umask; its -wal and
+ * -shm files take the database file's mode, so they are 0600 too.  -1
+ * with err set. */
+static int store_create_private(const char *path, struct pp_error *err)
+{
+	int fd;
+
+	if (path[0] == '\0' || strcmp(path, ":memory:") == 0)
+		return 0; /* SQLite's temporary and in-memory databases */
+	fd = open(path, O_RDWR | O_CREAT | O_EXCL | O_CLOEXEC | O_NOFOLLOW, 0600);
+	if (fd < 0)
+		return errno == EEXIST
+			   ? 0
+			   : pp_error_set(err, PP_ERR_INTERNAL, "", "cannot create database %s: %s",
+					  path, strerror(errno));
+	if (fchmod(fd, 0600) < 0) { /* a umask such as 0277 took more */
+		pp_error_set(err, PP_ERR_INTERNAL, "", "cannot create database %s: %s", path,
+			     strerror(errno));
+		close(fd);
+		unlink(path);
+		return -1;
+	}
+	close(fd);
+	return 0;
+}
+
 struct store *store_open(const char *path, struct pp_error *err)
 {
 	struct store *st = calloc(1, sizeof *st);
 
 	if (st == NULL) {
 		pp_error_set(err, PP_ERR_INTERNAL, "", "out of memory");
+		return NULL;
+	}
+	if (store_create_private(path, err) < 0) {
+		free(st);
 		return NULL;
 	}
 	if (sqlite3_open_v2(path, &st->db, SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE, NULL) !=

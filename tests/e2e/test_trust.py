@@ -10,6 +10,9 @@ Checked:
   - a path id or query value that is not UTF-8 (GET /v1/plans/%FF) is
     answered with its JSON error (404), the bad bytes written as \\xNN,
     not 500 "out of memory";
+  - database files: created under umask 022 by `peerpland token add` and
+    by the daemon itself, the database and its -wal and -shm files are
+    0600;
 """
 import http.client
 import json
@@ -111,6 +114,52 @@ def test_invalid_utf8_in_path_is_its_error():
         check(d.request("GET", "/v1/health")[0] == 200, "daemon down")
     finally:
         check(d.stop() == 0, "exit status")
+
+
+def file_modes(db):
+    """{suffix: mode} of the database and its -wal and -shm files that exist."""
+    out = {}
+    for suffix in ("", "-wal", "-shm"):
+        try:
+            out[suffix] = os.stat(db + suffix).st_mode & 0o777
+        except FileNotFoundError:
+            pass
+    return out
+
+
+def test_database_files_0600_whatever_the_umask():
+    # Created by `token add` (the Daemon adds its tokens before starting).
+    d = Daemon(umask=0o022)
+    try:
+        d.ok("GET", "/v1/plans", role="viewer")  # a read: the WAL is in use
+        modes = file_modes(d.db)
+        check(set(modes) == {"", "-wal", "-shm"}, "files %r" % modes)
+        check(all(m == 0o600 for m in modes.values()), "modes %r" % {
+            k: oct(v) for k, v in modes.items()})
+    finally:
+        check(d.stop() == 0, "exit status")
+    # Created by the daemon at start.
+    tmp = tempfile.mkdtemp(prefix="peerpland-trust-")
+    db, port = os.path.join(tmp, "new.db"), free_port()
+    with open(os.path.join(tmp, "daemon.log"), "ab") as log:
+        proc = subprocess.Popen([PEERPLAND, "--database", db, "--listen",
+                                 "127.0.0.1:%d" % port], stdout=log, stderr=log,
+                                preexec_fn=lambda: os.umask(0o022))
+
+        def healthy():
+            c = http.client.HTTPConnection("127.0.0.1", port, timeout=5)
+            c.request("GET", "/v1/health")
+            return c.getresponse().status == 200
+
+        try:
+            wait_until(healthy)
+            modes = file_modes(db)
+            check("" in modes and "-wal" in modes, "files %r" % modes)
+            check(all(m == 0o600 for m in modes.values()), "modes %r" % {
+                k: oct(v) for k, v in modes.items()})
+        finally:
+            proc.send_signal(signal.SIGTERM)
+            check(proc.wait(timeout=30) == 0, "exit status")
 
 
 if __name__ == "__main__":
