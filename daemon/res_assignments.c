@@ -12,8 +12,11 @@
  * has one or the specialist's assignments reach its capacity.
  *
  * Rows read back as {"parent", "specialist", "created", "profile",
- * "policy"} (the last two null when not given).  Every read is audited:
- * the rows are parent data.
+ * "policy"} (the last two null when not given).  Every reply that tells
+ * whom a parent has is audited before it leaves, the rows being parent
+ * data: the list ("read assignments"), DELETE ("end assignment", in the
+ * transaction that ends it) and the 409 of a parent who already has a
+ * specialist ("assign refused", committed by the store before the 409).
  */
 #include <stdlib.h>
 #include <string.h>
@@ -163,7 +166,8 @@ void res_assignments_delete(struct http_call *c)
 	json_t *row = NULL;
 
 	matches_registry_changed(c->srv->matches); /* the loop runs the write next */
-	if (store_assignment_delete(c->srv->store, c->param, assignment_row_one, &row, &err) < 0) {
+	if (store_assignment_delete(c->srv->store, c->param, c->who.name, assignment_row_one, &row,
+				    &err) < 0) {
 		json_decref(row); /* read before a commit that then failed */
 		http_reply_error(c, &err, NULL);
 		return;

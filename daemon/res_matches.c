@@ -17,7 +17,10 @@
  * parses, completes and validates the document, runs match_solve(),
  * encodes the reply as text and wakes the loop (matching uses no GLPK)
  * (event_active on a libevent built with pthreads); the loop joins the
- * thread, writes the audit row and replies (or sends the 400).
+ * thread, writes the audit row and replies (or sends the 400).  A 400
+ * because a batch parent already has a stored assignment names that
+ * parent's specialist, so it is audited too ("match solve refused", the
+ * parent) before it is sent.
  * Solving records nothing else: accepted matches are recorded with
  * POST /v1/assignments.
  *
@@ -63,7 +66,8 @@ struct match_job {
 	/* Written by the thread, read by the loop after the wake-up. */
 	int rc;
 	char *result;
-	char *audit; /* the audit row's object: the batch's parent ids */
+	char *audit; /* the audit row's object: the batch's parent ids, or
+		      * the parent a refusal names (rc < 0) */
 	struct pp_error err;
 	struct match_job *next;
 };
@@ -166,7 +170,13 @@ static int match_job_solve(struct match_job *mj)
 	if (rc < 0)
 		return -1;
 	if (clash.code != PP_OK) {
+		/* The 400 names the parent's specialist: its row names the parent. */
+		int at = -1;
+
 		mj->err = clash;
+		if (sscanf(clash.path, "parents[%d].id", &at) == 1 && at >= 0 && at < in.nparents &&
+		    (mj->audit = strdup(in.parents[at].id)) == NULL)
+			pp_error_set(&mj->err, PP_ERR_INTERNAL, "", "out of memory");
 		match_input_free(&in);
 		return -1;
 	}
@@ -242,7 +252,11 @@ static void matches_wake_cb(evutil_socket_t fd, short what, void *arg)
 		next = mj->next;
 		pthread_join(mj->thread, NULL);
 		ms->nrunning--;
-		if (mj->rc < 0) {
+		if (mj->rc < 0 && mj->audit != NULL &&
+		    store_audit(ms->srv->store, c->who.name, "match solve refused", mj->audit,
+				&err) < 0) {
+			http_reply_error(c, &err, NULL);
+		} else if (mj->rc < 0) {
 			if (mj->err.code == PP_ERR_INTERNAL)
 				log_warn("match solve for %s failed: %s", c->who.name,
 					 mj->err.message);

@@ -903,12 +903,22 @@ int store_assignment_add(struct store *st, const char *parent, const char *speci
 				      ps, 0, err);
 	if (load < 0)
 		return store_rollback(st, -1);
-	if (had > 0)
-		return store_rollback(st,
-				      pp_error_set(err, PP_ERR_CONFLICT, "parent",
-						   "parent '%s' already has a specialist; end that "
-						   "assignment first",
-						   parent));
+	if (had > 0) {
+		/* The refusal reveals that the parent has a specialist: audited. */
+		const char *pa[] = {now, who, parent, NULL};
+
+		if (store_exec(st,
+			       "INSERT INTO audit(at, who, action, object)"
+			       " VALUES (?1, ?2, 'assign refused', ?3)",
+			       pa, err) < 0)
+			return store_rollback(st, -1);
+		if (store_commit(st, err) < 0)
+			return -1;
+		return pp_error_set(err, PP_ERR_CONFLICT, "parent",
+				    "parent '%s' already has a specialist; end that "
+				    "assignment first",
+				    parent);
+	}
 	if (load >= cap)
 		return store_rollback(st, pp_error_set(err, PP_ERR_CONFLICT, "specialist",
 						       "specialist '%s' is full (%ld of %ld)",
@@ -924,13 +934,15 @@ int store_assignment_add(struct store *st, const char *parent, const char *speci
 	return store_commit(st, err);
 }
 
-int store_assignment_delete(struct store *st, const char *parent, store_assignment_fn fn, void *arg,
-			    struct pp_error *err)
+int store_assignment_delete(struct store *st, const char *parent, const char *who,
+			    store_assignment_fn fn, void *arg, struct pp_error *err)
 {
-	const char *p[] = {parent, NULL};
+	char now[32];
+	const char *p[] = {parent, NULL}, *pa[] = {now, who, parent, NULL};
 	sqlite3_stmt *s;
 	int rows;
 
+	store_now(now);
 	if (store_begin(st, err) < 0)
 		return -1;
 	s = store_prepare(st, STORE_ASG_SELECT " WHERE parent = ?1", p, err);
@@ -939,7 +951,11 @@ int store_assignment_delete(struct store *st, const char *parent, store_assignme
 	if (rows == 0)
 		return store_rollback(st, pp_error_set(err, PP_ERR_NOT_FOUND, "",
 						       "parent '%s' has no assignment", parent));
-	if (store_exec(st, "DELETE FROM assignments WHERE parent = ?1", p, err) < 0)
+	if (store_exec(st, "DELETE FROM assignments WHERE parent = ?1", p, err) < 0 ||
+	    store_exec(st,
+		       "INSERT INTO audit(at, who, action, object)"
+		       " VALUES (?1, ?2, 'end assignment', ?3)",
+		       pa, err) < 0)
 		return store_rollback(st, -1);
 	return store_commit(st, err);
 }

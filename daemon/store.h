@@ -155,7 +155,9 @@ int store_specialist_delete(struct store *st, const char *id, bool end_assignmen
 /* Record parent -> specialist (profile and policy may be NULL): NOT_FOUND
  * without the specialist, CONFLICT when the parent has one or the
  * specialist's assignments already reach its capacity.  fn (may be NULL)
- * sees the stored row. */
+ * sees the stored row.  The CONFLICT of a parent who has a specialist
+ * tells the caller so: it commits the audit row "assign refused" by who,
+ * object the parent (INTERNAL instead, when that row cannot be written). */
 int store_assignment_add(struct store *st, const char *parent, const char *specialist,
 			 const char *profile, const char *policy, const char *who,
 			 store_assignment_fn fn, void *arg, struct pp_error *err);
@@ -165,9 +167,11 @@ int store_assignment_add(struct store *st, const char *parent, const char *speci
 int store_assignment_each(struct store *st, const char *specialist, store_assignment_fn fn,
 			  void *arg, struct pp_error *err);
 
-/* End parent's assignment after calling fn (may be NULL) with it; NOT_FOUND. */
-int store_assignment_delete(struct store *st, const char *parent, store_assignment_fn fn, void *arg,
-			    struct pp_error *err);
+/* End parent's assignment after calling fn (may be NULL) with it, and
+ * commit with it the audit row "end assignment" by who, object the parent
+ * (the reply shows the pair); NOT_FOUND. */
+int store_assignment_delete(struct store *st, const char *parent, const char *who,
+			    store_assignment_fn fn, void *arg, struct pp_error *err);
 
 /* One meeting's attendance record: present and absent are JSON arrays of
  * parent ids as recorded; plan is the adopted plan they were checked

@@ -10,6 +10,12 @@ Checked:
   - a path id or query value that is not UTF-8 (GET /v1/plans/%FF) is
     answered with its JSON error (404), the bad bytes written as \\xNN,
     not 500 "out of memory";
+  - audit: every reply that tells whom a parent has writes its row (who,
+    action, the parent) before it leaves -- the 400 of POST
+    /v1/matches/solve whose batch names an assigned parent, the 409 of
+    POST /v1/assignments for a parent who has a specialist, DELETE
+    /v1/assignments/{parent} -- one row per request; when the row cannot
+    be written the reply is a 500 that names nobody (and nothing ends);
   - database files: created under umask 022 by `peerpland token add` and
     by the daemon itself, the database and its -wal and -shm files are
     0600;
@@ -112,6 +118,65 @@ def test_invalid_utf8_in_path_is_its_error():
         st, doc = d.request("GET", "/v1/plans?month=%FF", role="viewer")
         check(st == 400 and doc["error"]["code"] == "invalid_input", (st, doc))
         check(d.request("GET", "/v1/health")[0] == 200, "daemon down")
+    finally:
+        check(d.stop() == 0, "exit status")
+
+
+def registry(d):
+    """The batch's specialists stored, P00001 assigned to S0001; the batch
+    without its own specialists and existing pairs (so the store's count)."""
+    for sp in BATCH["specialists"]:
+        d.ok("PUT", "/v1/specialists/" + sp["id"], sp, status=201)
+    d.ok("POST", "/v1/assignments", {"parent": "P00001", "specialist": "S0001"}, status=201)
+    return {"policy": BATCH["policy"], "parents": BATCH["parents"]}
+
+
+def test_audit_rows_of_replies_naming_parents():
+    d = Daemon()
+    try:
+        batch = registry(d)
+        rounds = 3
+        before = d.audit()
+        for _ in range(rounds):
+            st, doc = d.request("POST", "/v1/matches/solve", batch, role="casesystem")
+            check(st == 400 and doc["error"]["path"] == "parents[0].id" and
+                  "S0001" in doc["error"]["message"], (st, doc))
+            st, doc = d.request("POST", "/v1/assignments",
+                                {"parent": "P00001", "specialist": "S0002"}, role="casesystem")
+            check(st == 409 and doc["error"]["path"] == "parent", (st, doc))
+        rows = d.audit()[len(before):]
+        want = [("casesystem-1", "match solve refused", "P00001"),
+                ("casesystem-1", "assign refused", "P00001")] * rounds
+        check(rows == want, "audit rows %r, want %r" % (rows, want))
+        # Ending it shows the pair: one row, in the same transaction.
+        doc = d.ok("DELETE", "/v1/assignments/P00001")
+        check(doc["parent"] == "P00001" and doc["specialist"] == "S0001", doc)
+        check(d.audit()[-1] == ("casesystem-1", "end assignment", "P00001"), d.audit()[-3:])
+        n = len(d.audit())
+        expect_error(d.request("DELETE", "/v1/assignments/P00001", role="casesystem"), 404,
+                     "not_found")
+        check(len(d.audit()) == n, "a 404 that names no specialist was audited")
+        # The batch solves now; its row is the solve's own.
+        d.ok("POST", "/v1/matches/solve", batch)
+        check(d.audit()[-1][1] == "match solve", d.audit()[-1])
+        # Each row is written before its reply: a refused row is a 500 that
+        # names nobody, and the assignment is not ended.
+        d.ok("POST", "/v1/assignments", {"parent": "P00001", "specialist": "S0001"}, status=201)
+        db = sqlite3.connect(d.db, timeout=30)
+        db.execute("CREATE TRIGGER refuse BEFORE INSERT ON audit WHEN NEW.object = 'P00001'"
+                   " BEGIN SELECT RAISE(ABORT, 'refused by test'); END")
+        db.commit()
+        db.close()
+        n = len(d.audit())
+        for method, path, body in (("POST", "/v1/matches/solve", batch),
+                                   ("POST", "/v1/assignments",
+                                    {"parent": "P00001", "specialist": "S0002"}),
+                                   ("DELETE", "/v1/assignments/P00001", None)):
+            st, doc = d.request(method, path, body, role="casesystem")
+            check(st == 500 and "S0001" not in json.dumps(doc), (method, path, st, doc))
+        check(len(d.audit()) == n, "rows written though refused")
+        rows = d.ok("GET", "/v1/assignments?specialist=S0001", role="viewer")["assignments"]
+        check([r["parent"] for r in rows] == ["P00001"], "the refused DELETE ended it: %r" % rows)
     finally:
         check(d.stop() == 0, "exit status")
 
