@@ -32,6 +32,8 @@ libclang-rt-14-dev
 groff-base
 procps
 python3-icalendar
+python3-yaml
+python3-jsonschema
 "
 
 # Benchmark references only: never needed to build or test.
