@@ -130,6 +130,26 @@ static const char *http_reason(int status)
 	}
 }
 
+static const char *http_method_name(enum evhttp_cmd_type m)
+{
+	switch (m) {
+	case EVHTTP_REQ_GET:
+		return "GET";
+	case EVHTTP_REQ_POST:
+		return "POST";
+	case EVHTTP_REQ_HEAD:
+		return "HEAD";
+	case EVHTTP_REQ_PUT:
+		return "PUT";
+	case EVHTTP_REQ_DELETE:
+		return "DELETE";
+	case EVHTTP_REQ_PATCH:
+		return "PATCH";
+	default:
+		return "other";
+	}
+}
+
 static void http_call_free(struct http_call *c)
 {
 	c->srv->inflight--;
@@ -173,8 +193,10 @@ static void http_send(struct http_call *c, int status, const char *content_type)
 	double secs = http_now() - c->t0;
 
 	metrics_request(c->srv->metrics, c->route, status, secs);
-	log_debug("%s %s -> %d (%.3f s)", c->route >= 0 ? routes[c->route].name : "-",
-		  evhttp_request_get_uri(c->req), status, secs);
+	/* The route's pattern, never the target: a path segment may be a
+	 * parent code and a query anything. */
+	log_debug("%s %s -> %d (%.3f s)", http_method_name(evhttp_request_get_command(c->req)),
+		  c->route >= 0 ? routes[c->route].pattern : "(no route)", status, secs);
 	evhttp_add_header(h, "Content-Type", content_type);
 	evhttp_add_header(h, "Cache-Control", "no-store");
 	if (evhttp_request_get_command(c->req) == EVHTTP_REQ_HEAD) {

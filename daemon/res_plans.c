@@ -881,7 +881,9 @@ static int plan_requeue_one(const struct store_plan *p, void *arg)
 				  p->id, err.message);
 			return 0;
 		}
-		log_warn("plan %s: stored request no longer valid: %s", p->id, err.message);
+		/* The message may quote parent codes: the path alone. */
+		log_warn("plan %s: stored request no longer valid (%s at '%s')", p->id,
+			 pp_errcode_name(err.code), err.path);
 		pp_error_clear(&err);
 		store_plan_set_status(pl->srv->store, p->id, "failed", NULL, NULL,
 				      "the stored request is no longer valid", &err);

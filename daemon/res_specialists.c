@@ -175,8 +175,9 @@ static json_t *specialist_suggest(struct store *st, const json_t *e, int k)
 		  : NULL;
 	json_decref(req);
 	if (out == NULL) {
-		log_warn("no suggestions for parent %s: %s",
-			 json_string_value(json_object_get(e, "parent")), err.message);
+		/* The message may quote the stored profile: its path alone. */
+		log_warn("no suggestions for a parent whose assignment ended: %s at '%s'",
+			 pp_errcode_name(err.code), err.path);
 		return json_array();
 	}
 	list = json_incref(json_object_get(out, "candidates"));

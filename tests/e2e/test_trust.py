@@ -16,6 +16,10 @@ Checked:
     POST /v1/assignments for a parent who has a specialist, DELETE
     /v1/assignments/{parent} -- one row per request; when the row cannot
     be written the reply is a 500 that names nobody (and nothing ends);
+  - the log: at the default level it names no parent (no "parent P00001
+    assigned to S0001"); at debug level it shows each request's method,
+    route pattern and status, never its target (a parent code in the path,
+    any query string);
   - database files: created under umask 022 by `peerpland token add` and
     by the daemon itself, the database and its -wal and -shm files are
     0600;
@@ -23,6 +27,7 @@ Checked:
 import http.client
 import json
 import os
+import shutil
 import signal
 import socket
 import sqlite3
@@ -39,13 +44,14 @@ ROLES = ("scheduler", "casesystem", "viewer", "admin")
 
 class Daemon:
     """One peerpland process with its own directory, database, tokens and
-    log (stderr, kept in memory-readable form in daemon.log)."""
+    log (stderr, in daemon.log)."""
 
     def __init__(self, *extra, umask=None):
         self.dir = tempfile.mkdtemp(prefix="peerpland-trust-")
         self.db = os.path.join(self.dir, "test.db")
         self.port = free_port()
         self.umask = umask
+        self.final_log = None
         self.tokens = {role: self.cmd("token", "add", role + "-1", "--role", role).strip()
                        for role in ROLES}
         self.logpath = os.path.join(self.dir, "daemon.log")
@@ -88,13 +94,20 @@ class Daemon:
         return rows
 
     def logged(self):
+        if self.final_log is not None:
+            return self.final_log
         with open(self.logpath, "rb") as f:
             return f.read().decode("utf-8", "replace")
 
     def stop(self):
+        """SIGTERM; the exit status.  The log stays readable (logged());
+        the directory is kept for reading when the status is not 0."""
         self.proc.send_signal(signal.SIGTERM)
         rc = self.proc.wait(timeout=30)
         self.log.close()
+        self.final_log = self.logged()
+        if rc == 0:
+            shutil.rmtree(self.dir, ignore_errors=True)
         return rc
 
 
@@ -181,6 +194,35 @@ def test_audit_rows_of_replies_naming_parents():
         check(d.stop() == 0, "exit status")
 
 
+def test_log_names_no_parent_and_no_query():
+    parents = [p["id"] for p in BATCH["parents"]]
+    for level in ("info", "debug"):
+        d = Daemon("--log-level", level)
+        try:
+            batch = registry(d)
+            d.request("POST", "/v1/matches/solve", batch, role="casesystem")  # 400
+            d.request("POST", "/v1/assignments", {"parent": "P00001", "specialist": "S0002"},
+                      role="casesystem")  # 409
+            d.ok("GET", "/v1/assignments?specialist=S0001", role="viewer")
+            d.ok("DELETE", "/v1/assignments/P00001")
+            d.ok("POST", "/v1/assignments", {"parent": "P00002", "specialist": "S0003",
+                                             "profile": BATCH["parents"][1]}, status=201)
+            d.ok("DELETE", "/v1/specialists/S0003?reassign=true&k=2")
+            d.request("GET", "/v1/followups?month=2026-10&who=P00005", role="viewer")
+            d.request("GET", "/v1/nothing/P00006?q=P00007", role="viewer")
+            d.request("GET", "/v1/plans?month=2026-10", role="viewer")
+        finally:
+            check(d.stop() == 0, "exit status")
+        log = d.logged()
+        named = sorted(p for p in parents if p in log)
+        check(not named, "%s log names %s:\n%s" % (level, named, log[-3000:]))
+        check("?" not in log and "month=" not in log, "%s log shows a query:\n%s" % (
+            level, log[-3000:]))
+        if level == "debug":
+            check("DELETE /v1/assignments/{id} -> 200" in log and
+                  "GET (no route) -> 404" in log, "debug lines missing:\n" + log[-3000:])
+
+
 def file_modes(db):
     """{suffix: mode} of the database and its -wal and -shm files that exist."""
     out = {}
@@ -225,6 +267,7 @@ def test_database_files_0600_whatever_the_umask():
         finally:
             proc.send_signal(signal.SIGTERM)
             check(proc.wait(timeout=30) == 0, "exit status")
+    shutil.rmtree(tmp, ignore_errors=True)
 
 
 if __name__ == "__main__":
