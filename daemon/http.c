@@ -27,6 +27,14 @@
  * (431 for a 400 once the request has passed `max-headers` bytes),
  * `Connection: close`.  A `100 Continue` is left as it is.
  *
+ * Framing: every byte read is framed by http_frame.c in the input
+ * buffer's callback, which runs before evhttp's read callback parses it.
+ * A request it refuses (two Content-Lengths, a Transfer-Encoding other
+ * than chunked, HTTP/1.1 without Host, ...) never reaches evhttp whole:
+ * what evhttp has not read of the line at fault is replaced by a line it
+ * cannot parse, evhttp fails the request with its own page, and that page
+ * is replaced as above, by the framing's status and reason.
+ *
  * Requests in progress -- being handled or held for ?wait -- have their own
  * cap: above `max-requests` a request is answered 429 busy with Retry-After.
  *
@@ -63,6 +71,7 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "http_frame.h"
 #include "json_read.h"
 #include "log.h"
 #include "metrics.h"
@@ -123,6 +132,8 @@ static const char *http_reason(int status)
 		return "Request Header Fields Too Large";
 	case 500:
 		return "Internal Server Error";
+	case 501:
+		return "Not Implemented";
 	case 503:
 		return "Service Unavailable";
 	default:
@@ -499,8 +510,11 @@ struct http_conn {
 	struct evbuffer_cb_entry *in_cb, *out_cb;
 	struct event *fix; /* translates an evhttp error page; lazily made */
 	bool fix_pending;
-	size_t consumed;        /* bytes evhttp has read of the current request */
-	struct http_conn *next; /* in srv->adopt_list */
+	size_t consumed;         /* bytes evhttp has read of the current request */
+	struct http_conn *next;  /* in srv->adopt_list */
+	struct http_frame frame; /* the requests' framing, read ahead of evhttp */
+	uint64_t received;       /* bytes read from the socket */
+	bool rewriting;          /* the input buffer is ours to change */
 };
 
 static void http_listeners_enable(struct server *srv, bool on)
@@ -571,11 +585,93 @@ static void http_conn_adopt_cb(evutil_socket_t fd, short what, void *arg)
 	http_conn_adopt(arg);
 }
 
+/* Refuse the request hc's framing rejected, before evhttp reads the line
+ * at fault: what it has not read from that line on is replaced by a line
+ * it cannot parse in any state (request line, header, chunk size,
+ * trailer), so it fails the request at once and answers 400 (or 413),
+ * which http_conn_fix_cb turns into the framing's status and reason.
+ * Bytes before the line (a pipelined request evhttp has yet to read) stay.
+ * Returns -1 when the connection had to be failed instead. */
+static int http_conn_refuse(struct http_conn *hc, struct evbuffer *in)
+{
+	static const char poison[] = "\x01\r\n";
+	size_t len = evbuffer_get_length(in);
+	uint64_t front = hc->received - len; /* stream offset of the buffer's first byte */
+	size_t keep = hc->frame.line > front ? (size_t)(hc->frame.line - front) : 0;
+	struct evbuffer *kept = keep > 0 ? evbuffer_new() : NULL;
+	int rc = 0;
+
+	log_debug("request refused before evhttp read it: %d %s", hc->frame.status, hc->frame.why);
+	hc->rewriting = true;
+	if (keep > 0 && (kept == NULL || evbuffer_remove_buffer(in, kept, keep) != (int)keep))
+		rc = -1;
+	evbuffer_drain(in, evbuffer_get_length(in));
+	if (rc == 0 && kept != NULL)
+		evbuffer_add_buffer(in, kept);
+	if (rc == 0)
+		rc = evbuffer_add(in, poison, sizeof poison - 1);
+	hc->rewriting = false;
+	if (kept != NULL)
+		evbuffer_free(kept);
+	if (rc < 0) /* out of memory: drop the connection, never the framing */
+		bufferevent_trigger_event(hc->bev, BEV_EVENT_READING | BEV_EVENT_ERROR, 0);
+	return rc;
+}
+
+/* Frame n bytes at p (read from the socket into in): act on each event.
+ * Returns -1 once the request is refused (in has changed). */
+static int http_conn_frame(struct http_conn *hc, struct evbuffer *in, char *p, size_t n)
+{
+	while (n > 0) {
+		size_t used;
+		enum http_frame_event ev = http_frame_feed(&hc->frame, p, n, &used);
+
+		p += used;
+		n -= used;
+		if (ev == HTTP_FRAME_REJECT) {
+			http_conn_refuse(hc, in);
+			return -1;
+		}
+	}
+	return 0;
+}
+
+/* n bytes were read into in, at its end: frame them before evhttp parses
+ * them (this callback runs as they are added, evhttp's read callback
+ * after it). */
+static void http_conn_read(struct http_conn *hc, struct evbuffer *in, size_t n)
+{
+	struct evbuffer_ptr at;
+
+	hc->received += n;
+	if (evbuffer_ptr_set(in, &at, evbuffer_get_length(in) - n, EVBUFFER_PTR_SET) < 0)
+		return;
+	while (n > 0) {
+		struct evbuffer_iovec v[8];
+		int k = evbuffer_peek(in, (ev_ssize_t)n, &at, v, 8);
+
+		for (int i = 0; i < k && i < 8 && n > 0; i++) {
+			size_t take = v[i].iov_len < n ? v[i].iov_len : n;
+
+			if (http_conn_frame(hc, in, v[i].iov_base, take) < 0)
+				return;
+			n -= take;
+			evbuffer_ptr_set(in, &at, take, EVBUFFER_PTR_ADD);
+		}
+		if (k <= 0)
+			return;
+	}
+}
+
 static void http_conn_in_cb(struct evbuffer *buf, const struct evbuffer_cb_info *info, void *arg)
 {
 	struct http_conn *hc = arg;
 
+	if (hc->rewriting)
+		return;
 	hc->consumed += info->n_deleted;
+	if (info->n_added > 0)
+		http_conn_read(hc, buf, info->n_added);
 }
 
 /* The JSON reply that replaces evhttp's own page of status; *status may
@@ -590,7 +686,13 @@ static char *http_conn_error_text(struct http_conn *hc, int *status)
 	json_t *e, *doc;
 	char *text;
 
-	if (*status == 413) {
+	if (hc->frame.status != 0) {
+		*status = hc->frame.status;
+		code = *status == 413   ? "too_large"
+		       : *status == 501 ? "not_implemented"
+					: "invalid_input";
+		snprintf(msg, sizeof msg, "%s", hc->frame.why);
+	} else if (*status == 413) {
 		code = "too_large";
 		limit = o->num[OPT_MAX_BODY];
 		snprintf(msg, sizeof msg,
@@ -696,6 +798,7 @@ static struct bufferevent *http_conn_new(struct event_base *base, void *arg)
 	}
 	hc->srv = srv;
 	hc->bev = bev;
+	http_frame_init(&hc->frame);
 	hc->in_cb = evbuffer_add_cb(bufferevent_get_input(bev), http_conn_in_cb, hc);
 	hc->out_cb = evbuffer_add_cb(bufferevent_get_output(bev), http_conn_out_cb, hc);
 	bufferevent_incref(bev); /* stays valid until adopted, whatever evhttp does */

@@ -289,13 +289,13 @@ def test_header_limit_and_garbage_are_json():
         # Many small headers add up the same way.
         s = d.connect()
         many = b"".join(b"X-H%d: %s\r\n" % (i, b"v" * 40) for i in range(100))
-        expect_json_error(exchange(s, b"GET /v1/health HTTP/1.1\r\n" + many + b"\r\n"), 431,
-                          "too_large")
+        expect_json_error(exchange(s, b"GET /v1/health HTTP/1.1\r\nHost: x\r\n" + many + b"\r\n"),
+                          431, "too_large")
         s.close()
         # A request line far too long.
         s = d.connect()
-        expect_json_error(exchange(s, b"GET /" + b"a" * 5000 + b" HTTP/1.1\r\n\r\n"), 431,
-                          "too_large")
+        expect_json_error(exchange(s, b"GET /" + b"a" * 5000 + b" HTTP/1.1\r\nHost: x\r\n\r\n"),
+                          431, "too_large")
         s.close()
         for junk in (b"GARBAGE\r\n\r\n", b"\x00\xff" * 20 + b"\r\n\r\n",
                      b"POST /v1/plans HTTP/1.1\r\nContent-Length: zz\r\n\r\n"):
@@ -305,7 +305,8 @@ def test_header_limit_and_garbage_are_json():
             s.close()
         # Headers just under the limit are fine, and keep-alive works after.
         s = d.connect()
-        r = exchange(s, b"GET /v1/health HTTP/1.1\r\nX-Ok: " + b"o" * 1500 + b"\r\n\r\n")
+        r = exchange(s, b"GET /v1/health HTTP/1.1\r\nHost: x\r\nX-Ok: " + b"o" * 1500 +
+                     b"\r\n\r\n")
         check(r[0] == 200 and not r[3], r)
         check(exchange(s, get_health())[0] == 200, "keep-alive broken")
         s.close()

@@ -20,6 +20,13 @@ Checked:
     assigned to S0001"); at debug level it shows each request's method,
     route pattern and status, never its target (a parent code in the path,
     any query string);
+  - HTTP framing, over raw sockets: two different Content-Length headers
+    (the smuggled DELETE behind them is never run), Transfer-Encoding gzip
+    (501), chunked with Content-Length, a space before a header's colon, a
+    folded line, a body on HEAD, HTTP/1.1 without Host or with two are
+    refused with a JSON error and the connection closed; a chunked body
+    with legal chunk extensions and a trailer is served (not 413), as is
+    HTTP/1.0 without Host;
   - database files: created under umask 022 by `peerpland token add` and
     by the daemon itself, the database and its -wal and -shm files are
     0600;
@@ -221,6 +228,121 @@ def test_log_names_no_parent_and_no_query():
         if level == "debug":
             check("DELETE /v1/assignments/{id} -> 200" in log and
                   "GET (no route) -> 404" in log, "debug lines missing:\n" + log[-3000:])
+
+
+class Wire:
+    """HTTP replies read in order from one socket, however their bytes
+    arrive."""
+
+    def __init__(self, s, timeout=10.0):
+        self.s, self.buf = s, b""
+        s.settimeout(timeout)
+
+    def recv(self):
+        try:
+            chunk = self.s.recv(65536)
+        except ConnectionResetError:
+            chunk = b""
+        self.buf += chunk
+        return chunk
+
+    def reply(self):
+        """(status, headers, body, closed after it) of the next reply, or
+        None when the connection closes or stays silent first; closed is
+        checked for a reply with Connection: close only."""
+        try:
+            while b"\r\n\r\n" not in self.buf:
+                if not self.recv():
+                    return None
+            head, rest = self.buf.split(b"\r\n\r\n", 1)
+            lines = head.decode("latin-1").split("\r\n")
+            headers = {k.strip().lower(): v.strip() for k, v in
+                       (ln.split(":", 1) for ln in lines[1:])}
+            n = int(headers.get("content-length", "0"))
+            while len(rest) < n:
+                check(self.recv(), "closed inside a body")
+                rest = self.buf.split(b"\r\n\r\n", 1)[1]
+            self.buf = rest[n:]
+            closed = False
+            if headers.get("connection", "").lower() == "close":
+                closed = self.buf == b"" and not self.recv()
+        except socket.timeout:
+            return None
+        return int(lines[0].split()[1]), headers, rest[:n], closed
+
+
+def raw(d, data, timeout=10.0):
+    """Send data on a fresh connection; its first reply (Wire.reply)."""
+    s = socket.create_connection(("127.0.0.1", d.port))
+    try:
+        s.sendall(data)
+        return Wire(s, timeout).reply()
+    finally:
+        s.close()
+
+
+def test_http_framing_is_strict():
+    d = Daemon("--timeout", "3")
+    try:
+        registry(d)
+        auth = b"Authorization: Bearer " + d.tokens["casesystem"].encode() + b"\r\n"
+        smuggled = (b"DELETE /v1/assignments/P00001 HTTP/1.1\r\nHost: x\r\n" + auth +
+                    b"\r\n")
+        cand = json.dumps({"parent": BATCH["parents"][1], "k": 2}).encode()
+        refused = [
+            # Two Content-Lengths: evhttp took the first, and ran the rest
+            # as a second request.
+            (b"POST /v1/matches/candidates HTTP/1.1\r\nHost: x\r\n" + auth +
+             b"Content-Length: 0\r\nContent-Length: %d\r\n\r\n" % len(smuggled) + smuggled,
+             400, "Content-Length"),
+            (b"POST /v1/matches/candidates HTTP/1.1\r\nHost: x\r\n" + auth +
+             b"Transfer-Encoding: gzip\r\n\r\n" + smuggled, 501, "Transfer-Encoding"),
+            (b"POST /v1/matches/candidates HTTP/1.1\r\nHost: x\r\n" + auth +
+             b"Transfer-Encoding: chunked\r\nContent-Length: 5\r\n\r\n0\r\n\r\n" + smuggled,
+             400, "Transfer-Encoding"),
+            (b"POST /v1/matches/candidates HTTP/1.1\r\nHost: x\r\n" + auth +
+             b"Content-Length : %d\r\n\r\n" % len(smuggled) + smuggled, 400, "colon"),
+            (b"POST /v1/matches/candidates HTTP/1.1\r\nHost: x\r\n" + auth +
+             b"X-A: b\r\n Content-Length: 5\r\n\r\n" + smuggled, 400, "fold"),
+            (b"HEAD /v1/health HTTP/1.1\r\nHost: x\r\nContent-Length: %d\r\n\r\n"
+             % len(smuggled) + smuggled, 400, "body"),
+            (b"GET /v1/health HTTP/1.1\r\n\r\n" + smuggled, 400, "Host"),
+            (b"GET /v1/health HTTP/1.1\r\nHost: a\r\nHost: b\r\n\r\n" + smuggled, 400, "Host"),
+        ]
+        for req, status, word in refused:
+            r = raw(d, req)
+            check(r is not None, "no reply to %r" % req[:80])
+            st, headers, body, closed = r
+            check(st == status and headers.get("content-type") == "application/json",
+                  "%r: %d %r, want %d" % (req[:80], st, body, status))
+            err = json.loads(body)["error"]
+            check(err["code"] == ("not_implemented" if status == 501 else "invalid_input") and
+                  word in err["message"], (req[:80], err))
+            check(closed, "%r: connection left open" % req[:80])
+        rows = d.ok("GET", "/v1/assignments", role="viewer")["assignments"]
+        check([a["parent"] for a in rows] == ["P00001"], "a smuggled request ran: %r" % rows)
+        # Legal chunk extensions (and a trailer) are served; evhttp said 413.
+        half = len(cand) // 2
+        body = (b"%x;name=value\r\n" % half + cand[:half] + b"\r\n" +
+                b"%x ; a=\"q;x\"\r\n" % (len(cand) - half) + cand[half:] + b"\r\n" +
+                b"0;last\r\nX-Trailer: 1\r\n\r\n")
+        r = raw(d, b"POST /v1/matches/candidates HTTP/1.1\r\nHost: x\r\n" + auth +
+                b"Transfer-Encoding: chunked\r\n\r\n" + body)
+        check(r is not None and r[0] == 200, r)
+        check(json.loads(r[2])["parent"] == BATCH["parents"][1]["id"], r[2][:200])
+        # HTTP/1.0 needs no Host; keep-alive goes on after a chunked request.
+        r = raw(d, b"GET /v1/health HTTP/1.0\r\n\r\n")
+        check(r is not None and r[0] == 200, r)
+        s = socket.create_connection(("127.0.0.1", d.port))
+        s.sendall(b"POST /v1/matches/candidates HTTP/1.1\r\nHost: x\r\n" + auth +
+                  b"Transfer-Encoding: chunked\r\n\r\n" + body + b"GET /v1/health HTTP/1.1\r\n"
+                  b"Host: x\r\n\r\n")
+        w = Wire(s)
+        check(w.reply()[0] == 200 and w.reply()[0] == 200, "pipelined after chunked")
+        s.close()
+        check(d.request("GET", "/v1/health")[0] == 200, "daemon down")
+    finally:
+        check(d.stop() == 0, "exit status")
 
 
 def file_modes(db):
