@@ -1,11 +1,14 @@
 /*
- * jobs.h - a fixed pool of solver threads fed by a bounded queue.
+ * jobs.h - the one pool of solver threads, fed by one bounded queue per
+ * kind of solve (month plans, matching batches).
  *
  * The event loop submits jobs; worker threads run them; the loop hears back
  * through one libevent event that workers activate (libevent is set up with
  * pthreads, so event_active() from a worker is safe).  Only the loop thread
  * calls the `started` and `finished` hooks, so they may touch evhttp and the
- * database.  A job is owned by its creator; the pool only links it.
+ * database.  A job is owned by its creator; the pool only links it.  Every
+ * solve runs on one of the pool's threads, so `workers` bounds all solves
+ * together, whatever their kind.
  */
 #ifndef PP_JOBS_H
 #define PP_JOBS_H
@@ -18,6 +21,9 @@ struct jobs;
 
 enum job_state { JOB_QUEUED = 0, JOB_RUNNING, JOB_FINISHED };
 
+/* The pool's queues, one per kind of solve; JOBQ_ALL counts them all. */
+enum job_queue { JOBQ_ALL = -1, JOBQ_PLAN = 0, JOBQ_MATCH, JOBQ_COUNT };
+
 struct job_progress {
 	char stage[16];
 	bool has_incumbent;
@@ -28,6 +34,7 @@ struct job_progress {
 
 struct job {
 	char id[40];
+	enum job_queue queue;            /* set by the owner before submitting */
 	atomic_int cancel;               /* raised by jobs_cancel / jobs_stop */
 	bool stopped;                    /* cancel came from jobs_stop (shutdown) */
 	enum job_state state;            /* read and written under the pool lock */
@@ -40,7 +47,8 @@ struct job {
 	struct job *started_next; /* pool's started list */
 };
 
-/* A pool of nworkers threads (>= 1) with room for queue_max waiting jobs. */
+/* A pool of nworkers threads (>= 1) with room for queue_max waiting jobs in
+ * each queue. */
 struct jobs *jobs_new(struct event_base *base, int nworkers, int queue_max);
 
 /* Set the workers' nice value (0..19; > 0 also means SCHED_BATCH), applied
@@ -52,13 +60,15 @@ void jobs_set_nice(struct jobs *p, int nice);
  * thread; 0, or -1 if either setting was refused. */
 int jobs_thread_nice(int nice);
 
-/* Change the queue limit (SIGHUP). */
+/* Change the limit of every queue (SIGHUP). */
 void jobs_set_queue_max(struct jobs *p, int queue_max);
 
-/* Queue j; -1 when the queue is full or the pool is stopping. */
+/* Queue j in its queue (j->queue); -1 when that queue is full or the pool
+ * is stopping. */
 int jobs_submit(struct jobs *p, struct job *j);
 
-/* Queue j even past the limit (re-queue on start). */
+/* Queue j even past the limit (re-queue on start); a no-op when the pool is
+ * stopping. */
 void jobs_submit_force(struct jobs *p, struct job *j);
 
 /* Cancel j: a queued job leaves the queue and finished() is called from the
@@ -72,15 +82,18 @@ void jobs_progress_set(struct jobs *p, struct job *j, const struct job_progress 
 /* Copy j's current state and progress. */
 enum job_state jobs_progress_get(struct jobs *p, struct job *j, struct job_progress *out);
 
-/* Jobs waiting for a worker, and jobs running. */
-int jobs_queued(struct jobs *p);
-int jobs_running(struct jobs *p);
+/* Jobs of queue q (or JOBQ_ALL) waiting for a worker, and running. */
+int jobs_queued(struct jobs *p, enum job_queue q);
+int jobs_running(struct jobs *p, enum job_queue q);
 
 /* Stop: refuse new jobs, raise cancel (with stopped set) on running jobs,
- * drop queued ones without calling finished().  Non-blocking. */
+ * and drop queued ones: each is finished (with stopped set and run() never
+ * called) and handed to finished() from the loop.  Non-blocking. */
 void jobs_stop(struct jobs *p);
 
-/* Join the workers (after jobs_stop) and free the pool. */
+/* Join the workers (after jobs_stop), hand the jobs they started or
+ * finished since the loop last heard to started() and finished() (the loop
+ * no longer runs; this is its thread), and free the pool. */
 void jobs_free(struct jobs *p);
 
 #endif

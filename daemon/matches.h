@@ -1,6 +1,6 @@
 /*
  * matches.h - matching inside the daemon (res_matches.c): batch solves run
- * on their own threads off the event loop, and the registry glue that fills
+ * on the solver pool (jobs.h) off the event loop, and the registry glue that fills
  * a matching document's specialists and existing pairs from the store.
  * For candidates the loop also keeps the registry parsed once (api's struct
  * match_registry), so that a request parses only its parent and policy;
@@ -17,18 +17,19 @@ struct server;
 struct store;
 struct matches;
 
-/* State for the matching resource of srv: at most nthreads solves at once
- * (the rest wait in a FIFO bounded by the queue-max option). */
-struct matches *matches_new(struct server *srv, int nthreads);
+/* State for the matching resource of srv; batches run on srv->jobs, in
+ * its JOBQ_MATCH queue (bounded by the queue-max option). */
+struct matches *matches_new(struct server *srv);
 
-/* Solves queued or running (shutdown waits for them to drain). */
+/* Batches submitted and not yet answered (shutdown waits for them). */
 int matches_pending(struct matches *ms);
 
-/* Shutdown: answer queued solves with 503; running ones still reply. */
+/* Shutdown: send the candidates replies waiting for their audit rows.
+ * Waiting batches are answered 503 when jobs_stop() drops them; running
+ * ones still reply. */
 void matches_shutdown(struct matches *ms);
 
-/* Join finished threads, answer anything left with 503 and free; call only
- * when matches_pending() is 0 or no thread was ever started. */
+/* Free; call after jobs_free(), which has answered every batch. */
 void matches_free(struct matches *ms);
 
 /* Fill doc (a batch or candidates request object) from the store: when

@@ -21,6 +21,9 @@ static const double metrics_buckets[] = {0.001, 0.005, 0.01, 0.025, 0.05, 0.1,
 					 0.25,  0.5,   1,    2.5,   5,    10};
 #define METRICS_NBUCKETS ((int)(sizeof metrics_buckets / sizeof metrics_buckets[0]))
 
+/* The `kind` label of the pool's queues. */
+static const char *const metrics_kinds[JOBQ_COUNT] = {[JOBQ_PLAN] = "plan", [JOBQ_MATCH] = "match"};
+
 struct metrics_cell {
 	int route, status;
 	unsigned long count;
@@ -84,7 +87,8 @@ void metrics_solve(struct metrics *m, const char *status, double seconds)
 	m->solve_count++;
 }
 
-char *metrics_render(struct metrics *m, int queued, int running, int workers, int inflight)
+char *metrics_render(struct metrics *m, const int queued[JOBQ_COUNT], const int running[JOBQ_COUNT],
+		     int workers, int inflight)
 {
 	char *buf = NULL;
 	size_t len = 0;
@@ -111,16 +115,22 @@ char *metrics_render(struct metrics *m, int queued, int running, int workers, in
 	}
 	fprintf(f, "peerplan_request_seconds_sum %.6f\npeerplan_request_seconds_count %lu\n",
 		m->latency_sum, m->latency_count);
+	fprintf(f, "# HELP peerplan_queue_depth Solves waiting for a solver thread, by kind.\n"
+		   "# TYPE peerplan_queue_depth gauge\n");
+	for (int q = 0; q < JOBQ_COUNT; q++)
+		fprintf(f, "peerplan_queue_depth{kind=\"%s\"} %d\n", metrics_kinds[q], queued[q]);
+	fprintf(f, "# HELP peerplan_solves_running Solves running now, by kind (all together "
+		   "at most peerplan_workers).\n"
+		   "# TYPE peerplan_solves_running gauge\n");
+	for (int q = 0; q < JOBQ_COUNT; q++)
+		fprintf(f, "peerplan_solves_running{kind=\"%s\"} %d\n", metrics_kinds[q],
+			running[q]);
 	fprintf(f,
-		"# HELP peerplan_queue_depth Plans waiting for a solver thread.\n"
-		"# TYPE peerplan_queue_depth gauge\npeerplan_queue_depth %d\n"
-		"# HELP peerplan_solves_running Plans being solved now.\n"
-		"# TYPE peerplan_solves_running gauge\npeerplan_solves_running %d\n"
 		"# HELP peerplan_workers Solver threads.\n"
 		"# TYPE peerplan_workers gauge\npeerplan_workers %d\n"
 		"# HELP peerplan_requests_in_progress Requests being handled or held.\n"
 		"# TYPE peerplan_requests_in_progress gauge\npeerplan_requests_in_progress %d\n",
-		queued, running, workers, inflight);
+		workers, inflight);
 	fprintf(f, "# HELP peerplan_solves_total Finished solves, by outcome.\n"
 		   "# TYPE peerplan_solves_total counter\n");
 	for (int i = 0; i < m->nsolve; i++)

@@ -8,6 +8,8 @@
 #ifndef PP_METRICS_H
 #define PP_METRICS_H
 
+#include "jobs.h"
+
 struct metrics;
 
 struct metrics *metrics_new(void);
@@ -19,7 +21,9 @@ void metrics_request(struct metrics *m, int route, int status, double seconds);
 /* Count a finished solve: status ("optimal", "infeasible", "failed", ...). */
 void metrics_solve(struct metrics *m, const char *status, double seconds);
 
-/* The exposition text (malloc'd) given the live gauges. */
-char *metrics_render(struct metrics *m, int queued, int running, int workers, int inflight);
+/* The exposition text (malloc'd) given the live gauges: solves waiting and
+ * running by queue of the solver pool, its threads, requests in progress. */
+char *metrics_render(struct metrics *m, const int queued[JOBQ_COUNT], const int running[JOBQ_COUNT],
+		     int workers, int inflight);
 
 #endif

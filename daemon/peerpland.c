@@ -102,7 +102,7 @@ static void daemon_drain_cb(evutil_socket_t fd, short what, void *arg)
 {
 	struct daemon_ctx *d = arg;
 
-	if ((jobs_running(d->srv.jobs) == 0 && matches_pending(d->srv.matches) == 0) ||
+	if ((jobs_running(d->srv.jobs, JOBQ_ALL) == 0 && matches_pending(d->srv.matches) == 0) ||
 	    http_now() > d->stop_at) {
 		struct timeval flush = {0, 200000}; /* let replies in flight leave */
 
@@ -124,6 +124,7 @@ static void daemon_stop(struct daemon_ctx *d, const char *why)
 	plans_shutdown(d->srv.plans);
 	matches_shutdown(d->srv.matches);
 	running_shutdown(d->srv.running);
+	jobs_stop(d->srv.jobs); /* plans and batches: see jobs.h */
 	d->stop_at = http_now() + 3;
 	d->drain = event_new(d->srv.base, -1, EV_PERSIST, daemon_drain_cb, d);
 	event_add(d->drain, &tick);
@@ -271,7 +272,7 @@ static int daemon_start(struct daemon_ctx *d, struct pp_error *err)
 	if (srv->jobs != NULL)
 		jobs_set_nice(srv->jobs, (int)srv->opts.num[OPT_WORKER_NICE]);
 	srv->plans = plans_new(srv);
-	srv->matches = matches_new(srv, srv->nworkers);
+	srv->matches = matches_new(srv);
 	srv->running = running_new(srv);
 	if (srv->jobs == NULL || srv->plans == NULL || srv->matches == NULL || srv->running == NULL)
 		return pp_error_set(err, PP_ERR_INTERNAL, "", "cannot start the solver threads");
@@ -365,13 +366,13 @@ int main(int argc, char **argv)
 		 d.srv.opts.str[OPT_DATABASE], d.srv.nworkers);
 	sd_notify(0, "READY=1");
 	event_base_dispatch(d.srv.base);
-	if (jobs_running(d.srv.jobs) > 0 || matches_pending(d.srv.matches) > 0) {
+	if (jobs_running(d.srv.jobs, JOBQ_ALL) > 0 || matches_pending(d.srv.matches) > 0) {
 		/* GLPK is inside a simplex that does not poll the cancel flag,
 		 * or a large matching batch is still solving.  Leave the threads
 		 * to die with the process; a plan is still pending in the
 		 * database and runs again on the next start. */
 		log_warn("%d plan solve(s) and %d matching solve(s) did not stop in time",
-			 jobs_running(d.srv.jobs), matches_pending(d.srv.matches));
+			 jobs_running(d.srv.jobs, JOBQ_PLAN), jobs_running(d.srv.jobs, JOBQ_MATCH));
 		store_close(d.srv.store);
 		return 0;
 	}

@@ -21,8 +21,10 @@ int plans_requeue(struct plans *pl, struct pp_error *err);
 /* Forget the document kept of plan id, whose `adopted` flag has changed. */
 void plans_forget(struct plans *pl, const char *id);
 
-/* Shutdown: answer held ?wait calls with 503 and stop the solver pool
- * (running solves are cancelled and stay pending in the database). */
+/* Shutdown: answer held ?wait calls (GET with 503, POST with 202) and send
+ * the reads waiting for their audit rows.  The caller then stops the
+ * solver pool (jobs_stop): running solves are cancelled, and they and the
+ * queued plans stay pending in the database. */
 void plans_shutdown(struct plans *pl);
 
 /* Free everything; call after jobs_free(). */

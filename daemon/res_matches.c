@@ -10,17 +10,18 @@
  *
  * POST /v1/matches/solve copies the body and takes a snapshot of the
  * registry on the loop thread (the only one that touches SQLite), then
- * hands both to a thread of its own, so that neither parsing a large batch
- * nor solving it holds up the loop: at most `workers` solve at once, the
- * rest wait in a FIFO of at most `queue-max` (429 busy above).  Matching
- * solves never wait behind month plans, whose pool is separate.  The thread
- * parses, completes and validates the document, runs match_solve(),
- * encodes the reply as text and wakes the loop (matching uses no GLPK)
- * (event_active on a libevent built with pthreads); the loop joins the
- * thread, writes the audit row and replies (or sends the 400).  A 400
+ * queues both as a job on the solver pool's matching queue (jobs.h, JOBQ_MATCH),
+ * so that neither parsing a large batch nor solving it holds up the loop.
+ * The pool is the months' pool too: `workers` bounds month solves and
+ * batches together, and a free worker takes the two queues in turn (jobs.c
+ * says why).  At most `queue-max` batches wait (429 busy above).  The
+ * worker parses, completes and validates the document, runs match_solve()
+ * (no GLPK) and encodes the reply as text; the loop's finished hook writes
+ * the audit row and replies (or sends the 400).  A 400
  * because a batch parent already has a stored assignment names that
  * parent's specialist, so it is audited too ("match solve refused", the
- * parent) before it is sent.
+ * parent) before it is sent.  At shutdown the pool drops the batches still
+ * waiting, which the hook answers 503; running ones reply when they end.
  * Solving records nothing else: accepted matches are recorded with
  * POST /v1/assignments.
  *
@@ -38,8 +39,6 @@
  * before the reply, together with those of the other candidates requests
  * answered in the same loop pass (audit_group.h), as plan reads do.
  */
-#include <event2/event.h>
-#include <pthread.h>
 #include <stdbool.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -56,20 +55,19 @@
 #include "store.h"
 
 struct match_job {
+	struct job job; /* on the pool's JOBQ_MATCH queue */
 	struct matches *ms;
 	struct http_call *call;
 	char *body; /* a copy of the request body */
 	size_t len;
 	json_t *snap; /* matches_snapshot() at arrival */
-	pthread_t thread;
-	int nice; /* the solver threads' nice value when it started */
-	/* Written by the thread, read by the loop after the wake-up. */
+	/* Written by the worker, read by the loop in the finished hook. */
+	bool ran; /* false: dropped unrun by shutdown */
 	int rc;
 	char *result;
 	char *audit; /* the audit row's object: the batch's parent ids, or
 		      * the parent a refusal names (rc < 0) */
 	struct pp_error err;
-	struct match_job *next;
 };
 
 /* A candidates reply waiting for its audit row's commit. */
@@ -78,47 +76,34 @@ struct cand_reply {
 	json_t *out;            /* the reply */
 };
 
+/* Loop thread only. */
 struct matches {
 	struct server *srv;
-	int nthreads;
-	struct event *wake;
-	pthread_mutex_t lock;
-	struct match_job *done; /* under lock: finished threads */
-	/* Loop thread only. */
-	struct match_job *queue, *queue_tail;
-	int nqueued, nrunning;
+	int pending;                /* batches submitted and not yet answered */
 	json_t *snap;               /* matches_snapshot() of the current registry, or NULL */
 	struct match_registry *reg; /* snap's specialists and pairs parsed, or NULL */
 	bool reg_invalid;           /* snap did not validate: requests take the full path */
 	struct audit_group audits;  /* candidates replies waiting for their rows */
 };
 
-static void matches_wake_cb(evutil_socket_t fd, short what, void *arg);
-
-struct matches *matches_new(struct server *srv, int nthreads)
+struct matches *matches_new(struct server *srv)
 {
 	struct matches *ms = calloc(1, sizeof *ms);
 
 	if (ms == NULL)
 		return NULL;
 	ms->srv = srv;
-	ms->nthreads = nthreads > 0 ? nthreads : 1;
-	ms->wake = event_new(srv->base, -1, 0, matches_wake_cb, ms);
-	if (ms->wake == NULL ||
-	    audit_group_init(&ms->audits, srv->base, srv->store, "match candidates") < 0) {
-		if (ms->wake != NULL)
-			event_free(ms->wake);
+	if (audit_group_init(&ms->audits, srv->base, srv->store, "match candidates") < 0) {
 		audit_group_free(&ms->audits);
 		free(ms);
 		return NULL;
 	}
-	pthread_mutex_init(&ms->lock, NULL);
 	return ms;
 }
 
 int matches_pending(struct matches *ms)
 {
-	return ms == NULL ? 0 : ms->nqueued + ms->nrunning;
+	return ms == NULL ? 0 : ms->pending;
 }
 
 static int matches_fill(json_t *doc, const json_t *snap, struct pp_error *clash,
@@ -195,97 +180,41 @@ static int match_job_solve(struct match_job *mj)
 	return rc;
 }
 
-/* Thread: run the job, wake the loop. */
-static void *match_job_run(void *arg)
+/* Worker: the solve; the loop answers in match_job_finished. */
+static void match_job_run(struct job *j)
 {
-	struct match_job *mj = arg;
-	struct matches *ms = mj->ms;
+	struct match_job *mj = j->data;
 
-	/* batch work, like the plan workers: the event loop wins the CPU */
-	if (jobs_thread_nice(mj->nice) < 0)
-		log_warn("matching thread: could not lower its priority");
 	mj->rc = match_job_solve(mj);
-	pthread_mutex_lock(&ms->lock);
-	mj->next = ms->done;
-	ms->done = mj;
-	pthread_mutex_unlock(&ms->lock);
-	event_active(ms->wake, EV_READ, 0);
-	return NULL;
+	mj->ran = true;
 }
 
-/* Start queued jobs while threads are free; a job whose thread cannot be
- * created is answered 503 busy. */
-static void matches_start_queued(struct matches *ms)
+/* Loop: audit and answer the call of a batch that ran; one that shutdown
+ * dropped unrun is answered 503. */
+static void match_job_finished(struct job *j)
 {
-	while (ms->queue != NULL && ms->nrunning < ms->nthreads) {
-		struct match_job *mj = ms->queue;
+	struct match_job *mj = j->data;
+	struct matches *ms = mj->ms;
+	struct http_call *c = mj->call;
+	struct pp_error err = {0};
 
-		ms->queue = mj->next;
-		if (ms->queue == NULL)
-			ms->queue_tail = NULL;
-		ms->nqueued--;
-		mj->nice = (int)ms->srv->opts.num[OPT_WORKER_NICE];
-		if (pthread_create(&mj->thread, NULL, match_job_run, mj) != 0) {
-			http_fail(mj->call, PP_ERR_BUSY,
-				  "cannot start a solver thread; retry later");
-			match_job_free(mj);
-			continue;
-		}
-		ms->nrunning++;
+	ms->pending--;
+	if (!mj->ran) {
+		http_fail(c, PP_ERR_SHUTTING_DOWN, "the daemon is stopping; solve again later");
+	} else if (mj->rc < 0 && mj->audit != NULL &&
+		   store_audit(ms->srv->store, c->who.name, "match solve refused", mj->audit,
+			       &err) < 0) {
+		http_reply_error(c, &err, NULL);
+	} else if (mj->rc < 0) {
+		if (mj->err.code == PP_ERR_INTERNAL)
+			log_warn("match solve for %s failed: %s", c->who.name, mj->err.message);
+		http_reply_error(c, &mj->err, NULL);
+	} else if (store_audit(ms->srv->store, c->who.name, "match solve", mj->audit, &err) < 0) {
+		http_reply_error(c, &err, NULL);
+	} else {
+		http_reply_bytes(c, 200, "application/json", mj->result, strlen(mj->result));
 	}
-}
-
-/* Loop: join finished threads, audit and answer their calls. */
-static void matches_wake_cb(evutil_socket_t fd, short what, void *arg)
-{
-	struct matches *ms = arg;
-	struct match_job *mj, *next;
-
-	pthread_mutex_lock(&ms->lock);
-	mj = ms->done;
-	ms->done = NULL;
-	pthread_mutex_unlock(&ms->lock);
-	for (; mj != NULL; mj = next) {
-		struct http_call *c = mj->call;
-		struct pp_error err = {0};
-
-		next = mj->next;
-		pthread_join(mj->thread, NULL);
-		ms->nrunning--;
-		if (mj->rc < 0 && mj->audit != NULL &&
-		    store_audit(ms->srv->store, c->who.name, "match solve refused", mj->audit,
-				&err) < 0) {
-			http_reply_error(c, &err, NULL);
-		} else if (mj->rc < 0) {
-			if (mj->err.code == PP_ERR_INTERNAL)
-				log_warn("match solve for %s failed: %s", c->who.name,
-					 mj->err.message);
-			http_reply_error(c, &mj->err, NULL);
-		} else if (store_audit(ms->srv->store, c->who.name, "match solve", mj->audit,
-				       &err) < 0) {
-			http_reply_error(c, &err, NULL);
-		} else {
-			http_reply_bytes(c, 200, "application/json", mj->result,
-					 strlen(mj->result));
-		}
-		match_job_free(mj);
-	}
-	matches_start_queued(ms);
-}
-
-/* Answer every queued job with 503 and forget it. */
-static void matches_flush_queue(struct matches *ms)
-{
-	struct match_job *mj, *next;
-
-	for (mj = ms->queue; mj != NULL; mj = next) {
-		next = mj->next;
-		http_fail(mj->call, PP_ERR_SHUTTING_DOWN,
-			  "the daemon is stopping; solve again later");
-		match_job_free(mj);
-	}
-	ms->queue = ms->queue_tail = NULL;
-	ms->nqueued = 0;
+	match_job_free(mj);
 }
 
 /* Send one candidates reply: its own when its row is committed (err NULL),
@@ -305,22 +234,16 @@ static void cand_reply_send(struct audit_wait *w, const struct pp_error *err)
 
 void matches_shutdown(struct matches *ms)
 {
-	if (ms != NULL) {
-		matches_flush_queue(ms);
+	if (ms != NULL)
 		audit_group_flush(&ms->audits);
-	}
 }
 
 void matches_free(struct matches *ms)
 {
 	if (ms == NULL)
 		return;
-	matches_flush_queue(ms);
-	matches_wake_cb(-1, 0, ms); /* threads that finished after the loop ended */
 	matches_registry_changed(ms);
 	audit_group_free(&ms->audits);
-	event_free(ms->wake);
-	pthread_mutex_destroy(&ms->lock);
 	free(ms);
 }
 
@@ -626,11 +549,12 @@ void res_matches_solve(struct http_call *c)
 	size_t len;
 	const char *body = http_body(c, &len);
 
+	int waiting = jobs_queued(c->srv->jobs, JOBQ_MATCH);
+
 	/* Refuse before anything else: a full queue should cost the loop
 	 * nothing. */
-	if (ms->nqueued >= c->srv->opts.num[OPT_QUEUE_MAX]) {
-		http_fail(c, PP_ERR_BUSY, "%d matching solves are waiting; retry later",
-			  ms->nqueued);
+	if (waiting >= c->srv->opts.num[OPT_QUEUE_MAX]) {
+		http_fail(c, PP_ERR_BUSY, "%d matching solves are waiting; retry later", waiting);
 		return;
 	}
 	mj = calloc(1, sizeof *mj);
@@ -650,14 +574,17 @@ void res_matches_solve(struct http_call *c)
 	}
 	mj->ms = ms;
 	mj->call = c;
+	mj->job.queue = JOBQ_MATCH;
+	mj->job.run = match_job_run;
+	mj->job.finished = match_job_finished;
+	mj->job.data = mj;
+	if (jobs_submit(c->srv->jobs, &mj->job) < 0) { /* not full (above): stopping */
+		match_job_free(mj);
+		http_fail(c, PP_ERR_SHUTTING_DOWN, "the daemon is stopping; solve again later");
+		return;
+	}
+	ms->pending++;
 	log_debug("match solve for %s: %zu bytes", c->who.name, mj->len);
-	if (ms->queue_tail != NULL)
-		ms->queue_tail->next = mj;
-	else
-		ms->queue = mj;
-	ms->queue_tail = mj;
-	ms->nqueued++;
-	matches_start_queued(ms);
 }
 
 void res_matches_candidates(struct http_call *c)

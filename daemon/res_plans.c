@@ -579,6 +579,7 @@ static struct plan_job *plan_job_new(struct plans *pl, const char *id, struct mo
 	if (pj == NULL)
 		return NULL;
 	snprintf(pj->job.id, sizeof pj->job.id, "%s", id);
+	pj->job.queue = JOBQ_PLAN;
 	pj->job.run = plan_run;
 	pj->job.started = plan_started;
 	pj->job.finished = plan_finished;
@@ -630,7 +631,7 @@ void res_plans_submit(struct http_call *c)
 		http_reply_error(c, &err, NULL);
 		return;
 	}
-	if (jobs_queued(srv->jobs) >= srv->opts.num[OPT_QUEUE_MAX]) {
+	if (jobs_queued(srv->jobs, JOBQ_PLAN) >= srv->opts.num[OPT_QUEUE_MAX]) {
 		month_input_free(&in);
 		http_fail(c, PP_ERR_BUSY, "the solve queue is full (%ld plans); retry later",
 			  srv->opts.num[OPT_QUEUE_MAX]);
@@ -916,7 +917,6 @@ void plans_shutdown(struct plans *pl)
 	audit_group_flush(&pl->compares);
 	for (struct plan_job *pj = pl->active; pj != NULL; pj = pj->next)
 		plan_waiters_flush(pj, false);
-	jobs_stop(pl->srv->jobs);
 }
 
 void plans_free(struct plans *pl)

@@ -288,8 +288,9 @@ def test_submit_get_list_ics_audit():
         st, text, _ = d.request("GET", "/metrics", role="viewer")
         text = text.decode()
         check('peerplan_requests_total{route="plans_submit",status="202"} 1' in text, text)
-        check("peerplan_queue_depth 0" in text and "peerplan_solves_total{status=\"optimal\"} 3"
-              in text, text)
+        check('peerplan_queue_depth{kind="plan"} 0' in text and
+              'peerplan_solves_running{kind="match"} 0' in text and
+              "peerplan_solves_total{status=\"optimal\"} 3" in text, text)
     finally:
         check(d.stop() == 0, "exit status")
 
