@@ -18,11 +18,10 @@
  * keeps its own limit (queue-max: a burst of matching batches cannot fill
  * the months' queue, nor the reverse) and its own gauges, and because a
  * free worker takes the queues in turn -- the oldest job of the next
- * non-empty queue after the one it served last -- so that neither kind
- * starves the other: a matching batch, whose caller waits on the
- * connection, has at most one month started ahead of it for each batch
- * ahead of it, and a steady stream of batches still leaves every other
- * start to the months.
+ * non-empty queue after the one it served last -- so that while both kinds
+ * wait they start alternately: a steady stream of months does not hold a
+ * matching batch (whose caller waits on the connection) behind all of
+ * them, nor a stream of batches the months.
  *
  * Priority: solves are batch work and the loop thread must win the CPU
  * whenever it has a request (health p99 under load).  Before each job a
