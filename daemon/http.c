@@ -515,7 +515,20 @@ struct http_conn {
 	struct http_frame frame; /* the requests' framing, read ahead of evhttp */
 	uint64_t received;       /* bytes read from the socket */
 	bool rewriting;          /* the input buffer is ours to change */
+	/* While a request is arriving (from the accept for the first one, from
+	 * its first byte for the next): its deadline, and its place in
+	 * srv->arriving, oldest first. */
+	struct event *deadline;
+	bool arriving, body; /* body: the head has arrived, the body not yet */
+	double since;
+	struct http_conn *older, *newer;
 };
+
+/* At the connection cap, a request that has been arriving for this long
+ * makes way for clients waiting in the backlog (http_reap_cb). */
+#define HTTP_REAP_AFTER 1.0
+/* How often the cap is looked at while accepting is paused. */
+#define HTTP_REAP_EVERY 0.25
 
 static void http_listeners_enable(struct server *srv, bool on)
 {
@@ -526,17 +539,118 @@ static void http_listeners_enable(struct server *srv, bool on)
 			evconnlistener_disable(srv->listeners[i]);
 }
 
+static struct timeval http_tv(double secs)
+{
+	struct timeval tv = {.tv_sec = (time_t)secs,
+			     .tv_usec = (suseconds_t)((secs - (double)(time_t)secs) * 1e6)};
+
+	return tv;
+}
+
 /* Pause accepting at the connection cap and resume below it; nothing once
- * the daemon is stopping (its listeners stay off). */
+ * the daemon is stopping (its listeners stay off).  While paused, the
+ * reaper runs. */
 static void http_conn_limit(struct server *srv)
 {
 	bool full = srv->nconns >= srv->opts.num[OPT_MAX_CONNECTIONS];
+	struct timeval every = http_tv(HTTP_REAP_EVERY);
 
 	if (srv->stopping || srv->closing || full == srv->paused)
 		return;
 	http_listeners_enable(srv, !full);
 	srv->paused = full;
+	if (full)
+		event_add(srv->reaper, &every);
+	else
+		event_del(srv->reaper);
 	log_debug("%d connection(s) open: accepting %s", srv->nconns, full ? "paused" : "resumed");
+}
+
+/* (Re)start hc's deadline: secs from now. */
+static void http_conn_deadline(struct http_conn *hc, long secs)
+{
+	struct timeval tv = {.tv_sec = secs};
+
+	event_add(hc->deadline, &tv);
+}
+
+/* A request of hc begins to arrive (on), or has arrived or gone (off):
+ * its deadline, header-timeout from now, and its place at the newest end
+ * of srv->arriving. */
+static void http_conn_arriving(struct http_conn *hc, bool on)
+{
+	struct server *srv = hc->srv;
+
+	if (on == hc->arriving)
+		return;
+	hc->arriving = on;
+	if (on) {
+		hc->since = http_now();
+		hc->older = srv->arriving_newest;
+		hc->newer = NULL;
+		*(hc->older ? &hc->older->newer : &srv->arriving_oldest) = hc;
+		srv->arriving_newest = hc;
+		http_conn_deadline(hc, srv->opts.num[OPT_HEADER_TIMEOUT]);
+		return;
+	}
+	*(hc->older ? &hc->older->newer : &srv->arriving_oldest) = hc->newer;
+	*(hc->newer ? &hc->newer->older : &srv->arriving_newest) = hc->older;
+	hc->older = hc->newer = NULL;
+	event_del(hc->deadline);
+}
+
+/* Whether the daemon reads hc now: evhttp stops reading a connection while
+ * it answers a request of it, and the request after waits unread -- for
+ * the daemon, not for its client. */
+static bool http_conn_reading(const struct http_conn *hc)
+{
+	return (bufferevent_get_enabled(hc->bev) & EV_READ) != 0;
+}
+
+/* Close hc as evhttp closes a connection whose read timed out (a request
+ * it holds, if any, is detached, not freed).  hc is gone after. */
+static void http_conn_expire(struct http_conn *hc, const char *why)
+{
+	log_debug("a connection closed: %s", why);
+	metrics_request(hc->srv->metrics, -1, 408, 0);
+	bufferevent_trigger_event(hc->bev, BEV_EVENT_READING | BEV_EVENT_TIMEOUT, 0);
+}
+
+/* hc's request has not arrived in time: close it, unless the daemon is
+ * what it waits for (then the deadline starts again). */
+static void http_conn_deadline_cb(evutil_socket_t fd, short what, void *arg)
+{
+	struct http_conn *hc = arg;
+
+	if (!http_conn_reading(hc)) {
+		http_conn_deadline(hc, hc->srv->opts.num[OPT_HEADER_TIMEOUT]);
+		return;
+	}
+	http_conn_expire(hc, hc->body ? "its request body did not arrive within body-timeout"
+				      : "its request did not arrive within header-timeout");
+}
+
+/* At the cap, every request that has been arriving for HTTP_REAP_AFTER
+ * seconds is closed, oldest first, so that slow clients (a byte now and
+ * then, or nothing) cannot hold every slot while others wait in the
+ * backlog: an idle keep-alive connection, or one whose request is being
+ * answered, is never closed here. */
+static void http_reap_cb(evutil_socket_t fd, short what, void *arg)
+{
+	struct server *srv = arg;
+	double now = http_now();
+	struct http_conn *hc, *newer;
+
+	if (!srv->paused)
+		return;
+	/* All of them, not one: a slot freed resumes accepting, and the
+	 * backlog may hold more slow clients before the ones that wait. */
+	for (hc = srv->arriving_oldest; hc != NULL && now - hc->since >= HTTP_REAP_AFTER;
+	     hc = newer) {
+		newer = hc->newer;
+		if (http_conn_reading(hc))
+			http_conn_expire(hc, "slow to send its request while at max-connections");
+	}
 }
 
 /* Forget hc: unhook it from its buffers, count it down, free it. */
@@ -548,6 +662,8 @@ static void http_conn_release(struct http_conn *hc)
 	evbuffer_remove_cb_entry(bufferevent_get_output(hc->bev), hc->out_cb);
 	if (hc->fix != NULL)
 		event_free(hc->fix);
+	http_conn_arriving(hc, false);
+	event_free(hc->deadline);
 	free(hc);
 	srv->nconns--;
 	http_conn_limit(srv);
@@ -628,7 +744,17 @@ static int http_conn_frame(struct http_conn *hc, struct evbuffer *in, char *p, s
 
 		p += used;
 		n -= used;
-		if (ev == HTTP_FRAME_REJECT) {
+		if (ev == HTTP_FRAME_START) {
+			http_conn_arriving(hc, true); /* a no-op for the first request */
+		} else if (ev == HTTP_FRAME_HEAD) {
+			hc->body = true;
+			http_conn_deadline(hc, hc->srv->opts.num[OPT_BODY_TIMEOUT]);
+		} else if (ev == HTTP_FRAME_DONE) {
+			hc->body = false;
+			http_conn_arriving(hc, false);
+		} else if (ev == HTTP_FRAME_REJECT) {
+			hc->body = false;
+			http_conn_arriving(hc, false);
 			http_conn_refuse(hc, in);
 			return -1;
 		}
@@ -788,17 +914,22 @@ static struct bufferevent *http_conn_new(struct event_base *base, void *arg)
 {
 	struct server *srv = arg;
 	struct http_conn *hc = calloc(1, sizeof *hc);
+	struct event *deadline = hc != NULL ? evtimer_new(base, http_conn_deadline_cb, hc) : NULL;
 	struct bufferevent *bev =
-	    hc != NULL ? bufferevent_socket_new(base, -1, BEV_OPT_CLOSE_ON_FREE) : NULL;
+	    deadline != NULL ? bufferevent_socket_new(base, -1, BEV_OPT_CLOSE_ON_FREE) : NULL;
 
 	if (bev == NULL) {
+		if (deadline != NULL)
+			event_free(deadline);
 		free(hc);
 		log_error("out of memory for a connection");
 		return NULL; /* evhttp tries its own; this one is not counted */
 	}
 	hc->srv = srv;
 	hc->bev = bev;
+	hc->deadline = deadline;
 	http_frame_init(&hc->frame);
+	http_conn_arriving(hc, true); /* the first request: from the accept */
 	hc->in_cb = evbuffer_add_cb(bufferevent_get_input(bev), http_conn_in_cb, hc);
 	hc->out_cb = evbuffer_add_cb(bufferevent_get_output(bev), http_conn_out_cb, hc);
 	bufferevent_incref(bev); /* stays valid until adopted, whatever evhttp does */
@@ -894,8 +1025,10 @@ int http_start(struct server *srv, struct pp_error *err)
 	evhttp_set_gencb(srv->http, http_dispatch, srv);
 	srv->adopt = event_new(srv->base, -1, 0, http_conn_adopt_cb, srv);
 	srv->pass_end = event_new(srv->base, -1, 0, http_pass_end_cb, srv);
+	srv->reaper = event_new(srv->base, -1, EV_PERSIST, http_reap_cb, srv);
 	srv->tokens = auth_cache_new();
-	if (srv->adopt == NULL || srv->pass_end == NULL || srv->tokens == NULL)
+	if (srv->adopt == NULL || srv->pass_end == NULL || srv->reaper == NULL ||
+	    srv->tokens == NULL)
 		return pp_error_set(err, PP_ERR_INTERNAL, "", "out of memory");
 	evhttp_set_bevcb(srv->http, http_conn_new, srv);
 	if (srv->npassed > 0) {
@@ -958,6 +1091,9 @@ void http_free(struct server *srv)
 		event_free(srv->adopt);
 		srv->adopt = NULL;
 	}
+	if (srv->reaper != NULL)
+		event_free(srv->reaper);
+	srv->reaper = NULL;
 	if (srv->http != NULL)
 		evhttp_free(srv->http); /* frees the bound listeners and connections */
 	if (srv->pass_end != NULL)

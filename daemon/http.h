@@ -56,6 +56,10 @@ struct server {
 	bool closing;        /* http_free is tearing evhttp down */
 	struct event *adopt; /* hooks new connections once evhttp made them */
 	struct http_conn *adopt_list;
+	/* Connections whose request is arriving, oldest first, and the timer
+	 * that closes the slow ones while accepting is paused at the cap. */
+	struct http_conn *arriving_oldest, *arriving_newest;
+	struct event *reaper;
 	/* Tokens read once per loop pass: forgotten by the pass_end event,
 	 * which the first check of a pass activates. */
 	struct auth_cache *tokens;

@@ -48,6 +48,11 @@ static const struct opt_def opt_table[OPT_COUNT] = {
 			 "largest request header block in bytes"},
     [OPT_TIMEOUT] = {"timeout", OPT_T_INT, "30", 1, 3600, true,
 		     "seconds a connection may stall reading or writing"},
+    [OPT_HEADER_TIMEOUT] = {"header-timeout", OPT_T_INT, "10", 1, 3600, true,
+			    "seconds a request's line and headers may take (from the accept "
+			    "or its first byte)"},
+    [OPT_BODY_TIMEOUT] = {"body-timeout", OPT_T_INT, "60", 1, 3600, true,
+			  "seconds a request body may take after its headers"},
     [OPT_MAX_REQUESTS] = {"max-requests", OPT_T_INT, "1024", 1, 100000, true,
 			  "requests in progress (held ?wait included) before 429 busy"},
     [OPT_MAX_CONNECTIONS] = {"max-connections", OPT_T_INT, "1024", 1, 1000000, true,

@@ -27,6 +27,12 @@ Checked:
     refused with a JSON error and the connection closed; a chunked body
     with legal chunk extensions and a trailer is served (not 413), as is
     HTTP/1.0 without Host;
+  - slow clients: 50 connections sending a header byte every 0.4 s
+    against max-connections 20 and header-timeout 2 do not keep a health
+    check from being answered within 5 s, and every one of them is closed
+    by the daemon; without that pressure a slow head is closed after
+    header-timeout and a slow body after body-timeout, while an idle
+    keep-alive connection stays open;
   - database files: created under umask 022 by `peerpland token add` and
     by the daemon itself, the database and its -wal and -shm files are
     0600;
@@ -41,6 +47,8 @@ import sqlite3
 import subprocess
 import sys
 import tempfile
+import threading
+import time
 
 from harness import check, free_port, run_tests, wait_until
 
@@ -341,6 +349,127 @@ def test_http_framing_is_strict():
         check(w.reply()[0] == 200 and w.reply()[0] == 200, "pipelined after chunked")
         s.close()
         check(d.request("GET", "/v1/health")[0] == 200, "daemon down")
+    finally:
+        check(d.stop() == 0, "exit status")
+
+
+def closed_by_peer(s, timeout):
+    """Wait up to timeout seconds for the peer to close s (EOF or reset);
+    the seconds it took, or None."""
+    t0 = time.time()
+    s.settimeout(0.2)
+    while time.time() - t0 < timeout:
+        try:
+            if s.recv(4096) == b"":
+                return time.time() - t0
+        except socket.timeout:
+            continue
+        except OSError:
+            return time.time() - t0
+    return None
+
+
+class Dribbler:
+    """n connections, each sending one byte of a request head every
+    `every` seconds from one thread, until stop(); closed[i] is when the
+    daemon closed connection i (seconds after its connect), or None."""
+
+    HEAD = b"GET /v1/health HTTP/1.1\r\nHost: x\r\nX-Slow: " + b"s" * 10000
+
+    def __init__(self, port, n, every):
+        self.socks, self.t0 = [], time.time()
+        for _ in range(n):
+            s = socket.socket()
+            s.setblocking(False)
+            s.connect_ex(("127.0.0.1", port))  # the backlog takes those over the cap
+            self.socks.append(s)
+        self.closed = [None] * n
+        self.every, self.running = every, True
+        self.thread = threading.Thread(target=self.run)
+        self.thread.start()
+
+    def run(self):
+        k = 0
+        while self.running:
+            for i, s in enumerate(self.socks):
+                if self.closed[i] is not None:
+                    continue
+                try:
+                    if s.recv(4096) == b"":
+                        self.closed[i] = time.time() - self.t0
+                        continue
+                except BlockingIOError:
+                    pass
+                except OSError:
+                    self.closed[i] = time.time() - self.t0
+                    continue
+                try:
+                    s.send(self.HEAD[k:k + 1])
+                except BlockingIOError:
+                    pass  # not connected yet: still in the backlog
+                except OSError:
+                    self.closed[i] = time.time() - self.t0
+            k += 1
+            time.sleep(self.every)
+
+    def stop(self):
+        self.running = False
+        self.thread.join()
+        for s in self.socks:
+            s.close()
+
+
+def test_slow_clients_cannot_hold_the_daemon():
+    d = Daemon("--max-connections", "20", "--header-timeout", "2", "--body-timeout", "2",
+               "--log-level", "debug")
+    try:
+        slow = Dribbler(d.port, 50, 0.4)
+        try:
+            time.sleep(0.5)  # the cap is full of them, the backlog holds the rest
+            t0 = time.time()
+            c = http.client.HTTPConnection("127.0.0.1", d.port, timeout=5)
+            c.request("GET", "/v1/health")
+            st = c.getresponse().status
+            took = time.time() - t0
+            c.close()
+            check(st == 200 and took < 5, "health check: %s after %.1f s" % (st, took))
+            deadline = time.time() + 15
+            while None in slow.closed and time.time() < deadline:
+                time.sleep(0.2)
+            open_ = [i for i, t in enumerate(slow.closed) if t is None]
+            check(not open_, "%d slow connection(s) still open after 15 s" % len(open_))
+        finally:
+            slow.stop()
+        # Without pressure: a slow head is closed after header-timeout ...
+        one = Dribbler(d.port, 1, 0.2)
+        try:
+            deadline = time.time() + 8
+            while one.closed[0] is None and time.time() < deadline:
+                time.sleep(0.1)
+            check(one.closed[0] is not None and 1.5 < one.closed[0] < 4,
+                  "a slow head closed after %r s (header-timeout 2)" % one.closed[0])
+        finally:
+            one.stop()
+        # ... a slow body after body-timeout ...
+        s = socket.create_connection(("127.0.0.1", d.port))
+        s.sendall(b"POST /v1/plans HTTP/1.1\r\nHost: x\r\nContent-Length: 100\r\n\r\n")
+        t0 = time.time()
+        for _ in range(3):
+            time.sleep(0.3)
+            s.sendall(b"{")
+        took = closed_by_peer(s, 6)
+        total = time.time() - t0
+        check(took is not None and 1.5 < total < 4,
+              "a slow body closed after %.1f s (body-timeout 2): %r" % (total, took))
+        s.close()
+        # ... and an idle keep-alive connection stays (timeout 30).
+        c = http.client.HTTPConnection("127.0.0.1", d.port, timeout=5)
+        c.request("GET", "/v1/health")
+        check(c.getresponse().read(), "health")
+        time.sleep(3)
+        c.request("GET", "/v1/health")
+        check(c.getresponse().status == 200, "keep-alive connection closed while idle")
+        c.close()
     finally:
         check(d.stop() == 0, "exit status")
 
