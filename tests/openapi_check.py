@@ -19,7 +19,9 @@ Fails (exit 1, one line per finding) unless:
       the route needs no token.  A table row the pattern cannot read fails
       too, so a change of the table's shape cannot hide a route.
   (b) Errors: the Error schema's code enum is the code names of
-      solver/error.c, and every 4xx/5xx response is that schema as JSON.
+      solver/error.c, in order, then any code daemon/*.c writes itself
+      (the framing check's not_implemented), and every 4xx/5xx response
+      is that schema as JSON.
   (c) Structure, as far as OpenAPI 3.1 can be checked without its schema
       from the network: known keys at each level; info.version is the
       project's version; every local $ref resolves (and no other kind is
@@ -368,9 +370,14 @@ def check_structure(doc, root):
     error = pointer(doc, error_ref)
     codes = error_codes(root)
     enum = (((error or {}).get("properties") or {}).get("error") or {}) \
-        .get("properties", {}).get("code", {}).get("enum")
-    if enum != codes:
-        fail("Error: code enum %s, solver/error.c names %s" % (enum, codes))
+        .get("properties", {}).get("code", {}).get("enum") or []
+    if enum[:len(codes)] != codes:
+        fail("Error: the code enum must start with solver/error.c's names %s, not %s"
+             % (codes, enum[:len(codes)]))
+    daemon = "".join(open(p).read() for p in glob.glob(os.path.join(root, "daemon", "*.c")))
+    for extra in enum[len(codes):]:
+        if '"%s"' % extra not in daemon:
+            fail("Error: code '%s' is neither solver/error.c's nor written in daemon/*.c" % extra)
 
 
 # ------------------------------------------------------------- (d) schemas
