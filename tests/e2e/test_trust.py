@@ -35,7 +35,7 @@ Checked:
     keep-alive connection stays open;
   - database files: created under umask 022 by `peerpland token add` and
     by the daemon itself, the database and its -wal and -shm files are
-    0600;
+    0600.
 """
 import http.client
 import json
