@@ -1,12 +1,14 @@
 """harness.py - what every end-to-end test of peerpland shares: a free
-loopback port, waiting for the daemon to come up, the assertion helper, and
-the runner that calls each test_* function of a module, reports ok/FAIL with
-its time and goes on.
+loopback port, tokens for a database, waiting for the daemon to come up,
+stopping it, the assertion helper, and the runner that calls each test_*
+function of a module, reports ok/FAIL with its time and goes on.
 
 Each test module keeps its own Daemon class: they start the daemon with
 different options and answer in different shapes (parsed JSON or raw bytes).
 """
+import signal
 import socket
+import subprocess
 import time
 
 
@@ -31,6 +33,23 @@ def wait_until(ready, what="daemon did not come up", timeout=10):
             pass
         check(time.time() < deadline, what)
         time.sleep(0.05)
+
+
+def add_tokens(peerpland, db, roles):
+    """{role: token}, one token named ROLE-1 added to database db per role
+    by `peerpland token add`."""
+    return {role: subprocess.run(
+        [peerpland, "--database", db, "token", "add", role + "-1", "--role", role],
+        check=True, capture_output=True, text=True).stdout.strip() for role in roles}
+
+
+def stop_process(proc, log, sig=signal.SIGTERM):
+    """Send sig to a daemon started with its output to log, wait for it (at
+    most 30 s), close log; its exit status."""
+    proc.send_signal(sig)
+    rc = proc.wait(timeout=30)
+    log.close()
+    return rc
 
 
 def check(cond, what):

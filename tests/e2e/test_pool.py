@@ -20,7 +20,6 @@ import http.client
 import json
 import os
 import re
-import signal
 import sqlite3
 import subprocess
 import sys
@@ -28,7 +27,7 @@ import tempfile
 import threading
 import time
 
-from harness import check, free_port, run_tests, wait_until
+from harness import add_tokens, check, free_port, run_tests, stop_process, wait_until
 
 PEERPLAND, MONTH_GEN, MATCH_GEN = sys.argv[1:4]
 
@@ -40,25 +39,15 @@ class Daemon:
         self.dir = tempfile.mkdtemp(prefix="peerpland-pool-")
         self.db = os.path.join(self.dir, "test.db")
         self.port = free_port()
-        self.extra = list(extra)
-        self.tokens = {}
-        for role in ("scheduler", "casesystem", "admin"):
-            self.tokens[role] = subprocess.run(
-                [PEERPLAND, "--database", self.db, "token", "add", role + "-1", "--role", role],
-                check=True, capture_output=True, text=True).stdout.strip()
+        self.tokens = add_tokens(PEERPLAND, self.db, ("scheduler", "casesystem", "admin"))
         self.log = open(os.path.join(self.dir, "daemon.log"), "ab")
-        self.proc = subprocess.Popen(
-            [PEERPLAND, "--database", self.db, "--listen", "127.0.0.1:%d" % self.port,
-             "--log-level", "debug", *self.extra], stdout=self.log, stderr=self.log)
+        self.proc = subprocess.Popen([PEERPLAND, "--database", self.db, "--listen",
+                                      "127.0.0.1:%d" % self.port, "--log-level", "debug",
+                                      *extra], stdout=self.log, stderr=self.log)
         wait_until(lambda: self.request("GET", "/v1/health")[0] == 200)
 
-    def stop(self, sig=signal.SIGTERM):
-        if self.proc is None:
-            return None
-        self.proc.send_signal(sig)
-        rc = self.proc.wait(timeout=30)
-        self.proc = None
-        self.log.close()
+    def stop(self):
+        rc, self.proc = stop_process(self.proc, self.log), None
         return rc
 
     def request(self, method, path, body=None, role=None, timeout=120):
@@ -236,14 +225,18 @@ def test_shutdown_answers_waiting_batch():
     """SIGTERM with a month running and a batch waiting behind it: the batch
     gets 503 shutting_down, the daemon exits 0, the month stays pending."""
     d = Daemon("--workers", "1")
-    pid = post_plan(d, month(400, 60))
-    wait_status(d, pid, ("running",))
-    out = []
-    t = solve_in_background(d, batch(200, 20), out)
-    wait_until(lambda: d.gauges()[("queue_depth", "match")] == 1, "the batch never waited")
-    t0 = time.time()
-    rc = d.stop()
-    check(time.time() - t0 < 8, "shutdown too slow")
+    try:
+        pid = post_plan(d, month(400, 60))
+        wait_status(d, pid, ("running",))
+        out = []
+        t = solve_in_background(d, batch(200, 20), out)
+        wait_until(lambda: d.gauges()[("queue_depth", "match")] == 1, "the batch never waited")
+        t0 = time.time()
+        rc = d.stop()
+        check(time.time() - t0 < 8, "shutdown too slow")
+    finally:
+        if d.proc is not None:
+            d.stop()
     t.join(30)
     check(out and out[0][0] == 503 and out[0][1]["error"]["code"] == "shutting_down",
           out[0][:2] if out else out)
