@@ -6,6 +6,9 @@
  * SIGHUP may change it in a running daemon, and its help line.  Integers
  * accept a K/M/G suffix (powers of 1024) so `max-body = 8M` reads naturally;
  * `socket-mode` is octal.  Command-line values override the config file.
+ * --print-config writes a config file from the same table (every option
+ * with its help and default, commented out where it has its default), which
+ * is how the example installed in /etc is made: it cannot drift.
  */
 #include "options.h"
 
@@ -210,6 +213,8 @@ int options_load_file(struct options *o, const char *path, struct pp_error *err)
 int options_parse_args(struct options *o, int argc, char **argv, char **pos, int *npos, FILE *out,
 		       struct pp_error *err)
 {
+	bool print_config = false;
+
 	options_init(o);
 	*npos = 0;
 	/* The config file first, so that the command line overrides it. */
@@ -237,6 +242,10 @@ int options_parse_args(struct options *o, int argc, char **argv, char **pos, int
 				}
 				continue;
 			}
+			if (strcmp(a, "--print-config") == 0) {
+				print_config = true; /* once every option is read */
+				continue;
+			}
 			eq = strchr(a, '=');
 			id = opt_find(a + 2, eq ? (size_t)(eq - a - 2) : strlen(a + 2));
 			if (id < 0 && pass == 1)
@@ -259,6 +268,10 @@ int options_parse_args(struct options *o, int argc, char **argv, char **pos, int
 				return -1;
 		}
 	}
+	if (print_config) {
+		options_print_config(o, out);
+		return 1;
+	}
 	return 0;
 }
 
@@ -274,7 +287,9 @@ void options_help(FILE *out)
 	fprintf(out, "usage: peerpland [OPTION...]\n"
 		     "       peerpland [OPTION...] token add NAME --role ROLE\n"
 		     "       peerpland [OPTION...] token list\n"
-		     "       peerpland [OPTION...] token revoke NAME\n\n"
+		     "       peerpland [OPTION...] token revoke NAME\n"
+		     "       peerpland [OPTION...] backup FILE\n"
+		     "       peerpland [OPTION...] --print-config\n\n"
 		     "Serves the peerplan HTTP/JSON API.  Options (also `name = value` in the\n"
 		     "--config file; * = reloaded on SIGHUP):\n");
 	for (int i = 0; i < OPT_COUNT; i++) {
@@ -285,5 +300,37 @@ void options_help(FILE *out)
 			snprintf(range, sizeof range, ", %ld..%ld", d->min, d->max);
 		fprintf(out, "  --%-17s %s%s\n  %-19s (default \"%s\"%s)\n", d->name,
 			d->reloadable ? "* " : "", d->help, "", d->def, range);
+	}
+}
+
+/* Options a config file does not set: the file itself, and those of the
+ * token commands rather than of the daemon. */
+static bool opt_in_file(int id)
+{
+	return id != OPT_CONFIG && id != OPT_ROLE;
+}
+
+void options_print_config(const struct options *o, FILE *out)
+{
+	fprintf(out,
+		"# peerpland(8) configuration: `name = value` lines, read with --config FILE.\n"
+		"# Written by `peerpland --print-config` from the daemon's table of options:\n"
+		"# each option with its help and default.  A line commented out is the\n"
+		"# default, in force while it stays so.  The command line overrides this\n"
+		"# file; SIGHUP (systemctl reload peerpland) reads it again and applies the\n"
+		"# options marked \"reloaded on SIGHUP\".\n");
+	for (int i = 0; i < OPT_COUNT; i++) {
+		const struct opt_def *d = &opt_table[i];
+		const char *v = o->str[i][0] != '\0' ? o->str[i] : "\"\"";
+		char range[64] = "";
+
+		if (!opt_in_file(i))
+			continue;
+		if (d->type == OPT_T_INT)
+			snprintf(range, sizeof range, ", range %ld..%ld", d->min, d->max);
+		fprintf(out, "\n# %s: %s\n# Default %s%s; %s.\n%s%s = %s\n", d->name, d->help,
+			d->def[0] != '\0' ? d->def : "\"\"", range,
+			d->reloadable ? "reloaded on SIGHUP" : "read at start",
+			strcmp(o->str[i], d->def) == 0 ? "#" : "", d->name, v);
 	}
 }

@@ -56,8 +56,9 @@ int options_load_file(struct options *o, const char *path, struct pp_error *err)
 
 /* Defaults, then the file of --config (if any), then the other options of
  * argv[1..].  Words that are not options are returned in pos (pointers into
- * argv; pos has room for argc entries).  Returns 0, 1 when --help or
- * --version was handled (printed to out), or -1 with err set. */
+ * argv; pos has room for argc entries).  Returns 0, 1 when --help,
+ * --version or --print-config was handled (printed to out), or -1 with err
+ * set. */
 int options_parse_args(struct options *o, int argc, char **argv, char **pos, int *npos, FILE *out,
 		       struct pp_error *err);
 
@@ -66,5 +67,10 @@ void options_copy_reloadable(struct options *dst, const struct options *src);
 
 /* Print the --help text generated from the table. */
 void options_help(FILE *out);
+
+/* Print o as a config file (--print-config): each option the file may set
+ * with its help, default, range and reload, as `name = value`, commented
+ * out when it has its default; options_load_file reads it back to o. */
+void options_print_config(const struct options *o, FILE *out);
 
 #endif

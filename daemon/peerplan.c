@@ -1,6 +1,7 @@
 /*
  * peerplan.c - the offline command-line tool: `peerplan solve FILE.json`
- * plans a month from a document of MODEL.md section 1 without a daemon.
+ * plans a month from a document of MODEL.md section 1 without a daemon
+ * (`peerplan match`, a matching batch: cli_match.c).
  *
  * main() installs a one-shot SIGINT handler (a second Ctrl-C kills as
  * usual) that raises cli_cancel, then dispatches on the first argument
@@ -46,13 +47,17 @@ static const char usage_text[] =
     "                       file (to compare other solvers on it) and does not solve\n"
     "        --price-from N solves models with at least N parent columns by column\n"
     "                       generation (default 4000; for tests and tuning)\n"
+    "  match FILE.json [--summary]\n"
+    "        match the parents of the batch in FILE.json to peer specialists\n"
+    "        and print the result as JSON, or with --summary as tables\n"
     "  help  print this text\n"
     "\n"
     "Ctrl-C stops a solve cleanly; a second Ctrl-C kills the process.\n"
     "Errors are printed on standard error as {\"error\":{\"code\",\"message\",\"path\"}}.\n"
     "\n"
     "exit status:\n"
-    "  0   a plan (optimal, or feasible when the time limit cut the search short)\n"
+    "  0   a plan (optimal, or feasible when the time limit cut the search short),\n"
+    "      or a matching result\n"
     "  1   infeasible: no plan satisfies the hard constraints (see \"conflicts\")\n"
     "  2   bad input: invalid JSON, invalid input, unreadable file\n"
     "  3   the time limit passed before any plan was found\n"

@@ -1,6 +1,6 @@
 /*
- * peerpland.c - the daemon's main: options, token commands, start-up,
- * signals, systemd notification, shutdown.
+ * peerpland.c - the daemon's main: options, the token and backup commands,
+ * start-up, signals, systemd notification, shutdown.
  *
  * Start-up is the only place that may fail fatally: options, database,
  * listeners (sockets passed by systemd are taken instead of binding, for
@@ -95,6 +95,41 @@ static int daemon_token_cmd(struct options *o, char **pos, int npos)
 		fprintf(stderr, "peerpland: %s\n", err.message);
 	store_close(st);
 	return rc;
+}
+
+/* `peerpland backup FILE`: copy the database, live or not, to FILE. */
+static int daemon_backup_cmd(struct options *o, char **pos, int npos)
+{
+	struct pp_error err = {0};
+
+	if (npos != 2) {
+		fprintf(stderr, "peerpland: usage: peerpland backup FILE\n");
+		return 1;
+	}
+	if (store_backup(o->str[OPT_DATABASE], pos[1], &err) < 0) {
+		fprintf(stderr, "peerpland: %s\n", err.message);
+		return 1;
+	}
+	printf("backed up %s to %s\n", o->str[OPT_DATABASE], pos[1]);
+	return 0;
+}
+
+/* The commands that act on the database and exit, as tmux's cmd_table[]. */
+static const struct daemon_command {
+	const char *name;
+	int (*fn)(struct options *o, char **pos, int npos);
+} daemon_commands[] = {
+    {"token", daemon_token_cmd},
+    {"backup", daemon_backup_cmd},
+};
+
+/* Run the command named by pos[0]: its exit status, or -1 if unknown. */
+static int daemon_command(struct options *o, char **pos, int npos)
+{
+	for (size_t i = 0; i < sizeof daemon_commands / sizeof daemon_commands[0]; i++)
+		if (strcmp(pos[0], daemon_commands[i].name) == 0)
+			return daemon_commands[i].fn(o, pos, npos);
+	return -1;
 }
 
 /* Loop: exit once no solve is running (they were told to stop). */
@@ -348,7 +383,7 @@ int main(int argc, char **argv)
 	}
 	log_set_level_name(d.srv.opts.str[OPT_LOG_LEVEL]);
 	if (npos > 0) {
-		rc = strcmp(pos[0], "token") == 0 ? daemon_token_cmd(&d.srv.opts, pos, npos) : -1;
+		rc = daemon_command(&d.srv.opts, pos, npos);
 		if (rc < 0)
 			fprintf(stderr, "peerpland: unknown command '%s' (see --help)\n", pos[0]);
 		options_free(&d.srv.opts);

@@ -45,6 +45,12 @@ typedef int (*store_token_fn)(const struct store_token *t, void *arg);
 struct store *store_open(const char *path, struct pp_error *err);
 void store_close(struct store *st);
 
+/* Copy the database at path `database` (which may be in use by a running
+ * daemon) to `file` as one consistent snapshot, through SQLite's online
+ * backup API (store_backup.c).  file is replaced whole or not at all and is
+ * created 0600.  0, or -1 with err set (nothing written). */
+int store_backup(const char *database, const char *file, struct pp_error *err);
+
 /* The schema version after migrations (PRAGMA user_version). */
 int store_schema_version(struct store *st);
 
