@@ -145,3 +145,6 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	json_decref(doc);
 	return 0;
 }
+
+/* The two paths are compared only when the registry parses. */
+FUZZ_JSON_MUTATOR

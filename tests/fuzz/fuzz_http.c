@@ -14,7 +14,9 @@
  * 1..127 bytes with no '/' and no NUL -- an id is never trimmed into
  * another; the first id captured must be the same.  A malformed query is
  * the only other refusal.  The captured id is also checked against
- * jr_id_valid(), and every decoded query parameter can be looked up.
+ * jr_id_valid(), every decoded query parameter can be looked up, and the
+ * id and the values go through jr_text(), which error replies echo them
+ * with, into a JSON string (the same string when they are UTF-8).
  */
 #include <ctype.h>
 #include <event2/http.h>
@@ -101,6 +103,18 @@ static bool reference_id(const char *s)
 	return true;
 }
 
+/* jr_text(s), which echoes bytes in error replies, is a JSON string
+ * whatever s holds, and s itself when s is valid UTF-8. */
+static void check_text(const char *s)
+{
+	json_t *plain = json_string(s), *t = jr_text(s);
+
+	FUZZ_CHECK(t != NULL);
+	FUZZ_CHECK(plain == NULL || strcmp(json_string_value(t), s) == 0);
+	json_decref(plain);
+	json_decref(t);
+}
+
 static void check_route(enum evhttp_cmd_type cmd, const struct evhttp_uri *uri)
 {
 	enum evhttp_cmd_type as = cmd == EVHTTP_REQ_HEAD ? EVHTTP_REQ_GET : cmd;
@@ -129,10 +143,13 @@ static void check_route(enum evhttp_cmd_type cmd, const struct evhttp_uri *uri)
 		if (strstr(routes[want].pattern, "{id}") != NULL) {
 			FUZZ_CHECK(strcmp(c.param, param) == 0);
 			FUZZ_CHECK(jr_id_valid(c.param) == reference_id(c.param));
+			check_text(c.param);
 		}
-		for (kv = c.query.tqh_first; kv != NULL; kv = kv->next.tqe_next)
+		for (kv = c.query.tqh_first; kv != NULL; kv = kv->next.tqe_next) {
 			FUZZ_CHECK(kv->key != NULL && kv->value != NULL &&
 				   http_query(&c, kv->key) != NULL);
+			check_text(kv->value);
+		}
 	}
 	evhttp_clear_headers(&c.query);
 }

@@ -82,3 +82,6 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	match_input_free(&in);
 	return 0;
 }
+
+/* The solve sees only documents that parse. */
+FUZZ_JSON_MUTATOR

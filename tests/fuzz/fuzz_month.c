@@ -127,3 +127,6 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	month_input_free(&in);
 	return 0;
 }
+
+/* A re-plan reads its previous plan only when the document around it is valid. */
+FUZZ_JSON_MUTATOR
