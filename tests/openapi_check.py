@@ -90,7 +90,7 @@ DEFINE = re.compile(r'^\s*#\s*define\s+(\w+)\s+(.+?)\s*$', re.M)
 def role_names(root):
     """The role names of daemon/auth.c, in bit order."""
     src = open(os.path.join(root, "daemon", "auth.c")).read()
-    m = re.search(r'auth_role_names\s*\[\s*\]\s*=\s*\{([^}]*)\}', src)
+    m = re.search(r'auth_role_names\s*\[[^\]]*\]\s*=\s*\{([^}]*)\}', src)
     if m is None:
         fail("daemon/auth.c: auth_role_names[] not found")
         return []
@@ -120,6 +120,8 @@ def table_routes(root):
     daemon/*.c; a row that ENTRY cannot read is a finding."""
     names = role_names(root)
     routes = {}
+    if not names:
+        return routes  # every role would be a finding of its own
     for path in sorted(glob.glob(os.path.join(root, "daemon", "*.c"))):
         src = open(path).read()
         defines = {k: v for k, v in DEFINE.findall(src)}
@@ -138,7 +140,7 @@ def table_routes(root):
                     fail("%s: a second row for the same route" % where)
                 routes[key] = (route_roles(roles, defines, names, where), name, where)
     if not routes:
-        fail("no route table found in daemon/*.c")
+        fail("no route table read in daemon/*.c")
     return routes
 
 
@@ -158,6 +160,8 @@ def doc_routes(doc):
 
 def check_routes(doc, root):
     table = table_routes(root)
+    if not table:
+        return 0
     ops = doc_routes(doc)
     for key in sorted(set(table) - set(ops)):
         fail("%s: no operation in the OpenAPI document" % table[key][2])
