@@ -62,134 +62,210 @@ static int split_facilitators(const struct model *m, const double *x, int c, int
 	return 0;
 }
 
-/* Turn the solution x of model m into res->series, objective and unassigned. */
-int month_extract(struct model *m, const double *x, struct month_result *res)
+/* The number of series the plan x opens. */
+static int count_open(const struct model *m, const double *x)
 {
-	const struct month_input *in = m->in;
-	int nf = in->nfacilitators, ns = in->nstaff;
-	int *taken = calloc((size_t)m->nclasses + 1, sizeof(int));
-	bool *assigned = calloc((size_t)in->nparents + 1, sizeof(bool));
 	int nopen = 0;
 
-	if (taken == NULL || assigned == NULL)
-		goto fail;
 	for (int c = 0; c < m->ncands; c++)
 		for (int t = 0; t < m->ylang_n[c]; t++)
 			nopen += x[m->ycol[m->ylang_off[c] + t]] > 0.5;
-	res->series = calloc((size_t)nopen + 1, sizeof *res->series);
-	if (res->series == NULL)
-		goto fail;
-	res->objective.coverage = 0;
-	res->objective.comfort_deviation = 0;
-	res->objective.preference = 0;
-	res->objective.cost = 0;
-	for (int c = 0; c < m->ncands; c++) {
-		const struct month_cand *cd = &m->cands[c];
-		const struct month_room *room = &in->rooms[cd->room];
-		struct month_series *s;
-		int lang = -1, size = 0;
-		double per_meeting = room->cost;
+	return nopen;
+}
 
-		for (int t = 0; t < m->ylang_n[c]; t++)
-			if (x[m->ycol[m->ylang_off[c] + t]] > 0.5)
-				lang = m->ylangs[m->ylang_off[c] + t];
-		if (lang < 0)
+/* The language the plan x opens candidate c in (the last, were there
+ * several), or -1 when it is closed. */
+static int open_language(const struct model *m, const double *x, int c)
+{
+	int lang = -1;
+
+	for (int t = 0; t < m->ylang_n[c]; t++)
+		if (x[m->ycol[m->ylang_off[c] + t]] > 0.5)
+			lang = m->ylangs[m->ylang_off[c] + t];
+	return lang;
+}
+
+/* Allocate series s's arrays for candidate cd (in room) and copy its
+ * dates; 0, or -1 (memory). */
+static int series_alloc(const struct month_input *in, const struct month_cand *cd,
+			const struct month_room *room, struct month_series *s)
+{
+	s->dates = malloc(sizeof(int) * (size_t)cd->meetings);
+	s->facilitators = malloc(sizeof(int) * (size_t)(in->nfacilitators + 1));
+	s->staff = malloc(sizeof(int) * (size_t)(in->nstaff + 1));
+	s->parents = malloc(sizeof(int) * (size_t)(room->capacity + 1));
+	s->rides = calloc((size_t)room->capacity + 1, sizeof *s->rides);
+	if (!s->dates || !s->facilitators || !s->staff || !s->parents || !s->rides)
+		return -1;
+	memcpy(s->dates, cd->days, sizeof(int) * (size_t)cd->meetings);
+	return 0;
+}
+
+/* Name series s's facilitators at candidate c: by month_replan_split() when
+ * the plan x keeps some at its slot, else by split_facilitators(); 0, or -1
+ * (memory). */
+static int series_facilitators(const struct model *m, const double *x, int c,
+			       struct month_series *s)
+{
+	switch (month_replan_split(m, x, c, s->language, s->facilitators, &s->nfacilitators)) {
+	case -1:
+		return -1;
+	case 0:
+		if (split_facilitators(m, x, c, s->language, s->facilitators, &s->nfacilitators) <
+		    0)
+			return -1;
+	}
+	return 0;
+}
+
+/* Name series s's staff, those x puts at candidate c, adding their cost to
+ * *per_meeting. */
+static void series_staff(const struct model *m, const double *x, int c, struct month_series *s,
+			 double *per_meeting)
+{
+	int ns = m->in->nstaff;
+
+	for (int j = 0; j < ns; j++)
+		if (m->scol[(size_t)c * ns + j] && x[m->scol[(size_t)c * ns + j]] > 0.5) {
+			s->staff[s->nstaff++] = j;
+			*per_meeting += m->in->staff[j].cost;
+		}
+}
+
+/* Name series s's parents, ascending: for each class x counts at candidate
+ * c, the next of its members in input order (taken[class] so far), each
+ * marked in assigned. */
+static void series_parents(const struct model *m, const double *x, int c, int *taken,
+			   bool *assigned, struct month_series *s)
+{
+	FOR_X_AT (m, c, e) {
+		const struct pclass *cl = &m->classes[m->xs[e].k];
+		int cnt = (int)floor(x[m->xs[e].col] + 0.5);
+
+		if (m->xs[e].c != c || m->xs[e].lang != s->language)
 			continue;
-		s = &res->series[res->nseries++];
-		s->slot = cd->slot;
-		s->room = cd->room;
-		s->daypart = cd->daypart;
-		s->language = lang;
-		s->ndates = cd->meetings;
-		s->dates = malloc(sizeof(int) * (size_t)cd->meetings);
-		s->facilitators = malloc(sizeof(int) * (size_t)(nf + 1));
-		s->staff = malloc(sizeof(int) * (size_t)(ns + 1));
-		s->parents = malloc(sizeof(int) * (size_t)(room->capacity + 1));
-		s->rides = calloc((size_t)room->capacity + 1, sizeof *s->rides);
-		if (!s->dates || !s->facilitators || !s->staff || !s->parents || !s->rides)
-			goto fail;
-		memcpy(s->dates, cd->days, sizeof(int) * (size_t)cd->meetings);
-		switch (month_replan_split(m, x, c, lang, s->facilitators, &s->nfacilitators)) {
-		case -1:
-			goto fail;
-		case 0:
-			if (split_facilitators(m, x, c, lang, s->facilitators, &s->nfacilitators) <
-			    0)
-				goto fail;
-		}
-		for (int t = 0; t < s->nfacilitators; t++)
-			per_meeting += in->facilitators[s->facilitators[t]].cost;
-		for (int j = 0; j < ns; j++)
-			if (m->scol[(size_t)c * ns + j] && x[m->scol[(size_t)c * ns + j]] > 0.5) {
-				s->staff[s->nstaff++] = j;
-				per_meeting += in->staff[j].cost;
-			}
-		FOR_X_AT (m, c, e) {
-			const struct pclass *cl = &m->classes[m->xs[e].k];
-			int cnt = (int)floor(x[m->xs[e].col] + 0.5);
+		for (int t = 0; t < cnt && taken[m->xs[e].k] < cl->count; t++) {
+			int p = cl->members[taken[m->xs[e].k]++];
 
-			if (m->xs[e].c != c || m->xs[e].lang != lang)
-				continue;
-			for (int t = 0; t < cnt && taken[m->xs[e].k] < cl->count; t++) {
-				int p = cl->members[taken[m->xs[e].k]++];
-
-				s->parents[s->nparents++] = p;
-				assigned[p] = true;
-			}
-		}
-		qsort(s->parents, (size_t)s->nparents, sizeof(int), cmp_int);
-		size = s->nparents;
-		for (int t = 0; t < s->nparents; t++) {
-			const struct month_parent *pp = &in->parents[s->parents[t]];
-
-			s->children += pp->nchildren;
-			res->objective.coverage += pp->priority;
-			res->objective.preference += pp->prefers == cd->daypart;
-		}
-		if (size < room->comfort_lo)
-			res->objective.comfort_deviation += room->comfort_lo - size;
-		else if (size > room->comfort_hi)
-			res->objective.comfort_deviation += size - room->comfort_hi;
-		s->cost = cd->meetings * per_meeting;
-		res->objective.cost += s->cost;
-		/* rides: fill each driver's seats with riders of the same zone */
-		for (int t = 0; t < s->nparents; t++) {
-			const struct month_parent *rider = &in->parents[s->parents[t]];
-			bool placed = false;
-
-			if (rider->transport != PP_RIDE)
-				continue;
-			for (int r = 0; r < s->nrides && !placed; r++) {
-				const struct month_parent *drv = &in->parents[s->rides[r].driver];
-
-				if (drv->zone == rider->zone && s->rides[r].nriders < drv->seats) {
-					s->rides[r].riders[s->rides[r].nriders++] = s->parents[t];
-					placed = true;
-				}
-			}
-			for (int u = 0; u < s->nparents && !placed; u++) {
-				const struct month_parent *drv = &in->parents[s->parents[u]];
-				bool used = false;
-
-				if (drv->transport != PP_CAR || drv->seats == 0 ||
-				    drv->zone != rider->zone)
-					continue;
-				for (int r = 0; r < s->nrides && !used; r++)
-					used = s->rides[r].driver == s->parents[u];
-				if (used)
-					continue;
-				s->rides[s->nrides].driver = s->parents[u];
-				s->rides[s->nrides].riders =
-				    malloc(sizeof(int) * (size_t)drv->seats);
-				if (s->rides[s->nrides].riders == NULL)
-					goto fail;
-				s->rides[s->nrides].riders[0] = s->parents[t];
-				s->rides[s->nrides++].nriders = 1;
-				placed = true;
-			}
+			s->parents[s->nparents++] = p;
+			assigned[p] = true;
 		}
 	}
-	/* Series by weekday, start time, then room and slot input order. */
+	qsort(s->parents, (size_t)s->nparents, sizeof(int), cmp_int);
+}
+
+/* Count series s's children and add its parts of the objective (coverage,
+ * preference, comfort deviation in room, cost) to obj. */
+static void series_objective(const struct month_input *in, const struct month_cand *cd,
+			     const struct month_room *room, struct month_series *s,
+			     struct month_objective *obj)
+{
+	int size = s->nparents;
+
+	for (int t = 0; t < s->nparents; t++) {
+		const struct month_parent *pp = &in->parents[s->parents[t]];
+
+		s->children += pp->nchildren;
+		obj->coverage += pp->priority;
+		obj->preference += pp->prefers == cd->daypart;
+	}
+	if (size < room->comfort_lo)
+		obj->comfort_deviation += room->comfort_lo - size;
+	else if (size > room->comfort_hi)
+		obj->comfort_deviation += size - room->comfort_hi;
+	obj->cost += s->cost;
+}
+
+/* Seat the rider s->parents[t] with a driver of series s who already drives
+ * riders of the same zone and has a free seat; true when seated. */
+static bool ride_join(const struct month_input *in, struct month_series *s, int t)
+{
+	const struct month_parent *rider = &in->parents[s->parents[t]];
+
+	for (int r = 0; r < s->nrides; r++) {
+		const struct month_parent *drv = &in->parents[s->rides[r].driver];
+
+		if (drv->zone == rider->zone && s->rides[r].nriders < drv->seats) {
+			s->rides[r].riders[s->rides[r].nriders++] = s->parents[t];
+			return true;
+		}
+	}
+	return false;
+}
+
+/* Seat the rider s->parents[t] in a new ride with the first driver of
+ * series s of the same zone who drives no one yet; 1 when seated, 0 when
+ * there is no such driver, -1 (memory). */
+static int ride_open(const struct month_input *in, struct month_series *s, int t)
+{
+	const struct month_parent *rider = &in->parents[s->parents[t]];
+
+	for (int u = 0; u < s->nparents; u++) {
+		const struct month_parent *drv = &in->parents[s->parents[u]];
+		bool used = false;
+
+		if (drv->transport != PP_CAR || drv->seats == 0 || drv->zone != rider->zone)
+			continue;
+		for (int r = 0; r < s->nrides && !used; r++)
+			used = s->rides[r].driver == s->parents[u];
+		if (used)
+			continue;
+		s->rides[s->nrides].driver = s->parents[u];
+		s->rides[s->nrides].riders = malloc(sizeof(int) * (size_t)drv->seats);
+		if (s->rides[s->nrides].riders == NULL)
+			return -1;
+		s->rides[s->nrides].riders[0] = s->parents[t];
+		s->rides[s->nrides++].nriders = 1;
+		return 1;
+	}
+	return 0;
+}
+
+/* Series s's rides: each rider, in order, to the first driver of the same
+ * zone with a free seat; 0, or -1 (memory). */
+static int series_rides(const struct month_input *in, struct month_series *s)
+{
+	for (int t = 0; t < s->nparents; t++) {
+		if (in->parents[s->parents[t]].transport != PP_RIDE || ride_join(in, s, t))
+			continue;
+		if (ride_open(in, s, t) < 0)
+			return -1;
+	}
+	return 0;
+}
+
+/* Add the series x opens at candidate c in language lang to res: dates,
+ * people, rides and its parts of the objective; parents are taken from
+ * taken[] on and marked in assigned.  0, or -1 (memory). */
+static int extract_series(struct model *m, const double *x, int c, int lang, int *taken,
+			  bool *assigned, struct month_result *res)
+{
+	const struct month_input *in = m->in;
+	const struct month_cand *cd = &m->cands[c];
+	const struct month_room *room = &in->rooms[cd->room];
+	struct month_series *s = &res->series[res->nseries++];
+	double per_meeting = room->cost;
+
+	s->slot = cd->slot;
+	s->room = cd->room;
+	s->daypart = cd->daypart;
+	s->language = lang;
+	s->ndates = cd->meetings;
+	if (series_alloc(in, cd, room, s) < 0 || series_facilitators(m, x, c, s) < 0)
+		return -1;
+	for (int t = 0; t < s->nfacilitators; t++)
+		per_meeting += in->facilitators[s->facilitators[t]].cost;
+	series_staff(m, x, c, s, &per_meeting);
+	series_parents(m, x, c, taken, assigned, s);
+	s->cost = cd->meetings * per_meeting;
+	series_objective(in, cd, room, s, &res->objective);
+	return series_rides(in, s);
+}
+
+/* Order res->series by weekday, start time, then room and slot input
+ * order (a stable insertion sort). */
+static void order_series(const struct month_input *in, struct month_result *res)
+{
 	for (int a = 1; a < res->nseries; a++) {
 		struct month_series tmp = res->series[a];
 		int b = a - 1;
@@ -210,9 +286,17 @@ int month_extract(struct model *m, const double *x, struct month_result *res)
 		}
 		res->series[b + 1] = tmp;
 	}
+}
+
+/* List in res->unassigned, in input order, every parent not assigned, with
+ * the reasons m->fails gives; 0, or -1 (memory). */
+static int extract_unassigned(const struct model *m, const bool *assigned, struct month_result *res)
+{
+	const struct month_input *in = m->in;
+
 	res->unassigned = calloc((size_t)in->nparents + 1, sizeof *res->unassigned);
 	if (res->unassigned == NULL)
-		goto fail;
+		return -1;
 	for (int p = 0; p < in->nparents; p++) {
 		struct month_unassigned *u;
 
@@ -222,11 +306,38 @@ int month_extract(struct model *m, const double *x, struct month_result *res)
 		u->parent = p;
 		month_explain(&m->fails[(size_t)p * m->ncands], m->ncands, u);
 	}
-	free(taken);
-	free(assigned);
 	return 0;
-fail:
+}
+
+/* Turn the solution x of model m into res->series, objective and unassigned. */
+int month_extract(struct model *m, const double *x, struct month_result *res)
+{
+	const struct month_input *in = m->in;
+	int *taken = calloc((size_t)m->nclasses + 1, sizeof(int));
+	bool *assigned = calloc((size_t)in->nparents + 1, sizeof(bool));
+	int rc = -1;
+
+	if (taken == NULL || assigned == NULL)
+		goto out;
+	res->series = calloc((size_t)count_open(m, x) + 1, sizeof *res->series);
+	if (res->series == NULL)
+		goto out;
+	res->objective.coverage = 0;
+	res->objective.comfort_deviation = 0;
+	res->objective.preference = 0;
+	res->objective.cost = 0;
+	for (int c = 0; c < m->ncands; c++) {
+		int lang = open_language(m, x, c);
+
+		if (lang >= 0 && extract_series(m, x, c, lang, taken, assigned, res) < 0)
+			goto out;
+	}
+	order_series(in, res);
+	if (extract_unassigned(m, assigned, res) < 0)
+		goto out;
+	rc = 0;
+out:
 	free(taken);
 	free(assigned);
-	return -1;
+	return rc;
 }
