@@ -162,6 +162,113 @@ static void dive_callback(glp_tree *T, void *info)
 	}
 }
 
+/* Note the LP values of the y columns cols[0..ny-1] in guide. */
+static void dive_record(const struct model *m, const int *cols, int ny, double *guide)
+{
+	for (int t = 0; t < ny; t++)
+		guide[cols[t]] = glp_get_col_prim(m->lp, cols[t]);
+}
+
+/* The y column to fix at one next: of the y columns cols[0..ny-1] not
+ * fixed, the one with the largest fractional LP value; -1 when every y is
+ * whole. */
+static int dive_pick(const struct model *m, const int *cols, int ny)
+{
+	int pick = -1;
+	double best = 1e-6;
+
+	for (int t = 0; t < ny; t++) {
+		double yv = glp_get_col_prim(m->lp, cols[t]);
+
+		if (glp_get_col_type(m->lp, cols[t]) != GLP_FX && yv > best && yv < 1.0 - 1e-6) {
+			best = yv;
+			pick = cols[t];
+		}
+	}
+	return pick;
+}
+
+/* Fix series one at a time, each the y largest in the LP (at zero instead
+ * when that leaves no LP solution), solving the LP after each, until every
+ * y is whole or a dead end; guide then holds the y values of the last LP
+ * that had a solution.  False when cancelled, out of time, or when the
+ * first LP has no solution. */
+static bool dive_series(struct model *m, struct solve_state *st, glp_smcp *sp, const int *cols,
+			int ny, double *guide)
+{
+	int last = -1;
+
+	for (;;) {
+		int rc = month_lp_sliced(m, st, sp), pick;
+
+		if (st->cancelled || month_elapsed(st) >= st->deadline)
+			return false;
+		if (rc != 0 || glp_get_status(m->lp) != GLP_OPT) {
+			if (last < 0)
+				return false;
+			if (glp_get_col_lb(m->lp, last) < 0.5)
+				return true; /* a dead end: follow the last LP that had a solution
+					      */
+			glp_set_col_bnds(m->lp, last, GLP_FX, 0.0, 0.0);
+			continue;
+		}
+		dive_record(m, cols, ny, guide);
+		pick = dive_pick(m, cols, ny);
+		if (pick < 0)
+			return true;
+		glp_set_col_bnds(m->lp, pick, GLP_FX, 1.0, 1.0);
+		last = pick;
+	}
+}
+
+/* Fix the greedy plan xg's series and people: its nfc facilitator and nsc
+ * staff columns are appended to the ncols in cols, the held parent columns
+ * it uses are released, and every column in cols is fixed at its value in
+ * xg.  Returns the number of columns now in cols. */
+static int dive_fix_plan(struct model *m, int *cols, int ncols, size_t nfc, size_t nsc,
+			 const double *xg)
+{
+	for (size_t t = 0; t < nfc; t++)
+		if (m->fcol[t] != 0)
+			cols[ncols++] = m->fcol[t];
+	for (size_t t = 0; t < nsc; t++)
+		if (m->scol[t] != 0)
+			cols[ncols++] = m->scol[t];
+	for (int t = 0; t < m->nlz; t++)
+		if (m->held[m->lzcols[t]] && xg[m->lzcols[t]] > 0.5)
+			month_price_release(m, m->lzcols[t]);
+	for (int t = 0; t < ncols; t++)
+		glp_set_col_bnds(m->lp, cols[t], GLP_FX, xg[cols[t]], xg[cols[t]]);
+	return ncols;
+}
+
+/* With the greedy plan's series and people fixed, let a MIP, time-boxed to
+ * a quarter of the time left (at least a second), decide who joins which
+ * series under every row.  Writes its plan to x[1..n] and returns true when
+ * it is better than the value v (maximise: the objective's direction). */
+static bool dive_polish(struct model *m, struct solve_state *st, glp_smcp *sp, const glp_iocp *ipp,
+			bool maximise, double v, double *x, int n)
+{
+	glp_iocp ip = *ipp;
+	int ms;
+
+	if (month_lp_sliced(m, st, sp) != 0 || glp_get_status(m->lp) != GLP_OPT)
+		return false;
+	ip.cb_func = dive_callback;
+	ip.cb_info = st;
+	ip.tm_lim = remaining_ms(st) / 4 + 1000;
+	if (ip.tm_lim > remaining_ms(st))
+		ip.tm_lim = remaining_ms(st);
+	glp_intopt(m->lp, &ip);
+	ms = glp_mip_status(m->lp);
+	if (!((ms == GLP_FEAS || ms == GLP_OPT) &&
+	      (maximise ? glp_mip_obj_val(m->lp) > v + 1e-9 : glp_mip_obj_val(m->lp) < v - 1e-9)))
+		return false;
+	for (int j = 1; j <= n; j++)
+		x[j] = glp_mip_col_val(m->lp, j);
+	return true;
+}
+
 /* A plan by diving, for priced models, where GLPK's search by best bound
  * rarely finds plans of its own: open the series whose y is largest in the
  * LP (fixing it at one; at zero when that leaves no LP solution), solve the
@@ -179,13 +286,11 @@ static bool dive(struct model *m, struct solve_state *st, glp_smcp *sp, const gl
 	size_t nfc = (size_t)in->nslots * (size_t)in->nfacilitators * (size_t)(in->nstrs + 1);
 	size_t nsc = (size_t)m->ncands * (size_t)in->nstaff;
 	int ny = month_y_count(m);
-	int n = glp_get_num_cols(m->lp), last = -1, ncols = 0;
+	int n = glp_get_num_cols(m->lp), ncols = 0;
 	int *cols = month_scratch_alloc(m, (size_t)ny + nfc + nsc + 1, sizeof(int));
 	double *guide = month_scratch_alloc(m, (size_t)n + 1, sizeof(double));
 	double *xg = month_scratch_alloc(m, (size_t)n + 2, sizeof(double));
-	glp_iocp ip = *ipp;
-	double before = month_level_value(m, st->level, x), v;
-	int ms;
+	double before = month_level_value(m, st->level, x);
 
 	if (cols == NULL || guide == NULL || xg == NULL) {
 		m->oom = true;
@@ -193,72 +298,18 @@ static bool dive(struct model *m, struct solve_state *st, glp_smcp *sp, const gl
 	}
 	for (int t = 0; t < ny; t++)
 		cols[ncols++] = m->ycol[t];
-	for (;;) {
-		int rc = month_lp_sliced(m, st, sp), pick = -1;
-		double best = 1e-6;
-
-		if (st->cancelled || month_elapsed(st) >= st->deadline)
-			goto restore;
-		if (rc != 0 || glp_get_status(m->lp) != GLP_OPT) {
-			if (last < 0)
-				goto restore;
-			if (glp_get_col_lb(m->lp, last) < 0.5)
-				break; /* a dead end: follow the last LP that had a solution */
-			glp_set_col_bnds(m->lp, last, GLP_FX, 0.0, 0.0);
-			continue;
-		}
-		for (int t = 0; t < ny; t++)
-			guide[cols[t]] = glp_get_col_prim(m->lp, cols[t]);
-		for (int t = 0; t < ny; t++) {
-			double yv = glp_get_col_prim(m->lp, cols[t]);
-
-			if (glp_get_col_type(m->lp, cols[t]) != GLP_FX && yv > best &&
-			    yv < 1.0 - 1e-6) {
-				best = yv;
-				pick = cols[t];
-			}
-		}
-		if (pick < 0)
-			break;
-		glp_set_col_bnds(m->lp, pick, GLP_FX, 1.0, 1.0);
-		last = pick;
-	}
+	if (!dive_series(m, st, sp, cols, ny, guide))
+		goto restore;
 	for (int t = 0; t < ny; t++)
 		glp_set_col_bnds(m->lp, cols[t], GLP_DB, 0.0, 1.0);
 	if (month_greedy_plan(m, xg, guide) < 0)
 		goto out;
 	month_round_integers(m, xg);
 	/* polish: the greedy plan's series and people fixed, the parents free */
-	for (size_t t = 0; t < nfc; t++)
-		if (m->fcol[t] != 0)
-			cols[ncols++] = m->fcol[t];
-	for (size_t t = 0; t < nsc; t++)
-		if (m->scol[t] != 0)
-			cols[ncols++] = m->scol[t];
-	for (int t = 0; t < m->nlz; t++)
-		if (m->held[m->lzcols[t]] && xg[m->lzcols[t]] > 0.5)
-			month_price_release(m, m->lzcols[t]);
-	for (int t = 0; t < ncols; t++)
-		glp_set_col_bnds(m->lp, cols[t], GLP_FX, xg[cols[t]], xg[cols[t]]);
+	ncols = dive_fix_plan(m, cols, ncols, nfc, nsc, xg);
 	/* only a plan the MIP returns counts: it also holds the rows that fix
 	 * the levels before this one, which the greedy plan does not know */
-	v = before;
-	if (month_lp_sliced(m, st, sp) == 0 && glp_get_status(m->lp) == GLP_OPT) {
-		ip.cb_func = dive_callback;
-		ip.cb_info = st;
-		ip.tm_lim = remaining_ms(st) / 4 + 1000;
-		if (ip.tm_lim > remaining_ms(st))
-			ip.tm_lim = remaining_ms(st);
-		glp_intopt(m->lp, &ip);
-		ms = glp_mip_status(m->lp);
-		if ((ms == GLP_FEAS || ms == GLP_OPT) &&
-		    (maximise ? glp_mip_obj_val(m->lp) > v + 1e-9
-			      : glp_mip_obj_val(m->lp) < v - 1e-9)) {
-			for (int j = 1; j <= n; j++)
-				x[j] = glp_mip_col_val(m->lp, j);
-			better = true;
-		}
-	}
+	better = dive_polish(m, st, sp, ipp, maximise, before, x, n);
 restore:
 	for (int t = 0; t < ncols; t++)
 		glp_set_col_bnds(m->lp, cols[t], GLP_DB, 0.0, 1.0);
@@ -296,34 +347,36 @@ static bool root_lp_again(struct model *m, struct solve_state *st, glp_smcp *sp,
 	return true;
 }
 
-/* Solve the model under the current objective.  Returns the outcome; x[1..n]
- * receives the incumbent when there is one.  In a priced model the columns
- * held at the end stay held: the next level holds at least those again. */
-static enum level_outcome solve_level(struct model *m, struct solve_state *st, double *x)
+/* A model with no columns: LVL_OPTIMAL when every row holds at zero, else
+ * LVL_INFEASIBLE. */
+static enum level_outcome solve_empty(const struct model *m)
 {
-	glp_smcp sp;
-	glp_iocp ip;
-	enum level_outcome out;
-	int rc, ms, n = glp_get_num_cols(m->lp);
+	for (int i = 1; i <= glp_get_num_rows(m->lp); i++)
+		if (glp_get_row_lb(m->lp, i) > 1e-9 && glp_get_row_type(m->lp, i) != GLP_FR &&
+		    glp_get_row_type(m->lp, i) != GLP_UP)
+			return LVL_INFEASIBLE;
+	return LVL_OPTIMAL;
+}
 
-	if (n == 0) {
-		/* nothing to decide: feasible iff every row holds at zero */
-		for (int i = 1; i <= glp_get_num_rows(m->lp); i++)
-			if (glp_get_row_lb(m->lp, i) > 1e-9 &&
-			    glp_get_row_type(m->lp, i) != GLP_FR &&
-			    glp_get_row_type(m->lp, i) != GLP_UP)
-				return LVL_INFEASIBLE;
-		return LVL_OPTIMAL;
-	}
-	glp_init_smcp(&sp);
-	sp.msg_lev = GLP_MSG_OFF;
-	sp.presolve = GLP_OFF;
+/* The simplex settings of a level into sp; the first LP of a model also
+ * scales it and starts from a crash basis (measured: a 300-parent root LP
+ * in 22 s instead of 30 s). */
+static void level_smcp(struct model *m, glp_smcp *sp)
+{
+	glp_init_smcp(sp);
+	sp->msg_lev = GLP_MSG_OFF;
+	sp->presolve = GLP_OFF;
 	if (glp_get_it_cnt(m->lp) == 0) {
-		/* first LP of this model: scale it and start from a crash basis
-		 * (measured: a 300-parent root LP in 22 s instead of 30 s) */
 		glp_scale_prob(m->lp, GLP_SF_AUTO);
 		glp_adv_basis(m->lp, 0);
 	}
+}
+
+/* Start the level with no bound (a maximised level: the count bound) and
+ * priced when a lazy model's warm plan lets columns be held, else whole.
+ * Returns 0, or -1 when an allocation failed. */
+static int level_start(struct model *m, struct solve_state *st, const double *x)
+{
 	st->priced = false;
 	st->has_bound = false;
 	if (glp_get_obj_dir(m->lp) == GLP_MAX)
@@ -332,23 +385,46 @@ static enum level_outcome solve_level(struct model *m, struct solve_state *st, d
 		int held = month_price_hold(m, st->warm);
 
 		if (held < 0)
-			return LVL_FAILED;
+			return -1;
 		st->priced = held > 0;
 	}
 	if (!st->priced)
 		month_price_whole(m);
-	rc = st->priced ? month_price_lp(m, st, &sp) : month_lp_sliced(m, st, &sp);
+	return 0;
+}
+
+/* Solve the level's root LP, priced or whole; a numerically hard basis is
+ * retried from scratch, whole.  Returns glp_simplex()'s code. */
+static int root_lp_solve(struct model *m, struct solve_state *st, glp_smcp *sp)
+{
+	int rc = st->priced ? month_price_lp(m, st, sp) : month_lp_sliced(m, st, sp);
+
 	if (rc != 0 && rc != GLP_ETMLIM && !st->cancelled && !m->oom) {
-		/* a numerically hard basis: retry from scratch, whole */
 		month_price_whole(m);
 		st->priced = false;
 		glp_std_basis(m->lp);
-		rc = month_lp_sliced(m, st, &sp);
+		rc = month_lp_sliced(m, st, sp);
 	}
-	if (m->oom)
-		return LVL_FAILED; /* the model lacks entries: its LP proves nothing */
-	if (st->cancelled)
-		return LVL_CANCELLED;
+	return rc;
+}
+
+/* Solve the level's first root LP and keep its value as the level's bound.
+ * False when the level cannot go on: *out is then LVL_FAILED (an allocation
+ * failed), LVL_CANCELLED, LVL_CUT (out of time, the warm plan in x
+ * standing), LVL_NOSOL (out of time, no plan) or LVL_INFEASIBLE. */
+static bool root_lp(struct model *m, struct solve_state *st, glp_smcp *sp, const double *x,
+		    enum level_outcome *out)
+{
+	int rc = root_lp_solve(m, st, sp);
+
+	if (m->oom) {
+		*out = LVL_FAILED; /* the model lacks entries: its LP proves nothing */
+		return false;
+	}
+	if (st->cancelled) {
+		*out = LVL_CANCELLED;
+		return false;
+	}
 	if (rc == GLP_ETMLIM) {
 		st->timed_out = true;
 		/* the relaxation was not solved: only a priced LP proves a bound */
@@ -356,65 +432,50 @@ static enum level_outcome solve_level(struct model *m, struct solve_state *st, d
 		if (st->warm != NULL && st->has_bound && x != NULL)
 			st->gap =
 			    fmin(1.0, month_rel_gap(month_level_value(m, st->level, x), st->bound));
-		return st->warm != NULL ? LVL_CUT : LVL_NOSOL;
+		*out = st->warm != NULL ? LVL_CUT : LVL_NOSOL;
+		return false;
 	}
+	*out = LVL_INFEASIBLE;
 	if (rc != 0 || glp_get_status(m->lp) == GLP_NOFEAS)
-		return LVL_INFEASIBLE;
+		return false;
 	if (glp_get_status(m->lp) != GLP_OPT)
-		return LVL_INFEASIBLE;
+		return false;
 	st->has_bound = false;
 	month_tighten_bound(st, glp_get_obj_val(m->lp), glp_get_obj_dir(m->lp) == GLP_MAX);
+	return true;
+}
 
-	glp_init_iocp(&ip);
-	ip.msg_lev = GLP_MSG_OFF;
-	ip.presolve = GLP_OFF;
-	/* chosen by measurement (docs/model.md, "Search"): whole models branch
-	 * on series first, then by Driebeck-Tomlin for coverage and by
-	 * pseudocosts for the later levels; priced models as before */
-	ip.br_tech = m->lazy ? GLP_BR_MFV : st->level == LEVEL_COVERAGE ? GLP_BR_DTH : GLP_BR_PCH;
+/* The branch-and-cut settings of the level into ip, chosen by measurement
+ * (docs/model.md, "Search"); sets the model the callback branches in. */
+static void level_iocp(struct model *m, struct solve_state *st, glp_iocp *ip)
+{
+	glp_init_iocp(ip);
+	ip->msg_lev = GLP_MSG_OFF;
+	ip->presolve = GLP_OFF;
+	/* whole models branch on series first, then by Driebeck-Tomlin for
+	 * coverage and by pseudocosts for the later levels; priced models as
+	 * before */
+	ip->br_tech = m->lazy ? GLP_BR_MFV : st->level == LEVEL_COVERAGE ? GLP_BR_DTH : GLP_BR_PCH;
 	st->model = m->lazy ? NULL : m;
 	/* depth first for cost, where diving finds the cheap plans that let
 	 * the search prune; best bound elsewhere (docs/model.md, "Search") */
-	ip.bt_tech = !m->lazy && st->level == LEVEL_COST ? GLP_BT_DFS : GLP_BT_BLB;
-	ip.mir_cuts = GLP_ON;
-	ip.cov_cuts = GLP_ON;
-	ip.clq_cuts = GLP_ON;
-	ip.gmi_cuts = GLP_OFF;
-	ip.fp_heur = GLP_OFF;
-	ip.sr_heur = GLP_ON;
-	ip.mip_gap = 0.0;
-	ip.cb_func = ios_callback;
-	ip.cb_info = st;
-	if (st->priced && x != NULL && dive(m, st, &sp, &ip, x)) {
-		month_round_integers(m, x);
-		st->warm = x;
-	}
-	/* the dive left its own basis: back to the root LP */
-	if (st->priced && !root_lp_again(m, st, &sp, x, &out))
-		return out;
-	for (;;) {
-		ip.tm_lim = remaining_ms(st);
-		st->warm_done = false;
-		st->nodes = 0;
-		st->gap = 0.0;
-		rc = glp_intopt(m->lp, &ip);
-		st->nodes_total += st->nodes;
-		st->nodes = 0;
-		ms = glp_mip_status(m->lp);
-		if ((ms == GLP_OPT || ms == GLP_FEAS) && x != NULL)
-			for (int j = 1; j <= n; j++)
-				x[j] = glp_mip_col_val(m->lp, j);
-		if (rc != 0 || ms != GLP_OPT || !st->priced)
-			break;
-		/* the released columns' best is known: look for better through
-		 * the held ones, or stop with a proof */
-		if (month_price_close(m, st, glp_mip_obj_val(m->lp)) == 0)
-			break;
-		st->warm = x;
-		month_round_integers(m, x);
-		if (!root_lp_again(m, st, &sp, x, &out))
-			return out;
-	}
+	ip->bt_tech = !m->lazy && st->level == LEVEL_COST ? GLP_BT_DFS : GLP_BT_BLB;
+	ip->mir_cuts = GLP_ON;
+	ip->cov_cuts = GLP_ON;
+	ip->clq_cuts = GLP_ON;
+	ip->gmi_cuts = GLP_OFF;
+	ip->fp_heur = GLP_OFF;
+	ip->sr_heur = GLP_ON;
+	ip->mip_gap = 0.0;
+	ip->cb_func = ios_callback;
+	ip->cb_info = st;
+}
+
+/* The outcome of a search whose last glp_intopt() returned rc with MIP
+ * status ms; x holds the incumbent or the warm plan. */
+static enum level_outcome search_outcome(struct model *m, struct solve_state *st, int rc, int ms,
+					 const double *x)
+{
 	if (rc == 0 && ms == GLP_OPT)
 		return LVL_OPTIMAL;
 	if (rc == 0 && ms == GLP_NOFEAS)
@@ -434,6 +495,69 @@ static enum level_outcome solve_level(struct model *m, struct solve_state *st, d
 		return LVL_CUT;
 	}
 	return LVL_NOSOL;
+}
+
+/* Branch and cut from the root LP, the incumbent copied to x[1..n]; in a
+ * priced model resumed over the columns released until no held column can
+ * give a better plan.  Returns the outcome. */
+static enum level_outcome branch_and_cut(struct model *m, struct solve_state *st, glp_smcp *sp,
+					 glp_iocp *ip, double *x, int n)
+{
+	enum level_outcome out;
+	int rc, ms;
+
+	for (;;) {
+		ip->tm_lim = remaining_ms(st);
+		st->warm_done = false;
+		st->nodes = 0;
+		st->gap = 0.0;
+		rc = glp_intopt(m->lp, ip);
+		st->nodes_total += st->nodes;
+		st->nodes = 0;
+		ms = glp_mip_status(m->lp);
+		if ((ms == GLP_OPT || ms == GLP_FEAS) && x != NULL)
+			for (int j = 1; j <= n; j++)
+				x[j] = glp_mip_col_val(m->lp, j);
+		if (rc != 0 || ms != GLP_OPT || !st->priced)
+			break;
+		/* the released columns' best is known: look for better through
+		 * the held ones, or stop with a proof */
+		if (month_price_close(m, st, glp_mip_obj_val(m->lp)) == 0)
+			break;
+		st->warm = x;
+		month_round_integers(m, x);
+		if (!root_lp_again(m, st, sp, x, &out))
+			return out;
+	}
+	return search_outcome(m, st, rc, ms, x);
+}
+
+/* Solve the model under the current objective.  Returns the outcome; x[1..n]
+ * receives the incumbent when there is one.  In a priced model the columns
+ * held at the end stay held: the next level holds at least those again. */
+static enum level_outcome solve_level(struct model *m, struct solve_state *st, double *x)
+{
+	glp_smcp sp;
+	glp_iocp ip;
+	enum level_outcome out;
+	int n = glp_get_num_cols(m->lp);
+
+	if (n == 0)
+		return solve_empty(m); /* nothing to decide */
+	level_smcp(m, &sp);
+	if (level_start(m, st, x) < 0)
+		return LVL_FAILED;
+	if (!root_lp(m, st, &sp, x, &out))
+		return out;
+	level_iocp(m, st, &ip);
+	if (st->priced && x != NULL && dive(m, st, &sp, &ip, x)) {
+		month_round_integers(m, x);
+		st->warm = x;
+	}
+	/* the dive left its own basis: back to the root LP */
+	if (st->priced && !root_lp_again(m, st, &sp, x, &out))
+		return out;
+	return branch_and_cut(m, st, &sp, &ip, x, n);
 }
 
 /* An allocation that failed during the level (pricing, the dive, its greedy
