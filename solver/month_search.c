@@ -3,9 +3,9 @@
  * far as the deadline allows: the root LP, the dive of priced models, and
  * GLPK's branch and cut with its callback.
  *
- * glp_simplex() has no callback, so the root LP runs in slices of a quarter
- * second (month_lp_sliced) with the cancel flag and the deadline checked in
- * between.  The branch-and-cut callback injects the warm plan as the first
+ * glp_simplex() has no callback, so the root LP runs in slices of a fixed
+ * number of simplex iterations (month_lp_sliced) with the cancel flag and
+ * the deadline checked in between.  The branch-and-cut callback injects the warm plan as the first
  * incumbent (glp_ios_heur_sol), keeps the level's best proven bound, and
  * stops the search on cancel or at the deadline.  The MIP presolver stays
  * off so that injected vectors address the original columns.  A priced
@@ -17,8 +17,14 @@
 #include "month_internal.h"
 
 #include <float.h>
+#include <limits.h>
 #include <math.h>
 #include <stdlib.h>
+
+/* Simplex iterations per slice of a root LP (month_lp_sliced): about
+ * 0.05 s on the realistic months, a few tenths of a second on the largest
+ * priced ones. */
+#define LP_SLICE_ITERATIONS 1000
 
 double month_rel_gap(double inc, double bound)
 {
@@ -125,25 +131,30 @@ static int remaining_ms(const struct solve_state *st)
 	return left > 2e6 ? 2000000000 : (int)(left * 1000.0) + 1;
 }
 
-/* glp_simplex() has no callback, so the root LP runs in slices of a quarter
- * second, resumed from the basis it left, with the cancel flag and the
- * deadline checked in between.  Returns glp_simplex()'s code (GLP_ETMLIM
- * when the deadline passed); sets st->cancelled when cancelled. */
+/* glp_simplex() has no callback, so the root LP runs in slices of
+ * LP_SLICE_ITERATIONS simplex iterations, resumed from the basis it left,
+ * with the cancel flag and the deadline checked in between.  Slices
+ * counted in iterations, not seconds, end at the same basis on any machine
+ * and under any load, so two runs of a month search the same way.
+ * Returns glp_simplex()'s code (GLP_ETMLIM when the deadline passed); sets
+ * st->cancelled when cancelled. */
 int month_lp_sliced(struct model *m, struct solve_state *st, glp_smcp *sp)
 {
 	for (;;) {
-		int left = remaining_ms(st), rc;
+		int rc;
 
-		sp->tm_lim = left < 250 ? left : 250;
+		sp->tm_lim = remaining_ms(st);
+		sp->it_lim = LP_SLICE_ITERATIONS;
 		rc = glp_simplex(m->lp, sp);
-		if (rc != GLP_ETMLIM)
+		sp->it_lim = INT_MAX;
+		if (rc != GLP_EITLIM)
 			return rc;
 		if (month_cancel_raised(st)) {
 			st->cancelled = true;
-			return rc;
+			return GLP_ETMLIM;
 		}
 		if (month_elapsed(st) >= st->deadline)
-			return rc;
+			return GLP_ETMLIM;
 		month_report(st, false, 0, false);
 	}
 }
