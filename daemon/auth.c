@@ -7,17 +7,23 @@
  * the database for every check, or, through a struct auth_cache, once per
  * pass of the daemon's event loop (the daemon forgets the rows at the end of
  * each pass), so `peerpland token add/revoke` from another process take
- * effect at once in a running daemon: from the next loop pass on.
+ * effect at once in a running daemon: from the next loop pass on.  An
+ * expired token is refused with a message that says so (the holder knows
+ * it is theirs); its expiry is compared as text, since expiries and
+ * store_now() share one UTC format.
  */
 #include "auth.h"
 
+#include <errno.h>
 #include <sodium.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <strings.h>
+#include <time.h>
 
-static const char *const auth_role_names[] = {"scheduler", "casesystem", "viewer", "admin"};
+static const char *const auth_role_names[AUTH_NROLES] = {"scheduler", "casesystem", "viewer",
+							 "admin", "metrics"};
 
 int auth_init(void)
 {
@@ -26,7 +32,7 @@ int auth_init(void)
 
 enum auth_role auth_role_parse(const char *name)
 {
-	for (int i = 0; i < 4; i++)
+	for (int i = 0; i < AUTH_NROLES; i++)
 		if (strcmp(name, auth_role_names[i]) == 0)
 			return (enum auth_role)(1 << i);
 	return 0;
@@ -34,7 +40,7 @@ enum auth_role auth_role_parse(const char *name)
 
 const char *auth_role_name(enum auth_role role)
 {
-	for (int i = 0; i < 4; i++)
+	for (int i = 0; i < AUTH_NROLES; i++)
 		if (role == (enum auth_role)(1 << i))
 			return auth_role_names[i];
 	return "none";
@@ -51,10 +57,45 @@ static void auth_hash(const char *token, unsigned char out[STORE_HASH_LEN])
 			   0);
 }
 
-int auth_token_add(struct store *st, const char *name, const char *role,
+int auth_expiry(const char *life, char out[32], struct pp_error *err)
+{
+	char *end;
+	long n;
+	time_t t;
+	struct tm tm;
+
+	errno = 0;
+	n = strtol(life, &end, 10);
+	if (errno != 0 || end == life || n <= 0 ||
+	    (strcmp(end, "d") != 0 && strcmp(end, "h") != 0) ||
+	    n > (*end == 'd' ? 36500L : 876000L))
+		return pp_error_set(err, PP_ERR_INVALID_INPUT, "expires",
+				    "expires: '%s' is not a lifetime such as 90d or 12h (days or "
+				    "hours, at most 100 years)",
+				    life);
+	t = time(NULL) + (time_t)n * (*end == 'd' ? 86400 : 3600);
+	gmtime_r(&t, &tm);
+	strftime(out, 32, "%Y-%m-%dT%H:%M:%S.000Z", &tm);
+	return 0;
+}
+
+/* A new token: its text in token, its hash in hash. */
+static void auth_secret(char token[AUTH_TOKEN_LEN + 1], unsigned char hash[STORE_HASH_LEN])
+{
+	unsigned char secret[32];
+
+	randombytes_buf(secret, sizeof secret);
+	memcpy(token, "pp_", 3);
+	sodium_bin2base64(token + 3, AUTH_TOKEN_LEN + 1 - 3, secret, sizeof secret,
+			  sodium_base64_VARIANT_URLSAFE_NO_PADDING);
+	sodium_memzero(secret, sizeof secret);
+	auth_hash(token, hash);
+}
+
+int auth_token_add(struct store *st, const char *name, const char *role, const char *expires,
 		   char token[AUTH_TOKEN_LEN + 1], struct pp_error *err)
 {
-	unsigned char secret[32], hash[STORE_HASH_LEN];
+	unsigned char hash[STORE_HASH_LEN];
 	size_t n = strlen(name);
 
 	if (n == 0 || n > AUTH_NAME_MAX ||
@@ -65,20 +106,25 @@ int auth_token_add(struct store *st, const char *name, const char *role,
 				    "token name must be 1..64 characters of [A-Za-z0-9._:-@]");
 	if (auth_role_parse(role) == 0)
 		return pp_error_set(err, PP_ERR_INVALID_INPUT, "role",
-				    "role must be scheduler, casesystem, viewer or admin");
-	randombytes_buf(secret, sizeof secret);
-	memcpy(token, "pp_", 3);
-	sodium_bin2base64(token + 3, AUTH_TOKEN_LEN + 1 - 3, secret, sizeof secret,
-			  sodium_base64_VARIANT_URLSAFE_NO_PADDING);
-	sodium_memzero(secret, sizeof secret);
-	auth_hash(token, hash);
-	return store_token_add(st, name, role, hash, err);
+				    "role must be scheduler, casesystem, viewer, admin or metrics");
+	auth_secret(token, hash);
+	return store_token_add(st, name, role, expires, hash, err);
+}
+
+int auth_token_rotate(struct store *st, const char *name, const char *expires,
+		      char token[AUTH_TOKEN_LEN + 1], char kept[32], struct pp_error *err)
+{
+	unsigned char hash[STORE_HASH_LEN];
+
+	auth_secret(token, hash);
+	return store_token_rotate(st, name, expires, hash, kept, err);
 }
 
 /* One stored token as the check needs it. */
 struct auth_row {
 	unsigned char hash[STORE_HASH_LEN];
 	char name[AUTH_NAME_MAX + 1];
+	char expires[32]; /* a store_now() time, "" for never */
 	enum auth_role role;
 };
 
@@ -136,6 +182,7 @@ static int auth_cache_add(const struct store_token *t, void *arg)
 	r = &ac->rows[ac->n++];
 	memcpy(r->hash, t->hash, STORE_HASH_LEN);
 	snprintf(r->name, sizeof r->name, "%s", t->name);
+	snprintf(r->expires, sizeof r->expires, "%s", t->expires ? t->expires : "");
 	r->role = auth_role_parse(t->role);
 	return 0;
 }
@@ -144,7 +191,8 @@ int auth_check_cached(struct store *st, struct auth_cache *ac, const char *heade
 		      struct auth_principal *who, struct pp_error *err)
 {
 	unsigned char hash[STORE_HASH_LEN];
-	const char *tok;
+	const char *tok, *expires = "";
+	char now[32];
 	bool found = false;
 
 	if (header == NULL || strncasecmp(header, "Bearer ", 7) != 0)
@@ -172,10 +220,17 @@ int auth_check_cached(struct store *st, struct auth_cache *ac, const char *heade
 			found = true;
 			snprintf(who->name, sizeof who->name, "%s", ac->rows[i].name);
 			who->role = ac->rows[i].role;
+			expires = ac->rows[i].expires;
 		}
 	}
 	if (!found || who->role == 0)
 		return pp_error_set(err, PP_ERR_UNAUTHORIZED, "", "the token is not valid");
+	store_now(now);
+	if (expires[0] != '\0' && strcmp(now, expires) >= 0)
+		return pp_error_set(err, PP_ERR_UNAUTHORIZED, "",
+				    "the token expired at %s; an admin may rotate it (peerpland "
+				    "token rotate NAME --expires ...) or add another",
+				    expires);
 	return 0;
 }
 

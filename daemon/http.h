@@ -28,6 +28,7 @@ struct metrics;
 struct plans;
 struct matches;
 struct running;
+struct retention;
 
 /* Listening sockets: TCP and Unix, or those systemd passes (at most this). */
 #define HTTP_MAX_LISTENERS 8
@@ -44,7 +45,8 @@ struct server {
 	struct metrics *metrics;
 	struct plans *plans;
 	struct matches *matches;
-	struct running *running; /* the running-month resources (running.h) */
+	struct running *running;     /* the running-month resources (running.h) */
+	struct retention *retention; /* purges (retention.h) */
 	struct options opts;
 	int nworkers;
 	int inflight; /* requests being handled or held */

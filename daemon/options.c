@@ -66,8 +66,16 @@ static const struct opt_def opt_table[OPT_COUNT] = {
     [OPT_FOLLOWUP_MISSED] = {"followup-missed", OPT_T_INT, "2", 1, 100, true,
 			     "follow-ups: a parent absent at this many last recorded meetings "
 			     "in a row is `missed`"},
+    [OPT_RETAIN_DAYS] = {"retain-days", OPT_T_INT, "0", 0, 36500, true,
+			 "days a finished plan, with its attendance, is kept before it is "
+			 "purged (0 = for ever)"},
+    [OPT_AUDIT_RETAIN_DAYS] = {"audit-retain-days", OPT_T_INT, "0", 0, 36500, true,
+			       "days an audit row is kept before it is purged (0 = for ever)"},
     [OPT_ROLE] = {"role", OPT_T_STRING, "", 0, 0, false,
-		  "role of `token add`: scheduler, casesystem, viewer or admin"},
+		  "role of `token add`: scheduler, casesystem, viewer, admin or metrics"},
+    [OPT_EXPIRES] = {"expires", OPT_T_STRING, "", 0, 0, false,
+		     "lifetime of `token add` and `token rotate` (90d, 12h; \"\" = never, "
+		     "or as it was)"},
 };
 
 static int opt_find(const char *name, size_t len)
@@ -285,7 +293,8 @@ void options_copy_reloadable(struct options *dst, const struct options *src)
 void options_help(FILE *out)
 {
 	fprintf(out, "usage: peerpland [OPTION...]\n"
-		     "       peerpland [OPTION...] token add NAME --role ROLE\n"
+		     "       peerpland [OPTION...] token add NAME --role ROLE [--expires LIFE]\n"
+		     "       peerpland [OPTION...] token rotate NAME [--expires LIFE]\n"
 		     "       peerpland [OPTION...] token list\n"
 		     "       peerpland [OPTION...] token revoke NAME\n"
 		     "       peerpland [OPTION...] backup FILE\n"
@@ -307,7 +316,7 @@ void options_help(FILE *out)
  * token commands rather than of the daemon. */
 static bool opt_in_file(int id)
 {
-	return id != OPT_CONFIG && id != OPT_ROLE;
+	return id != OPT_CONFIG && id != OPT_ROLE && id != OPT_EXPIRES;
 }
 
 void options_print_config(const struct options *o, FILE *out)

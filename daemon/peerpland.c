@@ -9,9 +9,9 @@
  * running solves (their plans stay queued/running in the database and are
  * solved again on the next start), let replies in flight drain, and exit 0.
  * SIGHUP re-reads the options and applies the reloadable ones (log level,
- * limits, queue size, the solver threads' nice value).  Signals are
- * libevent events, so their handlers run on the loop thread like everything
- * else.
+ * limits, queue size, the solver threads' nice value, the retention, which
+ * it purges by at once).  Signals are libevent events, so their handlers
+ * run on the loop thread like everything else.
  */
 #include <event2/event.h>
 #include <event2/thread.h>
@@ -21,6 +21,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/resource.h>
+#include <sys/stat.h>
 #include <systemd/sd-daemon.h>
 #include <unistd.h>
 
@@ -32,6 +33,7 @@
 #include "metrics.h"
 #include "options.h"
 #include "plans.h"
+#include "retention.h"
 #include "running.h"
 #include "store.h"
 
@@ -47,7 +49,44 @@ struct daemon_ctx {
 
 static int daemon_token_print(const struct store_token *t, void *arg)
 {
-	printf("%-24s %-11s %s\n", t->name, t->role, t->created);
+	printf("%-24s %-11s %s %s\n", t->name, t->role, t->created,
+	       t->expires ? t->expires : "never");
+	return 0;
+}
+
+/* `token add NAME --role R [--expires LIFE]` and `token rotate NAME
+ * [--expires LIFE]`: print the new token; 0, or -1 with err set. */
+static int daemon_token_secret(struct store *st, struct options *o, bool rotate, const char *name,
+			       struct pp_error *err)
+{
+	char token[AUTH_TOKEN_LEN + 1], expires[32] = "", kept[32];
+	const char *life = o->str[OPT_EXPIRES];
+
+	if (life[0] != '\0' && auth_expiry(life, expires, err) < 0)
+		return -1;
+	if (rotate) {
+		if (auth_token_rotate(st, name, life[0] ? expires : NULL, token, kept, err) < 0)
+			return -1;
+		printf("%s\n", token);
+		if (kept[0] != '\0') {
+			char now[32];
+
+			store_now(now);
+			if (strcmp(now, kept) >= 0)
+				fprintf(stderr,
+					"peerpland: token %s expired at %s and still has; give "
+					"--expires to extend it\n",
+					name, kept);
+		}
+		return 0;
+	}
+	if (o->str[OPT_ROLE][0] == '\0')
+		return pp_error_set(err, PP_ERR_INVALID_INPUT, "role",
+				    "token add needs --role "
+				    "scheduler|casesystem|viewer|admin|metrics");
+	if (auth_token_add(st, name, o->str[OPT_ROLE], life[0] ? expires : NULL, token, err) < 0)
+		return -1;
+	printf("%s\n", token);
 	return 0;
 }
 
@@ -67,16 +106,9 @@ static int daemon_token_cmd(struct options *o, char **pos, int npos)
 		fprintf(stderr, "peerpland: %s\n", err.message);
 		return 1;
 	}
-	if (npos == 3 && strcmp(pos[1], "add") == 0) {
-		char token[AUTH_TOKEN_LEN + 1];
-
-		if (o->str[OPT_ROLE][0] == '\0')
-			pp_error_set(&err, PP_ERR_INVALID_INPUT, "role",
-				     "token add needs --role scheduler|casesystem|viewer|admin");
-		else if (auth_token_add(st, pos[2], o->str[OPT_ROLE], token, &err) == 0) {
-			printf("%s\n", token);
+	if (npos == 3 && (strcmp(pos[1], "add") == 0 || strcmp(pos[1], "rotate") == 0)) {
+		if (daemon_token_secret(st, o, strcmp(pos[1], "rotate") == 0, pos[2], &err) == 0)
 			rc = 0;
-		}
 	} else if (npos == 2 && strcmp(pos[1], "list") == 0) {
 		rc = 0;
 		if (store_token_each(st, daemon_token_print, NULL, &err) < 0)
@@ -88,8 +120,8 @@ static int daemon_token_cmd(struct options *o, char **pos, int npos)
 		}
 	} else {
 		pp_error_set(&err, PP_ERR_INVALID_INPUT, "",
-			     "usage: peerpland token add NAME --role ROLE | token list | "
-			     "token revoke NAME");
+			     "usage: peerpland token add NAME --role ROLE [--expires LIFE] | "
+			     "token rotate NAME [--expires LIFE] | token list | token revoke NAME");
 	}
 	if (rc != 0)
 		fprintf(stderr, "peerpland: %s\n", err.message);
@@ -185,6 +217,7 @@ static void daemon_reload(struct daemon_ctx *d)
 		http_apply_limits(&d->srv);
 		jobs_set_queue_max(d->srv.jobs, (int)d->srv.opts.num[OPT_QUEUE_MAX]);
 		jobs_set_nice(d->srv.jobs, (int)d->srv.opts.num[OPT_WORKER_NICE]);
+		retention_kick(d->srv.retention);
 		log_info("reloaded options");
 	}
 	options_free(&fresh);
@@ -205,6 +238,20 @@ static void daemon_signal_cb(evutil_socket_t sig, short what, void *arg)
 static void daemon_watchdog_cb(evutil_socket_t fd, short what, void *arg)
 {
 	sd_notify(0, "WATCHDOG=1");
+}
+
+/* Warn when the database file (created 0600, but an older one keeps its
+ * mode) may be read or written by others than its owner: it holds every
+ * request, profile and token hash, and its -wal and -shm files take its
+ * mode. */
+static void daemon_check_mode(const char *path)
+{
+	struct stat sb;
+
+	if (stat(path, &sb) == 0 && S_ISREG(sb.st_mode) && (sb.st_mode & 077) != 0)
+		log_warn("database %s is mode %04o: others than its owner may read it; chmod 600 "
+			 "it (and its -wal and -shm files)",
+			 path, (unsigned)(sb.st_mode & 07777));
 }
 
 /* Raise the soft limit of open files to what max-connections needs (plus
@@ -298,6 +345,7 @@ static int daemon_start(struct daemon_ctx *d, struct pp_error *err)
 	srv->store = store_open(srv->opts.str[OPT_DATABASE], err);
 	if (srv->store == NULL)
 		return -1;
+	daemon_check_mode(srv->opts.str[OPT_DATABASE]);
 	srv->nworkers = (int)srv->opts.num[OPT_WORKERS];
 	if (srv->nworkers == 0)
 		srv->nworkers = (int)sysconf(_SC_NPROCESSORS_ONLN);
@@ -309,8 +357,11 @@ static int daemon_start(struct daemon_ctx *d, struct pp_error *err)
 	srv->plans = plans_new(srv);
 	srv->matches = matches_new(srv);
 	srv->running = running_new(srv);
-	if (srv->jobs == NULL || srv->plans == NULL || srv->matches == NULL || srv->running == NULL)
+	srv->retention = retention_new(srv);
+	if (srv->jobs == NULL || srv->plans == NULL || srv->matches == NULL ||
+	    srv->running == NULL || srv->retention == NULL)
 		return pp_error_set(err, PP_ERR_INTERNAL, "", "cannot start the solver threads");
+	retention_kick(srv->retention); /* a first purge, as soon as the loop runs */
 	n = plans_requeue(srv->plans, err);
 	if (n < 0)
 		return -1;
@@ -346,6 +397,7 @@ static void daemon_cleanup(struct daemon_ctx *d)
 	plans_free(srv->plans);
 	matches_free(srv->matches);
 	running_free(srv->running);
+	retention_free(srv->retention);
 	http_free(srv);
 	for (int i = 0; i < 3; i++)
 		if (d->sig[i] != NULL)

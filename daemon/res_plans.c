@@ -1,5 +1,6 @@
 /*
- * res_plans.c - the /v1/plans resource: submit, read, list, calendar, cancel.
+ * res_plans.c - the /v1/plans resource: submit, read, list, calendar, cancel,
+ * delete.
  *
  * A submitted month is validated at once (month_parse), stored as `queued`
  * and only then acknowledged (202), so an accepted plan survives a crash.
@@ -18,6 +19,11 @@
  * the error object.  A solver failure makes the plan `failed` with `error`.
  * DELETE stores `cancelled` first, then stops the job; a solve stopped by
  * shutdown (job.stopped) leaves the row queued/running for the next start.
+ * DELETE of a finished plan (done, failed or cancelled) is admin's: it
+ * deletes the plan with its attendance and adoption (store_plan_delete),
+ * and a scheduler is answered 403.  A plan whose revised plan was deleted
+ * has that plan's output in its request, from which its calendar takes
+ * the previous series.
  *
  * Reads of a plan with a result are audited, durably, before their reply --
  * by group commit (audit_group.h): each such read takes its audit time and
@@ -752,6 +758,29 @@ void res_plans_list(struct http_call *c)
 	http_reply_json(c, 200, json_pack("{s:o}", "plans", l.arr), NULL);
 }
 
+/* DELETE of a finished plan, by admin: the plan, its attendance and its
+ * adoption go, with the audit row "delete plan" (store_plan_delete); its
+ * kept document is forgotten.  200 {"id", "deleted", "adopted",
+ * "attendance"}: whether it was its month's adopted plan, and how many
+ * attendance records went with it. */
+static void plan_delete(struct http_call *c)
+{
+	struct server *srv = c->srv;
+	struct store_plan_removed rm;
+	struct pp_error err = {0};
+
+	if (store_plan_delete(srv->store, c->param, c->who.name, &rm, &err) < 0) {
+		http_reply_error(c, &err, NULL);
+		return;
+	}
+	plans_forget(srv->plans, c->param);
+	log_info("plan %s deleted by %s", c->param, c->who.name);
+	http_reply_json(c, 200,
+			json_pack("{s:s, s:b, s:b, s:i}", "id", c->param, "deleted", 1, "adopted",
+				  rm.adopted, "attendance", rm.attendance),
+			NULL);
+}
+
 void res_plans_cancel(struct http_call *c)
 {
 	struct server *srv = c->srv;
@@ -779,10 +808,39 @@ void res_plans_cancel(struct http_call *c)
 		http_reply_error(c, &err, NULL);
 		return;
 	}
-	pp_error_set(&err, PP_ERR_CONFLICT, "", "plan %s is already %s", p.id,
-		     pj != NULL ? "finished" : p.status);
+	if (strcmp(p.status, "queued") == 0 || strcmp(p.status, "running") == 0)
+		pp_error_set(&err, PP_ERR_CONFLICT, "", "plan %s is already %s", p.id,
+			     pj != NULL ? "finished" : p.status);
+	else if (c->who.role != ROLE_ADMIN)
+		pp_error_set(&err, PP_ERR_FORBIDDEN, "",
+			     "plan %s is %s; deleting a finished plan needs the admin role", p.id,
+			     p.status);
 	store_plan_free(&p);
-	http_reply_error(c, &err, NULL);
+	if (err.code != PP_OK)
+		http_reply_error(c, &err, NULL);
+	else
+		plan_delete(c);
+}
+
+/* The plan p revises was deleted (err: NOT_FOUND), which wrote its output
+ * into p's request as previous (store_plan_delete): take that as prev's
+ * result, without its month document.  0, or -1 with err as it was. */
+static int plan_previous_kept(const struct store_plan *p, struct store_plan *prev,
+			      struct pp_error *err)
+{
+	json_t *doc, *was;
+
+	if (err->code != PP_ERR_NOT_FOUND)
+		return -1;
+	doc = json_loads(p->request, 0, NULL);
+	was = json_object_get(doc, "previous");
+	if (json_is_object(was) && json_object_get(was, "plan") == NULL)
+		prev->result = jr_dumps(was, 0);
+	json_decref(doc);
+	if (prev->result == NULL)
+		return -1;
+	pp_error_clear(err);
+	return 0;
 }
 
 void res_plans_calendar(struct http_call *c)
@@ -802,7 +860,8 @@ void res_plans_calendar(struct http_call *c)
 			     p.id, p.status);
 	} else if (p.revises == NULL ||
 		   store_plan_get(c->srv->store, p.revises, STORE_PLAN_REQUEST | STORE_PLAN_RESULT,
-				  &prev, &err) == 0) {
+				  &prev, &err) == 0 ||
+		   plan_previous_kept(&p, &prev, &err) == 0) {
 		ip = (struct ics_plan){.id = p.id,
 				       .request = p.request,
 				       .result = p.result,

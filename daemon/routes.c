@@ -1,17 +1,22 @@
 /*
  * routes.c - the route table: which method and path reach which handler, and
  * which roles may call it (API.md's endpoint table).  The viewer role may
- * every GET; admin may everything (auth_allows).
+ * every GET but the audit log; admin may everything (auth_allows).  Two
+ * additions to API.md's roles (docs/daemon.md): metrics, which may read
+ * /metrics and nothing else, and admin alone for the audit log.
  */
 #include "routes.h"
 
 #define R_SCHED ROLE_SCHEDULER
 #define R_VIEW  ROLE_VIEWER
 #define R_CASE  ROLE_CASESYSTEM
+#define R_ADMIN ROLE_ADMIN
+#define R_METR  ROLE_METRICS
 
 const struct route routes[] = {
     {EVHTTP_REQ_GET, "/v1/health", 0, res_health_get, "health"},
-    {EVHTTP_REQ_GET, "/metrics", R_VIEW, res_metrics_get, "metrics"},
+    {EVHTTP_REQ_GET, "/metrics", R_VIEW | R_METR, res_metrics_get, "metrics"},
+    {EVHTTP_REQ_GET, "/v1/audit", R_ADMIN, res_audit_get, "audit_list"},
     {EVHTTP_REQ_POST, "/v1/plans", R_SCHED, res_plans_submit, "plans_submit"},
     {EVHTTP_REQ_GET, "/v1/plans", R_SCHED | R_VIEW, res_plans_list, "plans_list"},
     {EVHTTP_REQ_GET, "/v1/plans/{id}", R_SCHED | R_VIEW, res_plans_get, "plans_get"},

@@ -1,7 +1,7 @@
 /*
  * routes.h - the handlers of every HTTP resource, listed by routes.c.
  *
- * One file per resource (res_health.c, res_metrics.c, res_plans.c,
+ * One file per resource (res_health.c, res_metrics.c, res_audit.c, res_plans.c,
  * res_matches.c, res_specialists.c, res_assignments.c, and for running a
  * month res_adopt.c, res_plan_sheets.c, res_attendance.c, res_followups.c,
  * res_months.c); a new resource adds its file, its prototypes here and its
@@ -14,6 +14,7 @@
 
 void res_health_get(struct http_call *c);
 void res_metrics_get(struct http_call *c);
+void res_audit_get(struct http_call *c);
 
 void res_plans_submit(struct http_call *c);
 void res_plans_list(struct http_call *c);

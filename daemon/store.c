@@ -10,12 +10,12 @@
  * write while the daemon runs.  The statements every authenticated read runs
  * (the token scan, a plan by id, audit rows) are prepared once per
  * connection and kept (store_cached); the others are prepared per call.
+ * store_int.h shares the connection and these helpers with
+ * store_protect.c (deleting a plan, purges, reading the audit log).
  * The database file is created 0600 whatever the umask (it holds every
  * request, profile and token hash), and SQLite gives its -wal and -shm
  * files the database file's mode.
  */
-#include "store.h"
-
 #include <errno.h>
 #include <fcntl.h>
 #include <sqlite3.h>
@@ -26,18 +26,7 @@
 #include <time.h>
 #include <unistd.h>
 
-/* Slots of the kept statements; a plan by id has one per body mask. */
-enum store_stmt {
-	STORE_STMT_TOKENS,
-	STORE_STMT_AUDIT,
-	STORE_STMT_PLAN,
-	STORE_NSTMT = STORE_STMT_PLAN + 4
-};
-
-struct store {
-	sqlite3 *db;
-	sqlite3_stmt *stmt[STORE_NSTMT];
-};
+#include "store_int.h"
 
 static const char *const store_migrations[] = {
     /* 0 -> 1: plans, tokens, audit. */
@@ -105,11 +94,22 @@ static const char *const store_migrations[] = {
     "  recorded TEXT NOT NULL,"
     "  who TEXT NOT NULL,"
     "  PRIMARY KEY (month, series, date));",
+    /* 4 -> 5: data protection (store_protect.c).  A token may expire
+     * (NULL: never; older tokens never do).  Indexes for what deletes and
+     * purges look up: the plans a plan's revisions name, a plan's
+     * attendance, finished plans and audit rows by age, audit rows by
+     * actor. */
+    "ALTER TABLE tokens ADD COLUMN expires TEXT;"
+    "CREATE INDEX plans_revises ON plans(revises) WHERE revises IS NOT NULL;"
+    "CREATE INDEX plans_finished ON plans(finished) WHERE finished IS NOT NULL;"
+    "CREATE INDEX attendance_plan ON attendance(plan);"
+    "CREATE INDEX audit_at ON audit(at);"
+    "CREATE INDEX audit_who ON audit(who, seq);",
 };
 
 #define STORE_NMIGRATIONS ((int)(sizeof store_migrations / sizeof store_migrations[0]))
 
-static int store_fail(struct store *st, struct pp_error *err, const char *what)
+int store_fail(struct store *st, struct pp_error *err, const char *what)
 {
 	return pp_error_set(err, PP_ERR_INTERNAL, "", "database: %s: %s", what,
 			    sqlite3_errmsg(st->db));
@@ -243,9 +243,8 @@ void store_close(struct store *st)
 	free(st);
 }
 
-/* Prepare sql and bind the NULL-terminated list of text parameters. */
-static sqlite3_stmt *store_prepare(struct store *st, const char *sql, const char *const *params,
-				   struct pp_error *err)
+sqlite3_stmt *store_prepare(struct store *st, const char *sql, const char *const *params,
+			    struct pp_error *err)
 {
 	sqlite3_stmt *s;
 
@@ -305,8 +304,7 @@ static void store_release(struct store *st, sqlite3_stmt *s)
 /* Run a write statement with text parameters; returns rows changed or -1.
  * A NULL entry in params ends the list, so optional columns use COALESCE
  * with a sentinel-free design: callers pass "" and SQL turns it into NULL. */
-static int store_exec(struct store *st, const char *sql, const char *const *params,
-		      struct pp_error *err)
+int store_exec(struct store *st, const char *sql, const char *const *params, struct pp_error *err)
 {
 	sqlite3_stmt *s = store_prepare(st, sql, params, err);
 	int rc;
@@ -541,25 +539,61 @@ int store_plan_pending(struct store *st, store_plan_fn fn, void *arg, struct pp_
 	return s ? store_plan_walk(st, s, true, fn, arg, err) : -1;
 }
 
-int store_token_add(struct store *st, const char *name, const char *role,
+int store_token_add(struct store *st, const char *name, const char *role, const char *expires,
 		    const unsigned char hash[STORE_HASH_LEN], struct pp_error *err)
 {
 	char now[32];
-	const char *p[] = {name, role, now, NULL};
+	const char *p[] = {name, role, now, expires ? expires : "", NULL};
 	sqlite3_stmt *s;
 	int rc;
 
 	store_now(now);
-	s = store_prepare(
-	    st, "INSERT INTO tokens(name, role, created, hash) VALUES (?1, ?2, ?3, ?4)", p, err);
+	s = store_prepare(st,
+			  "INSERT INTO tokens(name, role, created, expires, hash)"
+			  " VALUES (?1, ?2, ?3, NULLIF(?4, ''), ?5)",
+			  p, err);
 	if (s == NULL)
 		return -1;
-	sqlite3_bind_blob(s, 4, hash, STORE_HASH_LEN, SQLITE_TRANSIENT);
+	sqlite3_bind_blob(s, 5, hash, STORE_HASH_LEN, SQLITE_TRANSIENT);
 	rc = sqlite3_step(s);
 	sqlite3_finalize(s);
 	if (rc == SQLITE_CONSTRAINT)
 		return pp_error_set(err, PP_ERR_CONFLICT, "", "a token named '%s' exists", name);
 	return rc == SQLITE_DONE ? 0 : store_fail(st, err, "add token");
+}
+
+int store_token_rotate(struct store *st, const char *name, const char *expires,
+		       const unsigned char hash[STORE_HASH_LEN], char kept[32],
+		       struct pp_error *err)
+{
+	const char *p[] = {name, expires ? expires : "", NULL}, *pn[] = {name, NULL};
+	sqlite3_stmt *s;
+	int rc;
+
+	kept[0] = '\0';
+	if (store_begin(st, err) < 0)
+		return -1;
+	s = store_prepare(st,
+			  "UPDATE tokens SET hash = ?3, expires = COALESCE(NULLIF(?2, ''), expires)"
+			  " WHERE name = ?1",
+			  p, err);
+	if (s == NULL)
+		return store_rollback(st, -1);
+	sqlite3_bind_blob(s, 3, hash, STORE_HASH_LEN, SQLITE_TRANSIENT);
+	rc = sqlite3_step(s);
+	sqlite3_finalize(s);
+	if (rc != SQLITE_DONE)
+		return store_rollback(st, store_fail(st, err, "rotate token"));
+	if (sqlite3_changes(st->db) == 0)
+		return store_rollback(
+		    st, pp_error_set(err, PP_ERR_NOT_FOUND, "", "no token named '%s'", name));
+	s = store_prepare(st, "SELECT expires FROM tokens WHERE name = ?1", pn, err);
+	if (s == NULL)
+		return store_rollback(st, -1);
+	if (sqlite3_step(s) == SQLITE_ROW && store_text(s, 0) != NULL)
+		snprintf(kept, 32, "%s", store_text(s, 0));
+	sqlite3_finalize(s);
+	return store_commit(st, err);
 }
 
 int store_token_revoke(struct store *st, const char *name, struct pp_error *err)
@@ -574,9 +608,9 @@ int store_token_revoke(struct store *st, const char *name, struct pp_error *err)
 
 int store_token_each(struct store *st, store_token_fn fn, void *arg, struct pp_error *err)
 {
-	sqlite3_stmt *s =
-	    store_cached(st, STORE_STMT_TOKENS,
-			 "SELECT name, role, created, hash FROM tokens ORDER BY name", NULL, err);
+	sqlite3_stmt *s = store_cached(
+	    st, STORE_STMT_TOKENS,
+	    "SELECT name, role, created, hash, expires FROM tokens ORDER BY name", NULL, err);
 	int rc;
 
 	if (s == NULL)
@@ -587,6 +621,7 @@ int store_token_each(struct store *st, store_token_fn fn, void *arg, struct pp_e
 		    .role = (const char *)sqlite3_column_text(s, 1),
 		    .created = (const char *)sqlite3_column_text(s, 2),
 		    .hash = sqlite3_column_blob(s, 3),
+		    .expires = (const char *)sqlite3_column_text(s, 4),
 		};
 		if (t.hash == NULL || sqlite3_column_bytes(s, 3) != STORE_HASH_LEN)
 			continue;
@@ -630,14 +665,14 @@ long store_audit_count(struct store *st)
  * specialist's parents before it goes) runs in one BEGIN IMMEDIATE
  * transaction, so nothing can slip between the check and the change. */
 
-static int store_begin(struct store *st, struct pp_error *err)
+int store_begin(struct store *st, struct pp_error *err)
 {
 	return sqlite3_exec(st->db, "BEGIN IMMEDIATE", NULL, NULL, NULL) == SQLITE_OK
 		   ? 0
 		   : store_fail(st, err, "begin");
 }
 
-static int store_commit(struct store *st, struct pp_error *err)
+int store_commit(struct store *st, struct pp_error *err)
 {
 	if (sqlite3_exec(st->db, "COMMIT", NULL, NULL, NULL) == SQLITE_OK)
 		return 0;
@@ -646,8 +681,7 @@ static int store_commit(struct store *st, struct pp_error *err)
 	return -1;
 }
 
-/* Roll back and pass rc (-1) through. */
-static int store_rollback(struct store *st, int rc)
+int store_rollback(struct store *st, int rc)
 {
 	sqlite3_exec(st->db, "ROLLBACK", NULL, NULL, NULL);
 	return rc;
@@ -684,10 +718,8 @@ int store_audit_many(struct store *st, const struct store_audit_row *rows, int n
 	return rc == SQLITE_DONE ? store_commit(st, err) : store_rollback(st, -1);
 }
 
-/* One integer from a query with text parameters; -1 with err set on failure,
- * dflt when there is no row. */
-static long store_scalar(struct store *st, const char *sql, const char *const *params, long dflt,
-			 struct pp_error *err)
+long store_scalar(struct store *st, const char *sql, const char *const *params, long dflt,
+		  struct pp_error *err)
 {
 	sqlite3_stmt *s = store_prepare(st, sql, params, err);
 	long v = dflt;
@@ -704,7 +736,7 @@ static long store_scalar(struct store *st, const char *sql, const char *const *p
 	return v;
 }
 
-static const char *store_text(sqlite3_stmt *s, int i)
+const char *store_text(sqlite3_stmt *s, int i)
 {
 	return (const char *)sqlite3_column_text(s, i);
 }

@@ -1,6 +1,7 @@
 /*
  * store.h - peerpland's durable state in SQLite: plans, tokens, audit log,
- * the specialist registry and assignments, adopted plans and attendance.
+ * the specialist registry and assignments, adopted plans and attendance;
+ * deleting, purging and the audit log read back (store_protect.c).
  *
  * Every function runs on the caller's thread (the event loop) and returns only
  * after its transaction is committed, so a reply sent afterwards is durable.
@@ -33,8 +34,9 @@ struct store_plan_new {
 	int sequence;
 };
 
+/* A token row; expires is a store_now() time, NULL for never. */
 struct store_token {
-	const char *name, *role, *created;
+	const char *name, *role, *created, *expires;
 	const unsigned char *hash; /* STORE_HASH_LEN bytes */
 };
 
@@ -100,9 +102,17 @@ int store_plan_list(struct store *st, const char *month, store_plan_fn fn, void 
 /* Call fn for each queued or running plan, oldest first, with its request. */
 int store_plan_pending(struct store *st, store_plan_fn fn, void *arg, struct pp_error *err);
 
-/* Token rows: add (CONFLICT if the name exists), revoke (NOT_FOUND), walk. */
-int store_token_add(struct store *st, const char *name, const char *role,
+/* Token rows: add (expires NULL: never; CONFLICT if the name exists),
+ * revoke (NOT_FOUND), walk. */
+int store_token_add(struct store *st, const char *name, const char *role, const char *expires,
 		    const unsigned char hash[STORE_HASH_LEN], struct pp_error *err);
+
+/* Give token `name` a new hash, keeping its role, and its expiry unless
+ * expires is not NULL; kept receives the expiry it now has ("" for
+ * never).  NOT_FOUND. */
+int store_token_rotate(struct store *st, const char *name, const char *expires,
+		       const unsigned char hash[STORE_HASH_LEN], char kept[32],
+		       struct pp_error *err);
 int store_token_revoke(struct store *st, const char *name, struct pp_error *err);
 int store_token_each(struct store *st, store_token_fn fn, void *arg, struct pp_error *err);
 
@@ -200,5 +210,67 @@ int store_attendance_put(struct store *st, const struct store_attendance *a, boo
  * from fn is a failure (INTERNAL). */
 int store_attendance_each(struct store *st, const char *month, store_attendance_fn fn, void *arg,
 			  struct pp_error *err);
+
+/* --- data protection (store_protect.c) ----------------------------------- */
+
+/* What deleting a plan removed besides its row. */
+struct store_plan_removed {
+	bool adopted;   /* it was its month's adopted plan */
+	int attendance; /* attendance records made against it */
+	int revisions;  /* plans revising it, which now hold its output */
+};
+
+/* Delete finished plan id (done, failed or cancelled; CONFLICT when queued
+ * or running, NOT_FOUND when unknown) with its attendance records and its
+ * adoption, and commit with it the audit row "delete plan" by who, object
+ * id.  A plan that revises it keeps the plan it revised: its stored
+ * request's previous {"plan": id} becomes id's stored output, which is
+ * what that request was solved with.  Audit rows stay. */
+int store_plan_delete(struct store *st, const char *id, const char *who,
+		      struct store_plan_removed *out, struct pp_error *err);
+
+/* A purge: finished plans with their attendance, and attendance records,
+ * before plans_before; audit rows before audit_before (store_now() times;
+ * NULL: none of that kind); at most `batch` rows of each kind. */
+struct store_purge {
+	const char *plans_before, *audit_before;
+	int batch;
+};
+
+struct store_purged {
+	int plans, attendance, audit;
+};
+
+typedef void (*store_id_fn)(const char *id, void *arg);
+
+/* One batch of purge p in one transaction, with the audit row "purge" by
+ * "peerpland" when it removed anything; plans are removed as
+ * store_plan_delete removes one, and deleted (may be NULL) is called with
+ * each plan's id.  *n counts what went: a kind that reached p->batch may
+ * have more.  0, or -1 with err set (nothing removed). */
+int store_purge_batch(struct store *st, const struct store_purge *p, store_id_fn deleted, void *arg,
+		      struct store_purged *n, struct pp_error *err);
+
+/* Reading the audit log: rows after seq `after`, at or after `since` (a
+ * store_now() time), by actor `who`, naming parent `parent` (the object is
+ * the parent, or ends in a ": " list of ids that holds it); NULL or ""
+ * filters nothing.  At most limit rows, by seq. */
+struct store_audit_filter {
+	const char *since, *who, *parent;
+	long long after;
+	int limit;
+};
+
+struct store_audit_entry {
+	long long seq;
+	const char *at, *who, *action, *object;
+};
+
+typedef int (*store_audit_fn)(const struct store_audit_entry *e, void *arg);
+
+/* Call fn with each row of f (fields valid during the call only); a
+ * non-zero return from fn is out of memory (INTERNAL). */
+int store_audit_list(struct store *st, const struct store_audit_filter *f, store_audit_fn fn,
+		     void *arg, struct pp_error *err);
 
 #endif

@@ -6,7 +6,7 @@
 #  (b) the service's ExecStart names the installed daemon and the installed
 #      configuration file, which is the example;
 #  (c) the configuration file is what the options table says: every option
-#      of `peerpland --help` but config and role (those of the token
+#      of `peerpland --help` but config, role and expires (those of the token
 #      commands) has its block, with --help's help line, default, range and
 #      "reloaded on SIGHUP" exactly when --help marks it *, and one line
 #      `#name = default` (commented out) or `name = value`;
@@ -88,7 +88,7 @@ awk '
 [ "$(wc -l <"$tmp/opts")" -ge 10 ] || fail "read only $(wc -l <"$tmp/opts") options from --help"
 n=0
 while IFS='	' read -r name star def range help; do
-	case $name in config | role) continue ;; esac
+	case $name in config | role | expires) continue ;; esac
 	n=$((n + 1))
 	want="# $name: $help"
 	block=$(awk -v want="$want" '$0 == want { on = 1 } on { print } on && /^$/ { exit }' "$example")
@@ -109,7 +109,7 @@ while IFS='	' read -r name star def range help; do
 		fail "$name: commented out, but not as \"#$name = $def\""
 	fi
 done <"$tmp/opts"
-for name in config role; do
+for name in config role expires; do
 	grep -q "^#\{0,1\}$name = " "$example" && fail "the file sets $name, an option of commands"
 done
 

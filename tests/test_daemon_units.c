@@ -1,7 +1,9 @@
 /*
  * test_daemon_units.c - unit tests of the daemon's store, options and
  * calendar export, without a network: the migrations and plan life cycle in
- * a temporary SQLite file, adoption and attendance records, the options table's readers, and an
+ * a temporary SQLite file, adoption and attendance records, deleting and
+ * purging plans and reading the audit log, token expiry and rotation, the
+ * options table's readers, and an
  * iCalendar built from a hand-made plan and parsed back with libical, whose recurrence must expand
  * to exactly the series' dates.
  */
@@ -64,7 +66,7 @@ static void test_store_plans(void **state)
 	struct store_plan p;
 
 	assert_non_null(st);
-	assert_int_equal(store_schema_version(st), 4);
+	assert_int_equal(store_schema_version(st), 5);
 	assert_int_equal(put(st, "a", "2026-10", NULL, 0, &err), 0);
 	assert_int_equal(put(st, "b", "2026-10", "a", 1, &err), 0);
 	assert_int_equal(put(st, "c", "2026-11", NULL, 0, &err), 0);
@@ -104,7 +106,7 @@ static void test_store_plans(void **state)
 	pp_error_clear(&err);
 	st = store_open(path, &err);
 	assert_non_null(st);
-	assert_int_equal(store_schema_version(st), 4);
+	assert_int_equal(store_schema_version(st), 5);
 	memset(ids, 0, sizeof ids);
 	assert_int_equal(store_plan_pending(st, count_plan, ids, &err), 0);
 	assert_string_equal(ids[0], "b");
@@ -211,6 +213,149 @@ static void test_store_program(void **state)
 	unlink(path);
 }
 
+/* Collect "seq who action object" lines of audit rows. */
+static int audit_line(const struct store_audit_entry *e, void *arg)
+{
+	char *buf = arg;
+	size_t n = strlen(buf);
+
+	snprintf(buf + n, 2048 - n, "%lld %s %s %s\n", e->seq, e->who, e->action, e->object);
+	return 0;
+}
+
+static void forgot(const char *id, void *arg)
+{
+	strcat(arg, id);
+	strcat(arg, " ");
+}
+
+/* Deleting a finished plan (its attendance and adoption with it, its
+ * revision keeping its output), purging in batches, reading the audit log
+ * by filter. */
+static void test_store_protect(void **state)
+{
+	struct pp_error err = {0};
+	char *path = tmp_db(), replaced[40], lines[2048] = "", ids[64] = "";
+	struct store *st = store_open(path, &err);
+	struct store_plan_new rev = {
+	    .id = "b",
+	    .month = "2026-10",
+	    .request = "{\"month\": \"2026-10\", \"previous\": {\"plan\": \"a\"}}",
+	    .who = "u",
+	    .revises = "a",
+	    .sequence = 1};
+	struct store_attendance a = {.month = "2026-10",
+				     .series = "mon@r1",
+				     .date = "2026-10-05",
+				     .plan = "a",
+				     .present = "[\"P1\"]",
+				     .absent = "[]",
+				     .who = "u"};
+	struct store_plan_removed rm;
+	struct store_purge pg = {.plans_before = "9999-01-01T00:00:00.000Z", .batch = 2};
+	struct store_purged n;
+	struct store_audit_filter f = {.limit = 100};
+	struct store_plan p;
+	char sub[32];
+	bool again;
+
+	assert_non_null(st);
+	assert_int_equal(put(st, "a", "2026-10", NULL, 0, &err), 0);
+	assert_int_equal(store_plan_set_status(st, "a", "done", NULL,
+					       "{\"status\": \"optimal\", \"x\": 1.50}", NULL,
+					       &err),
+			 0);
+	assert_int_equal(store_plan_put(st, &rev, sub, &err), 0);
+	assert_int_equal(store_plan_adopt(st, "a", "u", replaced, &err), 0);
+	assert_int_equal(store_attendance_put(st, &a, &again, &err), 0);
+	/* b is queued: 409; unknown: 404. */
+	assert_int_equal(store_plan_delete(st, "b", "root", &rm, &err), -1);
+	assert_int_equal(err.code, PP_ERR_CONFLICT);
+	pp_error_clear(&err);
+	assert_int_equal(store_plan_delete(st, "zz", "root", &rm, &err), -1);
+	assert_int_equal(err.code, PP_ERR_NOT_FOUND);
+	pp_error_clear(&err);
+	assert_int_equal(store_plan_delete(st, "a", "root", &rm, &err), 0);
+	assert_true(rm.adopted);
+	assert_int_equal(rm.attendance, 1);
+	assert_int_equal(rm.revisions, 1);
+	assert_int_equal(store_plan_get(st, "a", 0, &p, &err), -1);
+	pp_error_clear(&err);
+	assert_int_equal(store_plan_adopted(st, "2026-10", 0, &p, &err), -1);
+	pp_error_clear(&err);
+	assert_int_equal(store_attendance_each(st, "2026-10", attendance_line, lines, &err), 0);
+	assert_string_equal(lines, "");
+	/* b holds a's output in place of the reference, and still says whom
+	 * it revised. */
+	assert_int_equal(store_plan_get(st, "b", STORE_PLAN_REQUEST, &p, &err), 0);
+	assert_string_equal(p.request, "{\"month\":\"2026-10\",\"previous\":"
+				       "{\"status\":\"optimal\",\"x\":1.50}}");
+	assert_string_equal(p.revises, "a");
+	store_plan_free(&p);
+	f.after = 0;
+	f.who = "root";
+	assert_int_equal(store_audit_list(st, &f, audit_line, lines, &err), 0);
+	assert_non_null(strstr(lines, " root delete plan a\n"));
+
+	/* Purge: 3 finished plans, 2 per batch; the queued one stays. */
+	assert_int_equal(put(st, "c", "2026-11", NULL, 0, &err), 0);
+	assert_int_equal(put(st, "d", "2026-11", NULL, 0, &err), 0);
+	assert_int_equal(put(st, "e", "2026-11", NULL, 0, &err), 0);
+	assert_int_equal(store_plan_set_status(st, "b", "done", NULL, "{}", NULL, &err), 0);
+	assert_int_equal(store_plan_set_status(st, "c", "failed", NULL, NULL, "x", &err), 0);
+	assert_int_equal(store_plan_set_status(st, "d", "cancelled", NULL, NULL, NULL, &err), 0);
+	assert_int_equal(store_purge_batch(st, &pg, forgot, ids, &n, &err), 0);
+	assert_int_equal(n.plans, 2);
+	assert_string_equal(ids, "b c ");
+	assert_int_equal(store_purge_batch(st, &pg, forgot, ids, &n, &err), 0);
+	assert_int_equal(n.plans, 1);
+	assert_string_equal(ids, "b c d ");
+	assert_int_equal(store_purge_batch(st, &pg, forgot, ids, &n, &err), 0);
+	assert_int_equal(n.plans + n.attendance + n.audit, 0);
+	assert_int_equal(store_plan_get(st, "e", 0, &p, &err), 0);
+	store_plan_free(&p);
+	/* Two "purge" rows, by peerpland; nothing purged wrote none. */
+	lines[0] = '\0';
+	f.who = "peerpland";
+	assert_int_equal(store_audit_list(st, &f, audit_line, lines, &err), 0);
+	assert_non_null(strstr(lines,
+			       "peerpland purge 2 plan(s) and 0 attendance record(s) "
+			       "before 9999-01-01T00:00:00.000Z, 0 audit row(s) before -\n"));
+	assert_non_null(strstr(strstr(lines, "\n") + 1, "purge 1 plan(s)"));
+	assert_null(strstr(strstr(strstr(lines, "\n") + 1, "\n") + 1, "purge"));
+
+	/* Filters: parent as the object or in a ": " list, never a prefix. */
+	assert_int_equal(store_audit(st, "cs", "end assignment", "P1", &err), 0);
+	assert_int_equal(store_audit(st, "cs", "reassign", "S1: P10,P1", &err), 0);
+	assert_int_equal(store_audit(st, "cs", "match solve", "2 parent(s): P10,P2", &err), 0);
+	assert_int_equal(store_audit(st, "cs", "match candidates", "P1x", &err), 0);
+	lines[0] = '\0';
+	f = (struct store_audit_filter){.parent = "P1", .limit = 100};
+	assert_int_equal(store_audit_list(st, &f, audit_line, lines, &err), 0);
+	assert_non_null(strstr(lines, " cs end assignment P1\n"));
+	assert_non_null(strstr(lines, " cs reassign S1: P10,P1\n"));
+	assert_null(strstr(lines, "match"));
+	lines[0] = '\0';
+	f = (struct store_audit_filter){.parent = "P10", .who = "cs", .limit = 1};
+	assert_int_equal(store_audit_list(st, &f, audit_line, lines, &err), 0);
+	assert_non_null(strstr(lines, " cs reassign S1: P10,P1\n"));
+	assert_null(strstr(lines, "match"));
+	f.after = atoll(lines);
+	lines[0] = '\0';
+	assert_int_equal(store_audit_list(st, &f, audit_line, lines, &err), 0);
+	assert_non_null(strstr(lines, " cs match solve 2 parent(s): P10,P2\n"));
+	lines[0] = '\0';
+	f = (struct store_audit_filter){.since = "9000-01-01T00:00:00.000Z", .limit = 100};
+	assert_int_equal(store_audit_list(st, &f, audit_line, lines, &err), 0);
+	assert_string_equal(lines, "");
+	/* Audit rows before a time: all of them, two per batch. */
+	pg = (struct store_purge){.audit_before = "9999-01-01T00:00:00.000Z", .batch = 2};
+	assert_int_equal(store_purge_batch(st, &pg, NULL, NULL, &n, &err), 0);
+	assert_int_equal(n.audit, 2);
+	store_close(st);
+	unlink(path);
+}
+
 static void test_tokens(void **state)
 {
 	struct pp_error err = {0};
@@ -219,11 +364,11 @@ static void test_tokens(void **state)
 	struct auth_principal who;
 
 	assert_int_equal(auth_init(), 0);
-	assert_int_equal(auth_token_add(st, "sam", "scheduler", tok, &err), 0);
+	assert_int_equal(auth_token_add(st, "sam", "scheduler", NULL, tok, &err), 0);
 	assert_int_equal(strlen(tok), AUTH_TOKEN_LEN);
-	assert_int_equal(auth_token_add(st, "sam", "viewer", other, &err), -1);
+	assert_int_equal(auth_token_add(st, "sam", "viewer", NULL, other, &err), -1);
 	pp_error_clear(&err);
-	assert_int_equal(auth_token_add(st, "x", "root", other, &err), -1);
+	assert_int_equal(auth_token_add(st, "x", "root", NULL, other, &err), -1);
 	pp_error_clear(&err);
 	snprintf(hdr, sizeof hdr, "Bearer %s", tok);
 	assert_int_equal(auth_check(st, hdr, &who, &err), 0);
@@ -236,6 +381,67 @@ static void test_tokens(void **state)
 	assert_true(auth_allows(ROLE_VIEWER, ROLE_SCHEDULER | ROLE_VIEWER));
 	assert_false(auth_allows(ROLE_CASESYSTEM, ROLE_SCHEDULER | ROLE_VIEWER));
 	assert_true(auth_allows(ROLE_CASESYSTEM, 0));
+	assert_int_equal(auth_role_parse("metrics"), ROLE_METRICS);
+	assert_true(auth_allows(ROLE_METRICS, ROLE_VIEWER | ROLE_METRICS));
+	assert_false(auth_allows(ROLE_METRICS, ROLE_SCHEDULER | ROLE_VIEWER));
+	assert_false(auth_allows(ROLE_VIEWER, ROLE_ADMIN));
+	store_close(st);
+	unlink(path);
+}
+
+/* Token expiry and rotation: an expired token is refused saying so; a
+ * rotated token's old secret stops working, its role and expiry stay. */
+static void test_token_expiry_rotate(void **state)
+{
+	struct pp_error err = {0};
+	char *path = tmp_db(), tok[AUTH_TOKEN_LEN + 1], old[AUTH_TOKEN_LEN + 1], hdr[80];
+	char exp[32], kept[32], now[32];
+	struct store *st = store_open(path, &err);
+	struct auth_principal who;
+
+	assert_int_equal(auth_init(), 0);
+	assert_int_equal(auth_expiry("90d", exp, &err), 0);
+	store_now(now);
+	assert_true(strcmp(exp, now) > 0 && strlen(exp) == strlen(now));
+	assert_int_equal(auth_expiry("12h", exp, &err), 0);
+	for (int i = 0; i < 6; i++) {
+		const char *bad[] = {"0d", "-3d", "5", "5x", "36501d", ""};
+
+		assert_int_equal(auth_expiry(bad[i], exp, &err), -1);
+		assert_int_equal(err.code, PP_ERR_INVALID_INPUT);
+		assert_string_equal(err.path, "expires");
+		pp_error_clear(&err);
+	}
+	/* One in the past: expired. */
+	assert_int_equal(auth_token_add(st, "old", "viewer", "2001-02-03T04:05:06.000Z", tok, &err),
+			 0);
+	snprintf(hdr, sizeof hdr, "Bearer %s", tok);
+	assert_int_equal(auth_check(st, hdr, &who, &err), -1);
+	assert_int_equal(err.code, PP_ERR_UNAUTHORIZED);
+	assert_non_null(strstr(err.message, "expired at 2001-02-03T04:05:06.000Z"));
+	pp_error_clear(&err);
+	/* Rotated with a new expiry: works again, as viewer; the old secret
+	 * does not. */
+	memcpy(old, tok, sizeof old);
+	assert_int_equal(auth_expiry("1d", exp, &err), 0);
+	assert_int_equal(auth_token_rotate(st, "old", exp, tok, kept, &err), 0);
+	assert_string_equal(kept, exp);
+	assert_string_not_equal(tok, old);
+	snprintf(hdr, sizeof hdr, "Bearer %s", tok);
+	assert_int_equal(auth_check(st, hdr, &who, &err), 0);
+	assert_int_equal(who.role, ROLE_VIEWER);
+	snprintf(hdr, sizeof hdr, "Bearer %s", old);
+	assert_int_equal(auth_check(st, hdr, &who, &err), -1);
+	assert_string_equal(err.message, "the token is not valid");
+	pp_error_clear(&err);
+	/* Rotated again without --expires: the expiry is kept. */
+	assert_int_equal(auth_token_rotate(st, "old", NULL, tok, kept, &err), 0);
+	assert_string_equal(kept, exp);
+	assert_int_equal(auth_token_add(st, "never", "metrics", NULL, tok, &err), 0);
+	assert_int_equal(auth_token_rotate(st, "never", NULL, tok, kept, &err), 0);
+	assert_string_equal(kept, "");
+	assert_int_equal(auth_token_rotate(st, "nobody", NULL, tok, kept, &err), -1);
+	assert_int_equal(err.code, PP_ERR_NOT_FOUND);
 	store_close(st);
 	unlink(path);
 }
@@ -422,9 +628,10 @@ static void test_ics_revision(void **state)
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
-	    cmocka_unit_test(test_store_plans),    cmocka_unit_test(test_store_program),
-	    cmocka_unit_test(test_tokens),         cmocka_unit_test(test_options),
-	    cmocka_unit_test(test_ics_round_trip), cmocka_unit_test(test_ics_revision),
+	    cmocka_unit_test(test_store_plans),         cmocka_unit_test(test_store_program),
+	    cmocka_unit_test(test_store_protect),       cmocka_unit_test(test_tokens),
+	    cmocka_unit_test(test_token_expiry_rotate), cmocka_unit_test(test_options),
+	    cmocka_unit_test(test_ics_round_trip),      cmocka_unit_test(test_ics_revision),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);

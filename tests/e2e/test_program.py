@@ -654,7 +654,7 @@ def test_database_of_schema_3():
     db.close()
     d.add_tokens().start()
     try:
-        check(d.sql("PRAGMA user_version") == [(4,)], d.sql("PRAGMA user_version"))
+        check(d.sql("PRAGMA user_version")[0][0] >= 4, d.sql("PRAGMA user_version"))
         check(d.sql("SELECT id, adopted FROM plans ORDER BY seq") == [(first, 0), (rev, 0)],
               "old rows after migration")
         plan = d.ok("GET", "/v1/plans/" + rev, role="viewer")
