@@ -5,7 +5,8 @@
 # list, ics, replan of the plan with REPLAN.json and the change report
 # between the two (text and --json), running the month (adopt, attend with
 # its errors, attendance, followups, report as a table and --csv, roster),
-# cancel of a finished plan (an error), a bad token (an error), local errors
+# cancel of a finished plan (an error, the plan kept), delete of the adopted
+# plan (its revision still reads), a bad token (an error), local errors
 # (no token, an unreadable file, a bad usage), status off a terminal (exit
 # 0), and that the token never shows in ps.  Usage: peerctl.sh PEERPLAND
 # PEERCTL MONTH.json REPLAN.json PEERPLAN (REPLAN.json: a revision of
@@ -130,7 +131,8 @@ head -1 "$dir/out" | grep -q '^"date","start","end","room","series"' || fail "ro
 if "$peerctl" report 2026-11 2>"$dir/err"; then fail "report without an adopted plan"; fi
 grep -q "HTTP 409 conflict" "$dir/err" || fail "report error: $(cat "$dir/err")"
 if "$peerctl" cancel "$id" 2>"$dir/err"; then fail "cancel of a finished plan succeeded"; fi
-grep -q "HTTP 409 conflict" "$dir/err" || fail "cancel error: $(cat "$dir/err")"
+grep -q "plan $id is done: nothing to cancel" "$dir/err" || fail "cancel error: $(cat "$dir/err")"
+"$peerctl" show "$id" >/dev/null || fail "cancel of a finished plan deleted it"
 if PEERPLAN_TOKEN=wrong "$peerctl" list 2>"$dir/err"; then fail "bad token accepted"; fi
 grep -q "HTTP 401 unauthorized" "$dir/err" || fail "bad token error: $(cat "$dir/err")"
 # status off a terminal: one line, exit 0.
@@ -138,6 +140,14 @@ grep -q "HTTP 401 unauthorized" "$dir/err" || fail "bad token error: $(cat "$dir
 [ "$(wc -l <"$dir/out")" -eq 1 ] || fail "status lines: $(cat "$dir/out")"
 if "$peerctl" status nope >/dev/null 2>"$dir/err"; then fail "status of an unknown plan exit 0"; fi
 grep -q "HTTP 404 not_found" "$dir/err" || fail "status error: $(cat "$dir/err")"
+# delete (the token is admin's): the adopted plan, its records with it.
+[ "$("$peerctl" delete "$id")" = \
+	"$id deleted (its month's adopted plan), with 2 attendance record(s)" ] ||
+	fail "delete: $("$peerctl" list)"
+if "$peerctl" show "$id" 2>"$dir/err"; then fail "a deleted plan shown"; fi
+grep -q "HTTP 404 not_found" "$dir/err" || fail "show deleted: $(cat "$dir/err")"
+"$peerctl" show "$id2" --summary | grep -q '^Changes from the previous plan' ||
+	fail "the revision of a deleted plan"
 # Local errors, before any request: no token, an unreadable file, a bad usage.
 if PEERPLAN_TOKEN= "$peerctl" list 2>"$dir/err"; then fail "no token accepted"; fi
 grep -q "PEERPLAN_TOKEN is not set" "$dir/err" || fail "no token error: $(cat "$dir/err")"
