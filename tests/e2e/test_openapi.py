@@ -11,8 +11,8 @@ walks every route through its normal answers and its usual errors: a
 month planned, one cancelled, an infeasible one, a revision and its
 changes, adoption, roster, summary, attendance, follow-ups, the report in
 JSON and CSV, the specialist registry, candidates, a batch, assignments,
-a specialist removed with reassignment, and 400/401/403/404/409/422
-replies.  Every reply must be one the document lists for its operation:
+a specialist removed with reassignment, a finished plan deleted by admin,
+pages of the audit log, and 400/401/403/404/409/422 replies.  Every reply must be one the document lists for its operation:
 the status among its responses, the Content-Type one of that response's
 media types, the JSON body valid against its schema (python3-jsonschema,
 JSON Schema 2020-12) and each header it names (Location, Retry-After,
@@ -69,7 +69,7 @@ class Daemon:
         self.db = os.path.join(self.dir, "test.db")
         self.port = free_port()
         self.tokens = {}
-        for role in ("scheduler", "casesystem", "viewer", "admin"):
+        for role in ("scheduler", "casesystem", "viewer", "admin", "metrics"):
             self.tokens[role] = subprocess.run(
                 [PEERPLAND, "--database", self.db, "token", "add", role + "-1", "--role", role],
                 check=True, capture_output=True, text=True).stdout.strip()
@@ -155,8 +155,10 @@ def test_operations_and_tokens():
     want(D.call("GET", "/v1/health"), 200)
     want(D.call("GET", "/metrics", role="viewer"), 200)
     want(D.call("GET", "/metrics"), 401)
+    want(D.call("GET", "/metrics", role="metrics"), 200)
     want(D.call("GET", "/metrics", role="casesystem"), 403)
     want(D.call("GET", "/v1/plans", role="casesystem"), 403)
+    want(D.call("GET", "/v1/plans", role="metrics"), 403)
 
 
 PLAN = {}
@@ -169,7 +171,7 @@ def test_plans():
     PLAN["first"] = doc["id"]
     acc = want(D.call("POST", "/v1/plans", month, role="scheduler"), 202)
     want(D.call("DELETE", "/v1/plans/" + acc["id"], role="scheduler"), 200)
-    want(D.call("DELETE", "/v1/plans/" + acc["id"], role="scheduler"), 409)
+    want(D.call("DELETE", "/v1/plans/" + acc["id"], role="scheduler"), 403)
     want(D.call("DELETE", "/v1/plans/0000000000000000", role="scheduler"), 404)
     want(D.call("GET", "/v1/plans/" + PLAN["first"], role="viewer"), 200)
     want(D.call("GET", "/v1/plans/" + PLAN["first"] + "?wait=5", role="viewer"), 200)
@@ -182,8 +184,9 @@ def test_plans():
     bad = copy.deepcopy(month)
     bad["parents"][0]["transport"] = "bike"
     want(D.call("POST", "/v1/plans", bad, role="scheduler"), 400)
-    want(D.call("POST", "/v1/plans?wait=120", load("month-infeasible.json"),
-                role="scheduler"), 422)
+    err = want(D.call("POST", "/v1/plans?wait=120", load("month-infeasible.json"),
+                      role="scheduler"), 422)
+    PLAN["infeasible"] = err["error"]["plan"]
     want(D.call("GET", "/v1/plans/%s/calendar.ics" % PLAN["first"], role="viewer"), 200)
     want(D.call("GET", "/v1/plans/%s/calendar.ics" % acc["id"], role="viewer"), 409)
     want(D.call("GET", "/v1/plans/%s/summary" % PLAN["first"], role="viewer"), 200)
@@ -278,6 +281,21 @@ def test_matching():
                        role="casesystem"), 200)
     check(len(gone["ended"]) == 1 and gone["ended"][0]["suggestions"], gone)
     want(D.call("DELETE", "/v1/specialists/" + sid, role="casesystem"), 404)
+
+
+def test_delete_and_audit():
+    url = "/v1/plans/" + PLAN["infeasible"]
+    want(D.call("DELETE", url, role="scheduler"), 403)
+    gone = want(D.call("DELETE", url, role="admin"), 200)
+    check(gone["deleted"] is True and gone["adopted"] is False, gone)
+    want(D.call("GET", url, role="viewer"), 404)
+    page = want(D.call("GET", "/v1/audit?limit=5", role="admin"), 200)
+    check(len(page["audit"]) == 5 and page["next"] is not None, page)
+    want(D.call("GET", "/v1/audit?after=%d&actor=admin-1" % page["next"], role="admin"), 200)
+    want(D.call("GET", "/v1/audit?since=2026-10-01T09:00:00Z&parent=P0001", role="admin"), 200)
+    want(D.call("GET", "/v1/audit?limit=0", role="admin"), 400)
+    want(D.call("GET", "/v1/audit?since=yesterday", role="admin"), 400)
+    want(D.call("GET", "/v1/audit", role="viewer"), 403)
 
 
 def test_every_operation_answered():
