@@ -17,10 +17,17 @@
  * data: the list ("read assignments"), DELETE ("end assignment", in the
  * transaction that ends it) and the 409 of a parent who already has a
  * specialist ("assign refused", committed by the store before the 409).
+ *
+ * An Idempotency-Key (idempotency.h) makes POST safe to retry: the 201
+ * row is stored with the assignment, in its transaction, and a retry
+ * within a day is answered that row again, marked, after the audit row
+ * "assign replayed" (object the parent) since it too tells whom the
+ * parent has; a retry whose first try failed runs again.
  */
 #include <stdlib.h>
 #include <string.h>
 
+#include "idempotency.h"
 #include "json_read.h"
 #include "log.h"
 #include "match_json.h"
@@ -52,6 +59,22 @@ static int assignment_row_one(const struct store_assignment *a, void *arg)
 
 	*out = assignment_row(a);
 	return *out == NULL;
+}
+
+/* What store_assignment_add's hook makes of the new row: its reply, and
+ * the answer an Idempotency-Key keeps with it. */
+struct assignment_made {
+	json_t *row;
+	struct idempotency *key;
+};
+
+static int assignment_row_made(const struct store_assignment *a, void *arg)
+{
+	struct assignment_made *m = arg;
+
+	m->row = assignment_row(a);
+	return m->row == NULL || (m->key->state == IDEMPOTENCY_NEW &&
+				  idempotency_answer(m->key, 201, m->row, NULL) < 0);
 }
 
 static int assignment_row_add(const struct store_assignment *a, void *arg)
@@ -101,36 +124,86 @@ static int assignment_extras(json_t *doc, const char *parent, char **profile, ch
 	return rc;
 }
 
-void res_assignments_add(struct http_call *c)
+/* A retry of a POST with its Idempotency-Key: the first 201 again, once
+ * its audit row is committed. */
+static void assignment_replay(struct http_call *c, const struct idempotency *key)
 {
 	struct pp_error err = {0};
-	size_t len;
-	const char *body = http_body(c, &len);
-	json_t *doc = jr_parse(body ? body : "", body ? len : 0, &err), *row = NULL;
-	char parent[JR_ID_MAX + 1], specialist[JR_ID_MAX + 1], *profile = NULL, *policy = NULL;
-	struct jr r;
+	char parent[JR_ID_MAX + 1];
 
-	matches_registry_changed(c->srv->matches); /* the loop runs the write next */
-	jr_init(&r, &err);
-	if (doc == NULL || jr_object(&r, doc, assignment_keys) < 0 ||
-	    jr_id(&r, doc, "parent", JR_REQUIRED, parent) < 0 ||
-	    jr_id(&r, doc, "specialist", JR_REQUIRED, specialist) < 0 ||
-	    assignment_extras(doc, parent, &profile, &policy, &err) < 0 ||
-	    store_assignment_add(c->srv->store, parent, specialist, profile, policy, c->who.name,
-				 assignment_row_one, &row, &err) < 0) {
-		json_decref(row); /* read before a commit that then failed */
-		json_decref(doc);
-		free(profile);
-		free(policy);
+	idempotency_answer_field(key, "parent", parent, sizeof parent);
+	if (store_audit(c->srv->store, c->who.name, "assign replayed", parent, &err) < 0) {
 		http_reply_error(c, &err, NULL);
 		return;
 	}
+	idempotency_replay(c, key);
+}
+
+/* A POST's body, read and validated. */
+struct assignment_body {
+	char parent[JR_ID_MAX + 1], specialist[JR_ID_MAX + 1];
+	char *profile, *policy; /* serialised; NULL when absent */
+};
+
+static int assignment_read(struct http_call *c, struct assignment_body *b, struct pp_error *err)
+{
+	size_t len;
+	const char *body = http_body(c, &len);
+	json_t *doc = jr_parse(body ? body : "", body ? len : 0, err);
+	struct jr r;
+	int rc;
+
+	jr_init(&r, err);
+	rc = doc == NULL || jr_object(&r, doc, assignment_keys) < 0 ||
+		     jr_id(&r, doc, "parent", JR_REQUIRED, b->parent) < 0 ||
+		     jr_id(&r, doc, "specialist", JR_REQUIRED, b->specialist) < 0 ||
+		     assignment_extras(doc, b->parent, &b->profile, &b->policy, err) < 0
+		 ? -1
+		 : 0;
 	json_decref(doc);
-	free(profile);
-	free(policy);
-	/* No parent code in the log: the audit table is where parent data goes. */
-	log_info("an assignment recorded by %s", c->who.name);
-	http_reply_json(c, 201, row, NULL);
+	return rc;
+}
+
+/* Store b as c's caller's assignment, with the answer of its
+ * Idempotency-Key when the key is new; made->row is the reply. */
+static int assignment_store(struct http_call *c, const struct assignment_body *b,
+			    struct assignment_made *made, struct pp_error *err)
+{
+	struct store_assignment_new a = {
+	    .parent = b->parent,
+	    .specialist = b->specialist,
+	    .profile = b->profile,
+	    .policy = b->policy,
+	    .who = c->who.name,
+	    .idem = made->key->state == IDEMPOTENCY_NEW ? &made->key->rec : NULL,
+	};
+
+	return store_assignment_add(c->srv->store, &a, assignment_row_made, made, err);
+}
+
+void res_assignments_add(struct http_call *c)
+{
+	struct pp_error err = {0};
+	struct idempotency key;
+	struct assignment_body b = {0};
+	struct assignment_made made = {NULL, &key};
+
+	matches_registry_changed(c->srv->matches); /* the loop runs the write next */
+	if (idempotency_check(c, &key, &err) == 0 && key.state == IDEMPOTENCY_REPLAY) {
+		assignment_replay(c, &key);
+	} else if (err.code == PP_OK && assignment_read(c, &b, &err) == 0 &&
+		   assignment_store(c, &b, &made, &err) == 0) {
+		/* No parent code in the log: the audit table is where parent data goes. */
+		log_info("an assignment recorded by %s", c->who.name);
+		http_reply_json(c, 201, made.row, NULL);
+		made.row = NULL;
+	} else {
+		http_reply_error(c, &err, NULL);
+	}
+	json_decref(made.row); /* read before a commit that then failed */
+	free(b.profile);
+	free(b.policy);
+	idempotency_free(&key);
 }
 
 static int assignment_exists(const struct store_specialist *s, void *arg)

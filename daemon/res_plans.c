@@ -4,6 +4,10 @@
  *
  * A submitted month is validated at once (month_parse), stored as `queued`
  * and only then acknowledged (202), so an accepted plan survives a crash.
+ * POST ?validate=true stops after the validation, storing nothing.  With
+ * an Idempotency-Key (idempotency.h) the 202 is stored with the plan row,
+ * in its transaction, and a retry within a day is answered it again --
+ * or, with ?wait, held on that plan as the first POST ?wait was.
  * Each queued or running plan has a struct plan_job in memory, linked in
  * plans->active; the pool runs plan_run() on a worker thread, which calls
  * month_solve() with the job's cancel flag and a progress hook, turns the
@@ -49,6 +53,7 @@
 
 #include "audit_group.h"
 #include "ics.h"
+#include "idempotency.h"
 #include "jobs.h"
 #include "json_read.h"
 #include "log.h"
@@ -395,46 +400,22 @@ static char *plan_read(struct plans *pl, const char *id, struct pp_error *err,
 	return text;
 }
 
-/* Answer one held call with the plan's current state, and forget it. */
-static void plan_waiter_reply(struct plan_waiter *w, bool final)
+/* Answer c, a call held on plan id (or a retried POST ?wait whose plan has
+ * finished), with the plan document and Location: 200, or the 422 of a
+ * plan that ended infeasible; audited once the plan has a result. */
+static void plan_answer(struct plans *pl, struct http_call *c, const char *id)
 {
-	struct http_call *c = w->call;
-	struct plans *pl = w->pj->pl;
 	struct pp_error err = {0};
 	struct store_plan row;
 	char location[96];
 	struct http_doc *doc;
-	char *body;
+	char *body = plan_read(pl, id, &err, &row);
 
-	event_free(w->timer);
-	snprintf(location, sizeof location, "/v1/plans/%s", w->pj->job.id);
-	if (pl->srv->stopping && !final && !w->is_post) {
-		free(w);
-		http_fail(c, PP_ERR_SHUTTING_DOWN,
-			  "the daemon is stopping; the plan stays queued (GET %s later)", location);
-		return;
-	}
-	if (w->is_post && !final) {
-		/* The plan is stored: a POST is accepted (202) whatever happens
-		 * next, also when the daemon stops (it is solved on the next start). */
-		struct job_progress jp;
-		const char *st = w->pj->cancelled    ? "cancelled"
-				 : pl->srv->stopping ? "queued"
-				 : jobs_progress_get(pl->srv->jobs, &w->pj->job, &jp) != JOB_QUEUED
-				     ? "running"
-				     : "queued";
-
-		free(w);
-		http_reply_json(c, 202, json_pack("{s:s, s:s}", "id", location + 10, "status", st),
-				location);
-		return;
-	}
-	body = plan_read(pl, location + 10, &err, &row);
-	free(w);
 	if (body == NULL) {
 		http_reply_error(c, &err, NULL);
 		return;
 	}
+	snprintf(location, sizeof location, "/v1/plans/%s", row.id);
 	if (row.result == NULL) {
 		store_plan_free(&row);
 		evhttp_add_header(evhttp_request_get_output_headers(c->req), "Location", location);
@@ -469,6 +450,40 @@ static void plan_waiter_reply(struct plan_waiter *w, bool final)
 	else
 		http_fail(c, PP_ERR_INTERNAL, "out of memory");
 	store_plan_free(&row);
+}
+
+/* Answer one held call with the plan's current state, and forget it. */
+static void plan_waiter_reply(struct plan_waiter *w, bool final)
+{
+	struct http_call *c = w->call;
+	struct plans *pl = w->pj->pl;
+	char location[96];
+
+	event_free(w->timer);
+	snprintf(location, sizeof location, "/v1/plans/%s", w->pj->job.id);
+	if (pl->srv->stopping && !final && !w->is_post) {
+		free(w);
+		http_fail(c, PP_ERR_SHUTTING_DOWN,
+			  "the daemon is stopping; the plan stays queued (GET %s later)", location);
+		return;
+	}
+	if (w->is_post && !final) {
+		/* The plan is stored: a POST is accepted (202) whatever happens
+		 * next, also when the daemon stops (it is solved on the next start). */
+		struct job_progress jp;
+		const char *st = w->pj->cancelled    ? "cancelled"
+				 : pl->srv->stopping ? "queued"
+				 : jobs_progress_get(pl->srv->jobs, &w->pj->job, &jp) != JOB_QUEUED
+				     ? "running"
+				     : "queued";
+
+		free(w);
+		http_reply_json(c, 202, json_pack("{s:s, s:s}", "id", location + 10, "status", st),
+				location);
+		return;
+	}
+	free(w);
+	plan_answer(pl, c, location + 10);
 }
 
 /* Timer of a held call: the wait is over, answer with what there is. */
@@ -615,7 +630,76 @@ static double plan_wait_param(struct http_call *c, struct pp_error *err)
 	return v;
 }
 
-void res_plans_submit(struct http_call *c)
+/* ?validate=true|false: 1, 0 (also when absent), or -1 with err set. */
+static int plan_validate_param(struct http_call *c, struct pp_error *err)
+{
+	const char *s = http_query(c, "validate");
+
+	if (s == NULL || strcmp(s, "false") == 0)
+		return 0;
+	if (strcmp(s, "true") == 0)
+		return 1;
+	return pp_error_set(err, PP_ERR_INVALID_INPUT, "validate",
+			    "validate: must be true or false");
+}
+
+/* POST ?validate=true: the month document read as a submitted one is
+ * (previous {"plan": id} resolved), then nothing stored or queued: 200
+ * {"valid": true, "month", "revises", "counts"}, or its 400. */
+static void plan_validate(struct http_call *c)
+{
+	struct pp_error err = {0};
+	struct month_input in;
+	struct replan_from rev;
+	size_t len;
+	const char *body = http_body(c, &len);
+	char month[16];
+
+	if (replan_parse(c->srv->store, body ? body : "", len, &in, &rev, &err) < 0) {
+		http_reply_error(c, &err, NULL);
+		return;
+	}
+	snprintf(month, sizeof month, "%04d-%02d", in.year % 10000, in.month % 100);
+	http_reply_json(c, 200,
+			json_pack("{s:b, s:s, s:s?, s:{s:i, s:i, s:i, s:i, s:i, s:i}}", "valid", 1,
+				  "month", month, "revises", rev.revises[0] ? rev.revises : NULL,
+				  "counts", "slots", in.nslots, "rooms", in.nrooms, "facilitators",
+				  in.nfacilitators, "staff", in.nstaff, "parents", in.nparents,
+				  "closures", in.nclosures),
+			NULL);
+	month_input_free(&in);
+}
+
+/* A retry of a POST with its Idempotency-Key: without ?wait, its first
+ * answer (the 202) again; with ?wait, held on the same plan as the first
+ * POST ?wait was, or answered with the plan at once when it has finished
+ * (as that POST would be now).  Marked as a replay either way. */
+static void plan_replay(struct http_call *c, const struct idempotency *key, double wait)
+{
+	struct plan_job *pj;
+	char id[40];
+
+	if (wait <= 0) {
+		idempotency_replay(c, key);
+		return;
+	}
+	idempotency_answer_field(key, "id", id, sizeof id);
+	pj = plan_find(c->srv->plans, id);
+	if (pj != NULL && !pj->cancelled) {
+		if (plan_hold(pj, c, wait, true) < 0)
+			idempotency_replay(c, key);
+		else
+			idempotency_mark(c);
+		return;
+	}
+	idempotency_mark(c);
+	plan_answer(c->srv->plans, c, id);
+}
+
+/* Store the month of body as a new plan, with the 202 that acknowledges
+ * it as key's answer when the key is new; queue it; answer 202, or hold
+ * the call for ?wait. */
+static void plan_submit(struct http_call *c, struct idempotency *key, double wait)
 {
 	struct server *srv = c->srv;
 	struct pp_error err = {0};
@@ -627,12 +711,8 @@ void res_plans_submit(struct http_call *c)
 	char id[17], month[16], submitted[32], location[64], *body_copy;
 	size_t len;
 	const char *body = http_body(c, &len);
-	double wait = plan_wait_param(c, &err);
+	json_t *ack;
 
-	if (wait < 0) {
-		http_reply_error(c, &err, NULL);
-		return;
-	}
 	if (replan_parse(srv->store, body ? body : "", len, &in, &rev, &err) < 0) {
 		http_reply_error(c, &err, NULL);
 		return;
@@ -646,6 +726,8 @@ void res_plans_submit(struct http_call *c)
 	randombytes_buf(rnd, sizeof rnd);
 	sodium_bin2hex(id, sizeof id, rnd, sizeof rnd);
 	snprintf(month, sizeof month, "%04d-%02d", in.year % 10000, in.month % 100);
+	snprintf(location, sizeof location, "/v1/plans/%s", id);
+	ack = json_pack("{s:s, s:s}", "id", id, "status", "queued");
 	body_copy = strndup(body ? body : "", len);
 	/* Stored as given: a re-queue after a restart resolves previous again
 	 * (a done plan never changes). */
@@ -656,9 +738,13 @@ void res_plans_submit(struct http_call *c)
 	    .who = c->who.name,
 	    .revises = rev.revises[0] ? rev.revises : NULL,
 	    .sequence = replan_sequence(&rev, month),
+	    .idem = key->state == IDEMPOTENCY_NEW ? &key->rec : NULL,
 	};
-	if (body_copy == NULL || store_plan_put(srv->store, &row, submitted, &err) < 0) {
+	if (body_copy == NULL || ack == NULL ||
+	    (row.idem != NULL && idempotency_answer(key, 202, ack, location) < 0) ||
+	    store_plan_put(srv->store, &row, submitted, &err) < 0) {
 		free(body_copy);
+		json_decref(ack);
 		month_input_free(&in);
 		if (err.code == PP_OK)
 			pp_error_set(&err, PP_ERR_INTERNAL, "", "out of memory");
@@ -669,7 +755,6 @@ void res_plans_submit(struct http_call *c)
 	/* Durable from here on: any failure below leaves it for the next start. */
 	pj = plan_job_new(srv->plans, id, &in);
 	month_input_free(&in);
-	snprintf(location, sizeof location, "/v1/plans/%s", id);
 	if (pj == NULL) {
 		log_error("plan %s: out of memory; it runs after the next start", id);
 	} else {
@@ -679,10 +764,31 @@ void res_plans_submit(struct http_call *c)
 				 c->who.name);
 		else
 			log_info("plan %s (%s) queued by %s", id, month, c->who.name);
-		if (wait > 0 && plan_hold(pj, c, wait, true) == 0)
+		if (wait > 0 && plan_hold(pj, c, wait, true) == 0) {
+			json_decref(ack);
 			return;
+		}
 	}
-	http_reply_json(c, 202, json_pack("{s:s, s:s}", "id", id, "status", "queued"), location);
+	http_reply_json(c, 202, ack, location);
+}
+
+void res_plans_submit(struct http_call *c)
+{
+	struct pp_error err = {0};
+	struct idempotency key = {0};
+	double wait = plan_wait_param(c, &err);
+	int validate = plan_validate_param(c, &err);
+
+	/* validate=true stores nothing, so its key has nothing to keep. */
+	if (wait < 0 || validate < 0 || (validate == 0 && idempotency_check(c, &key, &err) < 0))
+		http_reply_error(c, &err, NULL);
+	else if (validate)
+		plan_validate(c);
+	else if (key.state == IDEMPOTENCY_REPLAY)
+		plan_replay(c, &key, wait);
+	else
+		plan_submit(c, &key, wait);
+	idempotency_free(&key);
 }
 
 void res_plans_get(struct http_call *c)

@@ -11,7 +11,9 @@
  * timer a millisecond away, so the loop polls its sockets between two
  * batches: a large first purge delays a request by one batch at most,
  * never by the whole purge.  Deleted plans are forgotten by the plans
- * resource (plans_forget), which may keep their documents.
+ * resource (plans_forget), which may keep their documents.  The answers
+ * kept for Idempotency-Key go once a day old, whatever the options (one
+ * statement: an hour's keys at most).
  */
 #include "retention.h"
 
@@ -95,7 +97,13 @@ static void retention_start(struct retention *r)
 {
 	const struct options *o = &r->srv->opts;
 	struct timeval now = {0, 0};
+	struct pp_error err = {0};
+	int keys = store_idem_purge(r->srv->store, &err);
 
+	if (keys < 0)
+		log_error("idempotency keys not purged: %s", err.message);
+	else if (keys > 0)
+		log_debug("purged %d idempotency key(s) a day old", keys);
 	if (r->running)
 		return;
 	retention_cutoff(o->num[OPT_RETAIN_DAYS], r->plans_before);

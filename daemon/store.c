@@ -105,6 +105,21 @@ static const char *const store_migrations[] = {
     "CREATE INDEX attendance_plan ON attendance(plan);"
     "CREATE INDEX audit_at ON audit(at);"
     "CREATE INDEX audit_who ON audit(who, seq);",
+    /* 5 -> 6: Idempotency-Key (store_idem.c).  The first 2xx answer to a
+     * POST that carried a key, by actor and key, with a hash of the route
+     * and body it answered; written in the transaction of what it
+     * acknowledges, live for a day, purged by age. */
+    "CREATE TABLE idempotency ("
+    "  who TEXT NOT NULL,"
+    "  key TEXT NOT NULL,"
+    "  route TEXT NOT NULL,"
+    "  hash BLOB NOT NULL,"
+    "  created TEXT NOT NULL,"
+    "  status INTEGER NOT NULL,"
+    "  body TEXT NOT NULL,"
+    "  location TEXT,"
+    "  PRIMARY KEY (who, key));"
+    "CREATE INDEX idempotency_created ON idempotency(created);",
 };
 
 #define STORE_NMIGRATIONS ((int)(sizeof store_migrations / sizeof store_migrations[0]))
@@ -336,12 +351,15 @@ int store_plan_put(struct store *st, const struct store_plan_new *p, char submit
 	const char *v[] = {p->id,  p->month,   submitted,
 			   p->who, p->request, p->revises ? p->revises : "",
 			   seq,    NULL};
-	return store_exec(st,
-			  "INSERT INTO plans(id, month, status, submitted, who, request, revises,"
-			  " sequence) VALUES (?1, ?2, 'queued', ?3, ?4, ?5, NULLIF(?6, ''), ?7)",
-			  v, err) < 0
-		   ? -1
-		   : 0;
+	if (store_begin(st, err) < 0)
+		return -1;
+	if (store_exec(st,
+		       "INSERT INTO plans(id, month, status, submitted, who, request, revises,"
+		       " sequence) VALUES (?1, ?2, 'queued', ?3, ?4, ?5, NULLIF(?6, ''), ?7)",
+		       v, err) < 0 ||
+	    (p->idem != NULL && store_idem_put(st, p->idem, submitted, err) < 0))
+		return store_rollback(st, -1);
+	return store_commit(st, err);
 }
 
 int store_plan_set_status(struct store *st, const char *id, const char *status,
@@ -908,13 +926,14 @@ int store_specialist_delete(struct store *st, const char *id, bool end_assignmen
 	return store_commit(st, err);
 }
 
-int store_assignment_add(struct store *st, const char *parent, const char *specialist,
-			 const char *profile, const char *policy, const char *who,
+int store_assignment_add(struct store *st, const struct store_assignment_new *a,
 			 store_assignment_fn fn, void *arg, struct pp_error *err)
 {
+	const char *parent = a->parent, *specialist = a->specialist, *who = a->who;
 	char now[32];
-	const char *p[] = {parent, specialist, profile ? profile : "", policy ? policy : "", now,
-			   who,    NULL};
+	const char *p[] = {
+	    parent, specialist, a->profile ? a->profile : "", a->policy ? a->policy : "", now,
+	    who,    NULL};
 	const char *ps[] = {specialist, NULL}, *pp[] = {parent, NULL};
 	sqlite3_stmt *s;
 	long cap, load, had;
@@ -961,7 +980,8 @@ int store_assignment_add(struct store *st, const char *parent, const char *speci
 		       p, err) < 0)
 		return store_rollback(st, -1);
 	s = store_prepare(st, STORE_ASG_SELECT " WHERE parent = ?1", pp, err);
-	if (s == NULL || store_assignment_walk(st, s, fn, arg, &rows, err) < 0)
+	if (s == NULL || store_assignment_walk(st, s, fn, arg, &rows, err) < 0 ||
+	    (a->idem != NULL && store_idem_put(st, a->idem, now, err) < 0))
 		return store_rollback(st, -1);
 	return store_commit(st, err);
 }

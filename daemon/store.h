@@ -1,7 +1,8 @@
 /*
  * store.h - peerpland's durable state in SQLite: plans, tokens, audit log,
  * the specialist registry and assignments, adopted plans and attendance;
- * deleting, purging and the audit log read back (store_protect.c).
+ * deleting, purging and the audit log read back (store_protect.c); the
+ * answers kept for Idempotency-Key (store_idem.c).
  *
  * Every function runs on the caller's thread (the event loop) and returns only
  * after its transaction is committed, so a reply sent afterwards is durable.
@@ -28,10 +29,28 @@ struct store_plan {
 	bool adopted;
 };
 
-/* What a new plan row is made of; revises may be NULL. */
+/* An Idempotency-Key's record (store_idem.c): the first 2xx answer to a
+ * POST that carried the key, kept by actor and key for
+ * STORE_IDEM_SECONDS, with a hash of the route and body it answered. */
+#define STORE_IDEM_SECONDS 86400
+
+struct store_idem {
+	const char *who, *key, *route;
+	unsigned char hash[STORE_HASH_LEN];
+	int status;
+	const char *body;     /* the reply (JSON text) */
+	const char *location; /* its Location, NULL for none */
+	const char *created;  /* read back: when it was stored */
+};
+
+typedef void (*store_idem_fn)(const struct store_idem *k, void *arg);
+
+/* What a new plan row is made of; revises may be NULL; idem (may be NULL)
+ * is committed with the row. */
 struct store_plan_new {
 	const char *id, *month, *request, *who, *revises;
 	int sequence;
+	const struct store_idem *idem;
 };
 
 /* A token row; expires is a store_now() time, NULL for never. */
@@ -168,14 +187,21 @@ int store_specialist_each(struct store *st, store_specialist_fn fn, void *arg,
 int store_specialist_delete(struct store *st, const char *id, bool end_assignments, const char *who,
 			    store_assignment_fn ended, void *arg, struct pp_error *err);
 
-/* Record parent -> specialist (profile and policy may be NULL): NOT_FOUND
- * without the specialist, CONFLICT when the parent has one or the
- * specialist's assignments already reach its capacity.  fn (may be NULL)
- * sees the stored row.  The CONFLICT of a parent who has a specialist
- * tells the caller so: it commits the audit row "assign refused" by who,
- * object the parent (INTERNAL instead, when that row cannot be written). */
-int store_assignment_add(struct store *st, const char *parent, const char *specialist,
-			 const char *profile, const char *policy, const char *who,
+/* A new assignment; profile and policy may be NULL, and so may idem,
+ * which is committed with the row after fn has seen it (so fn may set
+ * idem->body to the reply it makes of the row). */
+struct store_assignment_new {
+	const char *parent, *specialist, *profile, *policy, *who;
+	struct store_idem *idem;
+};
+
+/* Record a->parent -> a->specialist: NOT_FOUND without the specialist,
+ * CONFLICT when the parent has one or the specialist's assignments already
+ * reach its capacity.  fn (may be NULL) sees the stored row.  The CONFLICT
+ * of a parent who has a specialist tells the caller so: it commits the
+ * audit row "assign refused" by who, object the parent (INTERNAL instead,
+ * when that row cannot be written). */
+int store_assignment_add(struct store *st, const struct store_assignment_new *a,
 			 store_assignment_fn fn, void *arg, struct pp_error *err);
 
 /* Call fn with each assignment of specialist (all when NULL), by parent;
@@ -272,5 +298,17 @@ typedef int (*store_audit_fn)(const struct store_audit_entry *e, void *arg);
  * non-zero return from fn is out of memory (INTERNAL). */
 int store_audit_list(struct store *st, const struct store_audit_filter *f, store_audit_fn fn,
 		     void *arg, struct pp_error *err);
+
+/* --- Idempotency-Key (store_idem.c) --------------------------------------- */
+
+/* Call fn with the record of who's key stored less than STORE_IDEM_SECONDS
+ * ago (its fields valid during the call only): 1, or 0 when there is none
+ * (an older record is as good as purged); -1 with err set. */
+int store_idem_get(struct store *st, const char *who, const char *key, store_idem_fn fn, void *arg,
+		   struct pp_error *err);
+
+/* Delete the records stored STORE_IDEM_SECONDS ago or more: how many, or
+ * -1 with err set. */
+int store_idem_purge(struct store *st, struct pp_error *err);
 
 #endif

@@ -54,4 +54,10 @@ int store_rollback(struct store *st, int rc);
 /* Column i of the current row as text (SQLite's buffer; NULL for NULL). */
 const char *store_text(sqlite3_stmt *s, int i);
 
+/* Store Idempotency-Key record k as made at `now`, inside the caller's
+ * transaction (store_idem.c): a record of the key past its day is
+ * replaced, a live one is CONFLICT.  0, or -1 with err set. */
+int store_idem_put(struct store *st, const struct store_idem *k, const char *now,
+		   struct pp_error *err);
+
 #endif

@@ -3,14 +3,17 @@
 # loopback port with a temporary database: submit --wait, show (JSON, and
 # --summary: PEERPLAN solve --summary's report but for its timing), status,
 # list, ics, replan of the plan with REPLAN.json and the change report
-# between the two (text and --json), running the month (adopt, attend with
-# its errors, attendance, followups, report as a table and --csv, roster),
-# cancel of a finished plan (an error, the plan kept), delete of the adopted
-# plan (its revision still reads), a bad token (an error), local errors
-# (no token, an unreadable file, a bad usage), status off a terminal (exit
-# 0), and that the token never shows in ps.  Usage: peerctl.sh PEERPLAND
-# PEERCTL MONTH.json REPLAN.json PEERPLAN (REPLAN.json: a revision of
-# MONTH.json's month, 15 changes: five parents of one series move)
+# between the two (text and --json), submit and replan --validate (nothing
+# stored; a bad month's error), submit --idempotency-key (a repeat prints
+# the first plan; the key with another month refused), running the month
+# (adopt, attend with its errors, attendance, followups, report as a table
+# and --csv, roster), cancel of a finished plan (an error, the plan kept),
+# delete of the adopted plan (its revision still reads), a bad token (an
+# error), local errors (no token, an unreadable file, a bad usage), status
+# off a terminal (exit 0), and that the token never shows in ps.
+# Usage: peerctl.sh PEERPLAND PEERCTL MONTH.json REPLAN.json PEERPLAN
+# (REPLAN.json: a revision of MONTH.json's month, 15 changes: five parents
+# of one series move)
 set -eu
 
 daemon=$1 peerctl=$2 month=$3 replan=$4 peerplan=$5
@@ -82,6 +85,29 @@ rc=0
 [ "$rc" -eq 2 ] || fail "changes without --against: exit $rc"
 if "$peerctl" replan "$id" "$dir/none.json" 2>"$dir/err"; then fail "replan of a missing file"; fi
 grep -q "cannot read $dir/none.json" "$dir/err" || fail "replan missing file: $(cat "$dir/err")"
+# --validate checks a month and stores nothing; --idempotency-key makes a
+# repeated submit print the first plan and submit nothing.
+n=$("$peerctl" list | wc -l)
+"$peerctl" submit "$month" --validate | grep -q '^valid: 2026-10, 40 parents, [0-9]* slots, ' ||
+	fail "submit --validate: $("$peerctl" submit "$month" --validate)"
+"$peerctl" replan "$id" "$replan" --validate | grep -q "^valid: 2026-10, revising $id, " ||
+	fail "replan --validate: $("$peerctl" replan "$id" "$replan" --validate)"
+jq '.parents[0].transport = "bike"' "$month" >"$dir/bad.json"
+if "$peerctl" submit "$dir/bad.json" --validate 2>"$dir/err"; then fail "a bad month validated"; fi
+grep -q 'HTTP 400 invalid_input: parents\[0\]\.transport' "$dir/err" ||
+	fail "submit --validate error: $(cat "$dir/err")"
+[ "$("$peerctl" list | wc -l)" -eq "$n" ] || fail "--validate stored a plan"
+k1=$("$peerctl" submit "$month" --idempotency-key peerctl-1)
+k2=$("$peerctl" submit "$month" --idempotency-key peerctl-1)
+[ "$(printf '%s' "$k1" | wc -c)" -eq 16 ] && [ "$k2" = "$k1" ] || fail "--idempotency-key: $k1 $k2"
+[ "$("$peerctl" list | wc -l)" -eq $((n + 1)) ] || fail "a repeated submit submitted"
+if "$peerctl" replan "$id" "$replan" --idempotency-key peerctl-1 2>"$dir/err"; then
+	fail "a key reused for another month"
+fi
+grep -q "HTTP 409 conflict: Idempotency-Key: " "$dir/err" || fail "key reused: $(cat "$dir/err")"
+rc=0
+"$peerctl" submit "$month" --idempotency-key 2>/dev/null || rc=$?
+[ "$rc" -eq 2 ] || fail "--idempotency-key without a key: exit $rc"
 # Running the month on the first plan.
 series=$(printf '%s\n' "$plan" | jq -r '.result.series[0].id')
 d1=$(printf '%s\n' "$plan" | jq -r '.result.series[0].dates[0]')

@@ -3,7 +3,7 @@
  * calendar export, without a network: the migrations and plan life cycle in
  * a temporary SQLite file, adoption and attendance records, deleting and
  * purging plans and reading the audit log, token expiry and rotation, the
- * options table's readers, and an
+ * answers kept for Idempotency-Key, the options table's readers, and an
  * iCalendar built from a hand-made plan and parsed back with libical, whose recurrence must expand
  * to exactly the series' dates.
  */
@@ -13,6 +13,7 @@
 #include <cmocka.h>
 
 #include <libical/ical.h>
+#include <sqlite3.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -66,7 +67,7 @@ static void test_store_plans(void **state)
 	struct store_plan p;
 
 	assert_non_null(st);
-	assert_int_equal(store_schema_version(st), 5);
+	assert_int_equal(store_schema_version(st), 6);
 	assert_int_equal(put(st, "a", "2026-10", NULL, 0, &err), 0);
 	assert_int_equal(put(st, "b", "2026-10", "a", 1, &err), 0);
 	assert_int_equal(put(st, "c", "2026-11", NULL, 0, &err), 0);
@@ -106,7 +107,7 @@ static void test_store_plans(void **state)
 	pp_error_clear(&err);
 	st = store_open(path, &err);
 	assert_non_null(st);
-	assert_int_equal(store_schema_version(st), 5);
+	assert_int_equal(store_schema_version(st), 6);
 	memset(ids, 0, sizeof ids);
 	assert_int_equal(store_plan_pending(st, count_plan, ids, &err), 0);
 	assert_string_equal(ids[0], "b");
@@ -352,6 +353,94 @@ static void test_store_protect(void **state)
 	pg = (struct store_purge){.audit_before = "9999-01-01T00:00:00.000Z", .batch = 2};
 	assert_int_equal(store_purge_batch(st, &pg, NULL, NULL, &n, &err), 0);
 	assert_int_equal(n.audit, 2);
+	store_close(st);
+	unlink(path);
+}
+
+/* store_idem_get's hook: "STATUS ROUTE BODY LOCATION" into arg. */
+static void idem_line(const struct store_idem *k, void *arg)
+{
+	snprintf(arg, 256, "%d %s %s %s", k->status, k->route, k->body,
+		 k->location ? k->location : "-");
+}
+
+/* Run one statement on the database at path, as a test back-dates rows. */
+static void raw_sql(const char *path, const char *sql)
+{
+	sqlite3 *db;
+
+	assert_int_equal(sqlite3_open(path, &db), SQLITE_OK);
+	assert_int_equal(sqlite3_exec(db, sql, NULL, NULL, NULL), SQLITE_OK);
+	sqlite3_close(db);
+}
+
+/* store_assignment_add's hook: the reply of the row, as the idem's body. */
+static int idem_made(const struct store_assignment *a, void *arg)
+{
+	struct store_idem *k = arg;
+	static char body[128];
+
+	snprintf(body, sizeof body, "{\"parent\": \"%s\"}", a->parent);
+	k->body = body;
+	return 0;
+}
+
+static void test_store_idem(void **state)
+{
+	struct pp_error err = {0};
+	char *path = tmp_db(), line[256] = "", sub[32];
+	struct store *st = store_open(path, &err);
+	struct store_idem k = {.who = "alice",
+			       .key = "k1",
+			       .route = "plans_submit",
+			       .hash = {1, 2, 3},
+			       .status = 202,
+			       .body = "{\"id\": \"a\"}",
+			       .location = "/v1/plans/a"};
+	struct store_plan_new p = {
+	    .id = "a", .month = "2026-10", .request = "{}", .who = "alice", .idem = &k};
+	struct store_idem ka = {
+	    .who = "cs", .key = "k1", .route = "assignments_add", .status = 201};
+	struct store_assignment_new a = {
+	    .parent = "P1", .specialist = "S1", .who = "cs", .idem = &ka};
+	bool created;
+
+	assert_non_null(st);
+	/* The plan and its key in one transaction; the key is alice's. */
+	assert_int_equal(store_plan_put(st, &p, sub, &err), 0);
+	assert_int_equal(store_idem_get(st, "alice", "k1", idem_line, line, &err), 1);
+	assert_string_equal(line, "202 plans_submit {\"id\": \"a\"} /v1/plans/a");
+	assert_int_equal(store_idem_get(st, "bob", "k1", idem_line, line, &err), 0);
+	/* A live key refuses a second plan, which is not stored either. */
+	p.id = "b";
+	assert_int_equal(store_plan_put(st, &p, sub, &err), -1);
+	assert_int_equal(err.code, PP_ERR_CONFLICT);
+	pp_error_clear(&err);
+	assert_int_equal(store_plan_get(st, "b", 0, &(struct store_plan){0}, &err), -1);
+	pp_error_clear(&err);
+	/* A plan that cannot be stored leaves no key. */
+	p.id = "a";
+	k.key = "k2";
+	assert_int_equal(store_plan_put(st, &p, sub, &err), -1);
+	pp_error_clear(&err);
+	assert_int_equal(store_idem_get(st, "alice", "k2", idem_line, line, &err), 0);
+	/* A day old: not read back, replaced by the key's next use, purged. */
+	raw_sql(path, "UPDATE idempotency SET created = '2020-01-01T00:00:00.000Z'");
+	assert_int_equal(store_idem_get(st, "alice", "k1", idem_line, line, &err), 0);
+	p.id = "c";
+	k.key = "k1";
+	k.body = "{\"id\": \"c\"}";
+	assert_int_equal(store_plan_put(st, &p, sub, &err), 0);
+	assert_int_equal(store_idem_get(st, "alice", "k1", idem_line, line, &err), 1);
+	assert_string_equal(line, "202 plans_submit {\"id\": \"c\"} /v1/plans/a");
+	assert_int_equal(store_idem_purge(st, &err), 0);
+	raw_sql(path, "UPDATE idempotency SET created = '2020-01-01T00:00:00.000Z'");
+	assert_int_equal(store_idem_purge(st, &err), 1);
+	/* An assignment's key takes the body its hook made of the row. */
+	assert_int_equal(store_specialist_put(st, "S1", 2, "{}", "cs", &created, &err), 0);
+	assert_int_equal(store_assignment_add(st, &a, idem_made, &ka, &err), 0);
+	assert_int_equal(store_idem_get(st, "cs", "k1", idem_line, line, &err), 1);
+	assert_string_equal(line, "201 assignments_add {\"parent\": \"P1\"} -");
 	store_close(st);
 	unlink(path);
 }
@@ -632,6 +721,7 @@ int main(void)
 	    cmocka_unit_test(test_store_protect),       cmocka_unit_test(test_tokens),
 	    cmocka_unit_test(test_token_expiry_rotate), cmocka_unit_test(test_options),
 	    cmocka_unit_test(test_ics_round_trip),      cmocka_unit_test(test_ics_revision),
+	    cmocka_unit_test(test_store_idem),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);

@@ -488,7 +488,7 @@ def test_database_of_schema_4():
     d.tokens["admin"] = secret
     d.start()
     try:
-        check(d.sql("PRAGMA user_version") == [(5,)], d.sql("PRAGMA user_version"))
+        check(d.sql("PRAGMA user_version")[0][0] >= 5, d.sql("PRAGMA user_version"))
         check(d.sql("SELECT name, role, expires FROM tokens") == [("root-v4", "admin", None)],
               "the token")
         check("root-v4" in d.cmd("token", "list") and "never" in d.cmd("token", "list"),
