@@ -1,13 +1,20 @@
 /*
- * fuzz_http.c - the request line and its routing (daemon/http.c,
+ * fuzz_http.c - the bytes of a connection: their framing into requests
+ * (daemon/http_frame.c), and the request line's routing (daemon/http.c,
  * http_route, over the table of daemon/routes.c), with no event loop.
  *
- * Each input is the head of an HTTP request; its first line,
+ * Each input is what a client sends on one connection.  The framing reader
+ * reads it once whole and once in pieces of 1 to 16 bytes: both must give
+ * the same events (a request starts, its head is complete, it is read
+ * whole, it is refused with 400, 413 or 501 and a reason) at the same
+ * offsets, in an order that makes sense, nothing after a refusal, and the
+ * same rewritten bytes -- a reader that framed a split request otherwise
+ * would let a request hide in another.  The first line,
  * "METHOD TARGET VERSION", is split as libevent 2.1 splits it (the target
  * runs to the last space) and the target parsed as evhttp parses it
  * (evhttp_uri_parse_with_flags, EVHTTP_URI_NONCONFORMANT); a method or
- * target evhttp refuses never reaches the daemon, so it ends the run.  The
- * header lines are evhttp's to read.  http_route() must then agree with a
+ * target evhttp refuses never reaches the daemon, so it ends the run.
+ * http_route() must then agree with a
  * matcher written here from http.h's rule alone: the first route of the
  * method (HEAD as GET) whose pattern equals the path but for its "{id}"s,
  * each of which takes one segment that decodes (%XX, nothing else) to
@@ -24,6 +31,7 @@
 
 #include "fuzz.h"
 #include "http.h"
+#include "http_frame.h"
 
 static const struct {
 	const char *name;
@@ -154,6 +162,74 @@ static void check_route(enum evhttp_cmd_type cmd, const struct evhttp_uri *uri)
 	evhttp_clear_headers(&c.query);
 }
 
+/* One event of the framing reader: what, at which stream offset. */
+struct frame_event {
+	enum http_frame_event ev;
+	uint64_t pos;
+	int status;
+};
+
+/* Frame data as it arrives in pieces of step bytes into ev[0..*n) (room for
+ * 2 * size + 2), the bytes as the reader left them into out; checks the
+ * reader's promises on the way. */
+static void frame_run(const uint8_t *data, size_t size, size_t step, struct frame_event *ev,
+		      size_t *n, char *out)
+{
+	struct http_frame f;
+	size_t off = 0, used, idle = 0;
+	bool in = false, rejected = false;
+
+	memcpy(out, data, size);
+	http_frame_init(&f);
+	*n = 0;
+	while (off < size) {
+		size_t len = size - off < step ? size - off : step;
+		enum http_frame_event e = http_frame_feed(&f, out + off, len, &used);
+
+		FUZZ_CHECK(used <= len && (e != HTTP_FRAME_MORE || used == len));
+		FUZZ_CHECK(!rejected || e == HTTP_FRAME_MORE);
+		off += used;
+		FUZZ_CHECK(f.pos == off);
+		FUZZ_CHECK(used > 0 || ++idle < 2); /* START reads nothing, once */
+		if (used > 0)
+			idle = 0;
+		if (e == HTTP_FRAME_MORE)
+			continue;
+		FUZZ_CHECK(*n < 2 * size + 2);
+		ev[(*n)++] = (struct frame_event){e, f.pos, e == HTTP_FRAME_REJECT ? f.status : 0};
+		FUZZ_CHECK(e == HTTP_FRAME_START ? !in : in);
+		in = e == HTTP_FRAME_START || e == HTTP_FRAME_HEAD;
+		if (e == HTTP_FRAME_REJECT) {
+			FUZZ_CHECK(f.status == 400 || f.status == 413 || f.status == 501);
+			FUZZ_CHECK(f.why != NULL && f.why[0] != '\0');
+			rejected = true;
+		}
+		if (e == HTTP_FRAME_DONE || e == HTTP_FRAME_REJECT)
+			FUZZ_CHECK(!http_frame_in_request(&f));
+	}
+}
+
+/* The framing reader must find the same events at the same offsets, and
+ * rewrite the same bytes, however the bytes are split as they arrive. */
+static void check_frames(const uint8_t *data, size_t size)
+{
+	size_t cap = 2 * size + 2, n1, n2, step = 1 + (size > 0 ? data[size - 1] % 16 : 0);
+	struct frame_event *e1 = calloc(cap, sizeof *e1), *e2 = calloc(cap, sizeof *e2);
+	char *b1 = malloc(size + 1), *b2 = malloc(size + 1);
+
+	FUZZ_CHECK(e1 != NULL && e2 != NULL && b1 != NULL && b2 != NULL);
+	frame_run(data, size, size, e1, &n1, b1);
+	frame_run(data, size, step, e2, &n2, b2);
+	FUZZ_CHECK(n1 == n2 && memcmp(b1, b2, size) == 0);
+	for (size_t i = 0; i < n1; i++)
+		FUZZ_CHECK(e1[i].ev == e2[i].ev && e1[i].pos == e2[i].pos &&
+			   e1[i].status == e2[i].status);
+	free(e1);
+	free(e2);
+	free(b1);
+	free(b2);
+}
+
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
 	size_t n = 0;
@@ -161,6 +237,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	struct evhttp_uri *uri;
 	int m = -1;
 
+	check_frames(data, size);
 	while (n < size && data[n] != '\n')
 		n++;
 	if (n > 0 && data[n - 1] == '\r')
