@@ -300,11 +300,11 @@ char *ics_from_plan(const struct ics_plan *p, struct pp_error *err)
 	json_t *res = json_loads(p->result ? p->result : "", 0, NULL);
 	json_t *prev = p->prev_result ? json_loads(p->prev_result, 0, NULL) : NULL;
 	json_t *prev_req = p->prev_request ? json_loads(p->prev_request, 0, NULL) : NULL;
-	const char *tzname = json_string_value(json_object_get(req, "timezone"));
+	const char *tzid_name = json_string_value(json_object_get(req, "timezone"));
 	struct ics_ctx x = {.sequence = p->sequence};
 	char *text = NULL, *out = NULL;
 
-	x.zone = tzname && tzname[0] ? icaltimezone_get_builtin_timezone(tzname) : NULL;
+	x.zone = tzid_name && tzid_name[0] ? icaltimezone_get_builtin_timezone(tzid_name) : NULL;
 	x.month = json_string_value(json_object_get(req, "month"));
 	if (req == NULL || res == NULL || x.month == NULL || strlen(x.month) != 7 ||
 	    (p->prev_result != NULL && prev == NULL)) {

@@ -25,6 +25,7 @@
  * 0.05 s on the realistic months, a few tenths of a second on the largest
  * priced ones. */
 #define LP_SLICE_ITERATIONS 1000
+#define LP_SLICE_MS         250
 
 double month_rel_gap(double inc, double bound)
 {
@@ -135,19 +136,21 @@ static int remaining_ms(const struct solve_state *st)
  * LP_SLICE_ITERATIONS simplex iterations, resumed from the basis it left,
  * with the cancel flag and the deadline checked in between.  Slices
  * counted in iterations, not seconds, end at the same basis on any machine
- * and under any load, so two runs of a month search the same way.
- * Returns glp_simplex()'s code (GLP_ETMLIM when the deadline passed); sets
+ * and under any load, so two runs of a month search the same way; a slice
+ * is still cut at LP_SLICE_MS (only on very large or slowed-down runs, such
+ * as sanitizer builds), so that a cancel is seen soon.  Returns
+ * glp_simplex()'s code (GLP_ETMLIM when the deadline passed); sets
  * st->cancelled when cancelled. */
 int month_lp_sliced(struct model *m, struct solve_state *st, glp_smcp *sp)
 {
 	for (;;) {
-		int rc;
+		int left = remaining_ms(st), rc;
 
-		sp->tm_lim = remaining_ms(st);
+		sp->tm_lim = left < LP_SLICE_MS ? left : LP_SLICE_MS;
 		sp->it_lim = LP_SLICE_ITERATIONS;
 		rc = glp_simplex(m->lp, sp);
 		sp->it_lim = INT_MAX;
-		if (rc != GLP_EITLIM)
+		if (rc != GLP_EITLIM && rc != GLP_ETMLIM)
 			return rc;
 		if (month_cancel_raised(st)) {
 			st->cancelled = true;
