@@ -412,15 +412,6 @@ out:
 	return ok;
 }
 
-/* Index of y[c, lang] in model.ycol, or -1. */
-static int yidx_of(const struct model *m, int c, int lang)
-{
-	for (int t = 0; t < m->ylang_n[c]; t++)
-		if (m->ylangs[m->ylang_off[c] + t] == lang)
-			return m->ylang_off[c] + t;
-	return -1;
-}
-
 /* Class k has `taken` fewer parents free: lower the scores it counts in. */
 static void greedy_unscore(struct greedy *g, int k, int taken)
 {
@@ -428,13 +419,13 @@ static void greedy_unscore(struct greedy *g, int k, int taken)
 	long drop = (long)taken * m->classes[k].rep->priority;
 
 	for (int e = m->kx_off[k]; e < m->kx_off[k + 1]; e++)
-		g->score[yidx_of(m, m->xs[e].c, m->xs[e].lang)] -= drop;
+		g->score[month_ypos(m, m->xs[e].c, m->xs[e].lang)] -= drop;
 }
 
 /* Eligible priority of the parents still free for candidate c and lang. */
 static long greedy_score(const struct greedy *g, int c, int lang)
 {
-	return g->score[yidx_of(g->m, c, lang)];
+	return g->score[month_ypos(g->m, c, lang)];
 }
 
 /* Allocate g's arrays for model m; returns 0, or -1 when memory ran out,
@@ -481,7 +472,7 @@ static void greedy_start(struct greedy *g, int n)
 	for (int k = 0; k < m->nclasses; k++)
 		g->rem[k] = m->classes[k].count;
 	for (int e = 0; e < m->nxs; e++)
-		g->score[yidx_of(m, m->xs[e].c, m->xs[e].lang)] +=
+		g->score[month_ypos(m, m->xs[e].c, m->xs[e].lang)] +=
 		    (long)m->classes[m->xs[e].k].count * m->classes[m->xs[e].k].rep->priority;
 }
 

@@ -337,6 +337,10 @@ void month_row_end(struct model *m, int type, double lo, double hi);
 /* How many y columns (series and language) the model has. */
 int month_y_count(const struct model *m);
 
+/* The position of y[c, lang] among the y columns (m->ycol, m->ylangs), or
+ * -1 when the series cannot run in lang. */
+int month_ypos(const struct model *m, int c, int lang);
+
 /* The column y[c, lang], or 0 when the series cannot run in lang. */
 int month_ycol(const struct model *m, int c, int lang);
 

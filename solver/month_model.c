@@ -119,12 +119,19 @@ int month_y_count(const struct model *m)
 	return m->ncands > 0 ? m->ylang_off[m->ncands - 1] + m->ylang_n[m->ncands - 1] : 0;
 }
 
-int month_ycol(const struct model *m, int c, int lang)
+int month_ypos(const struct model *m, int c, int lang)
 {
 	for (int t = 0; t < m->ylang_n[c]; t++)
 		if (m->ylangs[m->ylang_off[c] + t] == lang)
-			return m->ycol[m->ylang_off[c] + t];
-	return 0;
+			return m->ylang_off[c] + t;
+	return -1;
+}
+
+int month_ycol(const struct model *m, int c, int lang)
+{
+	int q = month_ypos(m, c, lang);
+
+	return q < 0 ? 0 : m->ycol[q];
 }
 
 /* The upper bound of x entry e: min(class count, room capacity). */

@@ -79,15 +79,6 @@ bool month_replan_staff_kept(const struct model *m, int c, int j)
 	return m->staff_prev != NULL && m->staff_prev[(size_t)c * m->in->nstaff + j];
 }
 
-/* Position of y[c,l] among the y columns (month_ycol's slice), or -1. */
-static int ypos(const struct model *m, int c, int lang)
-{
-	for (int t = 0; t < m->ylang_n[c]; t++)
-		if (m->ylangs[m->ylang_off[c] + t] == lang)
-			return m->ylang_off[c] + t;
-	return -1;
-}
-
 static int g_push(struct model *m, int i, int c, int lang, int col)
 {
 	struct gcol *v = realloc(m->gs, sizeof *v * ((size_t)m->ngs + 1));
@@ -154,7 +145,7 @@ static int series_rows(struct model *m, int c, int lang, int from, int to)
 	if (trained_rule && ntrained > 0) {
 		a = glp_add_cols(m->lp, 1);
 		glp_set_col_kind(m->lp, a, GLP_BV);
-		m->acol[ypos(m, c, lang)] = a;
+		m->acol[month_ypos(m, c, lang)] = a;
 		if (month_obj_add(m, LEVEL_CHANGES, a, 0.0) < 0)
 			return -1;
 		month_row_begin(m);
@@ -200,8 +191,8 @@ static void pool_rows(struct model *m, int slot, int lang)
 		month_row_end(m, GLP_UP, 0, 0);
 	}
 	for (int c = 0; c < m->ncands; c++)
-		if (m->cands[c].slot == slot && ypos(m, c, lang) >= 0)
-			any_a |= m->acol[ypos(m, c, lang)] != 0;
+		if (m->cands[c].slot == slot && month_ypos(m, c, lang) >= 0)
+			any_a |= m->acol[month_ypos(m, c, lang)] != 0;
 	if (!any_a)
 		return;
 	month_row_begin(m);
@@ -213,7 +204,7 @@ static void pool_rows(struct model *m, int slot, int lang)
 		    in->facilitators[m->gs[e].i].trained)
 			month_row_put(m, m->gs[e].col, -1);
 	for (int c = 0; c < m->ncands; c++) {
-		int q = m->cands[c].slot == slot ? ypos(m, c, lang) : -1;
+		int q = m->cands[c].slot == slot ? month_ypos(m, c, lang) : -1;
 
 		if (q >= 0) {
 			month_row_put(m, m->acol[q], 1);
@@ -387,8 +378,8 @@ void month_replan_complete(struct model *m, double *x)
 					if (in->facilitators[g->i].trained) {
 						tfree -= tkept[g->c] > 0;
 						if (tkept[g->c]++ == 0 &&
-						    m->acol[ypos(m, g->c, lang)])
-							x[m->acol[ypos(m, g->c, lang)]] = 1;
+						    m->acol[month_ypos(m, g->c, lang)])
+							x[m->acol[month_ypos(m, g->c, lang)]] = 1;
 					}
 					kept[g->c]++;
 				}
