@@ -779,6 +779,40 @@ static json_t *reasons_json(const struct month_unassigned *u)
 	return a;
 }
 
+/* The required dayparts to drop, each with why (`needed` of
+ * require_dayparts). */
+static json_t *dayparts_needed_json(const struct month_conflict_info *ci)
+{
+	json_t *a = json_array();
+
+	for (int d = 0; a != NULL && d <= PP_EVENING; d++) {
+		if (!(ci->needed_dayparts & (1u << d)))
+			continue;
+		if (json_array_append_new(a, json_pack("{s:s, s:s}", "daypart",
+						       month_daypart_name(d), "detail",
+						       ci->daypart_detail[d])) < 0) {
+			json_decref(a);
+			a = NULL;
+		}
+	}
+	return a;
+}
+
+/* `needed` of conflict c (MODEL.md, docs/spec): null when its computation
+ * was cut short; NULL (no field) where the rule is not a number. */
+static json_t *needed_json(enum month_conflict c, const struct month_conflict_info *ci)
+{
+	if (!ci->relaxing_alone_fixes || c == MC_REQUIRE_TRAINED)
+		return NULL;
+	if (!ci->has_needed)
+		return json_null();
+	if (c == MC_REQUIRE_DAYPARTS)
+		return dayparts_needed_json(ci);
+	if (c == MC_BUDGET)
+		return jr_money(ci->needed);
+	return json_integer((json_int_t)ci->needed);
+}
+
 static json_t *conflicts_json(const struct month_result *res)
 {
 	json_t *a = json_array();
@@ -788,7 +822,14 @@ static json_t *conflicts_json(const struct month_result *res)
 		json_t *o = json_pack("{s:s, s:b, s:s}", "constraint", month_conflict_name(c),
 				      "relaxing_alone_fixes", ci->relaxing_alone_fixes, "detail",
 				      ci->detail);
+		json_t *needed = needed_json(c, ci);
 
+		if (needed != NULL && o == NULL)
+			json_decref(needed);
+		else if (needed != NULL && json_object_set_new(o, "needed", needed) < 0) {
+			json_decref(o);
+			o = NULL;
+		}
 		if (json_array_append_new(a, o) < 0) {
 			json_decref(a);
 			a = NULL;

@@ -547,6 +547,41 @@ static int unassigned_cb(struct jr *r, const json_t *el, const struct month_inpu
 	return 0;
 }
 
+/* `needed` of a conflict read back: a number, or require_dayparts' list of
+ * {daypart, detail}; null or absent leaves none. */
+static int read_needed(struct jr *r, const json_t *el, struct month_conflict_info *ci)
+{
+	const char *parts[] = {month_daypart_name(PP_MORNING), month_daypart_name(PP_AFTERNOON),
+			       month_daypart_name(PP_EVENING)};
+	json_t *v = json_object_get(el, "needed"), *d;
+	size_t i, mark;
+
+	if (v == NULL || json_is_null(v))
+		return 0;
+	ci->has_needed = true;
+	if (json_is_number(v))
+		return jr_real(r, el, "needed", JR_REQUIRED, 0, JR_NO_MAX, &ci->needed);
+	if (jr_array(r, el, "needed", JR_REQUIRED, &v) < 0)
+		return -1;
+	mark = jr_push_key(r, "needed");
+	json_array_foreach (v, i, d) {
+		size_t m = jr_push_index(r, i);
+		const char *detail = NULL;
+		int part = 0;
+
+		if (jr_object(r, d, NULL) < 0 ||
+		    jr_enum(r, d, "daypart", JR_REQUIRED, parts, 3, &part) < 0 ||
+		    jr_string(r, d, "detail", JR_OPTIONAL, 0, 4096, &detail) < 0)
+			return -1;
+		ci->needed_dayparts |= 1u << part;
+		snprintf(ci->daypart_detail[part], sizeof ci->daypart_detail[part], "%s",
+			 detail ? detail : "");
+		jr_pop(r, m);
+	}
+	jr_pop(r, mark);
+	return 0;
+}
+
 /* The conflicts of an infeasible plan, by constraint name (names this
  * version does not know are skipped: a plan of another version still
  * reads).  The output keeps no `decided`: every one read is decided. */
@@ -571,6 +606,8 @@ static int read_conflicts(struct jr *r, const json_t *plan, struct month_result 
 			return -1;
 		while (c < MC_COUNT && strcmp(name, month_conflict_name(c)) != 0)
 			c++;
+		if (c < MC_COUNT && read_needed(r, el, &res->conflicts[c]) < 0)
+			return -1;
 		if (c < MC_COUNT) {
 			res->conflicts[c].decided = true;
 			res->conflicts[c].relaxing_alone_fixes = fixes;

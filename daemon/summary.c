@@ -293,6 +293,10 @@ static void print_status(const struct month_result *res, FILE *out)
 			: ci->relaxing_alone_fixes ? "yes"
 						   : "no",
 			ci->detail);
+		for (int d = 0; d <= PP_EVENING; d++)
+			if (ci->has_needed && (ci->needed_dayparts & (1u << d)))
+				fprintf(out, "  %-24s      drop the %s: %s\n", "",
+					month_daypart_name(d), ci->daypart_detail[d]);
 	}
 }
 

@@ -215,6 +215,17 @@ struct month_conflict_info {
 	bool relaxing_alone_fixes;
 	bool decided; /* false when the time limit cut the check short */
 	char detail[256];
+	/* `needed`, only where relaxing_alone_fixes: has_needed is false when
+	 * the time limit cut its computation short (the output says null). */
+	bool has_needed;
+	/* budget: the cost of the cheapest plan; max_series: the fewest
+	 * series; min_group and facilitators_per_series: the largest value
+	 * with a plan.  Every other rule in force. */
+	double needed;
+	/* require_dayparts: bit (1 << enum pp_daypart) of each required
+	 * daypart that cannot be met, and why, per daypart. */
+	unsigned needed_dayparts;
+	char daypart_detail[PP_EVENING + 1][256];
 };
 
 /* One change of a re-plan against in->previous. */

@@ -90,30 +90,44 @@ static bool staff_at(const struct month_input *in, int j, int c, const struct mo
 	return month_fits(&in->staff[j].available, &in->slots[cands[c].slot]);
 }
 
-/* Languages a series at candidate c can run in under the rules: at least
- * kmin available facilitators speak it, one of them trained if required. */
+/* Can facilitator i run a series at candidate c in language lang: free at
+ * its slot, speaking lang, and with meetings enough left for all of it? */
+static bool fac_can_run(const struct model *m, int i, int c, int lang)
+{
+	const struct month_facilitator *f = &m->in->facilitators[i];
+
+	return fac_at(m->in, i, c, m->cands) && month_tags_have(&f->languages, lang) &&
+	       (f->max_meetings == PP_UNLIMITED || f->max_meetings >= m->cands[c].meetings);
+}
+
+bool month_staffable(const struct model *m, int c, int lang)
+{
+	int can = 0;
+	bool trained = false;
+
+	for (int i = 0; i < m->in->nfacilitators; i++) {
+		if (!fac_can_run(m, i, c, lang))
+			continue;
+		can++;
+		trained |= m->in->facilitators[i].trained;
+	}
+	return can >= m->rules.kmin && (trained || !m->rules.require_trained);
+}
+
+int month_speakers(const struct model *m, int c, int lang)
+{
+	return m->speakers[(size_t)c * (m->in->nstrs + 1) + lang];
+}
+
+/* Languages a series at candidate c can run in under the rules: it can be
+ * staffed in it (month_staffable) and min_group eligible parents speak it. */
 static int languages_of(struct model *m, int c, int *out)
 {
-	const struct month_input *in = m->in;
 	int n = 0;
 
-	for (int t = 0; t < in->nstrs; t++) {
-		int speakers = 0;
-		bool trained = false;
-
-		for (int i = 0; i < in->nfacilitators; i++) {
-			if (!fac_at(in, i, c, m->cands) ||
-			    !month_tags_have(&in->facilitators[i].languages, t))
-				continue;
-			speakers++;
-			trained |= in->facilitators[i].trained;
-		}
-		if (speakers < m->rules.kmin || (!trained && m->rules.require_trained))
-			continue;
-		/* a series needs min_group parents who speak its language */
-		if (m->speakers[(size_t)c * (in->nstrs + 1) + t] >= m->rules.min_group)
+	for (int t = 0; t < m->in->nstrs; t++)
+		if (month_staffable(m, c, t) && month_speakers(m, c, t) >= m->rules.min_group)
 			out[n++] = t;
-	}
 	return n;
 }
 
@@ -190,9 +204,12 @@ int month_obj_add(struct model *m, enum month_level level, int col, double v)
 
 		while (n <= col)
 			n *= 2;
-		for (int t = LEVEL_COVERAGE; t <= LEVEL_CHANGES; t++) {
-			double *p = realloc(m->obj[t], sizeof(double) * (size_t)n);
+		for (int t = LEVEL_COVERAGE; t <= LEVEL_SERIES; t++) {
+			double *p;
 
+			if (t == LEVEL_COMFORT_PREFERENCE)
+				continue; /* computed from comfort and preference */
+			p = realloc(m->obj[t], sizeof(double) * (size_t)n);
 			if (p == NULL)
 				return -1;
 			memset(p + m->ncols, 0, sizeof(double) * (size_t)(n - m->ncols));
@@ -256,10 +273,7 @@ static int add_series_columns(struct model *m, int c, int *langs, int *total_lan
 		for (int i = 0; i < nf; i++) {
 			int *fj = &m->fcol[FIDX(m, cd->slot, i, langs[t])];
 
-			if (*fj != 0 || !fac_at(in, i, c, m->cands) ||
-			    !month_tags_have(&in->facilitators[i].languages, langs[t]) ||
-			    (in->facilitators[i].max_meetings != PP_UNLIMITED &&
-			     in->facilitators[i].max_meetings < cd->meetings))
+			if (*fj != 0 || !fac_can_run(m, i, c, langs[t]))
 				continue;
 			*fj = col_add(m, GLP_BV, 0, 1);
 			if (month_obj_add(m, LEVEL_COST, *fj,

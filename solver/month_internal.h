@@ -19,6 +19,7 @@
  *   month_extract.c    a solution turned into a struct month_result
  *   month_conflicts.c  which policy rule alone makes an infeasible month
  *                      feasible
+ *   month_needed.c     and what that rule would have to be (`needed`)
  *
  * Functions one file exports to the others are named month_*; everything
  * else is static to its file.
@@ -81,6 +82,10 @@ enum month_level {
 	 * pref_weight * comfort deviation - preference (month.c says why
 	 * this is exact).  Reported with stage "comfort+preference". */
 	LEVEL_COMFORT_PREFERENCE,
+	/* The number of open series, minimised: never a level of the month,
+	 * only the objective of max_series' `needed` (month_needed.c), which
+	 * sets its coefficients. */
+	LEVEL_SERIES,
 };
 
 /* Is the level maximised (coverage, preference) or minimised? */
@@ -168,8 +173,9 @@ struct model {
 	bool *with_children; /* per candidate: some eligible parent has children */
 
 	/* Objective coefficients of each level (obj[LEVEL_COVERAGE] ..
-	 * obj[LEVEL_CHANGES]), indexed by column; obj[0] is unused. */
-	double *obj[LEVEL_CHANGES + 1];
+	 * obj[LEVEL_CHANGES], and obj[LEVEL_SERIES]), indexed by column;
+	 * obj[0] and obj[LEVEL_COMFORT_PREFERENCE] are unused. */
+	double *obj[LEVEL_SERIES + 1];
 	/* The changes level's constant: every previous parent of this input
 	 * counted as moved (x columns that keep one subtract). */
 	double changes_const;
@@ -308,6 +314,14 @@ int month_obj_add(struct model *m, enum month_level level, int col, double v);
 
 /* The rules of the month's own policy. */
 void month_rules_from_policy(const struct month_policy *pol, struct model_rules *r);
+
+/* Can a series at candidate c be staffed in language lang under m's rules:
+ * at least kmin facilitators free at its slot for all its meetings speak
+ * lang, one of them trained if required? */
+bool month_staffable(const struct model *m, int c, int lang);
+
+/* How many statically eligible parents speak lang at candidate c. */
+int month_speakers(const struct model *m, int c, int lang);
 
 /* Build the model of the month under rules: classes, columns, rows and the
  * objectives of every level.  m is zeroed first; models with at least
@@ -467,12 +481,41 @@ int month_extract(struct model *m, const double *x, struct month_result *res);
 
 /* ---------------------------------------- month_conflicts.c: conflicts */
 
-/* Fill res->conflicts: for each policy rule, is there a plan without it?
+/* Fill res->conflicts: for each policy rule, is there a plan without it,
+ * and, where there is, what the rule would have to be (month_needed.c).
  * Each check's model is built in m (zeroed, and zeroed again after), where
  * month_solve() frees it if a GLPK error jumps out.
  * Returns 0, or -1 when an allocation failed. */
 int month_explain_conflicts(const struct month_input *in, struct month_cand *cands, int ncands,
 			    unsigned *fails, struct solve_state *st, struct model *m,
 			    struct month_result *res);
+
+/* Relax rule k in r as MODEL.md's `conflicts` drops it; returns how the
+ * relaxed rules read ("without the budget"). */
+const char *month_relax(struct model_rules *r, enum month_conflict k);
+
+/* What the checks of month_conflicts.c and month_needed.c share: the
+ * month, its candidates and filters, the solve state and the model the
+ * checks build in turn. */
+struct conflict_ctx {
+	const struct month_input *in;
+	struct month_cand *cands;
+	int ncands;
+	unsigned *fails;
+	struct solve_state *st;
+	struct model *m;
+};
+
+/* Is there any plan under these rules?  1 yes, 0 no, -1 undecided (time),
+ * -2 an allocation failed. */
+int month_feasible_under(struct conflict_ctx *cx, const struct model_rules *rules);
+
+/* ------------------------------------------ month_needed.c: `needed` */
+
+/* Fill ci's `needed` for rule k of an infeasible month whose rule k alone
+ * makes it feasible (MODEL.md, "needed"); res->conflicts is complete.
+ * Returns 0, or -1 when an allocation failed. */
+int month_conflict_needed(struct conflict_ctx *cx, enum month_conflict k,
+			  struct month_result *res);
 
 #endif

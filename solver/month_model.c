@@ -329,7 +329,7 @@ void month_model_free(struct model *m)
 	free(m->kx_off);
 	free(m->speakers);
 	free(m->with_children);
-	for (int level = LEVEL_COVERAGE; level <= LEVEL_CHANGES; level++)
+	for (int level = LEVEL_COVERAGE; level <= LEVEL_SERIES; level++)
 		free(m->obj[level]);
 	free(m->prev_cand);
 	free(m->parent_prev);

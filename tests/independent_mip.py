@@ -4,6 +4,7 @@
 Usage:
     independent_mip.py [--plan] [--no-conflicts] [--unique-changes] [--time-limit S] MONTH.json
     independent_mip.py --expect OPTIMUM.json MONTH.json
+    independent_mip.py --check-needed RESULT.json MONTH.json
 
 It writes the textbook model of MODEL.md section 1 as a CPLEX-LP file and
 solves it with the `cbc` command (Debian's coinor-cbc), one objective level at
@@ -30,6 +31,9 @@ the document (check_plan.load_month) and the listing of a plan's changes
 (check_plan.replan_changes, for --plan) are shared with the checker.  It is meant
 for small months (about 40 parents or fewer).
 
+`--check-needed` checks each `needed` of an infeasible RESULT.json (the
+solver's output for MONTH.json) against CBC (needed_errors) and exits 1 with
+a message per claim that does not hold.
 `--expect` compares the status and objective vector with a stored optimum
 (integers exactly, cost to 1e-6) and exits 1 when they differ.
 `--unique-changes` (re-plans) adds "changes_unique": whether every optimal
@@ -470,6 +474,69 @@ def conflicts(m, time_limit):
     return out
 
 
+def with_policy(m_doc, **changes):
+    """The month with policy fields set (None: removed)."""
+    doc = json.loads(json.dumps(m_doc))
+    pol = doc.setdefault("policy", {})
+    for k, v in changes.items():
+        if v is None:
+            pol.pop(k, None)
+        else:
+            pol[k] = v
+    return check_plan.load_month(doc)
+
+
+def needed_errors(m_doc, result, time_limit):
+    """Check every `needed` of an infeasible result independently: the month
+    is feasible with the rule set to it, and not with anything tighter (the
+    budget a cent less; one series fewer; min_group or
+    facilitators_per_series one more); for require_dayparts, the month is
+    feasible without the listed dayparts and infeasible with any one of them
+    back, and each listed daypart said to be met alone is, while every
+    other is not.  Returns a list of messages (empty: all hold)."""
+    pol = m_doc.get("policy", {})
+    errs = []
+
+    def feasible(**changes):
+        mm = with_policy(m_doc, **changes)
+        return solve_month(mm, time_limit, feasibility_only=True) is not None
+
+    def expect(ok, what):
+        if not ok:
+            errs.append(what)
+
+    for c in result.get("conflicts", []):
+        name, need = c.get("constraint"), c.get("needed")
+        if need is None:
+            continue
+        if name == "budget":
+            expect(feasible(budget=need), "budget %r: no plan" % need)
+            expect(not feasible(budget=need - 0.01), "budget %r - 0.01: a plan" % need)
+        elif name == "max_series":
+            expect(feasible(max_series=need), "max_series %r: no plan" % need)
+            expect(need == 0 or not feasible(max_series=need - 1),
+                   "max_series %r: a plan" % (need - 1))
+        elif name in ("min_group", "facilitators_per_series"):
+            expect(need < pol.get(name, 2 if name == "facilitators_per_series" else 1),
+                   "%s %r is not below the policy's" % (name, need))
+            expect(feasible(**{name: need}), "%s %r: no plan" % (name, need))
+            expect(not feasible(**{name: need + 1}), "%s %r: a plan" % (name, need + 1))
+        elif name == "require_dayparts":
+            required = pol.get("require_dayparts", [])
+            drop = [d["daypart"] for d in need]
+            kept = [d for d in required if d not in drop]
+            expect(set(drop) <= set(required), "dayparts %r not required" % drop)
+            expect(feasible(require_dayparts=kept), "dayparts %r: no plan" % kept)
+            for d in need:
+                back = [p for p in required if p in kept or p == d["daypart"]]
+                expect(not feasible(require_dayparts=back), "dayparts %r: a plan" % back)
+                alone = feasible(require_dayparts=[d["daypart"]])
+                said = "can be met alone" in d.get("detail", "")
+                expect(alone == said, "%s alone: plan %s, detail %r" %
+                       (d["daypart"], alone, d.get("detail")))
+    return errs
+
+
 def build_plan(m, vals, obj, model):
     """A plan in MODEL.md's output format from a CBC solution."""
     on = {v for v, x in vals.items() if x > 0.5}
@@ -530,6 +597,12 @@ def main(argv):
         with open(args[i + 1]) as f:
             expect = json.load(f)
         del args[i:i + 2]
+    check = None
+    if "--check-needed" in args:
+        i = args.index("--check-needed")
+        with open(args[i + 1]) as f:
+            check = json.load(f)
+        del args[i:i + 2]
     if "--time-limit" in args:
         i = args.index("--time-limit")
         tl = float(args[i + 1])
@@ -538,6 +611,17 @@ def main(argv):
         sys.stderr.write("usage: independent_mip.py [--plan] [--no-conflicts] "
                          "[--unique-changes] [--time-limit S] MONTH.json\n")
         return 2
+    if check is not None:
+        with open(args[0]) as f:
+            doc = json.load(f)
+        try:
+            errs = needed_errors(doc, check, tl)
+        except Unproven as e:
+            sys.stderr.write("independent_mip: %s\n" % e)
+            return 3
+        for e in errs:
+            print("independent_mip: needed: %s" % e)
+        return 1 if errs else 0
     m = check_plan.load_month(args[0])
     try:
         r = solve_month(m, tl)

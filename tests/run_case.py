@@ -7,14 +7,17 @@ Usage:
 CASE_DIR holds input.json and expected.json (notes.md explains the hand
 computation).  The driver runs `PEERPLAN solve CASE_DIR/input.json`, checks the
 exit status, compares what expected.json names, and always runs the
-independent checker (check_plan.py) on whatever plan or result came out.
+independent checker (check_plan.py) on whatever plan or result came out; an
+infeasible result's `needed` values are checked with CBC
+(independent_mip.needed_errors) when the `cbc` command is there.
 
 expected.json keys (only the keys present are compared):
     status            "optimal" | "feasible" | "infeasible" | "timeout"
     status_in         a list of acceptable statuses
     objective         subset of the values (with "changes" for a re-plan); cost to 1e-6
     unassigned        the exact list of {"parent", "reasons"} (order free)
-    conflicts         the six {"constraint", "relaxing_alone_fixes"} in order
+    conflicts         the six {"constraint", "relaxing_alone_fixes"} in order, each
+                      with "needed" where the entry gives it (compared exactly)
     series_ids        the ids of the open series, in output order
     facilitators      {"<series id>": [facilitator ids]} (order free)
     changes           the exact `changes` list of a re-plan, in order
@@ -28,12 +31,14 @@ Exit status 0 when the case passes, 1 with a message when it does not.
 
 import json
 import os
+import shutil
 import subprocess
 import sys
 import time
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 import check_plan  # noqa: E402
+import independent_mip  # noqa: E402
 
 EXIT_OF = {"optimal": 0, "feasible": 0, "infeasible": 1, "timeout": 3}
 
@@ -119,11 +124,19 @@ def run(peerplan, case_dir):
         if want != got:
             return fail(case, "unassigned %r, expected %r", got, want)
     if "conflicts" in exp:
-        got = [{"constraint": c.get("constraint"),
-                "relaxing_alone_fixes": c.get("relaxing_alone_fixes")}
-               for c in out.get("conflicts", [])]
-        if got != exp["conflicts"]:
-            return fail(case, "conflicts %r, expected %r", got, exp["conflicts"])
+        # `needed` is compared where the expected entry gives it
+        got = [{k: c.get(k) for k in want if k in c or k == "needed"}
+               for c, want in zip(out.get("conflicts", []), exp["conflicts"])]
+        if len(out.get("conflicts", [])) != len(exp["conflicts"]) or got != exp["conflicts"]:
+            return fail(case, "conflicts %s, expected %s", json.dumps(got),
+                        json.dumps(exp["conflicts"]))
+    if status == "infeasible" and shutil.which("cbc"):
+        try:
+            errs = independent_mip.needed_errors(doc, out, 120)
+        except independent_mip.Unproven as e:
+            return fail(case, "needed: CBC proved nothing: %s", e)
+        if errs:
+            return fail(case, "needed, checked with CBC: %s", "; ".join(errs))
     if "series_ids" in exp:
         got = [s["id"] for s in out.get("series", [])]
         if got != exp["series_ids"]:

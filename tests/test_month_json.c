@@ -1157,6 +1157,11 @@ static void test_encode_plan(void **state)
 	month_input_free(&in);
 }
 
+/* The rules test_encode_infeasible relaxes with success. */
+#define FIXES(c)                                                                                   \
+	((c) == MC_BUDGET || (c) == MC_MIN_GROUP || (c) == MC_REQUIRE_DAYPARTS ||                   \
+	 (c) == MC_REQUIRE_TRAINED)
+
 static void test_encode_infeasible(void **state)
 {
 	static const char *const names[] = {
@@ -1173,9 +1178,17 @@ static void test_encode_infeasible(void **state)
 	res.objective = (struct month_objective){0};
 	for (int c = 0; c < MC_COUNT; c++) {
 		res.conflicts[c].decided = true;
-		res.conflicts[c].relaxing_alone_fixes = c == MC_BUDGET || c == MC_MIN_GROUP;
+		res.conflicts[c].relaxing_alone_fixes = FIXES(c);
 		snprintf(res.conflicts[c].detail, sizeof res.conflicts[c].detail, "detail %d", c);
 	}
+	/* needed: a number, a daypart list, null when cut short, none for
+	 * require_trained */
+	res.conflicts[MC_BUDGET].has_needed = true;
+	res.conflicts[MC_BUDGET].needed = 1260.5;
+	res.conflicts[MC_REQUIRE_DAYPARTS].has_needed = true;
+	res.conflicts[MC_REQUIRE_DAYPARTS].needed_dayparts = 1u << PP_EVENING;
+	snprintf(res.conflicts[MC_REQUIRE_DAYPARTS].daypart_detail[PP_EVENING],
+		 sizeof res.conflicts[0].daypart_detail[0], "no evening slot");
 	doc = month_result_to_json(&in, &res);
 	assert_non_null(doc);
 	assert_string_equal(json_string_value(json_object_get(doc, "status")), "infeasible");
@@ -1187,13 +1200,16 @@ static void test_encode_infeasible(void **state)
 		char detail[32];
 
 		snprintf(detail, sizeof detail, "detail %d", c);
-		assert_int_equal(json_object_size(o), 3);
+		assert_int_equal(json_object_size(o), FIXES(c) && c != MC_REQUIRE_TRAINED ? 4 : 3);
 		assert_string_equal(json_string_value(json_object_get(o, "constraint")), names[c]);
 		assert_true(json_is_boolean(json_object_get(o, "relaxing_alone_fixes")));
-		assert_int_equal(json_is_true(json_object_get(o, "relaxing_alone_fixes")),
-				 c == MC_BUDGET || c == MC_MIN_GROUP);
+		assert_int_equal(json_is_true(json_object_get(o, "relaxing_alone_fixes")), FIXES(c));
 		assert_string_equal(json_string_value(json_object_get(o, "detail")), detail);
 	}
+	assert_json_text(json_object_get(json_array_get(conf, MC_BUDGET), "needed"), "1260.5");
+	assert_json_text(json_object_get(json_array_get(conf, MC_MIN_GROUP), "needed"), "null");
+	assert_json_text(json_object_get(json_array_get(conf, MC_REQUIRE_DAYPARTS), "needed"),
+			 "[{\"daypart\":\"evening\",\"detail\":\"no evening slot\"}]");
 	json_decref(doc);
 	month_input_free(&in);
 }
@@ -1354,7 +1370,14 @@ static void test_plan_read_conflicts(void **state)
 	res.status = MONTH_INFEASIBLE;
 	res.nseries = 0;
 	for (int c = 0; c < MC_COUNT; c++)
-		res.conflicts[c] = (struct month_conflict_info){c == 1, true, "detail"};
+		res.conflicts[c] = (struct month_conflict_info){
+		    .relaxing_alone_fixes = c == 1 || c == 0, .decided = true, .detail = "detail"};
+	res.conflicts[MC_BUDGET].has_needed = true;
+	res.conflicts[MC_BUDGET].needed = 1260;
+	res.conflicts[MC_REQUIRE_DAYPARTS].has_needed = true;
+	res.conflicts[MC_REQUIRE_DAYPARTS].needed_dayparts = 1u << PP_MORNING | 1u << PP_EVENING;
+	snprintf(res.conflicts[0].daypart_detail[PP_MORNING], sizeof res.conflicts[0].daypart_detail[0],
+		 "why not the morning");
 	doc = month_result_to_json(&in, &res);
 	if (month_plan_read(doc, &in, &back, &err) != 0)
 		fail_msg("%s: %s", err.path, err.message);
@@ -1362,9 +1385,14 @@ static void test_plan_read_conflicts(void **state)
 	assert_int_equal(back.status, MONTH_INFEASIBLE);
 	for (int c = 0; c < MC_COUNT; c++) {
 		assert_true(back.conflicts[c].decided);
-		assert_int_equal(back.conflicts[c].relaxing_alone_fixes, c == 1);
+		assert_int_equal(back.conflicts[c].relaxing_alone_fixes, c == 1 || c == 0);
 		assert_string_equal(back.conflicts[c].detail, "detail");
+		assert_int_equal(back.conflicts[c].has_needed, c == 1 || c == 0);
 	}
+	assert_true(back.conflicts[MC_BUDGET].needed == 1260);
+	assert_int_equal(back.conflicts[0].needed_dayparts, 1u << PP_MORNING | 1u << PP_EVENING);
+	assert_string_equal(back.conflicts[0].daypart_detail[PP_MORNING], "why not the morning");
+	assert_string_equal(back.conflicts[0].daypart_detail[PP_EVENING], "");
 	before = result_text(&in, &res);
 	after = result_text(&in, &back);
 	assert_string_equal(after, before);
