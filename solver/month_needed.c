@@ -203,11 +203,11 @@ static int daypart_rule_why(struct conflict_ctx *cx, int d, char *why, size_t si
 			continue;
 		if (k == MC_BUDGET)
 			snprintf(why, size,
-				 "the budget: the cheapest plan with a %s series costs %.2f against "
-				 "a budget of %.2f",
+				 "the budget: the cheapest plan with a series in the %s costs %.2f "
+				 "against a budget of %.2f",
 				 name, cost, pol->budget);
 		else
-			snprintf(why, size, "%s: a plan with a %s series exists only %s",
+			snprintf(why, size, "%s: a plan with a series in the %s exists only %s",
 				 month_conflict_name(k), name, what);
 		return 1;
 	}
