@@ -18,7 +18,9 @@ Checked, against a real daemon on a free port with a temporary database:
     the database (a reader on another connection sees at least as many rows
     as replies received);
   - a read of a plan with no result yet writes no audit row;
-  - POST ?wait of an infeasible month answers 422 with its conflicts and
+  - POST ?wait of an infeasible month answers 422 with its conflicts (the
+    amounts `needed`: the budget 1,260, one facilitator, the evening dropped,
+    also in the stored plan's summary) and
     audits that read once.
 """
 import http.client
@@ -196,7 +198,18 @@ def test_unfinished_and_infeasible():
         check(hdrs.get("location") == "/v1/plans/" + err["plan"], "422 Location %s" % hdrs)
         rows = d.sql("SELECT who, action, object FROM audit WHERE object = ?", err["plan"])
         check(rows == [("scheduler-1", "read plan", err["plan"])], "422 audit %s" % rows)
-        print("ok: unaudited read without result, audited 422")
+        # the amounts that would fix it, in the 422 and in the stored
+        # plan's summary (read back from the stored result)
+        needed = {c["constraint"]: c.get("needed") for c in err["conflicts"]}
+        check(needed["budget"] == 1260.0 and needed["facilitators_per_series"] == 1 and
+              [p["daypart"] for p in needed["require_dayparts"]] == ["evening"],
+              "422 needed %s" % needed)
+        st, data, _ = d.request("GET", "/v1/plans/%s/summary" % err["plan"], role="viewer")
+        data = data.decode()
+        check(st == 200 and "costs 1260.00 against a budget of 1000.00" in data and
+              "drop the evening: the evening can be met alone" in data,
+              "summary of the infeasible plan: %d %s" % (st, data[-900:]))
+        print("ok: unaudited read without result, audited 422 with what is needed")
     finally:
         d.stop()
 
