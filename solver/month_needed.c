@@ -283,7 +283,8 @@ static void together_why(const struct month_result *res, int d, unsigned keep, c
 	n = (size_t)snprintf(why, size, "the %s can be met alone, not together with the %s",
 			     month_daypart_name(d), kept);
 	if (fixes[0] != '\0' && n < size)
-		snprintf(why + n, size - n, "; relaxing %s instead would allow both", fixes);
+		snprintf(why + n, size - n, "; relaxing %s instead would allow %s", fixes,
+			 __builtin_popcount(keep) == 1 ? "both" : "all of them");
 }
 
 /* `needed` of require_dayparts: the required dayparts that cannot be met

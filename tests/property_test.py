@@ -4,6 +4,7 @@
 Usage:
     property_test.py PEERPLAN [--count N] [--seed S] [--min-parents A] [--max-parents B]
                      [--price-from N] [--profile agency|realistic|tight] [--replan]
+                     [--tighten]
 
 For each of N generated months (contrib/gen/peerplan-gen, seeds S, S+1, ...,
 A..B parents; every sixth one with --infeasible-policy) it:
@@ -13,7 +14,8 @@ A..B parents; every sixth one with --infeasible-policy) it:
   3. runs the independent checker on the result,
   4. compares with independent_mip.py's lexicographic optimum via CBC:
      coverage, comfort deviation and preference exactly, cost to 1e-6; for an
-     infeasible month the status and all six `relaxing_alone_fixes`.
+     infeasible month the status, all six `relaxing_alone_fixes` and every
+     `needed` (independent_mip.needed_errors).
 With --price-from N the solver prices every model with at least N parent
 columns (`peerplan solve --price-from`), so --price-from 1 checks the column
 generation path of large months on months small enough for CBC.
@@ -28,12 +30,19 @@ first) and checks each the same way: the checker recomputes the `changes`
 list and objective.changes, and the five-level vector (changes in its place
 in the order) must equal the independent optimum.  A re-plan that peerplan
 rejects (exit 2) fails with its error.  One line per month and re-plan.
+
+--tighten generates months (realistic profile unless --profile says) whose
+policy is tightened at random (a small budget, max_series 0-2, min_group
+4-9, three or four facilitators per series, two or three required
+dayparts), most of them infeasible, and checks each as above: for the
+infeasible ones the six `relaxing_alone_fixes` and every `needed`.
 """
 
 import argparse
 import copy
 import json
 import os
+import random
 import subprocess
 import sys
 import tempfile
@@ -101,6 +110,9 @@ def check(peerplan, doc, path, price_from=None):
             return "conflicts %s, CBC says %s" % (
                 [c["relaxing_alone_fixes"] for c in got],
                 [c["relaxing_alone_fixes"] for c in want]), out
+        errs = independent_mip.needed_errors(doc, out, 120)
+        if errs:
+            return "needed, checked with CBC: %s" % "; ".join(errs), out
         return None, out
     obj = ref[1]
     if status != "optimal":
@@ -226,6 +238,63 @@ def replan_month(peerplan, seed, parents, profile, tmp):
     return res
 
 
+# ---------------------------------------------------------------------------
+# Infeasible months of every kind (--tighten): a generated month with its
+# policy tightened at random until one or more rules conflict, so that every
+# `needed` (MODEL.md 1 conflicts, docs/model.md) gets checked with CBC.
+
+TIGHTEN = ("budget", "max_series", "min_group", "facilitators_per_series", "dayparts")
+
+
+def tighten(doc, seed):
+    """doc with one to three of its policy rules tightened (a copy)."""
+    rng = random.Random(seed)
+    doc = copy.deepcopy(doc)
+    pol = doc["policy"]
+    for what in rng.sample(TIGHTEN, rng.randint(1, 3)):
+        if what == "budget":
+            pol["budget"] = float(rng.choice((100, 200, 400, 800)))
+        elif what == "max_series":
+            pol["max_series"] = rng.randint(0, 2)
+        elif what == "min_group":
+            pol["min_group"] = rng.randint(4, 9)
+        elif what == "facilitators_per_series":
+            pol["facilitators_per_series"] = rng.randint(3, 4)
+        else:
+            pol["require_dayparts"] = sorted(
+                rng.sample(("morning", "afternoon", "evening"), rng.randint(2, 3)),
+                key=("morning", "afternoon", "evening").index)
+    return doc
+
+
+def main_tighten(a, span):
+    """--tighten: generated months with tightened policies, mostly infeasible."""
+    bad = infeasible = 0
+    t0 = time.monotonic()
+    with tempfile.TemporaryDirectory(prefix="pptight") as tmp:
+        for i in range(a.count):
+            seed = a.seed + i
+            parents = a.min_parents + (i * 7) % span
+            doc = tighten(generate(seed, parents, False, a.profile or "realistic"), seed)
+            t = time.monotonic()
+            try:
+                msg, out = check(a.peerplan, doc, os.path.join(tmp, "month-%d.json" % seed))
+            except (independent_mip.Unproven, subprocess.TimeoutExpired) as e:
+                msg, out = "not decided: %s" % e, None
+            status = (out or {}).get("status", "?")
+            infeasible += status == "infeasible"
+            tag = "seed %d, %d parents, %s" % (seed, parents, status)
+            if msg:
+                bad += 1
+                print("FAIL %s: %s" % (tag, msg))
+            else:
+                print("ok %s (%.1f s)" % (tag, time.monotonic() - t))
+            sys.stdout.flush()
+    print("%d of %d months agree, %d infeasible (%.0f s)" % (
+        a.count - bad, a.count, infeasible, time.monotonic() - t0))
+    return 1 if bad else 0
+
+
 def main(argv):
     ap = argparse.ArgumentParser(prog="property_test.py")
     ap.add_argument("peerplan")
@@ -235,11 +304,14 @@ def main(argv):
     ap.add_argument("--max-parents", type=int, default=30)
     ap.add_argument("--price-from", type=int, default=None)
     ap.add_argument("--replan", action="store_true")
+    ap.add_argument("--tighten", action="store_true")
     ap.add_argument("--profile", choices=("agency", "realistic", "tight"), default=None)
     a = ap.parse_args(argv[1:])
     span = a.max_parents - a.min_parents + 1
     if a.replan:
         return main_replan(a, span)
+    if a.tighten:
+        return main_tighten(a, span)
     bad = 0
     t0 = time.monotonic()
     with tempfile.TemporaryDirectory(prefix="ppprop") as tmp:
