@@ -89,16 +89,17 @@ static char *full_reply(const json_t *req, const json_t *reg_doc, struct pp_erro
 	struct match_parent p;
 	struct match_candidate *c = NULL;
 	char *text = NULL;
-	int k, n = 0;
+	struct match_cand_opts o;
+	int n = 0;
 
 	assert_non_null(doc);
 	if (json_is_object(doc)) {
 		json_object_set(doc, "specialists", json_object_get(reg_doc, "specialists"));
 		json_object_set(doc, "existing", json_object_get(reg_doc, "existing"));
 	}
-	if (match_parse_candidates_json(doc, &in, &p, &k, err) == 0) {
-		assert_int_equal(match_candidates(&in, &p, k, &c, &n, err), 0);
-		out = match_candidates_to_json(&in, &p, c, n);
+	if (match_parse_candidates_json(doc, &in, &p, &o, err) == 0) {
+		assert_int_equal(match_candidates(&in, &p, &o, &c, &n, err), 0);
+		out = match_candidates_to_json(&in, &p, &o, c, n);
 		text = jr_dumps(out, 0);
 		json_decref(out);
 		match_candidates_free(c, n);
@@ -118,13 +119,14 @@ static char *cached_reply(const json_t *req, struct match_registry *reg, struct 
 	struct match_candidate *c = NULL;
 	char *text = NULL;
 	json_t *out;
-	int k, n = 0;
+	struct match_cand_opts o;
+	int n = 0;
 
 	*nstrs = -1;
-	if (match_parse_candidates_cached(req, reg, &in, &p, &k, err) == 0) {
+	if (match_parse_candidates_cached(req, reg, &in, &p, &o, err) == 0) {
 		*nstrs = in.nstrs;
-		assert_int_equal(match_candidates(&in, &p, k, &c, &n, err), 0);
-		out = match_candidates_to_json(&in, &p, c, n);
+		assert_int_equal(match_candidates(&in, &p, &o, &c, &n, err), 0);
+		out = match_candidates_to_json(&in, &p, &o, c, n);
 		text = jr_dumps(out, 0);
 		json_decref(out);
 		match_candidates_free(c, n);

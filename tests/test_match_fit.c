@@ -21,7 +21,7 @@ static double weight_of(struct match_input *in, int p, const char *dim)
 {
 	int dims[16];
 	double w[16], scratch[16];
-	int n = match_weights(&in->policy, &in->parents[p], dims, w, scratch);
+	int n = match_weights(&in->policy, &in->parents[p], dims, w, NULL, scratch);
 
 	for (int i = 0; i < n; i++)
 		if (strcmp(in->strs[dims[i]], dim) == 0)

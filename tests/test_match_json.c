@@ -155,15 +155,16 @@ static void test_candidates_request(void **state)
 	struct match_parent p;
 	struct match_candidate *c;
 	struct pp_error err = {0};
-	int k, n;
+	struct match_cand_opts o;
+	int n;
 
-	assert_int_equal(match_parse_candidates_json(doc, &in, &p, &k, &err), 0);
-	assert_int_equal(k, 2);
-	assert_int_equal(match_candidates(&in, &p, k, &c, &n, &err), 0);
+	assert_int_equal(match_parse_candidates_json(doc, &in, &p, &o, &err), 0);
+	assert_int_equal(o.k, 2);
+	assert_int_equal(match_candidates(&in, &p, &o, &c, &n, &err), 0);
 	/* S0 is full; S1 and S3 tie at fit 1 (E = 1, no dimensions, beta
 	 * 0.3 -> 0.3), ranked by id; S2 (fit 0) is cut by k. */
 	assert_int_equal(n, 2);
-	out = match_candidates_to_json(&in, &p, c, n);
+	out = match_candidates_to_json(&in, &p, &o, c, n);
 	arr = json_object_get(out, "candidates");
 	assert_string_equal(
 	    json_string_value(json_object_get(json_array_get(arr, 0), "specialist")), "S1");
@@ -180,7 +181,7 @@ static void test_candidates_request(void **state)
 	json_decref(doc);
 
 	doc = json_loads("{\"parent\": {\"id\": \"P1\"}, \"k\": 0}", 0, NULL);
-	assert_int_equal(match_parse_candidates_json(doc, &in, &p, &k, &err), -1);
+	assert_int_equal(match_parse_candidates_json(doc, &in, &p, &o, &err), -1);
 	assert_string_equal(err.path, "k");
 	json_decref(doc);
 }
