@@ -24,6 +24,12 @@ static int put(json_t *obj, const char *key, json_t *v)
 	return v == NULL || json_object_set_new(obj, key, v) < 0 ? -1 : 0;
 }
 
+/* The name of term t: its dimension, or "expertise". */
+static const char *term_name(const struct match_input *in, const struct match_term *t)
+{
+	return t->dim == MATCH_EXPERTISE ? "expertise" : in->strs[t->dim];
+}
+
 json_t *match_breakdown_json(const struct match_input *in, const struct match_fit *f)
 {
 	json_t *o = json_object();
@@ -31,10 +37,7 @@ json_t *match_breakdown_json(const struct match_input *in, const struct match_fi
 	if (o == NULL)
 		return NULL;
 	for (int i = 0; i < f->nterms; i++) {
-		const char *name =
-		    f->terms[i].dim == MATCH_EXPERTISE ? "expertise" : in->strs[f->terms[i].dim];
-
-		if (put(o, name, json_real(f->terms[i].value)) < 0) {
+		if (put(o, term_name(in, &f->terms[i]), json_real(f->terms[i].value)) < 0) {
 			json_decref(o);
 			return NULL;
 		}
@@ -79,12 +82,6 @@ static json_t *tags_json(const struct match_input *in, const struct pp_tags *t)
 		}
 	free(v);
 	return a;
-}
-
-/* The name of term t: its dimension, or "expertise". */
-static const char *term_name(const struct match_input *in, const struct match_term *t)
-{
-	return t->dim == MATCH_EXPERTISE ? "expertise" : in->strs[t->dim];
 }
 
 json_t *match_explain_json(const struct match_input *in, const struct match_fit *f)

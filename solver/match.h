@@ -98,8 +98,8 @@ struct match_input {
 	int nexisting;
 	char **strs; /* interned strings */
 	int nstrs;
-	struct match_policy
-	    *parent_policies; /* NULL, or owned by the input: see match_parent.policy */
+	/* NULL, or the policies match_parent.policy points to, owned here. */
+	struct match_policy *parent_policies;
 	int nparent_policies;
 };
 
