@@ -1,6 +1,6 @@
 /*
- * match_json.c - reading and writing the matching documents of MODEL.md
- * section 2 with the strict readers of json_read.c.
+ * match_json.c - reading the matching documents of MODEL.md section 2 with
+ * the strict readers of json_read.c (match_encode.c writes the answers).
  *
  * Every string compared by the solver (languages, tags, dimension names and
  * ids) is interned into one jr_strtab, which the struct match_input takes
@@ -27,7 +27,8 @@ static const char *const parent_keys[] = {"id",      "priority", "languages", "t
 					  "weights", "needs",    "exclude",   NULL};
 static const char *const doc_keys[] = {"policy", "specialists", "parents", "existing", NULL};
 static const char *const pair_keys[] = {"parent", "specialist", NULL};
-static const char *const cand_keys[] = {"parent", "k", "policy", "specialists", "existing", NULL};
+static const char *const cand_keys[] = {"parent",   "k", "include_full", "policy", "specialists",
+					"existing", NULL};
 
 void match_policy_default(struct match_policy *pol)
 {
@@ -330,7 +331,48 @@ out:
 	return rc;
 }
 
+/* policies: an array parallel to in->parents of policy objects or null
+ * (in->policy); each object becomes that parent's own policy. */
+static int read_parent_policies(struct mjp *p, const json_t *policies)
+{
+	struct match_input *in = p->in;
+	size_t mark;
+
+	if (policies == NULL)
+		return 0;
+	mark = jr_push_key(&p->r, "policies");
+	if (!json_is_array(policies) || json_array_size(policies) != (size_t)in->nparents)
+		return jr_fail(&p->r, NULL, false, "must be an array with one entry per parent");
+	if (in->nparents == 0)
+		return 0;
+	if ((in->parent_policies = calloc((size_t)in->nparents, sizeof *in->parent_policies)) ==
+	    NULL)
+		return jr_oom(&p->r);
+	for (int i = 0; i < in->nparents; i++) {
+		const json_t *v = json_array_get(policies, (size_t)i);
+		size_t m = jr_push_index(&p->r, (size_t)i);
+
+		in->nparent_policies++;
+		if (json_is_null(v)) {
+			jr_pop(&p->r, m);
+			continue;
+		}
+		if (match_read_policy(&p->r, v, &p->strs, &in->parent_policies[i]) < 0)
+			return -1;
+		in->parents[i].policy = &in->parent_policies[i];
+		jr_pop(&p->r, m);
+	}
+	jr_pop(&p->r, mark);
+	return 0;
+}
+
 int match_parse_json(const json_t *doc, struct match_input *in, struct pp_error *err)
+{
+	return match_parse_json_policies(doc, NULL, in, err);
+}
+
+int match_parse_json_policies(const json_t *doc, const json_t *policies, struct match_input *in,
+			      struct pp_error *err)
 {
 	struct mjp p;
 	json_t *pol;
@@ -349,7 +391,7 @@ int match_parse_json(const json_t *doc, struct match_input *in, struct pp_error 
 		goto done;
 	jr_pop(&p.r, mark);
 	if (read_specialists(&p, doc) < 0 || read_parents(&p, doc) < 0 ||
-	    read_existing(&p, doc) < 0)
+	    read_existing(&p, doc) < 0 || read_parent_policies(&p, policies) < 0)
 		goto done;
 	rc = 0;
 done:
@@ -374,8 +416,22 @@ int match_parse(const char *buf, size_t len, struct match_input *in, struct pp_e
 	return rc;
 }
 
+/* The keys of candidates request doc and what it asks for: k (1..1000,
+ * default 5) and include_full (a boolean, default false). */
+static int read_cand_opts(struct jr *r, const json_t *doc, struct match_cand_opts *o)
+{
+	o->k = 5;
+	o->include_full = false;
+	if (jr_object(r, doc, cand_keys) < 0 ||
+	    jr_int(r, doc, "k", JR_OPTIONAL, 1, 1000, &o->k) < 0 ||
+	    jr_bool(r, doc, "include_full", JR_OPTIONAL, &o->include_full) < 0)
+		return -1;
+	return 0;
+}
+
 int match_parse_candidates_json(const json_t *doc, struct match_input *in,
-				struct match_parent *parent, int *k, struct pp_error *err)
+				struct match_parent *parent, struct match_cand_opts *o,
+				struct pp_error *err)
 {
 	struct mjp p;
 	json_t *pol, *par;
@@ -387,9 +443,7 @@ int match_parse_candidates_json(const json_t *doc, struct match_input *in,
 	memset(&p, 0, sizeof p);
 	jr_init(&p.r, err);
 	p.in = in;
-	*k = 5;
-	if (jr_object(&p.r, doc, cand_keys) < 0 ||
-	    jr_int(&p.r, doc, "k", JR_OPTIONAL, 1, 1000, k) < 0 ||
+	if (read_cand_opts(&p.r, doc, o) < 0 ||
 	    jr_field(&p.r, doc, "policy", JR_OPTIONAL, &pol) < 0)
 		goto done;
 	mark = jr_push_key(&p.r, "policy");
@@ -584,8 +638,8 @@ static bool absent_or_null(const json_t *doc, const char *key)
 }
 
 int match_parse_candidates_cached(const json_t *doc, struct match_registry *reg,
-				  struct match_input *in, struct match_parent *parent, int *k,
-				  struct pp_error *err)
+				  struct match_input *in, struct match_parent *parent,
+				  struct match_cand_opts *o, struct pp_error *err)
 {
 	struct jr r;
 	json_t *pol, *par;
@@ -595,16 +649,13 @@ int match_parse_candidates_cached(const json_t *doc, struct match_registry *reg,
 	memset(in, 0, sizeof *in);
 	memset(parent, 0, sizeof *parent);
 	jr_init(&r, err);
-	*k = 5;
 	if (json_is_object(doc) &&
 	    (!absent_or_null(doc, "specialists") || !absent_or_null(doc, "existing")))
 		return pp_error_set(err, PP_ERR_INTERNAL, "",
 				    "a request with its own specialists or existing pairs "
 				    "is not read against a registry");
 	/* The steps of match_parse_candidates_json() up to the specialists. */
-	if (jr_object(&r, doc, cand_keys) < 0 ||
-	    jr_int(&r, doc, "k", JR_OPTIONAL, 1, 1000, k) < 0 ||
-	    jr_field(&r, doc, "policy", JR_OPTIONAL, &pol) < 0)
+	if (read_cand_opts(&r, doc, o) < 0 || jr_field(&r, doc, "policy", JR_OPTIONAL, &pol) < 0)
 		return -1;
 	mark = jr_push_key(&r, "policy");
 	if (match_read_policy(&r, pol, &reg->req, &in->policy) < 0)
@@ -634,125 +685,4 @@ void match_registry_release(struct match_registry *reg, struct match_input *in,
 	memset(in, 0, sizeof *in);
 	match_parent_free(parent);
 	jr_strtab_free(&reg->req);
-}
-
-/* json_object_set_new that reports failure; the value is always consumed. */
-static int put(json_t *obj, const char *key, json_t *v)
-{
-	return v == NULL || json_object_set_new(obj, key, v) < 0 ? -1 : 0;
-}
-
-json_t *match_breakdown_json(const struct match_input *in, const struct match_fit *f)
-{
-	json_t *o = json_object();
-
-	if (o == NULL)
-		return NULL;
-	for (int i = 0; i < f->nterms; i++) {
-		const char *name =
-		    f->terms[i].dim == MATCH_EXPERTISE ? "expertise" : in->strs[f->terms[i].dim];
-
-		if (put(o, name, json_real(f->terms[i].value)) < 0) {
-			json_decref(o);
-			return NULL;
-		}
-	}
-	return o;
-}
-
-static json_t *reasons_json(unsigned reasons)
-{
-	static const enum match_reason order[] = {MR_LANGUAGE, MR_EXCLUDED, MR_CAPACITY,
-						  MR_NO_SPECIALISTS};
-	json_t *a = json_array();
-
-	for (size_t i = 0; a != NULL && i < sizeof order / sizeof order[0]; i++)
-		if ((reasons & order[i]) &&
-		    json_array_append_new(a, json_string(match_reason_name(order[i]))) < 0) {
-			json_decref(a);
-			return NULL;
-		}
-	return a;
-}
-
-json_t *match_result_to_json(const struct match_input *in, const struct match_result *res)
-{
-	json_t *doc = json_object(), *obj = json_object(), *matches = json_array(),
-	       *unmatched = json_array();
-
-	if (doc == NULL || obj == NULL || matches == NULL || unmatched == NULL)
-		goto fail;
-	if (put(doc, "status", json_string(match_status_name(res->status))) < 0 ||
-	    put(obj, "matched_priority", json_integer(res->matched_priority)) < 0 ||
-	    put(obj, "total_fit", json_real(res->total_fit)) < 0)
-		goto fail;
-	for (int i = 0; i < res->nmatches; i++) {
-		const struct match_assignment *m = &res->matches[i];
-		json_t *e = json_object();
-
-		if (e == NULL || json_array_append_new(matches, e) < 0 ||
-		    put(e, "parent", json_string(in->parents[m->parent].id)) < 0 ||
-		    put(e, "specialist", json_string(in->specialists[m->specialist].id)) < 0 ||
-		    put(e, "fit", json_real(m->fit.fit)) < 0 ||
-		    put(e, "breakdown", match_breakdown_json(in, &m->fit)) < 0)
-			goto fail;
-	}
-	for (int i = 0; i < res->nunmatched; i++) {
-		const struct match_unmatched *u = &res->unmatched[i];
-		json_t *e = json_object();
-
-		if (e == NULL || json_array_append_new(unmatched, e) < 0 ||
-		    put(e, "parent", json_string(in->parents[u->parent].id)) < 0 ||
-		    put(e, "reasons", reasons_json(u->reasons)) < 0)
-			goto fail;
-	}
-	if (put(doc, "objective", obj) < 0) {
-		obj = NULL;
-		goto fail;
-	}
-	obj = NULL;
-	if (put(doc, "matches", matches) < 0) {
-		matches = NULL;
-		goto fail;
-	}
-	matches = NULL;
-	if (put(doc, "unmatched", unmatched) < 0) {
-		unmatched = NULL;
-		goto fail;
-	}
-	return doc;
-fail:
-	json_decref(doc);
-	json_decref(obj);
-	json_decref(matches);
-	json_decref(unmatched);
-	return NULL;
-}
-
-json_t *match_candidates_to_json(const struct match_input *in, const struct match_parent *p,
-				 const struct match_candidate *c, int n)
-{
-	json_t *doc = json_object(), *arr = json_array();
-
-	if (doc == NULL || arr == NULL || put(doc, "parent", json_string(p->id)) < 0)
-		goto fail;
-	for (int i = 0; i < n; i++) {
-		json_t *e = json_object();
-
-		if (e == NULL || json_array_append_new(arr, e) < 0 ||
-		    put(e, "specialist", json_string(in->specialists[c[i].specialist].id)) < 0 ||
-		    put(e, "fit", json_real(c[i].fit.fit)) < 0 ||
-		    put(e, "remaining_capacity", json_integer(c[i].remaining)) < 0 ||
-		    put(e, "breakdown", match_breakdown_json(in, &c[i].fit)) < 0)
-			goto fail;
-	}
-	if (put(doc, "candidates", arr) < 0) {
-		json_decref(doc);
-		return NULL;
-	}
-	return doc;
-fail:
-	json_decref(doc);
-	json_decref(arr);
-	return NULL;
 }

@@ -2,13 +2,16 @@
  * cli_match.c - `peerplan match FILE.json [--summary]`: solve one matching
  * batch (MODEL.md section 2) offline and print the result document, or with
  * --summary a table for people: each match with its fit and the dimensions
- * that contributed most, each unmatched parent with its reasons, and every
- * specialist's caseload (existing + new / capacity).
+ * that contributed most, with the tags shared behind each and whether the
+ * cap held its weight down, a note under a match whose fit is 0 saying
+ * why, each unmatched parent with its reasons, and every specialist's
+ * caseload (existing + new / capacity).
  *
  * Exit codes as `peerplan solve`: 0 a result, 2 bad input, 4 internal,
  * 64 usage.  Links only api/ and solver/.
  */
 #include <getopt.h>
+#include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -23,7 +26,37 @@ static int match_usage(const char *why)
 	return CLI_USAGE;
 }
 
-/* "lived 0.175, expertise 0.300": the (up to) three largest terms > 0. */
+/* Append to buf[0..len) at *off, never past its end. */
+static void append(char *buf, size_t len, size_t *off, const char *fmt, ...)
+    __attribute__((format(printf, 4, 5)));
+
+static void append(char *buf, size_t len, size_t *off, const char *fmt, ...)
+{
+	va_list ap;
+	int n;
+
+	if (*off >= len)
+		return;
+	va_start(ap, fmt);
+	n = vsnprintf(buf + *off, len - *off, fmt, ap);
+	va_end(ap);
+	*off = n < 0 ? len : *off + (size_t)n;
+}
+
+/* " (bipolar, anxiety; capped)": what lies behind term t, or nothing. */
+static void term_why(const struct match_input *in, const struct match_term *t, char *buf,
+		     size_t len, size_t *off)
+{
+	if (t->shared.n == 0 && !t->capped)
+		return;
+	append(buf, len, off, " (");
+	for (int i = 0; i < t->shared.n; i++)
+		append(buf, len, off, "%s%s", i ? ", " : "", in->strs[t->shared.v[i]]);
+	append(buf, len, off, "%s)", !t->capped ? "" : t->shared.n ? "; capped" : "capped");
+}
+
+/* "lived 0.175 (bipolar), expertise 0.300 (afterschool)": the (up to)
+ * three largest terms > 0 with their shared tags. */
 static void top_terms(const struct match_input *in, const struct match_fit *f, char *buf,
 		      size_t len)
 {
@@ -42,12 +75,22 @@ static void top_terms(const struct match_input *in, const struct match_fit *f, c
 		if (best < 0)
 			break;
 		used[best] = true;
-		off += (size_t)snprintf(
-		    buf + off, len > off ? len - off : 0, "%s%s %.3f", k ? ", " : "",
-		    f->terms[best].dim == MATCH_EXPERTISE ? "expertise"
-							  : in->strs[f->terms[best].dim],
-		    f->terms[best].value);
+		append(buf, len, &off, "%s%s %.3f", k ? ", " : "",
+		       f->terms[best].dim == MATCH_EXPERTISE ? "expertise"
+							     : in->strs[f->terms[best].dim],
+		       f->terms[best].value);
+		term_why(in, &f->terms[best], buf, len, &off);
 	}
+}
+
+/* Under a match whose fit is 0, the note saying why. */
+static void print_note(const struct match_input *in, const struct match_assignment *m)
+{
+	char *note = match_note_text(in, &in->parents[m->parent], &m->fit);
+
+	if (note != NULL)
+		printf("%-20s note: %s\n", "", note);
+	free(note);
 }
 
 /* The --summary table on stdout. */
@@ -55,7 +98,7 @@ static void print_summary(const struct match_input *in, const struct match_resul
 {
 	int *old = calloc((size_t)in->nspecialists + 1, sizeof(int));
 	int *new = calloc((size_t)in->nspecialists + 1, sizeof(int));
-	char terms[256];
+	char terms[1024];
 
 	if (old == NULL || new == NULL) {
 		free(old);
@@ -74,6 +117,7 @@ static void print_summary(const struct match_input *in, const struct match_resul
 		top_terms(in, &m->fit, terms, sizeof terms);
 		printf("%-20s %-20s %6.3f  %s\n", in->parents[m->parent].id,
 		       in->specialists[m->specialist].id, m->fit.fit, terms);
+		print_note(in, m);
 	}
 	if (res->nunmatched > 0) {
 		printf("\n%-20s %s\n", "unmatched", "reasons");

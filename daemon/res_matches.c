@@ -444,15 +444,15 @@ int matches_doc_id(json_t **doc, const char *key, const char *id, const char *wh
 }
 
 /* Rank and encode the candidates of a parsed request; NULL with err set. */
-static json_t *matches_rank(const struct match_input *in, const struct match_parent *parent, int k,
-			    struct pp_error *err)
+static json_t *matches_rank(const struct match_input *in, const struct match_parent *parent,
+			    const struct match_cand_opts *o, struct pp_error *err)
 {
 	struct match_candidate *c = NULL;
 	json_t *out = NULL;
 	int n = 0;
 
-	if (match_candidates(in, parent, k, &c, &n, err) == 0) {
-		out = match_candidates_to_json(in, parent, c, n);
+	if (match_candidates(in, parent, o, &c, &n, err) == 0) {
+		out = match_candidates_to_json(in, parent, o, c, n);
 		if (out == NULL)
 			pp_error_set(err, PP_ERR_INTERNAL, "", "out of memory");
 	}
@@ -465,11 +465,11 @@ json_t *matches_candidates_doc(const json_t *doc, struct pp_error *err)
 	struct match_input in;
 	struct match_parent parent;
 	json_t *out;
-	int k;
+	struct match_cand_opts o;
 
-	if (match_parse_candidates_json(doc, &in, &parent, &k, err) < 0)
+	if (match_parse_candidates_json(doc, &in, &parent, &o, err) < 0)
 		return NULL;
-	out = matches_rank(&in, &parent, k, err);
+	out = matches_rank(&in, &parent, &o, err);
 	match_parent_free(&parent);
 	match_input_free(&in);
 	return out;
@@ -516,7 +516,7 @@ static json_t *matches_candidates_kept(struct matches *ms, struct store *st, jso
 	struct match_input in;
 	struct match_parent parent;
 	json_t *v, *out = NULL;
-	int k;
+	struct match_cand_opts o;
 
 	/* A request with its own specialists or pairs, or no object at all,
 	 * is completed and parsed whole. */
@@ -529,8 +529,8 @@ static json_t *matches_candidates_kept(struct matches *ms, struct store *st, jso
 		return NULL;
 	if (reg == NULL)
 		goto whole;
-	if (match_parse_candidates_cached(doc, reg, &in, &parent, &k, err) == 0)
-		out = matches_rank(&in, &parent, k, err);
+	if (match_parse_candidates_cached(doc, reg, &in, &parent, &o, err) == 0)
+		out = matches_rank(&in, &parent, &o, err);
 	match_registry_release(reg, &in, &parent);
 	return out;
 whole:

@@ -12,11 +12,16 @@
  *	 "created": "...", "updated": "..."}
  *
  * DELETE refuses (409) while parents are assigned, unless ?reassign=true:
- * then the assignments end in the same transaction, and each affected
- * parent comes back with suggestions -- the candidates among the remaining
- * specialists, computed from the parent's stored profile (empty without
- * one).  Suggestions are per parent and ignore each other; a joint answer
- * is POST /v1/matches/solve.
+ * then the assignments end in the same transaction, and the affected
+ * parents are matched again together: one batch of MODEL.md section 2 of
+ * those with a stored profile, each fitted under the policy stored with
+ * its assignment, over the remaining specialists and the room their
+ * stored assignments leave.  Each parent's "suggestions" is that batch's
+ * pick ([] when it leaves the parent out, with "reasons"), so two parents
+ * are never pointed at one free place; "alternatives" keeps the top k
+ * candidates of each parent on its own, and "objective" is the batch's.
+ * Nothing is recorded: the case system accepts a suggestion with
+ * POST /v1/assignments.
  */
 #include <stdio.h>
 #include <stdlib.h>
@@ -156,9 +161,10 @@ static int specialist_collect_ended(const struct store_assignment *a, void *arg)
 	return json_array_append_new(arg, e) < 0;
 }
 
-/* The suggestions for one ended assignment e (with the stored profile and
- * policy texts), over what the store holds now; [] without a profile. */
-static json_t *specialist_suggest(struct store *st, const json_t *e, int k)
+/* The alternatives for one ended assignment e (with the stored profile and
+ * policy texts): its top k candidates on its own, over what the store holds
+ * now; [] without a profile. */
+static json_t *specialist_alternatives(struct store *st, const json_t *e, int k)
 {
 	const char *profile = json_string_value(json_object_get(e, "profile"));
 	const char *policy = json_string_value(json_object_get(e, "policy"));
@@ -176,13 +182,110 @@ static json_t *specialist_suggest(struct store *st, const json_t *e, int k)
 	json_decref(req);
 	if (out == NULL) {
 		/* The message may quote the stored profile: its path alone. */
-		log_warn("no suggestions for a parent whose assignment ended: %s at '%s'",
+		log_warn("no alternatives for a parent whose assignment ended: %s at '%s'",
 			 pp_errcode_name(err.code), err.path);
 		return json_array();
 	}
 	list = json_incref(json_object_get(out, "candidates"));
 	json_decref(out);
 	return list ? list : json_array();
+}
+
+/* The reassignment batch of ended (entries {"parent", "profile"?,
+ * "policy"?} with the stored texts): {"parents": [the profiles]} and in
+ * *pols the parallel policies (null: the default one); NULL on out of
+ * memory. */
+static json_t *reassign_doc(const json_t *ended, json_t **pols)
+{
+	json_t *parents = json_array(), *e;
+	size_t i;
+
+	*pols = json_array();
+	if (parents == NULL || *pols == NULL)
+		goto oom;
+	json_array_foreach (ended, i, e) {
+		const char *profile = json_string_value(json_object_get(e, "profile"));
+		const char *policy = json_string_value(json_object_get(e, "policy"));
+		json_t *pd = profile ? json_loads(profile, 0, NULL) : NULL;
+		json_t *pl = policy ? json_loads(policy, 0, NULL) : json_null();
+
+		if (profile == NULL) {
+			json_decref(pl);
+			continue;
+		}
+		if (json_array_append_new(parents, pd) < 0 || json_array_append_new(*pols, pl) < 0)
+			goto oom;
+	}
+	return json_pack("{s:o}", "parents", parents);
+oom:
+	json_decref(parents);
+	json_decref(*pols);
+	*pols = NULL;
+	return NULL;
+}
+
+/* Set each batch parent's "suggestions" (its pick, with the room its
+ * specialist had before the batch) and, when left out, "reasons" in its
+ * entry of byid (parent id -> reply entry); -1 on out of memory. */
+static int reassign_put(const struct match_input *in, const struct match_result *res, json_t *byid)
+{
+	int *load = calloc((size_t)in->nspecialists + 1, sizeof *load), rc = 0;
+
+	if (load == NULL)
+		return -1;
+	match_caseload(in, load);
+	for (int i = 0; i < res->nmatches && rc == 0; i++) {
+		const struct match_assignment *m = &res->matches[i];
+		const struct match_parent *p = &in->parents[m->parent];
+		json_t *c = match_candidate_json(
+		    in, p, m->specialist, &m->fit,
+		    in->specialists[m->specialist].capacity - load[m->specialist], NULL);
+
+		rc = json_object_set_new(json_object_get(byid, p->id), "suggestions",
+					 json_pack("[o]", c));
+	}
+	for (int i = 0; i < res->nunmatched && rc == 0; i++) {
+		const struct match_unmatched *u = &res->unmatched[i];
+
+		rc = json_object_set_new(json_object_get(byid, in->parents[u->parent].id),
+					 "reasons", match_reasons_json(u->reasons));
+	}
+	free(load);
+	return rc;
+}
+
+/* Match the parents of ended again as one batch and fill their entries in
+ * byid (see reassign_put); the batch's objective, or NULL with err set. */
+static json_t *specialist_reassign(struct store *st, const json_t *ended, json_t *byid,
+				   struct pp_error *err)
+{
+	struct pp_error clash = {0};
+	struct match_input in;
+	struct match_result res;
+	json_t *pols = NULL, *doc = reassign_doc(ended, &pols), *obj = NULL;
+
+	memset(&in, 0, sizeof in);
+	memset(&res, 0, sizeof res);
+	if (doc == NULL) {
+		pp_error_set(err, PP_ERR_INTERNAL, "", "out of memory");
+	} else if (matches_fill_from_store(st, doc, &clash, err) < 0) {
+		/* err says why */
+	} else if (clash.code != PP_OK) {
+		*err = clash; /* a profile names a parent who is still assigned */
+	} else if (match_parse_json_policies(doc, pols, &in, err) == 0 &&
+		   match_solve(&in, &res, err) == 0) {
+		if (reassign_put(&in, &res, byid) == 0)
+			obj =
+			    json_pack("{s:I, s:f}", "matched_priority",
+				      (json_int_t)res.matched_priority, "total_fit", res.total_fit);
+		if (obj == NULL)
+			pp_error_set(err, PP_ERR_INTERNAL, "", "out of memory");
+	}
+	match_result_free(&res);
+	match_input_free(&in);
+	json_decref(doc);
+	json_decref(pols);
+	return obj;
 }
 
 /* ?reassign=true|false and ?k=1..1000; -1 with err set. */
@@ -213,7 +316,7 @@ void res_specialists_delete(struct http_call *c)
 {
 	struct store *st = c->srv->store;
 	struct pp_error err = {0};
-	json_t *ended = json_array(), *out, *e;
+	json_t *ended = json_array(), *out, *e, *byid, *reply, *objective = NULL;
 	bool reassign;
 	size_t i;
 	int k;
@@ -232,11 +335,25 @@ void res_specialists_delete(struct http_call *c)
 		 json_array_size(ended));
 	/* Committed: from here on the reply reports what happened. */
 	out = json_array();
-	json_array_foreach (ended, i, e)
-		json_array_append_new(out, json_pack("{s:O, s:o}", "parent",
-						     json_object_get(e, "parent"), "suggestions",
-						     specialist_suggest(st, e, k)));
+	byid = json_object();
+	json_array_foreach (ended, i, e) {
+		json_t *entry =
+		    json_pack("{s:O, s:[]}", "parent", json_object_get(e, "parent"), "suggestions");
+
+		json_array_append_new(out, entry);
+		json_object_set(byid, json_string_value(json_object_get(e, "parent")), entry);
+		json_object_set_new(entry, "alternatives", specialist_alternatives(st, e, k));
+		if (json_object_get(e, "profile") == NULL)
+			json_object_set_new(entry, "reasons", json_pack("[s]", "no_profile"));
+	}
+	reply = json_pack("{s:s, s:b, s:o}", "id", c->param, "deleted", 1, "ended", out);
+	/* The message may quote a stored profile: its code and path alone. */
+	if (reassign && (objective = specialist_reassign(st, ended, byid, &err)) == NULL)
+		log_warn("no joint suggestions after deleting %s: %s at '%s'", c->param,
+			 pp_errcode_name(err.code), err.path);
+	if (reassign)
+		json_object_set_new(reply, "objective", objective ? objective : json_null());
+	json_decref(byid);
 	json_decref(ended);
-	http_reply_json(
-	    c, 200, json_pack("{s:s, s:b, s:o}", "id", c->param, "deleted", 1, "ended", out), NULL);
+	http_reply_json(c, 200, reply, NULL);
 }

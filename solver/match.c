@@ -21,8 +21,9 @@
 #include <stdlib.h>
 #include <string.h>
 
-/* |a ∩ b| of two sorted distinct int arrays. */
-static int tags_common(const struct pp_tags *a, const struct pp_tags *b)
+/* |a ∩ b| of two sorted distinct int arrays; the common elements go to
+ * out[0..) in order unless out is NULL. */
+static int tags_merge(const struct pp_tags *a, const struct pp_tags *b, int *out)
 {
 	int i = 0, j = 0, c = 0;
 
@@ -32,12 +33,37 @@ static int tags_common(const struct pp_tags *a, const struct pp_tags *b)
 		} else if (a->v[i] > b->v[j]) {
 			j++;
 		} else {
+			if (out != NULL)
+				out[c] = a->v[i];
 			c++;
 			i++;
 			j++;
 		}
 	}
 	return c;
+}
+
+static int tags_common(const struct pp_tags *a, const struct pp_tags *b)
+{
+	return tags_merge(a, b, NULL);
+}
+
+/* a ∩ b into *out (malloc'd, NULL when empty); -1 on out of memory. */
+static int tags_shared(const struct pp_tags *a, const struct pp_tags *b, struct pp_tags *out)
+{
+	int n = a->n < b->n ? a->n : b->n;
+
+	out->v = NULL;
+	out->n = 0;
+	if (n == 0)
+		return 0;
+	if ((out->v = malloc(sizeof(int) * (size_t)n)) == NULL)
+		return -1;
+	if ((out->n = tags_merge(a, b, out->v)) == 0) {
+		free(out->v);
+		out->v = NULL;
+	}
+	return 0;
 }
 
 static bool tags_has(const struct pp_tags *t, int x)
@@ -77,12 +103,16 @@ static int cmp_desc_double(const void *a, const void *b)
 }
 
 /* Cap raw w[0..n) in place: w = min(cap, lambda * raw), summing to 1;
- * sorted[0..n) is scratch. */
-static void cap_weights(double *w, double *sorted, int n, double cap)
+ * capped[i] (unless NULL) says the cap held w[i] down; sorted[0..n) is
+ * scratch.  Capped are exactly the k largest that the loop below gives up
+ * on: lambda grows with k, so lambda * raw > cap for each of them. */
+static void cap_weights(double *w, bool *capped, double *sorted, int n, double cap)
 {
 	double rest = 0.0, lambda = 0.0;
 	int k;
 
+	for (int i = 0; capped != NULL && i < n; i++)
+		capped[i] = false;
 	if (n == 0)
 		return;
 	if (cap * n < 1.0) {
@@ -102,19 +132,24 @@ static void cap_weights(double *w, double *sorted, int n, double cap)
 		rest -= sorted[k];
 	}
 	if (k == n) { /* cap * n == 1: every weight is capped */
-		for (int i = 0; i < n; i++)
+		for (int i = 0; i < n; i++) {
 			w[i] = 1.0 / n;
+			if (capped != NULL)
+				capped[i] = true;
+		}
 		return;
 	}
 	for (int i = 0; i < n; i++) {
 		double x = lambda * w[i];
 
+		if (capped != NULL)
+			capped[i] = x > cap * (1.0 + 1e-12);
 		w[i] = x < cap ? x : cap;
 	}
 }
 
 int match_weights(const struct match_policy *pol, const struct match_parent *p, int *dims,
-		  double *w, double *scratch)
+		  double *w, bool *capped, double *scratch)
 {
 	const int *rank = pol->dim_rank;
 	int i = 0, j = 0, n = 0;
@@ -142,8 +177,14 @@ int match_weights(const struct match_policy *pol, const struct match_parent *p, 
 			w[n++] = raw;
 		}
 	}
-	cap_weights(w, scratch, n, pol->max_dimension_share);
+	cap_weights(w, capped, scratch, n, pol->max_dimension_share);
 	return n;
+}
+
+const struct match_policy *match_policy_of(const struct match_input *in,
+					   const struct match_parent *p)
+{
+	return p->policy != NULL ? p->policy : &in->policy;
 }
 
 /* The tags of dimension dim in traits[0..n) (sorted by dim), or empty. */
@@ -169,7 +210,7 @@ double match_fit_eval(const struct match_input *in, const struct match_parent *p
 		      const struct match_fitw *fw, const struct match_specialist *s,
 		      struct match_term *terms)
 {
-	double beta = in->policy.expertise_weight, sim = 0.0, e;
+	double beta = match_policy_of(in, p)->expertise_weight, sim = 0.0, e;
 
 	for (int i = 0; i < fw->n; i++) {
 		const struct pp_tags *a = trait_tags(p->traits, p->ntraits, fw->dims[i]);
@@ -200,12 +241,13 @@ int match_fitw_init(const struct match_policy *pol, const struct match_parent *p
 
 	fw->dims = malloc(room * sizeof(int));
 	fw->w = malloc(room * sizeof(double));
-	if (fw->dims == NULL || fw->w == NULL || scratch == NULL) {
+	fw->capped = malloc(room * sizeof(bool));
+	if (fw->dims == NULL || fw->w == NULL || fw->capped == NULL || scratch == NULL) {
 		free(scratch);
 		match_fitw_free(fw);
 		return -1;
 	}
-	fw->n = match_weights(pol, p, fw->dims, fw->w, scratch);
+	fw->n = match_weights(pol, p, fw->dims, fw->w, fw->capped, scratch);
 	free(scratch);
 	return 0;
 }
@@ -214,17 +256,47 @@ void match_fitw_free(struct match_fitw *fw)
 {
 	free(fw->dims);
 	free(fw->w);
+	free(fw->capped);
 	fw->dims = NULL;
 	fw->w = NULL;
+	fw->capped = NULL;
 	fw->n = 0;
+}
+
+/* Why fit f (terms explained) of p is 0 under pol: enum match_zero bits,
+ * 0 when it is not.  fit = (1 - beta) S + beta E with every w_d > 0, so
+ * the fit is 0 exactly when both parts are. */
+static unsigned fit_zero(const struct match_policy *pol, const struct match_parent *p,
+			 const struct match_fit *f)
+{
+	const struct match_term *ex = &f->terms[f->nterms - 1];
+	unsigned sim = 0, exp = 0;
+	bool shared = false;
+
+	for (int i = 0; i < f->nterms - 1; i++)
+		shared |= f->terms[i].shared.n > 0;
+	if (pol->expertise_weight == 1.0)
+		sim = MZ_SIMILARITY_OFF;
+	else if (f->nterms == 1)
+		sim = MZ_NO_DIMENSIONS;
+	else if (!shared)
+		sim = MZ_NO_SHARED;
+	if (pol->expertise_weight == 0.0)
+		exp = MZ_EXPERTISE_OFF;
+	else if (p->needs.n > 0 && ex->shared.n == 0)
+		exp = MZ_NO_NEEDS_COVERED;
+	return sim != 0 && exp != 0 ? sim | exp : 0;
 }
 
 int match_fit_with(const struct match_input *in, const struct match_parent *p,
 		   const struct match_fitw *fw, const struct match_specialist *s,
 		   struct match_fit *out, struct pp_error *err)
 {
+	const struct match_policy *pol = match_policy_of(in, p);
+	struct match_term *ex;
+
 	memset(out, 0, sizeof *out);
-	out->terms = malloc(sizeof(struct match_term) * (size_t)(fw->n + 1));
+	out->terms = calloc((size_t)(fw->n + 1), sizeof(struct match_term));
 	if (out->terms == NULL)
 		return pp_error_set(err, PP_ERR_INTERNAL, NULL, "out of memory");
 	out->nterms = fw->n + 1;
@@ -232,11 +304,25 @@ int match_fit_with(const struct match_input *in, const struct match_parent *p,
 	out->expertise = p->needs.n == 0
 			     ? 1.0
 			     : (double)tags_common(&p->needs, &s->expertise) / (double)p->needs.n;
-	for (int i = 0; i < fw->n; i++)
-		out->similarity +=
-		    fw->w[i] * jaccard(trait_tags(p->traits, p->ntraits, fw->dims[i]),
-				       trait_tags(s->traits, s->ntraits, fw->dims[i]));
+	for (int i = 0; i < fw->n; i++) {
+		const struct pp_tags *a = trait_tags(p->traits, p->ntraits, fw->dims[i]);
+		const struct pp_tags *b = trait_tags(s->traits, s->ntraits, fw->dims[i]);
+
+		out->similarity += fw->w[i] * jaccard(a, b);
+		out->terms[i].weight = fw->w[i];
+		out->terms[i].capped = fw->capped[i];
+		if (tags_shared(a, b, &out->terms[i].shared) < 0)
+			goto oom;
+	}
+	ex = &out->terms[fw->n];
+	ex->weight = pol->expertise_weight;
+	if (tags_shared(&p->needs, &s->expertise, &ex->shared) < 0)
+		goto oom;
+	out->zero = fit_zero(pol, p, out);
 	return 0;
+oom:
+	match_fit_free(out);
+	return pp_error_set(err, PP_ERR_INTERNAL, NULL, "out of memory");
 }
 
 int match_fit(const struct match_input *in, const struct match_parent *p,
@@ -245,7 +331,7 @@ int match_fit(const struct match_input *in, const struct match_parent *p,
 	struct match_fitw fw;
 	int rc;
 
-	if (match_fitw_init(&in->policy, p, &fw) < 0)
+	if (match_fitw_init(match_policy_of(in, p), p, &fw) < 0)
 		return pp_error_set(err, PP_ERR_INTERNAL, NULL, "out of memory");
 	rc = match_fit_with(in, p, &fw, s, out, err);
 	match_fitw_free(&fw);
@@ -257,7 +343,8 @@ bool match_eligible(const struct match_input *in, const struct match_parent *p,
 {
 	unsigned r = 0;
 
-	if (in->policy.require_language && tags_common(&p->languages, &s->languages) == 0)
+	if (match_policy_of(in, p)->require_language &&
+	    tags_common(&p->languages, &s->languages) == 0)
 		r |= MR_LANGUAGE;
 	if (tags_has(&p->exclude, s->name) || tags_has(&s->exclude, p->name))
 		r |= MR_EXCLUDED;
@@ -350,13 +437,14 @@ static void heap_offer(struct ranked *h, int *n, int k, const struct ranked *x)
 	}
 }
 
-int match_candidates(const struct match_input *in, const struct match_parent *p, int k,
-		     struct match_candidate **out, int *n, struct pp_error *err)
+int match_candidates(const struct match_input *in, const struct match_parent *p,
+		     const struct match_cand_opts *o, struct match_candidate **out, int *n,
+		     struct pp_error *err)
 {
 	struct match_candidate *c = NULL;
 	struct ranked *r = NULL;
 	struct match_fitw fw = {0};
-	int *load = NULL, m = 0;
+	int *load = NULL, m = 0, k = o->k;
 
 	*out = NULL;
 	*n = 0;
@@ -364,7 +452,7 @@ int match_candidates(const struct match_input *in, const struct match_parent *p,
 		k = in->nspecialists;
 	load = malloc(sizeof(int) * (size_t)(in->nspecialists + 1));
 	r = malloc(sizeof *r * (size_t)(k + 1));
-	if (load == NULL || r == NULL || match_fitw_init(&in->policy, p, &fw) < 0)
+	if (load == NULL || r == NULL || match_fitw_init(match_policy_of(in, p), p, &fw) < 0)
 		goto oom;
 	match_caseload(in, load);
 	/* The best k by a bounded heap, then only those k sorted. */
@@ -372,7 +460,8 @@ int match_candidates(const struct match_input *in, const struct match_parent *p,
 		const struct match_specialist *sp = &in->specialists[s];
 		struct ranked x;
 
-		if (load[s] >= sp->capacity || !match_eligible(in, p, sp, NULL))
+		if ((load[s] >= sp->capacity && !o->include_full) ||
+		    !match_eligible(in, p, sp, NULL))
 			continue;
 		x.fit = match_fit_eval(in, p, &fw, sp, NULL);
 		x.id = sp->id;
@@ -384,10 +473,11 @@ int match_candidates(const struct match_input *in, const struct match_parent *p,
 	if (m > 0 && (c = calloc((size_t)m, sizeof *c)) == NULL)
 		goto oom;
 	for (int i = 0; i < m; i++) {
-		int s = r[i].s;
+		int s = r[i].s, left = in->specialists[s].capacity - load[s];
 
 		c[i].specialist = s;
-		c[i].remaining = in->specialists[s].capacity - load[s];
+		c[i].remaining = left > 0 ? left : 0;
+		c[i].full = left <= 0;
 		if (match_fit_with(in, p, &fw, &in->specialists[s], &c[i].fit, err) < 0) {
 			match_candidates_free(c, i);
 			c = NULL;
@@ -411,6 +501,8 @@ void match_fit_free(struct match_fit *f)
 {
 	if (f == NULL)
 		return;
+	for (int i = 0; f->terms != NULL && i < f->nterms; i++)
+		free(f->terms[i].shared.v);
 	free(f->terms);
 	memset(f, 0, sizeof *f);
 }
@@ -477,6 +569,9 @@ void match_input_free(struct match_input *in)
 		match_parent_free(&in->parents[i]);
 	free(in->parents);
 	free(in->existing);
+	for (int i = 0; i < in->nparent_policies; i++)
+		free(in->parent_policies[i].default_weights);
+	free(in->parent_policies);
 	for (int i = 0; i < in->nstrs; i++)
 		free(in->strs[i]);
 	free(in->strs);

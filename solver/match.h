@@ -13,6 +13,9 @@
  *
  * Batch matching is an exact min-cost flow (successive shortest paths, one
  * lexicographic int64 cost); see match_flow.c and docs/matching.md.
+ * A fit comes with its explanation (each term's weight, whether the cap
+ * held it down, the tags behind it, and why a fit is 0), computed only for
+ * the pairs that are answered, never inside the solve.
  * Nothing here keeps pointers into the input after a call returns.
  */
 #ifndef PP_MATCH_H
@@ -59,6 +62,9 @@ struct match_parent {
 	int nweights;
 	struct pp_tags needs;
 	struct pp_tags exclude; /* string indices of specialist ids */
+	/* NULL: match_input.policy.  A reassignment batch gives each parent
+	 * the policy stored with its ended assignment (match_input.parent_policies). */
+	const struct match_policy *policy;
 };
 
 struct match_policy {
@@ -92,12 +98,28 @@ struct match_input {
 	int nexisting;
 	char **strs; /* interned strings */
 	int nstrs;
+	/* NULL, or the policies match_parent.policy points to, owned here. */
+	struct match_policy *parent_policies;
+	int nparent_policies;
 };
 
-/* One term of a fit breakdown. */
+/* One term of a fit breakdown, with what lies behind it. */
 struct match_term {
-	int dim;      /* string index, or MATCH_EXPERTISE (always the last term) */
-	double value; /* (1 - beta) w_d J_d, or beta E */
+	int dim;               /* string index, or MATCH_EXPERTISE (always the last term) */
+	double value;          /* (1 - beta) w_d J_d, or beta E */
+	double weight;         /* w_d (capped, the w_d sum to 1), or beta */
+	bool capped;           /* max_dimension_share held w_d below lambda * raw_d */
+	struct pp_tags shared; /* tags of d on both sides; expertise: needs covered */
+};
+
+/* Why a fit is 0 (bits; none when it is not).  One of the first three says
+ * why the similarity part is 0, one of the last two why the expertise part is. */
+enum match_zero {
+	MZ_NO_DIMENSIONS = 1 << 0,    /* no dimension has a weight > 0 */
+	MZ_NO_SHARED = 1 << 1,        /* no tag shared in any weighted dimension */
+	MZ_SIMILARITY_OFF = 1 << 2,   /* expertise_weight is 1 */
+	MZ_NO_NEEDS_COVERED = 1 << 3, /* needs given, none in the expertise */
+	MZ_EXPERTISE_OFF = 1 << 4,    /* expertise_weight is 0 */
 };
 
 /* The fit of a pair with its breakdown: one term per counted dimension in
@@ -109,6 +131,7 @@ struct match_fit {
 	double expertise;  /* E */
 	struct match_term *terms;
 	int nterms;
+	unsigned zero; /* enum match_zero bits: 0 unless the fit is 0 */
 };
 
 /* Reasons a parent stays unmatched (bits). */
@@ -147,22 +170,35 @@ struct match_result {
 
 struct match_candidate {
 	int specialist; /* index */
-	int remaining;  /* capacity - caseload, > 0 */
+	int remaining;  /* capacity - caseload, > 0 unless full */
+	bool full;      /* no room left (listed with include_full only) */
 	struct match_fit fit;
 };
 
-/* Compute the fit of parent p to specialist s under in->policy into *out
- * (terms malloc'd; free with match_fit_free).  Returns 0, or -1 on out of
+/* What a candidates request asks for. */
+struct match_cand_opts {
+	int k;             /* 1..1000, default 5 */
+	bool include_full; /* list full specialists too, flagged; default false */
+};
+
+/* Compute the fit of parent p to specialist s under p's policy
+ * (match_policy_of) into *out, with its explanation (terms and their shared
+ * tags malloc'd; free with match_fit_free).  Returns 0, or -1 on out of
  * memory. */
 int match_fit(const struct match_input *in, const struct match_parent *p,
 	      const struct match_specialist *s, struct match_fit *out, struct pp_error *err);
 
-/* The capped weights of p's counted dimensions: writes dims, w (room for
- * p->nweights + pol->ndefault_weights entries each; scratch as much), in
- * ascending dim order (dim_rank order when pol->dim_rank is set); returns
- * their number n. */
+/* The capped weights of p's counted dimensions: writes dims, w and, unless
+ * NULL, capped (room for p->nweights + pol->ndefault_weights entries each;
+ * scratch as much), in ascending dim order (dim_rank order when
+ * pol->dim_rank is set); returns their number n.  capped[i]: the cap held
+ * w[i] below lambda * raw (never when cap * n < 1, where all are 1 / n). */
 int match_weights(const struct match_policy *pol, const struct match_parent *p, int *dims,
-		  double *w, double *scratch);
+		  double *w, bool *capped, double *scratch);
+
+/* The policy p is fitted under: p->policy, else in->policy. */
+const struct match_policy *match_policy_of(const struct match_input *in,
+					   const struct match_parent *p);
 
 /* Is the pair eligible?  If not, *why gets MR_LANGUAGE and/or MR_EXCLUDED. */
 bool match_eligible(const struct match_input *in, const struct match_parent *p,
@@ -176,12 +212,14 @@ void match_caseload(const struct match_input *in, int *load);
  * memory, a batch too large for exact integer costs).  Uses no GLPK. */
 int match_solve(const struct match_input *in, struct match_result *res, struct pp_error *err);
 
-/* The top k (>= 1) eligible specialists with room left for parent p (which
- * need not be in in->parents), by fit descending, ties by id ascending;
- * caseloads come from in->existing.  *out malloc'd (NULL when none), *n its
- * length.  Returns 0, or -1 on out of memory. */
-int match_candidates(const struct match_input *in, const struct match_parent *p, int k,
-		     struct match_candidate **out, int *n, struct pp_error *err);
+/* The top o->k (>= 1) eligible specialists with room left for parent p
+ * (which need not be in in->parents) - or, with o->include_full, eligible
+ * ones without room too, flagged full - by fit descending, ties by id
+ * ascending; caseloads come from in->existing.  *out malloc'd (NULL when
+ * none), *n its length.  Returns 0, or -1 on out of memory. */
+int match_candidates(const struct match_input *in, const struct match_parent *p,
+		     const struct match_cand_opts *o, struct match_candidate **out, int *n,
+		     struct pp_error *err);
 
 void match_fit_free(struct match_fit *f);
 void match_result_free(struct match_result *res);

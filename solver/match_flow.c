@@ -625,7 +625,7 @@ static int flow_fits_general(struct flow *f)
 		int32_t *row = f->fit + (size_t)p * (size_t)f->ns;
 		struct match_fitw fw;
 
-		if (match_fitw_init(&in->policy, par, &fw) < 0)
+		if (match_fitw_init(match_policy_of(in, par), par, &fw) < 0)
 			return -1;
 		for (int s = 0; s < f->ns; s++) {
 			const struct match_specialist *sp = &in->specialists[s];
@@ -709,7 +709,6 @@ static int flow_fits_masked(struct flow *f)
 {
 	const struct match_input *in = f->in;
 	const int np = f->np, ns = f->ns;
-	const double beta = in->policy.expertise_weight;
 	struct fit_masks m = {0};
 	double *jac = malloc(sizeof(double) * 65 * 65);
 	struct match_fitw *fw = calloc((size_t)np + 1, sizeof *fw);
@@ -725,7 +724,8 @@ static int flow_fits_masked(struct flow *f)
 		m.bit_of[i] = idx_of[i] = -1;
 	/* The counted dimensions of every parent, and their union. */
 	for (int p = 0; p < np; p++) {
-		if (match_fitw_init(&in->policy, &in->parents[p], &fw[p]) < 0)
+		if (match_fitw_init(match_policy_of(in, &in->parents[p]), &in->parents[p], &fw[p]) <
+		    0)
 			goto out;
 		for (int i = 0; i < fw[p].n; i++)
 			if (idx_of[fw[p].dims[i]] < 0) {
@@ -784,6 +784,8 @@ static int flow_fits_masked(struct flow *f)
 			jac[u * 65 + c] = u == 0 ? 0.0 : (double)c / (double)u;
 	for (int p = 0; p < np; p++) {
 		const struct match_parent *pa = &in->parents[p];
+		const struct match_policy *pol = match_policy_of(in, pa);
+		const double beta = pol->expertise_weight;
 		int32_t *row = f->fit + (size_t)p * (size_t)ns;
 		const uint64_t *sm[64];
 		uint64_t pm[64];
@@ -803,7 +805,7 @@ static int flow_fits_masked(struct flow *f)
 			double sim = 0.0, e;
 
 			if (f->rem[s] <= 0 ||
-			    (in->policy.require_language && (plang[p] & slang[s]) == 0)) {
+			    (pol->require_language && (plang[p] & slang[s]) == 0)) {
 				row[s] = -1;
 				continue;
 			}

@@ -12,6 +12,7 @@
 struct match_fitw {
 	int *dims;
 	double *w;
+	bool *capped; /* the cap held w[i] down */
 	int n;
 };
 

@@ -5,10 +5,11 @@
  * match_parse_candidates_json(), for hand-made requests (tags and
  * dimensions the registry never names, weights overriding defaults in an
  * order the registry does not share, exclusions both ways, full
- * specialists, bad requests) and for every parent of the shared 30 x 6
- * example read against its specialists.  Each request is read twice, to
- * show that nothing of one request stays in the registry for the next.
- * argv[1] is the example batch (contrib/examples/match-30x6.json).
+ * specialists left out and listed with include_full, a fit 0 with its
+ * note, shared tags in an order of their own, bad requests) and for every parent of the shared 30 x
+ * 6 example read against its specialists.  Each request is read twice, to show that nothing of one
+ * request stays in the registry for the next. argv[1] is the example batch
+ * (contrib/examples/match-30x6.json).
  */
 #include <setjmp.h>
 #include <stdarg.h>
@@ -67,9 +68,16 @@ static const char *const requests[] = {
     /* every string new */
     "{\"parent\": {\"id\": \"Z9\", \"languages\": [\"xx\"], \"traits\": {\"dd\": [\"t\"]},"
     " \"weights\": {\"dd\": 1}}}",
+    /* full specialists too (S0), flagged and ranked among the others; a
+     * fit 0 with its note; shared tags and needs named in a new order */
+    "{\"parent\": {\"id\": \"P8\", \"languages\": [\"en\"], \"needs\": [\"zz\", \"art\"],"
+    " \"traits\": {\"lived\": [\"zeta\", \"ocd\", \"ptsd\"]}, \"weights\": {\"lived\": 1}},"
+    " \"include_full\": true, \"k\": 1000}",
+    "{\"parent\": {\"id\": \"P8\", \"languages\": [\"en\"]}, \"include_full\": null}",
     /* bad requests: the same error as the whole document */
     "{\"parent\": {\"id\": \"P1\"}, \"k\": 0}",
     "{\"parent\": {\"id\": \"P1\"}, \"colour\": 1}",
+    "{\"parent\": {\"id\": \"P1\"}, \"include_full\": \"yes\"}",
     "{\"k\": 3}",
     "{\"parent\": {\"id\": \"P1\", \"traits\": {\"lived\": \"ptsd\"}}}",
     "{\"parent\": {\"id\": \"P1\", \"weights\": {\"zone\": -1}}}",
@@ -89,16 +97,17 @@ static char *full_reply(const json_t *req, const json_t *reg_doc, struct pp_erro
 	struct match_parent p;
 	struct match_candidate *c = NULL;
 	char *text = NULL;
-	int k, n = 0;
+	struct match_cand_opts o;
+	int n = 0;
 
 	assert_non_null(doc);
 	if (json_is_object(doc)) {
 		json_object_set(doc, "specialists", json_object_get(reg_doc, "specialists"));
 		json_object_set(doc, "existing", json_object_get(reg_doc, "existing"));
 	}
-	if (match_parse_candidates_json(doc, &in, &p, &k, err) == 0) {
-		assert_int_equal(match_candidates(&in, &p, k, &c, &n, err), 0);
-		out = match_candidates_to_json(&in, &p, c, n);
+	if (match_parse_candidates_json(doc, &in, &p, &o, err) == 0) {
+		assert_int_equal(match_candidates(&in, &p, &o, &c, &n, err), 0);
+		out = match_candidates_to_json(&in, &p, &o, c, n);
 		text = jr_dumps(out, 0);
 		json_decref(out);
 		match_candidates_free(c, n);
@@ -118,13 +127,14 @@ static char *cached_reply(const json_t *req, struct match_registry *reg, struct 
 	struct match_candidate *c = NULL;
 	char *text = NULL;
 	json_t *out;
-	int k, n = 0;
+	struct match_cand_opts o;
+	int n = 0;
 
 	*nstrs = -1;
-	if (match_parse_candidates_cached(req, reg, &in, &p, &k, err) == 0) {
+	if (match_parse_candidates_cached(req, reg, &in, &p, &o, err) == 0) {
 		*nstrs = in.nstrs;
-		assert_int_equal(match_candidates(&in, &p, k, &c, &n, err), 0);
-		out = match_candidates_to_json(&in, &p, c, n);
+		assert_int_equal(match_candidates(&in, &p, &o, &c, &n, err), 0);
+		out = match_candidates_to_json(&in, &p, &o, c, n);
 		text = jr_dumps(out, 0);
 		json_decref(out);
 		match_candidates_free(c, n);
@@ -181,7 +191,7 @@ static void test_requests_match_full_path(void **state)
 		nvalid += reply != NULL;
 		free(reply);
 	}
-	assert_int_equal(nvalid, 6);
+	assert_int_equal(nvalid, 8);
 	match_registry_free(reg);
 	json_decref(reg_doc);
 }

@@ -1,7 +1,9 @@
 /*
  * test_match_json.c - api/match_json: the shared 30 x 6 example batch solved
  * to its independently computed optimum, defaults, every validation error
- * with its path, the candidates request, and the encoded documents.
+ * with its path, the candidates request (include_full too), the encoded
+ * documents with their explanations and notes, and a batch with a policy
+ * per parent.
  * argv[1] is the example batch (contrib/examples/match-30x6.json).
  */
 #include <setjmp.h>
@@ -155,15 +157,16 @@ static void test_candidates_request(void **state)
 	struct match_parent p;
 	struct match_candidate *c;
 	struct pp_error err = {0};
-	int k, n;
+	struct match_cand_opts o;
+	int n;
 
-	assert_int_equal(match_parse_candidates_json(doc, &in, &p, &k, &err), 0);
-	assert_int_equal(k, 2);
-	assert_int_equal(match_candidates(&in, &p, k, &c, &n, &err), 0);
+	assert_int_equal(match_parse_candidates_json(doc, &in, &p, &o, &err), 0);
+	assert_int_equal(o.k, 2);
+	assert_int_equal(match_candidates(&in, &p, &o, &c, &n, &err), 0);
 	/* S0 is full; S1 and S3 tie at fit 1 (E = 1, no dimensions, beta
 	 * 0.3 -> 0.3), ranked by id; S2 (fit 0) is cut by k. */
 	assert_int_equal(n, 2);
-	out = match_candidates_to_json(&in, &p, c, n);
+	out = match_candidates_to_json(&in, &p, &o, c, n);
 	arr = json_object_get(out, "candidates");
 	assert_string_equal(
 	    json_string_value(json_object_get(json_array_get(arr, 0), "specialist")), "S1");
@@ -180,18 +183,208 @@ static void test_candidates_request(void **state)
 	json_decref(doc);
 
 	doc = json_loads("{\"parent\": {\"id\": \"P1\"}, \"k\": 0}", 0, NULL);
-	assert_int_equal(match_parse_candidates_json(doc, &in, &p, &k, &err), -1);
+	assert_int_equal(match_parse_candidates_json(doc, &in, &p, &o, &err), -1);
 	assert_string_equal(err.path, "k");
 	json_decref(doc);
+}
+
+/* The candidates of request text, encoded; asserts it parses. */
+static json_t *candidates_of(const char *text)
+{
+	json_t *doc = json_loads(text, 0, NULL), *out;
+	struct match_input in;
+	struct match_parent p;
+	struct match_candidate *c;
+	struct match_cand_opts o;
+	struct pp_error err = {0};
+	int n;
+
+	assert_non_null(doc);
+	assert_int_equal(match_parse_candidates_json(doc, &in, &p, &o, &err), 0);
+	assert_int_equal(match_candidates(&in, &p, &o, &c, &n, &err), 0);
+	out = match_candidates_to_json(&in, &p, &o, c, n);
+	assert_non_null(out);
+	match_candidates_free(c, n);
+	match_parent_free(&p);
+	match_input_free(&in);
+	json_decref(doc);
+	return json_object_get(out, "candidates") ? out : NULL;
+}
+
+/* Expect the candidates request text to be refused at path. */
+static void expect_cand_error(const char *text, const char *path)
+{
+	json_t *doc = json_loads(text, 0, NULL);
+	struct match_input in;
+	struct match_parent p;
+	struct match_cand_opts o;
+	struct pp_error err = {0};
+
+	assert_non_null(doc);
+	assert_int_equal(match_parse_candidates_json(doc, &in, &p, &o, &err), -1);
+	assert_int_equal(err.code, PP_ERR_INVALID_INPUT);
+	assert_string_equal(err.path, path);
+	json_decref(doc);
+}
+
+#define CAND_SPECS                                                                                 \
+	" \"specialists\": ["                                                                      \
+	"{\"id\": \"S3\", \"capacity\": 1, \"languages\": [\"en\"], \"expertise\": [\"a\"]},"      \
+	"{\"id\": \"S1\", \"capacity\": 2, \"languages\": [\"en\"]},"                              \
+	"{\"id\": \"S2\", \"capacity\": 0, \"languages\": [\"en\"], \"expertise\": [\"a\"]},"      \
+	"{\"id\": \"S0\", \"capacity\": 1, \"languages\": [\"fr\"], \"expertise\": [\"a\"]}],"     \
+	" \"existing\": [{\"parent\": \"Q\", \"specialist\": \"S3\"}]"
+
+/* include_full lists the full S3 (fit 0.3) and S2 (capacity 0) among the
+ * others by fit, then id, each flagged; without it (or false, or null)
+ * only S1 is offered, and no candidate carries "full".  S0 is ineligible
+ * (language) either way.  S1's fit is 0, and says why. */
+static void test_include_full(void **state)
+{
+	const char *with = "{\"parent\": {\"id\": \"P1\", \"languages\": [\"en\"],"
+			   " \"needs\": [\"a\"]}, \"include_full\": true," CAND_SPECS "}";
+	const char *without[] = {
+	    "{\"parent\": {\"id\": \"P1\", \"languages\": [\"en\"], \"needs\": [\"a\"]}," CAND_SPECS
+	    "}",
+	    "{\"parent\": {\"id\": \"P1\", \"languages\": [\"en\"], \"needs\": [\"a\"]},"
+	    " \"include_full\": false," CAND_SPECS "}",
+	    "{\"parent\": {\"id\": \"P1\", \"languages\": [\"en\"], \"needs\": [\"a\"]},"
+	    " \"include_full\": null," CAND_SPECS "}",
+	};
+	static const char *const order[] = {"S2", "S3", "S1"};
+	static const int full[] = {1, 1, 0}, left[] = {0, 0, 2};
+	json_t *out = candidates_of(with), *arr = json_object_get(out, "candidates"), *e;
+	char *first = NULL;
+
+	assert_int_equal(json_array_size(arr), 3);
+	for (size_t i = 0; i < 3; i++) {
+		e = json_array_get(arr, i);
+		assert_string_equal(json_string_value(json_object_get(e, "specialist")), order[i]);
+		assert_true(json_is_boolean(json_object_get(e, "full")));
+		assert_int_equal(json_is_true(json_object_get(e, "full")), full[i]);
+		assert_int_equal(json_integer_value(json_object_get(e, "remaining_capacity")),
+				 left[i]);
+	}
+	assert_string_equal(json_string_value(json_object_get(json_array_get(arr, 2), "note")),
+			    "fit 0: no dimension is weighted, and none of the needs (a) is in "
+			    "the specialist's expertise");
+	assert_null(json_object_get(json_array_get(arr, 0), "note"));
+	json_decref(out);
+	for (size_t i = 0; i < 3; i++) {
+		char *text;
+
+		out = candidates_of(without[i]);
+		arr = json_object_get(out, "candidates");
+		assert_int_equal(json_array_size(arr), 1);
+		assert_null(json_object_get(json_array_get(arr, 0), "full"));
+		text = json_dumps(out, 0);
+		if (first == NULL) {
+			first = text;
+		} else {
+			assert_string_equal(text, first);
+			free(text);
+		}
+		json_decref(out);
+	}
+	free(first);
+	expect_cand_error("{\"parent\": {\"id\": \"P1\"}, \"include_full\": \"yes\"}",
+			  "include_full");
+	expect_cand_error("{\"parent\": {\"id\": \"P1\"}, \"include_full\": 1}", "include_full");
+	expect_cand_error("{\"parent\": {\"id\": \"P1\"}, \"include_full\": [true]}",
+			  "include_full");
+}
+
+/* The explain object of a match: one entry per breakdown term, in its
+ * order, with the weight, the capped flag (dimensions only) and the shared
+ * tags sorted by text; a fit 0 gets its note, a positive fit none. */
+static void test_explain_encoded(void **state)
+{
+	const char *text =
+	    "{\"policy\": {\"max_dimension_share\": 0.6, \"expertise_weight\": 0.2,"
+	    " \"default_weights\": {\"zone\": 1, \"lived\": 4}},"
+	    " \"specialists\": [{\"id\": \"S1\", \"capacity\": 1, \"languages\": [\"en\"],"
+	    " \"traits\": {\"lived\": [\"ptsd\", \"bipolar\", \"ocd\"]}, \"expertise\": [\"m\"]},"
+	    " {\"id\": \"S2\", \"capacity\": 1, \"languages\": [\"fr\"],"
+	    " \"traits\": {\"zone\": [\"n\"]}}],"
+	    " \"parents\": [{\"id\": \"P1\", \"languages\": [\"en\"], \"needs\": [\"m\", \"k\"],"
+	    " \"traits\": {\"lived\": [\"ptsd\", \"bipolar\"], \"zone\": [\"s\"]}},"
+	    " {\"id\": \"P2\", \"languages\": [\"fr\"], \"needs\": [\"z\", \"b\"],"
+	    " \"traits\": {\"zone\": [\"s\"]}}]}";
+	struct match_input in;
+	struct match_result res;
+	struct pp_error err = {0};
+	json_t *out, *m, *ex;
+	char *dump;
+
+	assert_int_equal(match_parse(text, strlen(text), &in, &err), 0);
+	assert_int_equal(match_solve(&in, &res, &err), 0);
+	out = match_result_to_json(&in, &res);
+	/* P1 -> S1: raw zone 1, lived 4 at cap 0.6: lived held at 0.6, zone 0.4. */
+	m = json_array_get(json_object_get(out, "matches"), 0);
+	ex = json_object_get(m, "explain");
+	dump = json_dumps(ex, JSON_COMPACT | JSON_REAL_PRECISION(6));
+	assert_string_equal(dump, "{\"zone\":{\"weight\":0.4,\"capped\":false,\"shared\":[]},"
+				  "\"lived\":{\"weight\":0.6,\"capped\":true,"
+				  "\"shared\":[\"bipolar\",\"ptsd\"]},"
+				  "\"expertise\":{\"weight\":0.2,\"shared\":[\"m\"]}}");
+	free(dump);
+	assert_null(json_object_get(m, "note"));
+	/* P2 -> S2: no zone shared, neither need covered. */
+	m = json_array_get(json_object_get(out, "matches"), 1);
+	assert_string_equal(json_string_value(json_object_get(m, "parent")), "P2");
+	assert_float_equal(json_real_value(json_object_get(m, "fit")), 0.0, 0);
+	assert_string_equal(json_string_value(json_object_get(m, "note")),
+			    "fit 0: no tag is shared in any weighted dimension (zone, lived), and "
+			    "none of the needs (b, z) is in the specialist's expertise");
+	json_decref(out);
+	match_result_free(&res);
+	match_input_free(&in);
+}
+
+/* Policies per parent: P1 under its own (require_language false) reaches
+ * the French-speaking S1; P2 under the batch's does not.  Errors are at
+ * policies[i], and the list must match the parents. */
+static void test_parent_policies(void **state)
+{
+	json_t *doc =
+	    json_loads("{\"specialists\": [{\"id\": \"S1\", \"capacity\": 2,"
+		       " \"languages\": [\"fr\"]}], \"parents\": [{\"id\": \"P1\","
+		       " \"languages\": [\"en\"]}, {\"id\": \"P2\", \"languages\": [\"en\"]}]}",
+		       0, NULL);
+	json_t *pols =
+	    json_loads("[{\"require_language\": false, \"expertise_weight\": 0.5}, null]", 0, NULL);
+	json_t *bad = json_loads("[null, {\"expertise_weight\": 2}]", 0, NULL);
+	json_t *short_ = json_loads("[null]", 0, NULL);
+	struct match_input in;
+	struct match_result res;
+	struct pp_error err = {0};
+
+	assert_int_equal(match_parse_json_policies(doc, pols, &in, &err), 0);
+	assert_int_equal(match_solve(&in, &res, &err), 0);
+	assert_int_equal(res.nmatches, 1);
+	assert_string_equal(in.parents[res.matches[0].parent].id, "P1");
+	assert_float_equal(res.matches[0].fit.fit, 0.5, 1e-12);
+	assert_int_equal(res.unmatched[0].reasons, MR_LANGUAGE);
+	match_result_free(&res);
+	match_input_free(&in);
+	assert_int_equal(match_parse_json_policies(doc, bad, &in, &err), -1);
+	assert_string_equal(err.path, "policies[1].expertise_weight");
+	memset(&err, 0, sizeof err);
+	assert_int_equal(match_parse_json_policies(doc, short_, &in, &err), -1);
+	assert_string_equal(err.path, "policies");
+	json_decref(doc);
+	json_decref(pols);
+	json_decref(bad);
+	json_decref(short_);
 }
 
 int main(int argc, char **argv)
 {
 	const struct CMUnitTest tests[] = {
-	    cmocka_unit_test(test_example_optimum),
-	    cmocka_unit_test(test_defaults_and_output),
-	    cmocka_unit_test(test_validation_paths),
-	    cmocka_unit_test(test_candidates_request),
+	    cmocka_unit_test(test_example_optimum),  cmocka_unit_test(test_defaults_and_output),
+	    cmocka_unit_test(test_validation_paths), cmocka_unit_test(test_candidates_request),
+	    cmocka_unit_test(test_include_full),     cmocka_unit_test(test_explain_encoded),
+	    cmocka_unit_test(test_parent_policies),
 	};
 
 	if (argc < 2) {

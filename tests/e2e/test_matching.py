@@ -11,7 +11,9 @@ to take seconds).  Expected fits and objectives come from the offline
 `peerplan match` run on the equivalent document, never from the daemon.
 Checked: the role matrix of every matching route, PUT/GET/DELETE of
 specialists, caseloads, 409 when full and when deleting a specialist with
-parents, ?reassign=true with suggestions, candidates ranking, solves from
+parents, ?reassign=true with joint suggestions (two parents competing for
+one free place) and alternatives, candidates ranking with and without
+include_full and their explanations (check_match.py), solves from
 the body and from the registry with stored assignments counted, invalid
 bodies (400 with the path, nothing changed), audit rows, /v1/health staying
 quick during a big solve, 429 and 503 for solves, and kill -9 right after a
@@ -31,6 +33,9 @@ import threading
 import time
 
 from harness import check, free_port, run_tests, wait_until
+
+sys.path.insert(0, os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
+import check_match  # noqa: E402  (tests/: the independent checker)
 
 PEERPLAND, PEERPLAN, MATCH_FILE, GEN = sys.argv[1:5]
 BATCH = json.load(open(MATCH_FILE))
@@ -321,15 +326,31 @@ def test_delete_with_parents_and_reassign():
 
         doc = d.ok("DELETE", "/v1/specialists/%s?reassign=true" % gone)
         check(doc["id"] == gone and doc["deleted"] is True, doc)
-        ended = {e["parent"]: e["suggestions"] for e in doc["ended"]}
+        entries = {e["parent"]: e for e in doc["ended"]}
+        ended = {p: e["alternatives"] for p, e in entries.items()}
         check(set(ended) == {"P00002", "P00004", "X9"} and ended["X9"] == [], ended)
+        check(entries["X9"]["suggestions"] == [] and entries["X9"]["reasons"] == ["no_profile"],
+              entries["X9"])
         # The assignments are gone with the specialist, the others stay.
         rows = d.ok("GET", "/v1/assignments")["assignments"]
         check([(r["parent"], r["specialist"]) for r in rows] == [("X8", "S0001")], rows)
-        # Suggestions: the remaining specialists with room, by the offline fit.
+        # Alternatives: the remaining specialists with room, by the offline fit.
         rest = [s for s in specs if s["id"] != gone]
         load = {"S0001": 1}
         default_policy = {}
+        # Suggestions: the joint optimum, each parent under its own policy.
+        pids = ("P00002", "P00004")
+        want = check_match.best([parent(p) for p in pids], [policy, default_policy], rest,
+                                load)
+        got = {p: entries[p]["suggestions"] for p in pids}
+        check({p: g[0]["specialist"] for p, g in got.items() if g} == want[2], (got, want))
+        check(doc["objective"]["matched_priority"] == want[0] and
+              abs(doc["objective"]["total_fit"] - want[1]) < 1e-9, (doc["objective"], want))
+        for p, pol in zip(pids, (policy, default_policy)):
+            s = next(x for x in rest if x["id"] == want[2][p])
+            msg = check_match.same_pair(got[p][0], check_match.pair(
+                pol, parent(p), s, list(got[p][0]["breakdown"])), p)
+            check(msg is None, msg)
         for pid, pol in (("P00002", policy), ("P00004", default_policy)):
             p = parent(pid)
             want = []
@@ -345,6 +366,116 @@ def test_delete_with_parents_and_reassign():
                 check(abs(g["fit"] + w[0]) < 1e-9 and g["remaining_capacity"] == w[2], (g, w))
         check(("casesystem-1", "reassign", "%s: P00002,P00004,X9" % gone) in d.audit(),
               d.audit())
+    finally:
+        check(d.stop() == 0, "exit status")
+
+
+def test_reassign_competing_parents():
+    """Two parents of a deleted specialist both fit S_A best, and S_A has
+    one free place: each parent's own top candidate (alternatives[0]) is
+    S_A for both, while the joint suggestions give S_A to one and S_B to
+    the other - not greedily (P1's best goes to P2), but as the optimum
+    of the batch, which check_match.best() finds by exhaustive search.
+    The full S_F fits P2 perfectly and is never suggested; P3 speaks no
+    specialist's language; X9 has no profile."""
+    d = Daemon().add_tokens().start()
+    try:
+        one = {"lived": 1}
+        specs = [
+            {"id": "S_A", "capacity": 1, "languages": ["en"],
+             "traits": {"lived": ["a", "b", "x", "c"]}},
+            {"id": "S_B", "capacity": 1, "languages": ["en"],
+             "traits": {"lived": ["a", "b", "x", "e", "f"]}},
+            {"id": "S_F", "capacity": 1, "languages": ["en"], "traits": {"lived": ["c"]}},
+            {"id": "S_G", "capacity": 5, "languages": ["en"]},
+        ]
+        register(d, specs)
+        profiles = {
+            "P1": {"id": "P1", "languages": ["en"], "traits": {"lived": ["a", "b", "x"]},
+                   "weights": one},
+            "P2": {"id": "P2", "languages": ["en"], "traits": {"lived": ["c"]}, "weights": one},
+            "P3": {"id": "P3", "languages": ["zz"], "traits": {"lived": ["a"]}, "weights": one},
+        }
+        d.ok("POST", "/v1/assignments", {"parent": "X8", "specialist": "S_F"}, status=201)
+        for pid, prof in profiles.items():
+            d.ok("POST", "/v1/assignments", {"parent": pid, "specialist": "S_G",
+                                             "profile": prof}, status=201)
+        d.ok("POST", "/v1/assignments", {"parent": "X9", "specialist": "S_G"}, status=201)
+        before = len(d.audit())
+        doc = d.ok("DELETE", "/v1/specialists/S_G?reassign=true")
+        e = {x["parent"]: x for x in doc["ended"]}
+        check(list(e) == ["P1", "P2", "P3", "X9"], doc)
+        # The old answer: each parent on its own points at S_A.
+        check(e["P1"]["alternatives"][0]["specialist"] == "S_A" and
+              e["P2"]["alternatives"][0]["specialist"] == "S_A", doc)
+        rest = [s for s in specs if s["id"] != "S_G"]
+        want = check_match.best([profiles[p] for p in ("P1", "P2", "P3")], [None] * 3, rest,
+                                {"S_F": 1})
+        check(want[2] == {"P1": "S_B", "P2": "S_A"}, want)  # the case is what it claims
+        got = {p: x["suggestions"][0]["specialist"] for p, x in e.items() if x["suggestions"]}
+        check(got == want[2], (got, want))
+        check(doc["objective"]["matched_priority"] == want[0] and
+              abs(doc["objective"]["total_fit"] - want[1]) < 1e-9, (doc["objective"], want))
+        for p in ("P1", "P2"):
+            sug = e[p]["suggestions"]
+            s = next(x for x in rest if x["id"] == sug[0]["specialist"])
+            check(len(sug) == 1 and sug[0]["remaining_capacity"] == 1, sug)
+            msg = check_match.same_pair(sug[0], check_match.pair(None, profiles[p], s,
+                                                                 list(sug[0]["breakdown"])), p)
+            check(msg is None, msg)
+            check("reasons" not in e[p], e[p])
+        check(e["P3"]["suggestions"] == [] and e["P3"]["reasons"] == ["language"], e["P3"])
+        check(e["X9"]["suggestions"] == [] and e["X9"]["reasons"] == ["no_profile"], e["X9"])
+        # Suggested, not recorded; one audit row for the reassignment, as before.
+        rows = d.ok("GET", "/v1/assignments")["assignments"]
+        check([(r["parent"], r["specialist"]) for r in rows] == [("X8", "S_F")], rows)
+        check(d.audit()[before:] == [("casesystem-1", "reassign", "S_G: P1,P2,P3,X9"),
+                                     ("casesystem-1", "read assignments", "*")], d.audit())
+    finally:
+        check(d.stop() == 0, "exit status")
+
+
+def test_candidates_include_full():
+    """include_full lists full specialists too, flagged, ranked by fit with
+    the others; without it (or false) the answer is the one without the
+    field; anything but a boolean is 400 at include_full.  Every candidate's
+    fit, breakdown, explanation and note agree with check_match.py."""
+    d = Daemon().add_tokens().start()
+    try:
+        specs = specialists()
+        register(d, specs)
+        for p, s in (("X1", "S0005"), ("X2", "S0005"), ("X3", "S0006")):
+            d.ok("POST", "/v1/assignments", {"parent": p, "specialist": s}, status=201)
+        load = {"S0005": 2, "S0006": 1}
+        policy = BATCH["policy"]
+        listed_full = []
+        for pid in ("P00001", "P00002", "P00013"):
+            p = parent(pid)
+            base = {"parent": p, "k": 1000, "policy": policy}
+            full = d.ok("POST", "/v1/matches/candidates", dict(base, include_full=True))
+            plain = d.ok("POST", "/v1/matches/candidates", base)
+            check(d.ok("POST", "/v1/matches/candidates", dict(base, include_full=False)) ==
+                  plain, "include_full false differs from none")
+            want = sorted((-check_match.pair(policy, p, s)["fit"], s["id"]) for s in specs
+                          if check_match.eligible(check_match.full_policy(policy), p, s))
+            got = full["candidates"]
+            check([g["specialist"] for g in got] == [w[1] for w in want], (pid, got, want))
+            for g in got:
+                s = next(x for x in specs if x["id"] == g["specialist"])
+                left = s["capacity"] - load.get(s["id"], 0)
+                check(g["full"] is (left <= 0) and g["remaining_capacity"] == max(left, 0), g)
+                msg = check_match.same_pair(g, check_match.pair(policy, p, s,
+                                                                list(g["breakdown"])), pid)
+                check(msg is None, msg)
+            listed_full += [g["specialist"] for g in got if g["full"]]
+            stripped = [{k: v for k, v in g.items() if k != "full"} for g in got
+                        if not g["full"]]
+            check(plain["candidates"] == stripped, (pid, plain, stripped))
+        check("S0005" in listed_full, listed_full)
+        for bad in ("yes", 1, [True], {}):
+            expect_error(d.request("POST", "/v1/matches/candidates",
+                                   {"parent": parent("P00002"), "include_full": bad},
+                                   role="casesystem"), 400, "invalid_input", "include_full")
     finally:
         check(d.stop() == 0, "exit status")
 

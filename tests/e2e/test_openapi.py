@@ -274,6 +274,11 @@ def test_matching():
     want(D.call("POST", "/v1/matches/candidates", {"parent": parent, "k": 3},
                 role="casesystem"), 200)
     want(D.call("POST", "/v1/matches/candidates", {"k": 3}, role="casesystem"), 400)
+    want(D.call("POST", "/v1/matches/candidates", {"parent": parent, "k": 3,
+                                                   "include_full": True},
+                role="casesystem"), 200)
+    want(D.call("POST", "/v1/matches/candidates", {"parent": parent, "include_full": "yes"},
+                role="casesystem"), 400)
     want(D.call("POST", "/v1/matches/solve", {"policy": batch["policy"],
                                               "parents": batch["parents"]},
                 role="casesystem"), 200)

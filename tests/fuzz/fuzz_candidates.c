@@ -24,7 +24,8 @@
 #include "match_json.h"
 
 /* The encoded candidates of a parsed request, or NULL with err set. */
-static char *rank(const struct match_input *in, const struct match_parent *p, int k)
+static char *rank(const struct match_input *in, const struct match_parent *p,
+		  const struct match_cand_opts *o)
 {
 	struct match_candidate *c = NULL;
 	struct pp_error err = {0};
@@ -32,14 +33,15 @@ static char *rank(const struct match_input *in, const struct match_parent *p, in
 	char *text;
 	int n = 0;
 
-	FUZZ_CHECK(match_candidates(in, p, k, &c, &n, &err) == 0);
-	FUZZ_CHECK(n >= 0 && n <= k);
+	FUZZ_CHECK(match_candidates(in, p, o, &c, &n, &err) == 0);
+	FUZZ_CHECK(n >= 0 && n <= o->k);
 	for (int i = 0; i < n; i++) {
 		FUZZ_CHECK(c[i].specialist >= 0 && c[i].specialist < in->nspecialists);
-		FUZZ_CHECK(c[i].remaining > 0);
+		FUZZ_CHECK(c[i].remaining > 0 || (o->include_full && c[i].full));
+		FUZZ_CHECK(c[i].full == (c[i].remaining == 0));
 		FUZZ_CHECK(i == 0 || c[i].fit.fit <= c[i - 1].fit.fit);
 	}
-	out = match_candidates_to_json(in, p, c, n);
+	out = match_candidates_to_json(in, p, o, c, n);
 	text = fuzz_dumps(out);
 	json_decref(out);
 	match_candidates_free(c, n);
@@ -89,7 +91,7 @@ static void check_cached(json_t *doc, int rc, const struct pp_error *err, const 
 	struct match_input in;
 	struct match_parent parent;
 	struct pp_error err2 = {0};
-	int k;
+	struct match_cand_opts o;
 
 	FUZZ_CHECK(regdoc != NULL && req != NULL);
 	json_object_set(regdoc, "specialists", json_object_get(doc, "specialists"));
@@ -103,12 +105,12 @@ static void check_cached(json_t *doc, int rc, const struct pp_error *err, const 
 		json_decref(req);
 		return;
 	}
-	if (match_parse_candidates_cached(req, reg, &in, &parent, &k, &err2) < 0) {
+	if (match_parse_candidates_cached(req, reg, &in, &parent, &o, &err2) < 0) {
 		FUZZ_CHECK(rc < 0 && err2.code == err->code);
 		FUZZ_CHECK(strcmp(err2.path, err->path) == 0);
 		FUZZ_CHECK(strcmp(err2.message, err->message) == 0);
 	} else {
-		char *text2 = rank(&in, &parent, k);
+		char *text2 = rank(&in, &parent, &o);
 
 		FUZZ_CHECK(rc == 0 && strcmp(text, text2) == 0);
 		free(text2);
@@ -125,13 +127,14 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	struct pp_error err = {0};
 	json_t *doc = jr_parse((const char *)data, size, &err);
 	char *text = NULL;
-	int k, rc;
+	struct match_cand_opts o;
+	int rc;
 
 	if (doc == NULL)
 		return 0;
-	rc = match_parse_candidates_json(doc, &in, &parent, &k, &err);
+	rc = match_parse_candidates_json(doc, &in, &parent, &o, &err);
 	if (rc == 0) {
-		text = rank(&in, &parent, k);
+		text = rank(&in, &parent, &o);
 		match_parent_free(&parent);
 		match_input_free(&in);
 	} else {
