@@ -584,29 +584,30 @@ def build_plan(m, vals, obj, model):
             "solve": {"seconds": 0.0, "nodes": 0}}
 
 
+def load_json(path):
+    with open(path) as f:
+        return json.load(f)
+
+
+def take_option(args, name, conv):
+    """The value after `name` in args through conv (both removed), or None."""
+    if name not in args:
+        return None
+    i = args.index(name)
+    v = conv(args[i + 1])
+    del args[i:i + 2]
+    return v
+
+
 def main(argv):
     args = argv[1:]
     plan = "--plan" in args
     want_conflicts = "--no-conflicts" not in args
     unique = "--unique-changes" in args
     args = [a for a in args if a not in ("--plan", "--no-conflicts", "--unique-changes")]
-    tl = 600
-    expect = None
-    if "--expect" in args:
-        i = args.index("--expect")
-        with open(args[i + 1]) as f:
-            expect = json.load(f)
-        del args[i:i + 2]
-    check = None
-    if "--check-needed" in args:
-        i = args.index("--check-needed")
-        with open(args[i + 1]) as f:
-            check = json.load(f)
-        del args[i:i + 2]
-    if "--time-limit" in args:
-        i = args.index("--time-limit")
-        tl = float(args[i + 1])
-        del args[i:i + 2]
+    expect = take_option(args, "--expect", load_json)
+    check = take_option(args, "--check-needed", load_json)
+    tl = take_option(args, "--time-limit", float) or 600
     if len(args) != 1:
         sys.stderr.write("usage: independent_mip.py [--plan] [--no-conflicts] "
                          "[--unique-changes] [--time-limit S] MONTH.json\n")

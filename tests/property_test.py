@@ -267,32 +267,46 @@ def tighten(doc, seed):
     return doc
 
 
-def main_tighten(a, span):
-    """--tighten: generated months with tightened policies, mostly infeasible."""
-    bad = infeasible = 0
+def tighten_month(a, seed, parents, i, tmp):
+    """--tighten: one generated month with a tightened policy."""
+    doc = tighten(generate(seed, parents, False, a.profile or "realistic"), seed)
+    t = time.monotonic()
+    msg, out = check(a.peerplan, doc, os.path.join(tmp, "month-%d.json" % seed))
+    return [((out or {}).get("status", "?"), msg, time.monotonic() - t)]
+
+
+def plain_month(a, seed, parents, i, tmp):
+    """One generated month, every sixth with --infeasible-policy."""
+    infeasible = i % 6 == 5
+    t = time.monotonic()
+    msg = one(a.peerplan, seed, parents, infeasible, tmp, a.price_from, a.profile or "agency")
+    return [("infeasible policy" if infeasible else "", msg, time.monotonic() - t)]
+
+
+def run_months(a, span, one_month, what):
+    """Run one_month(a, seed, parents, i, tmp) -> [(name, message, seconds)]
+    for each of a.count months; print a line per result and a total."""
+    bad = total = 0
     t0 = time.monotonic()
-    with tempfile.TemporaryDirectory(prefix="pptight") as tmp:
+    with tempfile.TemporaryDirectory(prefix="ppprop") as tmp:
         for i in range(a.count):
             seed = a.seed + i
             parents = a.min_parents + (i * 7) % span
-            doc = tighten(generate(seed, parents, False, a.profile or "realistic"), seed)
-            t = time.monotonic()
             try:
-                msg, out = check(a.peerplan, doc, os.path.join(tmp, "month-%d.json" % seed))
+                res = one_month(a, seed, parents, i, tmp)
             except (independent_mip.Unproven, subprocess.TimeoutExpired) as e:
-                msg, out = "not decided: %s" % e, None
-            status = (out or {}).get("status", "?")
-            infeasible += status == "infeasible"
-            tag = "seed %d, %d parents, %s" % (seed, parents, status)
-            if msg:
-                bad += 1
-                print("FAIL %s: %s" % (tag, msg))
-            else:
-                print("ok %s (%.1f s)" % (tag, time.monotonic() - t))
+                res = [("", "not decided: %s" % e, 0.0)]
+            for name, msg, sec in res:
+                total += 1
+                tag = "seed %d, %d parents%s" % (seed, parents, ", " + name if name else "")
+                if msg:
+                    bad += 1
+                    print("FAIL %s: %s" % (tag, msg))
+                else:
+                    print("ok %s (%.1f s)" % (tag, sec))
             sys.stdout.flush()
-    print("%d of %d months agree, %d infeasible (%.0f s)" % (
-        a.count - bad, a.count, infeasible, time.monotonic() - t0))
-    return 1 if bad else 0
+    print("%d of %d %s agree (%.0f s)" % (total - bad, total, what, time.monotonic() - t0))
+    return bad
 
 
 def main(argv):
@@ -308,57 +322,12 @@ def main(argv):
     ap.add_argument("--profile", choices=("agency", "realistic", "tight"), default=None)
     a = ap.parse_args(argv[1:])
     span = a.max_parents - a.min_parents + 1
-    if a.replan:
-        return main_replan(a, span)
     if a.tighten:
-        return main_tighten(a, span)
-    bad = 0
-    t0 = time.monotonic()
-    with tempfile.TemporaryDirectory(prefix="ppprop") as tmp:
-        for i in range(a.count):
-            seed = a.seed + i
-            parents = a.min_parents + (i * 7) % span
-            infeasible = i % 6 == 5
-            t = time.monotonic()
-            try:
-                msg = one(a.peerplan, seed, parents, infeasible, tmp, a.price_from,
-                          a.profile or "agency")
-            except (independent_mip.Unproven, subprocess.TimeoutExpired) as e:
-                msg = "not decided: %s" % e
-            tag = "seed %d, %d parents%s" % (seed, parents, ", infeasible policy" if infeasible else "")
-            if msg:
-                bad += 1
-                print("FAIL %s: %s" % (tag, msg))
-            else:
-                print("ok %s (%.1f s)" % (tag, time.monotonic() - t))
-            sys.stdout.flush()
-    print("%d of %d months agree (%.0f s)" % (a.count - bad, a.count, time.monotonic() - t0))
-    return 1 if bad else 0
-
-
-def main_replan(a, span):
-    """--replan: each generated month and its ten re-plans."""
-    bad = total = 0
-    t0 = time.monotonic()
-    with tempfile.TemporaryDirectory(prefix="ppreplan") as tmp:
-        for i in range(a.count):
-            seed = a.seed + i
-            parents = a.min_parents + (i * 7) % span
-            try:
-                res = replan_month(a.peerplan, seed, parents, a.profile or "realistic", tmp)
-            except (independent_mip.Unproven, subprocess.TimeoutExpired) as e:
-                res = [("month", "not decided: %s" % e, 0.0)]
-            for name, msg, sec in res:
-                total += 1
-                tag = "seed %d, %d parents, %s" % (seed, parents, name)
-                if msg:
-                    bad += 1
-                    print("FAIL %s: %s" % (tag, msg))
-                else:
-                    print("ok %s (%.1f s)" % (tag, sec))
-            sys.stdout.flush()
-    print("%d of %d months and re-plans agree (%.0f s)" % (total - bad, total,
-                                                          time.monotonic() - t0))
+        return 1 if run_months(a, span, tighten_month, "months") else 0
+    if not a.replan:
+        return 1 if run_months(a, span, plain_month, "months") else 0
+    bad = run_months(a, span, lambda a, seed, parents, i, tmp: replan_month(
+        a.peerplan, seed, parents, a.profile or "realistic", tmp), "months and re-plans")
     if bad:
         print("FAILED: peerplan's re-plans differ from the independent optimum or are "
               "rejected (MODEL.md 1, Re-planning and continuity)")
