@@ -862,6 +862,11 @@ json_t *month_result_to_json(const struct month_input *in, const struct month_re
 		json_t *o = json_pack("{s:s, s:o}", "parent", in->parents[u->parent].id, "reasons",
 				      reasons_json(u));
 
+		if (o != NULL && u->detail != NULL &&
+		    json_object_set_new(o, "detail", json_string(u->detail)) < 0) {
+			json_decref(o);
+			o = NULL;
+		}
 		if (json_array_append_new(unassigned, o) < 0) {
 			json_decref(unassigned);
 			unassigned = NULL;
