@@ -30,6 +30,17 @@
 /* not_selected: series described before "and N more". */
 #define DETAIL_SHOWN 3
 
+/* What every detail is computed from. */
+struct detail_ctx {
+	const struct month_input *in;
+	const struct month_cand *cands;
+	int ncands;
+	const unsigned *fails; /* nparents x ncands static failure bits */
+	const struct month_result *res;
+	bool have_plan;
+	int *unmet; /* scratch with room for the parent's need tags */
+};
+
 /* A growing line of text; oom is set when it could not grow. */
 struct text {
 	char *s;
@@ -189,13 +200,13 @@ static void put_fail(struct text *t, const struct month_input *in, const struct 
 /* Append "<filter> (<what fails>)" for each filter of bits, which parent p
  * fails at candidate c, joined "a, b and c"; when at is set, each as
  * "<filter> at <series> (...)". */
-static void put_fails(struct text *t, const struct month_input *in, const struct month_cand *c,
-		      const struct month_parent *p, unsigned bits, bool at, int *unmet)
+static void put_fails(struct text *t, const struct detail_ctx *x, int c,
+		      const struct month_parent *p, unsigned bits, bool at)
 {
-	struct month_fail_why why = {.unmet = unmet};
+	struct month_fail_why why = {.unmet = x->unmet};
 	int n = __builtin_popcount(bits), i = 0;
 
-	month_filter_check(in, c, p, &why);
+	month_filter_check(x->in, &x->cands[c], p, &why);
 	for (int f = 0; f < MF_COUNT; f++) {
 		if (!(bits & (1u << f)))
 			continue;
@@ -203,22 +214,21 @@ static void put_fails(struct text *t, const struct month_input *in, const struct
 		put(t, "%s", month_filter_name(f));
 		if (at) {
 			put(t, " at ");
-			put_series(t, in, c);
+			put_series(t, x->in, &x->cands[c]);
 		}
 		put(t, " (");
-		put_fail(t, in, c, p, f, &why);
+		put_fail(t, x->in, &x->cands[c], p, f, &why);
 		put(t, ")");
 	}
 }
 
-/* The detail of a parent no candidate admits (u's reasons are filters or
- * "multiple"); fails[] are their bits per candidate, nearest what
- * month_explain() returned. */
-static void static_detail(struct text *t, const struct month_input *in,
-			  const struct month_cand *cands, int ncands, const unsigned *fails,
-			  const struct month_unassigned *u, int nearest, int *unmet)
+/* The detail of parent u->parent, whom no candidate admits (the reasons
+ * are filters or "multiple"); pf are their bits per candidate, nearest
+ * what month_explain() returned. */
+static void static_detail(struct text *t, const struct detail_ctx *x, const unsigned *pf,
+			  const struct month_unassigned *u, int nearest)
 {
-	const struct month_parent *p = &in->parents[u->parent];
+	const struct month_parent *p = &x->in->parents[u->parent];
 	int nsingle = __builtin_popcount(u->filters);
 
 	if (nearest < 0) {
@@ -228,9 +238,9 @@ static void static_detail(struct text *t, const struct month_input *in,
 	}
 	if (u->multiple) {
 		put(t, "no single fix is enough: nearest series ");
-		put_series(t, in, &cands[nearest]);
+		put_series(t, x->in, &x->cands[nearest]);
 		put(t, " fails ");
-		put_fails(t, in, &cands[nearest], p, fails[nearest], false, unmet);
+		put_fails(t, x, nearest, p, pf[nearest], false);
 		return;
 	}
 	if (nsingle > 1)
@@ -240,16 +250,16 @@ static void static_detail(struct text *t, const struct month_input *in,
 
 		if (!(u->filters & (1u << f)))
 			continue;
-		while (fails[c] != 1u << f)
+		while (pf[c] != 1u << f) /* month_explain() saw one */
 			c++;
 		if (nsingle == 1) {
 			put(t, "nearest series ");
-			put_series(t, in, &cands[c]);
+			put_series(t, x->in, &x->cands[c]);
 			put(t, " fails only ");
 		} else if (i++ > 0) {
 			put(t, "; ");
 		}
-		put_fails(t, in, &cands[c], p, 1u << f, nsingle > 1, unmet);
+		put_fails(t, x, c, p, 1u << f, nsingle > 1);
 	}
 }
 
@@ -263,29 +273,35 @@ static const struct month_series *series_at(const struct month_result *res,
 	return NULL;
 }
 
-/* Append why candidate c, not opened in the plan, stays closed, as far
- * as max_series and the budget say: opening it needs the room and
- * facilitators_per_series facilitators available at its slot, so the
- * cheapest of those bound its cost from below. */
-static void put_closed(struct text *t, const struct month_input *in, const struct month_cand *c,
-		       const struct month_result *res)
+/* How many parents pass every filter at candidate c; with ride_zone >= 0
+ * only car parents of that zone with a seat. */
+static int passing_at(const struct detail_ctx *x, int c, int ride_zone)
 {
-	const struct month_policy *pol = &in->policy;
-	const struct month_slot *slot = &in->slots[c->slot];
-	double per = in->rooms[c->room].cost, left = pol->budget - res->objective.cost;
-	bool *used;
+	int n = 0;
 
-	put(t, "not opened");
-	if (pol->max_series != PP_UNLIMITED && res->nseries >= pol->max_series)
-		put(t, ", max_series %d reached", pol->max_series);
-	if (!pol->has_budget)
-		return;
-	used = calloc((size_t)in->nfacilitators + 1, sizeof *used);
-	if (used == NULL) {
-		t->oom = true;
-		return;
+	for (int q = 0; q < x->in->nparents; q++) {
+		const struct month_parent *pq = &x->in->parents[q];
+
+		if (ride_zone >= 0 &&
+		    (pq->transport != PP_CAR || pq->seats == 0 || pq->zone != ride_zone))
+			continue;
+		n += x->fails[(size_t)q * (size_t)x->ncands + (size_t)c] == 0;
 	}
-	for (int k = 0; k < pol->facilitators_per_series; k++) {
+	return n;
+}
+
+/* A lower bound on the cost of opening candidate c: its room and the
+ * facilitators_per_series cheapest facilitators available at its slot.
+ * Returns -1 (memory) or 0 with *cost set. */
+static int least_cost(const struct month_input *in, const struct month_cand *c, double *cost)
+{
+	const struct month_slot *slot = &in->slots[c->slot];
+	bool *used = calloc((size_t)in->nfacilitators + 1, sizeof *used);
+	double per = in->rooms[c->room].cost;
+
+	if (used == NULL)
+		return -1;
+	for (int k = 0; k < in->policy.facilitators_per_series; k++) {
 		int best = -1;
 
 		for (int i = 0; i < in->nfacilitators; i++)
@@ -298,9 +314,79 @@ static void put_closed(struct text *t, const struct month_input *in, const struc
 		}
 	}
 	free(used);
-	if (c->meetings * per > left + 1e-6)
-		put(t, ", opening it costs at least %.2f and the budget has %.2f left",
-		    c->meetings * per, left);
+	*cost = c->meetings * per;
+	return 0;
+}
+
+/* Can a series at candidate c run in a language of parent p: do
+ * facilitators_per_series facilitators available at the slot speak one of
+ * them, one trained when require_trained? */
+static bool team_exists(const struct month_input *in, const struct month_cand *c,
+			const struct month_parent *p)
+{
+	const struct month_slot *slot = &in->slots[c->slot];
+
+	for (int l = 0; l < p->languages.n; l++) {
+		int n = 0;
+		bool trained = !in->policy.require_trained;
+
+		for (int i = 0; i < in->nfacilitators; i++) {
+			const struct month_facilitator *f = &in->facilitators[i];
+
+			if (month_fits(&f->available, slot) &&
+			    month_tags_have(&f->languages, p->languages.v[l])) {
+				n++;
+				trained |= f->trained;
+			}
+		}
+		if (n >= in->policy.facilitators_per_series && trained)
+			return true;
+	}
+	return false;
+}
+
+/* Append "not opened" for candidate c, which the plan leaves closed, and
+ * what of the policy and the input rules it out for parent p: max_series
+ * reached, no facilitators to run it in their language, fewer parents able
+ * to join than min_group, no driver for a rider, a cost over what the
+ * budget has left. */
+static void put_closed(struct text *t, const struct detail_ctx *x, int c,
+		       const struct month_parent *p)
+{
+	const struct month_policy *pol = &x->in->policy;
+	int able = passing_at(x, c, -1);
+	double cost, left = pol->budget - x->res->objective.cost;
+
+	put(t, "not opened");
+	if (pol->max_series != PP_UNLIMITED && x->res->nseries >= pol->max_series)
+		put(t, ", max_series %d reached", pol->max_series);
+	if (!team_exists(x->in, &x->cands[c], p)) {
+		int k = pol->facilitators_per_series;
+
+		put(t, ", no language of theirs is spoken by ");
+		if (k == 1)
+			put(t, "a%s facilitator available ",
+			    pol->require_trained ? " trained" : "");
+		else
+			put(t, "%d facilitators available ", k);
+		put_when(t, &x->in->slots[x->cands[c].slot]);
+		if (k > 1 && pol->require_trained)
+			put(t, " with one trained");
+	}
+	if (able < pol->min_group)
+		put(t, ", only %d parent%s pass every filter there and min_group is %d", able,
+		    able == 1 ? "" : "s", pol->min_group);
+	if (p->transport == PP_RIDE && passing_at(x, c, p->zone) == 0) {
+		put(t, ", no driver from ");
+		put_zone(t, x->in, p->zone);
+		put(t, " with a seat passes every filter there");
+	}
+	if (!pol->has_budget)
+		return;
+	if (least_cost(x->in, &x->cands[c], &cost) < 0)
+		t->oom = true;
+	else if (cost > left + 1e-6)
+		put(t, ", opening it costs at least %.2f and the budget has %.2f left", cost, left);
 }
 
 /* Append what in open series s keeps parent p out: the causes, joined
@@ -363,83 +449,82 @@ static void put_full(struct text *t, const struct month_input *in, const struct 
 	}
 }
 
-/* Append what the plan in res filled or left closed at candidate c, which
+/* Append what the plan filled or left closed at candidate c, which
  * admits parent p. */
-static void put_cause(struct text *t, const struct month_input *in, const struct month_cand *c,
-		      const struct month_parent *p, const struct month_result *res, int *unmet)
+static void put_cause(struct text *t, const struct detail_ctx *x, int c,
+		      const struct month_parent *p)
 {
-	const struct month_series *s = series_at(res, c);
+	const struct month_series *s = series_at(x->res, &x->cands[c]);
 	size_t mark = t->len;
 
 	if (s == NULL) {
-		put_closed(t, in, c, res);
+		put_closed(t, x, c, p);
 		return;
 	}
 	if (!month_tags_have(&p->languages, s->language)) {
-		put(t, "runs in %s, a language they do not speak", in->strs[s->language]);
+		put(t, "runs in %s, a language they do not speak", x->in->strs[s->language]);
 		return;
 	}
-	put_full(t, in, s, p, unmet);
+	put_full(t, x->in, s, p, x->unmet);
 	if (t->len == mark && !t->oom)
-		put(t, res->status == MONTH_OPTIMAL ? "nothing in this plan keeps them out"
-						    : "has room in this plan, which is not proven "
-						      "optimal");
+		put(t, x->res->status == MONTH_OPTIMAL ? "nothing in this plan keeps them out"
+						       : "has room in this plan, which is not "
+							 "proven optimal");
 }
 
-/* The detail of a parent some candidates admit (not_selected): the first
- * DETAIL_SHOWN of them, each with what the plan filled or closed there
- * when there is a plan (have_plan), else the status that left none. */
-static void selected_detail(struct text *t, const struct month_input *in,
-			    const struct month_cand *cands, int ncands, const unsigned *fails,
-			    const struct month_parent *p, const struct month_result *res,
-			    bool have_plan, int *unmet)
+/* The detail of parent p, whom some candidates admit (not_selected; pf
+ * are their bits per candidate): the first DETAIL_SHOWN of those, each
+ * with what the plan filled or closed there, or the status that left no
+ * plan. */
+static void selected_detail(struct text *t, const struct detail_ctx *x, const unsigned *pf,
+			    const struct month_parent *p)
 {
+	const char *sep = x->have_plan ? "; " : ", ";
 	int n = 0, shown = 0;
 
-	for (int c = 0; c < ncands; c++)
-		n += fails[c] == 0;
+	for (int c = 0; c < x->ncands; c++)
+		n += pf[c] == 0;
 	put(t, "passes every filter at %d series: ", n);
-	for (int c = 0; c < ncands && shown < DETAIL_SHOWN; c++) {
-		if (fails[c] != 0)
+	for (int c = 0; c < x->ncands && shown < DETAIL_SHOWN; c++) {
+		if (pf[c] != 0)
 			continue;
-		put(t, "%s", shown == 0 ? "" : have_plan ? "; " : ", ");
-		put_series(t, in, &cands[c]);
-		if (have_plan) {
+		put(t, "%s", shown++ == 0 ? "" : sep);
+		put_series(t, x->in, &x->cands[c]);
+		if (x->have_plan) {
 			put(t, " (");
-			put_cause(t, in, &cands[c], p, res, unmet);
+			put_cause(t, x, c, p);
 			put(t, ")");
 		}
-		shown++;
 	}
 	if (n > shown)
-		put(t, "%sand %d more", have_plan ? "; " : ", ", n - shown);
-	if (!have_plan)
-		put(t, "; no plan was found (%s)", month_status_name(res->status));
+		put(t, "%sand %d more", sep, n - shown);
+	if (!x->have_plan)
+		put(t, "; no plan was found (%s)", month_status_name(x->res->status));
 }
 
 int month_detail(const struct month_input *in, const struct month_cand *cands, int ncands,
 		 const unsigned *fails, bool have_plan, struct month_result *res)
 {
+	struct detail_ctx x = {in, cands, ncands, fails, res, have_plan, NULL};
+
 	for (int i = 0; i < res->nunassigned; i++) {
-		struct month_unassigned *u = &res->unassigned[i];
+		struct month_unassigned *u = &res->unassigned[i], again;
 		const struct month_parent *p = &in->parents[u->parent];
 		const unsigned *pf = &fails[(size_t)u->parent * (size_t)ncands];
-		struct month_unassigned again;
 		struct text t = {0};
 		int ntags = 0, nearest;
-		int *unmet;
 
 		for (int k = 0; k < p->nchildren; k++)
 			ntags += p->children[k].needs.n;
-		unmet = malloc(sizeof(int) * ((size_t)ntags + 1));
-		if (unmet == NULL)
+		x.unmet = malloc(sizeof(int) * ((size_t)ntags + 1));
+		if (x.unmet == NULL)
 			return -1;
 		nearest = month_explain(pf, ncands, &again);
 		if (u->not_selected)
-			selected_detail(&t, in, cands, ncands, pf, p, res, have_plan, unmet);
+			selected_detail(&t, &x, pf, p);
 		else
-			static_detail(&t, in, cands, ncands, pf, u, nearest, unmet);
-		free(unmet);
+			static_detail(&t, &x, pf, u, nearest);
+		free(x.unmet);
 		if (t.oom) {
 			free(t.s);
 			return -1;
