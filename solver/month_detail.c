@@ -374,8 +374,8 @@ static void put_closed(struct text *t, const struct detail_ctx *x, int c,
 			put(t, " with one trained");
 	}
 	if (able < pol->min_group)
-		put(t, ", only %d parent%s pass every filter there and min_group is %d", able,
-		    able == 1 ? "" : "s", pol->min_group);
+		put(t, ", only %d %s every filter there and min_group is %d", able,
+		    able == 1 ? "parent passes" : "parents pass", pol->min_group);
 	if (p->transport == PP_RIDE && passing_at(x, c, p->zone) == 0) {
 		put(t, ", no driver from ");
 		put_zone(t, x->in, p->zone);
@@ -399,7 +399,8 @@ static void put_full(struct text *t, const struct month_input *in, const struct 
 	const char *sep = "";
 
 	if (s->nparents >= room->capacity) {
-		put(t, "full at room %s's capacity of %d parents", room->id, room->capacity);
+		put(t, "full at room %s's capacity of %d parent%s", room->id, room->capacity,
+		    room->capacity == 1 ? "" : "s");
 		sep = ", ";
 	}
 	for (int j = 0; j < s->nstaff; j++)
