@@ -877,8 +877,8 @@ def _closed_causes(m, out, pi, ci, plan_cost):
         causes.append("no language of theirs is spoken by " + who)
     able = sum(1 for q in range(len(m.parents)) if not m.fail[q][ci])
     if able < m.min_group:
-        causes.append("only %d parent%s pass every filter there and min_group is %d" % (
-            able, "" if able == 1 else "s", m.min_group))
+        causes.append("only %d %s every filter there and min_group is %d" % (
+            able, "parent passes" if able == 1 else "parents pass", m.min_group))
     if p["transport"] == "ride" and not any(
             q["transport"] == "car" and q["seats"] > 0 and q["zone"] == p["zone"] and
             not m.fail[qi][ci] for qi, q in enumerate(m.parents)):
@@ -902,8 +902,8 @@ def _full_causes(m, s, p):
     n, kids = p["nchildren"], s["children"]
     causes = []
     if len(members) >= room["capacity"]:
-        causes.append("full at room %s's capacity of %d parents" % (room["id"],
-                                                                   room["capacity"]))
+        causes.append("full at room %s's capacity of %d parent%s" % (
+            room["id"], room["capacity"], "" if room["capacity"] == 1 else "s"))
     if n and kids + n > room["childcare"]:
         causes.append("child places: %d of room %s's %d taken and %d needed" % (
             kids, room["id"], room["childcare"], n))
