@@ -10,12 +10,14 @@
  * first candidate where only that filter fails.  What fails comes from
  * month_filter_check(), the filters' one implementation.  A parent some
  * candidates admit (not_selected) is told, for the first few of them, what
- * the returned plan filled or left closed there: not opened (with
- * max_series or the budget when they rule it out), run in a language the
- * parent does not speak, full, no child place or staff capacity left, a
- * need its staff do not support, no free seat for a rider.  When nothing
- * of that holds the line says so, and that the plan is not proven optimal
- * when it is not, rather than invent a cause.
+ * the returned plan filled or left closed there: not opened (with what
+ * rules it out whatever the plan, when something does: max_series, no
+ * facilitators for the parent's languages, min_group, no driver, a least
+ * cost over the budget left), run in a language the parent does not
+ * speak, full, no child place or staff capacity left, a need its staff do
+ * not support, no free seat for a rider.  When nothing of that holds the
+ * line says so, and that the plan is not proven optimal when it is not,
+ * rather than invent a cause.
  *
  * Series are named by their output id "<slot>@<room>"; slot times as
  * "mon 10:00-12:00"; tag lists alphabetically, "a, b or c".
