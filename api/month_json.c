@@ -788,9 +788,9 @@ static json_t *dayparts_needed_json(const struct month_conflict_info *ci)
 	for (int d = 0; a != NULL && d <= PP_EVENING; d++) {
 		if (!(ci->needed_dayparts & (1u << d)))
 			continue;
-		if (json_array_append_new(a, json_pack("{s:s, s:s}", "daypart",
-						       month_daypart_name(d), "detail",
-						       ci->daypart_detail[d])) < 0) {
+		if (json_array_append_new(a,
+					  json_pack("{s:s, s:s}", "daypart", month_daypart_name(d),
+						    "detail", ci->daypart_detail[d])) < 0) {
 			json_decref(a);
 			a = NULL;
 		}
@@ -903,6 +903,11 @@ json_t *month_result_to_json(const struct month_input *in, const struct month_re
 		json_t *o = json_pack("{s:s, s:o}", "parent", in->parents[u->parent].id, "reasons",
 				      reasons_json(u));
 
+		if (o != NULL && u->detail != NULL &&
+		    json_object_set_new(o, "detail", json_string(u->detail)) < 0) {
+			json_decref(o);
+			o = NULL;
+		}
 		if (json_array_append_new(unassigned, o) < 0) {
 			json_decref(unassigned);
 			unassigned = NULL;

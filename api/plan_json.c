@@ -538,12 +538,16 @@ static int series_cb(struct jr *r, const json_t *el, const struct month_input *i
 static int unassigned_cb(struct jr *r, const json_t *el, const struct month_input *in, void *v)
 {
 	struct month_unassigned *u = v;
+	const char *detail = NULL;
 
 	if (jr_object(r, el, NULL) < 0 ||
 	    read_ref(r, el, "parent", in->parents, in->nparents, sizeof *in->parents, "parent",
 		     &u->parent) < 0 ||
-	    read_reasons(r, el, u) < 0)
+	    read_reasons(r, el, u) < 0 ||
+	    jr_string(r, el, "detail", JR_OPTIONAL, 0, 65536, &detail) < 0)
 		return -1;
+	if (detail != NULL && (u->detail = strdup(detail)) == NULL)
+		return jr_oom(r);
 	return 0;
 }
 

@@ -49,7 +49,8 @@ bool month_previous_names_plan(const json_t *doc, const char **plan_id);
 /* Read plan, an output document written by month_result_to_json() for in,
  * into *res: status, gap, objective, solve, every series (slot, room and
  * people as indices, people ascending, language interned in in->strs,
- * dates, children, rides, cost), unassigned and conflicts (each one listed
+ * dates, children, rides, cost), unassigned (with its detail, when there is
+ * one) and conflicts (each one listed
  * is decided; names not known are skipped).  `changes` is not read
  * (res->changes is empty: month_changes() computes it), and
  * fields the reader does not know are ignored, so a plan stored by another

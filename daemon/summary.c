@@ -214,7 +214,10 @@ static void print_series(const struct month_input *in, const struct month_result
 	}
 }
 
-/* The parents left out, in input order, with their reasons. */
+/* The parents left out, in input order, with their reasons and, on the
+ * next line, their detail.  Several single filters are alternatives (each
+ * alone fixes it): the detail says so, and so does the reasons line of a
+ * plan stored without one. */
 static void print_unassigned(const struct month_input *in, const struct month_result *res,
 			     FILE *out)
 {
@@ -222,26 +225,26 @@ static void print_unassigned(const struct month_input *in, const struct month_re
 	for (int i = 0; i < res->nunassigned; i++) {
 		const struct month_unassigned *u = &res->unassigned[i];
 		const struct month_parent *p = &in->parents[u->parent];
+		const char *sep = u->multiple ? ": " : "";
 
 		fprintf(out, "  %-*s  priority %3d  ", 10, p->id, p->priority);
-		if (u->not_selected) {
+		if (u->not_selected)
 			fprintf(out,
 				"not_selected (eligible, but no place, staff, seat or budget)");
-		} else {
-			const char *sep = ": ";
-
-			if (u->multiple)
-				fputs("multiple", out);
-			else
-				sep = "";
-			for (int f = 0; f < MF_COUNT; f++) {
-				if (u->filters & (1u << f)) {
-					fprintf(out, "%s%s", sep, month_filter_name(f));
-					sep = ", ";
-				}
+		else if (u->multiple)
+			fputs("multiple", out);
+		for (int f = 0; f < MF_COUNT && !u->not_selected; f++) {
+			if (u->filters & (1u << f)) {
+				fprintf(out, "%s%s", sep, month_filter_name(f));
+				sep = ", ";
 			}
 		}
+		if (!u->not_selected && !u->multiple && u->detail == NULL &&
+		    __builtin_popcount(u->filters) > 1)
+			fputs(" (any one of these fixes it)", out);
 		fputc('\n', out);
+		if (u->detail != NULL)
+			fprintf(out, "    %s\n", u->detail);
 	}
 }
 

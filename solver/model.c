@@ -110,6 +110,8 @@ void month_result_free(struct month_result *res)
 		free(s->rides);
 	}
 	free(res->series);
+	for (int i = 0; i < res->nunassigned; i++)
+		free(res->unassigned[i].detail);
 	free(res->unassigned);
 	free(res->changes);
 	memset(res, 0, sizeof *res);

@@ -12,7 +12,8 @@
  * starts from the greedy plan (month_greedy.c).  One deadline covers all
  * levels; a level cut short ends the solve with status "feasible" and its
  * gap.  The plan is then extracted (month_extract.c); an infeasible month
- * gets its conflicts explained (month_conflicts.c).
+ * gets its conflicts explained (month_conflicts.c); every parent left out
+ * gets a detail line (month_detail.c).
  *
  * GLPK errors.  glp_error_hook() longjmps back to month_solve() (and to
  * month_export_lp()); the thread's GLPK environment is then freed
@@ -377,6 +378,8 @@ static int solve_job(struct month_job *job)
 			return pp_error_set(job->err, PP_ERR_INTERNAL, NULL, "out of memory");
 	}
 	if (have_plan == 0 && unassign_all(job) < 0)
+		return pp_error_set(job->err, PP_ERR_INTERNAL, NULL, "out of memory");
+	if (month_detail(job->in, job->cands, job->ncands, job->fails, have_plan > 0, res) < 0)
 		return pp_error_set(job->err, PP_ERR_INTERNAL, NULL, "out of memory");
 	res->seconds = month_elapsed(st);
 	res->nodes = st->nodes_total;

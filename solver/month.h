@@ -198,6 +198,8 @@ struct month_unassigned {
 	bool not_selected; /* some candidate passed every filter */
 	bool multiple;     /* reasons start with "multiple" */
 	unsigned filters;  /* bit (1 << enum month_filter) */
+	char *detail;      /* one line on why (docs/spec/MODEL.md, `detail`), owned;
+			    * NULL in a plan read back without one */
 };
 
 /* The six policy constraints that MODEL.md's `conflicts` reports on. */

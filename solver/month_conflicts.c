@@ -90,7 +90,8 @@ int month_explain_conflicts(const struct month_input *in, struct month_cand *can
 			snprintf(ci->detail, sizeof ci->detail, "not decided %s: time limit", what);
 	}
 	for (int k = 0; k < MC_COUNT; k++)
-		if (res->conflicts[k].relaxing_alone_fixes && month_conflict_needed(&cx, k, res) < 0)
+		if (res->conflicts[k].relaxing_alone_fixes &&
+		    month_conflict_needed(&cx, k, res) < 0)
 			return -1;
 	return 0;
 }

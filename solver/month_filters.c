@@ -77,21 +77,30 @@ bool month_tags_meet(const struct pp_tags *a, const struct pp_tags *b)
 }
 
 /* The childcare filter: room places for all children, some staff at the
- * slot, and every need tag of the children supported by someone there. */
+ * slot, and every need tag of the children supported by someone there.
+ * With why, every part is checked and recorded; without, the first
+ * failure ends the check. */
 static bool childcare_passes(const struct month_input *in, const struct month_cand *c,
-			     const struct month_parent *p)
+			     const struct month_parent *p, struct month_fail_why *why)
 {
 	const struct month_slot *slot = &in->slots[c->slot];
-	bool any_staff = false;
+	bool any_staff = false, ok = true;
 
 	if (p->nchildren == 0)
 		return true;
-	if (in->rooms[c->room].childcare < p->nchildren)
-		return false;
+	if (in->rooms[c->room].childcare < p->nchildren) {
+		if (why == NULL)
+			return false;
+		why->few_places = true;
+		ok = false;
+	}
 	for (int j = 0; j < in->nstaff && !any_staff; j++)
 		any_staff = month_fits(&in->staff[j].available, slot);
-	if (!any_staff)
+	if (!any_staff) {
+		if (why != NULL)
+			why->no_staff = true;
 		return false;
+	}
 	for (int k = 0; k < p->nchildren; k++) {
 		const struct pp_tags *needs = &p->children[k].needs;
 
@@ -101,21 +110,51 @@ static bool childcare_passes(const struct month_input *in, const struct month_ca
 			for (int j = 0; j < in->nstaff && !covered; j++)
 				covered = month_fits(&in->staff[j].available, slot) &&
 					  month_tags_have(&in->staff[j].supports, needs->v[t]);
-			if (!covered)
+			if (covered)
+				continue;
+			if (why == NULL)
 				return false;
+			if (!month_in_list(why->unmet, why->nunmet, needs->v[t]))
+				why->unmet[why->nunmet++] = needs->v[t];
+			ok = false;
 		}
 	}
-	return true;
+	return ok;
 }
 
-unsigned month_static_fails(const struct month_input *in, const struct month_cand *c,
-			    const struct month_parent *p)
+/* The language filter: some facilitator available at the slot speaks one
+ * of the parent's languages.  With why, records whether anyone at all is
+ * available there. */
+static bool language_passes(const struct month_input *in, const struct month_cand *c,
+			    const struct month_parent *p, struct month_fail_why *why)
+{
+	const struct month_slot *slot = &in->slots[c->slot];
+
+	for (int i = 0; i < in->nfacilitators; i++) {
+		const struct month_facilitator *f = &in->facilitators[i];
+
+		if (!month_fits(&f->available, slot))
+			continue;
+		if (why != NULL)
+			why->no_facilitator = false;
+		if (month_tags_meet(&f->languages, &p->languages))
+			return true;
+	}
+	return false;
+}
+
+unsigned month_filter_check(const struct month_input *in, const struct month_cand *c,
+			    const struct month_parent *p, struct month_fail_why *why)
 {
 	const struct month_slot *slot = &in->slots[c->slot];
 	const struct month_room *room = &in->rooms[c->room];
 	unsigned fails = 0;
-	bool spoken = false;
 
+	if (why != NULL) {
+		why->no_facilitator = true;
+		why->few_places = why->no_staff = false;
+		why->nunmet = 0;
+	}
 	if (!month_fits(&p->available, slot))
 		fails |= 1u << MF_AVAILABILITY;
 	if (p->accessible && !room->accessible)
@@ -123,17 +162,20 @@ unsigned month_static_fails(const struct month_input *in, const struct month_can
 	if ((p->transport == PP_WALK && room->zone != p->zone) ||
 	    (p->transport == PP_TRANSIT && !month_fits(&room->transit, slot)))
 		fails |= 1u << MF_TRANSPORT;
-	for (int i = 0; i < in->nfacilitators && !spoken; i++)
-		spoken = month_fits(&in->facilitators[i].available, slot) &&
-			 month_tags_meet(&in->facilitators[i].languages, &p->languages);
-	if (!spoken)
+	if (!language_passes(in, c, p, why))
 		fails |= 1u << MF_LANGUAGE;
-	if (!childcare_passes(in, c, p))
+	if (!childcare_passes(in, c, p, why))
 		fails |= 1u << MF_CHILDCARE;
 	return fails;
 }
 
-void month_explain(const unsigned *fails, int ncand, struct month_unassigned *u)
+unsigned month_static_fails(const struct month_input *in, const struct month_cand *c,
+			    const struct month_parent *p)
+{
+	return month_filter_check(in, c, p, NULL);
+}
+
+int month_explain(const unsigned *fails, int ncand, struct month_unassigned *u)
 {
 	unsigned single = 0;
 	int best = -1, best_count = MF_COUNT + 1;
@@ -146,7 +188,7 @@ void month_explain(const unsigned *fails, int ncand, struct month_unassigned *u)
 
 		if (count == 0) {
 			u->not_selected = true;
-			return;
+			return c;
 		}
 		if (count == 1)
 			single |= fails[c];
@@ -155,10 +197,7 @@ void month_explain(const unsigned *fails, int ncand, struct month_unassigned *u)
 			best = c;
 		}
 	}
-	if (single != 0) {
-		u->filters = single;
-		return;
-	}
-	u->multiple = true;
-	u->filters = best >= 0 ? fails[best] : 0;
+	u->filters = single != 0 ? single : best >= 0 ? fails[best] : 0;
+	u->multiple = single == 0;
+	return best;
 }

@@ -17,6 +17,8 @@
  *   month_search.c     one level: root LP, dive, branch and cut, callback
  *   month_price.c      column generation for large ("lazy") models
  *   month_extract.c    a solution turned into a struct month_result
+ *   month_detail.c     a line on each parent left out: what fails where,
+ *                      or what was full or closed
  *   month_conflicts.c  which policy rule alone makes an infeasible month
  *                      feasible
  *   month_needed.c     and what that rule would have to be (`needed`)
@@ -57,6 +59,23 @@ struct month_cand *month_candidates(const struct month_input *in, int *n);
 unsigned month_static_fails(const struct month_input *in, const struct month_cand *c,
 			    const struct month_parent *p);
 
+/* What exactly fails at a candidate, beyond the bits, for the filters
+ * whose cause is not plain from the input (month_detail.c says it). */
+struct month_fail_why {
+	bool no_facilitator; /* language: no facilitator is available at the slot */
+	bool few_places;     /* childcare: room.childcare < the parent's children */
+	bool no_staff;       /* childcare: no staff is available at the slot */
+	int *unmet;          /* childcare: need tags no staff available at the slot
+			      * supports, distinct, in the children's order; the
+			      * caller's array, with room for all their tags */
+	int nunmet;
+};
+
+/* month_static_fails(), and with why not NULL every part of the language
+ * and childcare filters checked and recorded in *why. */
+unsigned month_filter_check(const struct month_input *in, const struct month_cand *c,
+			    const struct month_parent *p, struct month_fail_why *why);
+
 /* Does some tag of a occur in b?  Both sorted. */
 bool month_tags_meet(const struct pp_tags *a, const struct pp_tags *b);
 
@@ -64,8 +83,17 @@ bool month_tags_meet(const struct pp_tags *a, const struct pp_tags *b);
 bool month_tags_have(const struct pp_tags *a, int t);
 
 /* Explain why parent p is not in any series: fills u by MODEL.md's rule.
- * fails[c] are p's static failure bits at each of the ncand candidates. */
-void month_explain(const unsigned *fails, int ncand, struct month_unassigned *u);
+ * fails[c] are p's static failure bits at each of the ncand candidates.
+ * Returns the nearest candidate: the first that passes (not_selected),
+ * else the first with the fewest failures; -1 when there is none. */
+int month_explain(const unsigned *fails, int ncand, struct month_unassigned *u);
+
+/* Fill the detail of every parent in res->unassigned (month_detail.c),
+ * from the candidates, their failure bits (nparents x ncands) and the plan
+ * in res (have_plan: there is one, else only res->status is read).
+ * Returns 0, or -1 (memory). */
+int month_detail(const struct month_input *in, const struct month_cand *cands, int ncands,
+		 const unsigned *fails, bool have_plan, struct month_result *res);
 
 /* The objective levels of MODEL.md.  Without a previous plan they are
  * solved in this order; with one, changes comes second (stability
@@ -515,7 +543,6 @@ int month_feasible_under(struct conflict_ctx *cx, const struct model_rules *rule
 /* Fill ci's `needed` for rule k of an infeasible month whose rule k alone
  * makes it feasible (MODEL.md, "needed"); res->conflicts is complete.
  * Returns 0, or -1 when an allocation failed. */
-int month_conflict_needed(struct conflict_ctx *cx, enum month_conflict k,
-			  struct month_result *res);
+int month_conflict_needed(struct conflict_ctx *cx, enum month_conflict k, struct month_result *res);
 
 #endif

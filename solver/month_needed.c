@@ -36,8 +36,8 @@ static int optimum_under(struct conflict_ctx *cx, const struct model_rules *rule
 	int rc;
 
 	if (month_model_init(m, cx->in, rules, cx->cands, cx->ncands, cx->fails, 0) == 0) {
-		double *x = month_scratch_alloc(m, (size_t)glp_get_num_cols(m->lp) + 2,
-						sizeof(double));
+		double *x =
+		    month_scratch_alloc(m, (size_t)glp_get_num_cols(m->lp) + 2, sizeof(double));
 
 		for (int t = 0; level == LEVEL_SERIES && t < month_y_count(m); t++)
 			if (month_obj_add(m, LEVEL_SERIES, m->ycol[t], 1.0) < 0)
@@ -51,10 +51,7 @@ static int optimum_under(struct conflict_ctx *cx, const struct model_rules *rule
 		if (o == LVL_OPTIMAL)
 			*value = month_level_value(m, level, x);
 	}
-	rc = o == LVL_OPTIMAL      ? 1
-	     : o == LVL_INFEASIBLE ? 0
-	     : o == LVL_FAILED     ? -2
-				   : -1;
+	rc = o == LVL_OPTIMAL ? 1 : o == LVL_INFEASIBLE ? 0 : o == LVL_FAILED ? -2 : -1;
 	month_model_free(m);
 	memset(m, 0, sizeof *m);
 	return rc;
@@ -122,8 +119,9 @@ static int daypart_static_why(struct conflict_ctx *cx, int d, char *why, size_t 
 		cands += cx->cands[c].daypart == d;
 	if (slots == 0 || cands == 0) {
 		snprintf(why, size,
-			 slots == 0 ? "no %s slot is offered"
-				    : "no room is available at any %s slot on a day the month meets",
+			 slots == 0
+			     ? "no %s slot is offered"
+			     : "no room is available at any %s slot on a day the month meets",
 			 name);
 		return 1;
 	}
@@ -265,7 +263,8 @@ static void other_fixes(const struct month_result *res, char *buf, size_t size)
 	for (int k = MC_BUDGET; k < MC_COUNT && n < size; k++)
 		if (res->conflicts[k].relaxing_alone_fixes)
 			n += (size_t)snprintf(buf + n, size - n, "%s%s", n > 0 ? " or " : "",
-					      k == MC_BUDGET ? "the budget" : month_conflict_name(k));
+					      k == MC_BUDGET ? "the budget"
+							     : month_conflict_name(k));
 }
 
 /* Why daypart d, which can be met alone, is dropped for the dayparts keep. */
@@ -350,11 +349,9 @@ static int needed_number(struct conflict_ctx *cx, enum month_conflict k, double 
 		return f == 0 ? -1 : f;
 	case MC_MIN_GROUP:
 	case MC_FACILITATORS_PER_SERIES:
-		f = largest_with_plan(cx, k, 1,
-				      (k == MC_MIN_GROUP ? pol->min_group
-							 : pol->facilitators_per_series) -
-					  1,
-				      &best);
+		f = largest_with_plan(
+		    cx, k, 1,
+		    (k == MC_MIN_GROUP ? pol->min_group : pol->facilitators_per_series) - 1, &best);
 		*v = best;
 		return f;
 	default:
@@ -377,13 +374,15 @@ static void needed_detail(const struct month_policy *pol, enum month_conflict k,
 			 "budget of %.2f",
 			 ci->needed, pol->budget);
 	else if (k == MC_MAX_SERIES)
-		snprintf(p, size - n, "; the fewest series that meet every other rule: %.0f (max %d)",
+		snprintf(p, size - n,
+			 "; the fewest series that meet every other rule: %.0f (max %d)",
 			 ci->needed, pol->max_series);
 	else if (k == MC_MIN_GROUP)
 		snprintf(p, size - n, "; the largest min_group with a plan: %.0f (now %d)",
 			 ci->needed, pol->min_group);
 	else if (k == MC_FACILITATORS_PER_SERIES)
-		snprintf(p, size - n, "; the largest facilitators_per_series with a plan: %.0f (now %d)",
+		snprintf(p, size - n,
+			 "; the largest facilitators_per_series with a plan: %.0f (now %d)",
 			 ci->needed, pol->facilitators_per_series);
 }
 

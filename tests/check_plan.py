@@ -563,6 +563,8 @@ def check_plan(m, out):
     return the recomputed objective dict for a plan, None otherwise."""
     status = out.get("status")
     need(status in ("optimal", "feasible", "infeasible", "timeout"), "bad status %r", status)
+    if status in ("infeasible", "timeout"):
+        check_details(m, out, None)
     if status == "infeasible":
         cs = out.get("conflicts")
         need(isinstance(cs, list) and [c.get("constraint") for c in cs] == CONFLICTS,
@@ -745,6 +747,7 @@ def check_plan(m, out):
     for pi in range(len(m.parents)):
         need(pi in joined or pi in seen, "parent %s is neither in a series nor unassigned",
              m.parents[pi]["id"])
+    check_details(m, out, total_cost)
 
     obj = out.get("objective", {})
     got = {"coverage": coverage, "comfort_deviation": comfort, "preference": pref,
@@ -755,6 +758,212 @@ def check_plan(m, out):
          "objective cost is %r, recomputed %.6f", obj.get("cost"), total_cost)
     got["changes"] = check_changes(m, out)
     return got
+
+
+# ---------------------------------------------------------------------------
+# The `detail` of a parent left out (docs/spec/MODEL.md, "unassigned detail"),
+# rebuilt from the input and the output alone: the nearest candidates and
+# what fails there, or what the plan filled or left closed at the candidates
+# that admit the parent.  A detail that names a wrong series, tag, number or
+# cause differs from the rebuilt one.
+
+DETAIL_SHOWN = 3
+
+
+def _when(slot):
+    return "%s %02d:%02d-%02d:%02d" % (slot.weekday, slot.start // 60, slot.start % 60,
+                                       slot.end // 60, slot.end % 60)
+
+
+def _alts(items, last):
+    """"a", "a <last> b", "a, b <last> c"."""
+    items = list(items)
+    return items[0] if len(items) == 1 else \
+        ", ".join(items[:-1]) + " %s %s" % (last, items[-1])
+
+
+def _zone(z):
+    return "zone %s" % z if z else "no zone"
+
+
+def _sid(m, ci):
+    return "%s@%s" % (m.slots[m.cands[ci][0]].id, m.rooms[m.cands[ci][1]]["id"])
+
+
+def _what_fails(m, p, ci, f):
+    """What filter f, which parent p fails at candidate ci, fails on there."""
+    slot, room = m.slots[m.cands[ci][0]], m.rooms[m.cands[ci][1]]
+    if f == "availability":
+        return "not available " + _when(slot)
+    if f == "accessibility":
+        return "room %s is not accessible" % room["id"]
+    if f == "transport":
+        if p["transport"] == "walk":
+            return "walks from %s to room %s in %s" % (_zone(p["zone"]), room["id"],
+                                                     _zone(room["zone"]))
+        return "no transit window of room %s covers %s" % (room["id"], _when(slot))
+    if f == "language":
+        if not m.avail_facs(slot):
+            return "no facilitator is available " + _when(slot)
+        if not p["languages"]:
+            return "the parent gives no language"
+        return "no facilitator available %s speaks %s" % (
+            _when(slot), _alts(sorted(p["languages"]), "or"))
+    ks = m.avail_staff(slot)
+    parts = []
+    if room["childcare"] < p["nchildren"]:
+        parts.append("room %s has no child places" % room["id"] if room["childcare"] == 0 else
+                     "room %s has %d child place%s for %d children" % (
+                         room["id"], room["childcare"], "" if room["childcare"] == 1 else "s",
+                         p["nchildren"]))
+    unmet = sorted(t for t in p["needs"] if not any(t in m.staff[k]["supports"] for k in ks))
+    if not ks:
+        parts.append("no childcare staff is available " + _when(slot))
+    elif unmet:
+        parts.append("no childcare staff available %s supports %s" % (_when(slot),
+                                                                       _alts(unmet, "or")))
+    return " and ".join(parts)
+
+
+def _fails_text(m, p, ci, filters, at):
+    return _alts(["%s%s (%s)" % (f, " at " + _sid(m, ci) if at else "", _what_fails(m, p, ci, f))
+                  for f in filters], "and")
+
+
+def _static_detail(m, pi):
+    p, fails = m.parents[pi], m.fail[pi]
+    reasons = m.reasons(pi)
+    if not fails:
+        return "no candidate series: no room is available at any slot with a meeting " \
+               "left in the month"
+    if reasons[0] == "multiple":
+        best = min(range(len(fails)), key=lambda i: (len(fails[i]), i))
+        return "no single fix is enough: nearest series %s fails %s" % (
+            _sid(m, best), _fails_text(m, p, best, fails[best], False))
+    at = {f: fails.index([f]) for f in reasons}
+    if len(reasons) == 1:
+        f = reasons[0]
+        return "nearest series %s fails only %s" % (_sid(m, at[f]),
+                                                    _fails_text(m, p, at[f], [f], False))
+    return "any one of these fixes it: " + "; ".join(
+        _fails_text(m, p, at[f], [f], True) for f in reasons)
+
+
+def _team_exists(m, p, slot):
+    """Do facilitators_per_series facilitators available at the slot speak
+    one language of p (one of them trained under require_trained)?"""
+    for lang in p["languages"]:
+        fs = [m.facs[i] for i in m.avail_facs(slot) if lang in m.facs[i]["languages"]]
+        if len(fs) >= m.F and (not m.require_trained or any(f["trained"] for f in fs)):
+            return True
+    return False
+
+
+def _closed_causes(m, out, pi, ci, plan_cost):
+    """Why candidate ci, not opened, is closed to parent pi, as far as the
+    policy and the input say."""
+    p, (si, ri) = m.parents[pi], m.cands[ci]
+    slot = m.slots[si]
+    causes = ["not opened"]
+    if m.max_series is not None and len(out["series"]) >= m.max_series:
+        causes.append("max_series %d reached" % m.max_series)
+    if not _team_exists(m, p, slot):
+        if m.F == 1:
+            who = "a%s facilitator available %s" % (" trained" if m.require_trained else "",
+                                                   _when(slot))
+        else:
+            who = "%d facilitators available %s%s" % (
+                m.F, _when(slot), " with one trained" if m.require_trained else "")
+        causes.append("no language of theirs is spoken by " + who)
+    able = sum(1 for q in range(len(m.parents)) if not m.fail[q][ci])
+    if able < m.min_group:
+        causes.append("only %d %s every filter there and min_group is %d" % (
+            able, "parent passes" if able == 1 else "parents pass", m.min_group))
+    if p["transport"] == "ride" and not any(
+            q["transport"] == "car" and q["seats"] > 0 and q["zone"] == p["zone"] and
+            not m.fail[qi][ci] for qi, q in enumerate(m.parents)):
+        causes.append("no driver from %s with a seat passes every filter there" %
+                      _zone(p["zone"]))
+    if m.budget is not None:
+        cheapest = sorted(m.facs[i]["cost"] for i in m.avail_facs(slot))[:m.F]
+        least = m.meetings(si) * (m.rooms[ri]["cost"] + sum(cheapest))
+        left = m.budget - plan_cost
+        if least > left + COST_TOL:
+            causes.append("opening it costs at least %.2f and the budget has %.2f left" %
+                          (least, left))
+    return causes
+
+
+def _full_causes(m, s, p):
+    """What in open series s keeps parent p out."""
+    room = m.rooms[[r["id"] for r in m.rooms].index(s["room"])]
+    members = [q for q in m.parents if q["id"] in s["parents"]]
+    staff = [k for k in m.staff if k["id"] in s["childcare_staff"]]
+    n, kids = p["nchildren"], s["children"]
+    causes = []
+    if len(members) >= room["capacity"]:
+        causes.append("full at room %s's capacity of %d parent%s" % (
+            room["id"], room["capacity"], "" if room["capacity"] == 1 else "s"))
+    if n and kids + n > room["childcare"]:
+        causes.append("child places: %d of room %s's %d taken and %d needed" % (
+            kids, room["id"], room["childcare"], n))
+    if n and not staff:
+        causes.append("no childcare staff")
+    elif n:
+        cap = sum(k["max_children"] for k in staff)
+        if kids + n > cap:
+            causes.append("childcare staff capacity: %d of %d taken and %d needed" % (
+                kids, cap, n))
+        unmet = sorted(t for t in p["needs"] if not any(t in k["supports"] for k in staff))
+        if unmet:
+            causes.append("no staff there supports " + _alts(unmet, "or"))
+    if p["transport"] == "ride":
+        same = [q for q in members if q["zone"] == p["zone"]]
+        riders = 1 + sum(1 for q in same if q["transport"] == "ride")
+        if riders > sum(q["seats"] for q in same if q["transport"] == "car"):
+            causes.append("no driver from %s with a free seat" % _zone(p["zone"]))
+    return causes
+
+
+def _selected_detail(m, out, pi, plan_cost):
+    p = m.parents[pi]
+    passing = [ci for ci, f in enumerate(m.fail[pi]) if not f]
+    shown, more = passing[:DETAIL_SHOWN], len(passing) - DETAIL_SHOWN
+    head = "passes every filter at %d series: " % len(passing)
+    if plan_cost is None:
+        return head + ", ".join([_sid(m, c) for c in shown] +
+                                (["and %d more" % more] if more > 0 else [])) + \
+            "; no plan was found (%s)" % out["status"]
+    by_id = {s["id"]: s for s in out["series"]}
+    items = []
+    for ci in shown:
+        s = by_id.get(_sid(m, ci))
+        if s is None:
+            causes = _closed_causes(m, out, pi, ci, plan_cost)
+        elif s["language"] not in p["languages"]:
+            causes = ["runs in %s, a language they do not speak" % s["language"]]
+        else:
+            causes = _full_causes(m, s, p) or [
+                "nothing in this plan keeps them out" if out["status"] == "optimal" else
+                "has room in this plan, which is not proven optimal"]
+        items.append("%s (%s)" % (_sid(m, ci), ", ".join(causes)))
+    return head + "; ".join(items + (["and %d more" % more] if more > 0 else []))
+
+
+def check_details(m, out, plan_cost):
+    """Every `detail` of out's unassigned parents against the one rebuilt
+    from the input and out (plan_cost: the plan's cost, None without a
+    plan).  An entry without `detail` is not checked (run_case.py requires
+    it of the solver)."""
+    par_by_id = {p["id"]: i for i, p in enumerate(m.parents)}
+    for u in out.get("unassigned") or []:
+        if "detail" not in u or u.get("parent") not in par_by_id:
+            continue
+        pi = par_by_id[u["parent"]]
+        want = _selected_detail(m, out, pi, plan_cost) if m.reasons(pi) == ["not_selected"] \
+            else _static_detail(m, pi)
+        need(u["detail"] == want, "parent %s: detail %r, rebuilt %r", u["parent"],
+             u["detail"], want)
 
 
 # ---------------------------------------------------------------------------

@@ -38,7 +38,8 @@ check() {
 
 expect optimum 0 "$pp" solve "$month" &&
 	check optimum '.status == "optimal" and .objective == {"changes": 0, "coverage": 45,
-		"comfort_deviation": 1, "preference": 12, "cost": 2915.0}' "$tmp/out"
+		"comfort_deviation": 1, "preference": 12, "cost": 2915.0}' "$tmp/out" &&
+	check detail '.unassigned | length == 8 and all(.detail | type == "string")' "$tmp/out"
 
 # The level-1 objective `peerplan solve` reports, for the --export-lp check.
 coverage=$(jq '.objective.coverage' "$tmp/out" 2>/dev/null)
@@ -49,6 +50,13 @@ expect stdin 0 sh -c '"$0" solve - --time-limit 30 < "$1"' "$pp" "$month" &&
 expect summary 0 "$pp" solve --summary "$month" &&
 	grep -q 'Status: optimal' "$tmp/out" && grep -q '(comfort 6-12)' "$tmp/out" ||
 	{ echo "FAIL summary" >&2; fails=$((fails + 1)); }
+# Each left-out parent's detail under its reasons: P0002's two single
+# filters are alternatives, and the unmet need is named.
+grep -A1 '^  P0002 .*  transport, childcare$' "$tmp/out" | grep -q \
+	'^    any one of these fixes it: transport at .*; childcare at .*supports complex-medical)$' ||
+	{ echo "FAIL summary detail: $(grep -A1 P0002 "$tmp/out")" >&2; fails=$((fails + 1)); }
+[ "$(grep -c '^    ' "$tmp/out")" -ge 8 ] ||
+	{ echo "FAIL summary: not a detail line per left-out parent" >&2; fails=$((fails + 1)); }
 
 jq '.policy.budget = 100' "$month" >"$tmp/infeasible.json"
 expect infeasible 1 "$pp" solve "$tmp/infeasible.json" &&

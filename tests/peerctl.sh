@@ -53,6 +53,9 @@ cmp -s "$dir/summary" "$dir/cli-summary" ||
 	fail "summary differs: $(diff "$dir/cli-summary" "$dir/summary")"
 grep -q '^Series (7)$' "$dir/summary" || fail "summary series: $(cat "$dir/summary")"
 grep -q '^Unassigned parents (8)$' "$dir/summary" || fail "summary unassigned"
+grep -q '^    any one of these fixes it: ' "$dir/summary" || fail "summary detail"
+[ "$("$peerctl" show "$id" | jq '[.result.unassigned[] | select(.detail | type == "string")] | length')" = 8 ] ||
+	fail "show: unassigned details"
 "$peerctl" status "$id" | grep -q "$id  done" || fail "status"
 "$peerctl" list | grep -q "^$id  2026-10  done" || fail "list"
 "$peerctl" list --month 2026-10 | grep -q "^$id" || fail "list --month"

@@ -15,7 +15,8 @@ expected.json keys (only the keys present are compared):
     status            "optimal" | "feasible" | "infeasible" | "timeout"
     status_in         a list of acceptable statuses
     objective         subset of the values (with "changes" for a re-plan); cost to 1e-6
-    unassigned        the exact list of {"parent", "reasons"} (order free)
+    unassigned        the exact list of {"parent", "reasons"} (order free); an
+                      entry that also gives "detail" must have exactly that detail
     conflicts         the six {"constraint", "relaxing_alone_fixes"} in order, each
                       with "needed" where the entry gives it (compared exactly)
     series_ids        the ids of the open series, in output order
@@ -118,11 +119,19 @@ def run(peerplan, case_dir):
         tol = check_plan.COST_TOL if k == "cost" else 0
         if abs(got - v) > tol:
             return fail(case, "objective %s = %r, expected %r", k, got, v)
+    for u in out.get("unassigned", []):
+        if not isinstance(u.get("detail"), str) or not u["detail"]:
+            return fail(case, "unassigned %s has no detail", u.get("parent"))
     if "unassigned" in exp:
         want = {u["parent"]: u["reasons"] for u in exp["unassigned"]}
         got = {u["parent"]: u["reasons"] for u in out.get("unassigned", [])}
         if want != got:
             return fail(case, "unassigned %r, expected %r", got, want)
+        details = {u["parent"]: u["detail"] for u in out.get("unassigned", [])}
+        for u in exp["unassigned"]:
+            if "detail" in u and details[u["parent"]] != u["detail"]:
+                return fail(case, "detail of %s:\n  %s\nexpected\n  %s", u["parent"],
+                            details[u["parent"]], u["detail"])
     if "conflicts" in exp:
         # `needed` is compared where the expected entry gives it
         got = [{k: c.get(k) for k in want if k in c or k == "needed"}

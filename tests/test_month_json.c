@@ -706,12 +706,15 @@ static void test_example_month(void **state)
 /* ---- re-planning: from, stability, change_weights, previous ---- */
 
 /* A previous plan for the base month: two series, a facilitator and a
- * parent who are not in the month (F9, P8). */
+ * parent who are not in the month (F9, P8), and an unassigned entry with its
+ * detail (accepted, not read). */
 static const char prev_text[] =
     "{\"status\": \"optimal\", \"series\": ["
     "{\"id\": \"mon-am@hall\", \"facilitators\": [\"F1\"], \"childcare_staff\": [\"C1\"],"
     " \"parents\": [\"P1\"]},"
-    "{\"id\": \"wed-late@hall\", \"facilitators\": [\"F9\", \"F1\"], \"parents\": [\"P8\"]}]}";
+    "{\"id\": \"wed-late@hall\", \"facilitators\": [\"F9\", \"F1\"], \"parents\": [\"P8\"]}],"
+    " \"unassigned\": [{\"parent\": \"P2\", \"reasons\": [\"availability\"],"
+    " \"detail\": \"nearest series mon-am@hall fails only availability\"}]}";
 
 /* The base month with prev_text as its previous plan. */
 static json_t *base_prev(void)
@@ -1081,12 +1084,16 @@ static void enc_fixture(struct month_input *in, struct month_result *res)
 					  .nrides = 1,
 					  .cost = 0.1 + 0.2 + 479.7};
 	un[0] = (struct month_unassigned){
-	    .parent = 3, .not_selected = true, .filters = 1u << MF_LANGUAGE};
+	    .parent = 3,
+	    .not_selected = true,
+	    .filters = 1u << MF_LANGUAGE,
+	    .detail = "passes every filter at 1 series: mon-am@hall (full)"};
 	un[1] = (struct month_unassigned){
 	    .parent = 4, .multiple = true, .filters = (1u << MF_CHILDCARE) | (1u << MF_TRANSPORT)};
 	un[2] = (struct month_unassigned){.parent = 5, .multiple = true};
 	un[3] = (struct month_unassigned){.parent = 6,
-					  .filters = (1u << MF_AVAILABILITY) | (1u << MF_LANGUAGE)};
+					  .filters = (1u << MF_AVAILABILITY) | (1u << MF_LANGUAGE),
+					  .detail = "any one of these fixes it: \"quoted\""};
 	res->status = MONTH_OPTIMAL;
 	res->objective = (struct month_objective){
 	    .coverage = 3, .comfort_deviation = 1, .preference = 2, .cost = 2915.0000000000005};
@@ -1148,10 +1155,12 @@ static void test_encode_plan(void **state)
 			    "\"rides\":[{\"driver\":\"P2\",\"riders\":[\"P3\"]}],\"cost\":480.0}");
 	assert_json_text(
 	    json_object_get(doc, "unassigned"),
-	    "[{\"parent\":\"P4\",\"reasons\":[\"not_selected\"]},"
+	    "[{\"parent\":\"P4\",\"reasons\":[\"not_selected\"],"
+	    "\"detail\":\"passes every filter at 1 series: mon-am@hall (full)\"},"
 	    "{\"parent\":\"P5\",\"reasons\":[\"multiple\",\"transport\",\"childcare\"]},"
 	    "{\"parent\":\"P6\",\"reasons\":[\"multiple\"]},"
-	    "{\"parent\":\"P7\",\"reasons\":[\"availability\",\"language\"]}]");
+	    "{\"parent\":\"P7\",\"reasons\":[\"availability\",\"language\"],"
+	    "\"detail\":\"any one of these fixes it: \\\"quoted\\\"\"}]");
 	assert_json_text(json_object_get(doc, "solve"), "{\"seconds\":0.123457,\"nodes\":31}");
 	json_decref(doc);
 	month_input_free(&in);
@@ -1159,7 +1168,7 @@ static void test_encode_plan(void **state)
 
 /* The rules test_encode_infeasible relaxes with success. */
 #define FIXES(c)                                                                                   \
-	((c) == MC_BUDGET || (c) == MC_MIN_GROUP || (c) == MC_REQUIRE_DAYPARTS ||                   \
+	((c) == MC_BUDGET || (c) == MC_MIN_GROUP || (c) == MC_REQUIRE_DAYPARTS ||                  \
 	 (c) == MC_REQUIRE_TRAINED)
 
 static void test_encode_infeasible(void **state)
@@ -1203,7 +1212,8 @@ static void test_encode_infeasible(void **state)
 		assert_int_equal(json_object_size(o), FIXES(c) && c != MC_REQUIRE_TRAINED ? 4 : 3);
 		assert_string_equal(json_string_value(json_object_get(o, "constraint")), names[c]);
 		assert_true(json_is_boolean(json_object_get(o, "relaxing_alone_fixes")));
-		assert_int_equal(json_is_true(json_object_get(o, "relaxing_alone_fixes")), FIXES(c));
+		assert_int_equal(json_is_true(json_object_get(o, "relaxing_alone_fixes")),
+				 FIXES(c));
 		assert_string_equal(json_string_value(json_object_get(o, "detail")), detail);
 	}
 	assert_json_text(json_object_get(json_array_get(conf, MC_BUDGET), "needed"), "1260.5");
@@ -1347,6 +1357,9 @@ static void test_plan_read_round_trip(void **state)
 	assert_int_equal(back.series[0].dates[2], 23);
 	assert_int_equal(back.series[0].rides[0].driver, 1);
 	assert_int_equal(back.nchanges, 0);
+	/* details come back as written, an entry without one without */
+	assert_string_equal(back.unassigned[0].detail, res.unassigned[0].detail);
+	assert_null(back.unassigned[1].detail);
 	before = result_text(&in, &res);
 	after = result_text(&in, &back);
 	assert_string_equal(after, before);
@@ -1376,8 +1389,8 @@ static void test_plan_read_conflicts(void **state)
 	res.conflicts[MC_BUDGET].needed = 1260;
 	res.conflicts[MC_REQUIRE_DAYPARTS].has_needed = true;
 	res.conflicts[MC_REQUIRE_DAYPARTS].needed_dayparts = 1u << PP_MORNING | 1u << PP_EVENING;
-	snprintf(res.conflicts[0].daypart_detail[PP_MORNING], sizeof res.conflicts[0].daypart_detail[0],
-		 "why not the morning");
+	snprintf(res.conflicts[0].daypart_detail[PP_MORNING],
+		 sizeof res.conflicts[0].daypart_detail[0], "why not the morning");
 	doc = month_result_to_json(&in, &res);
 	if (month_plan_read(doc, &in, &back, &err) != 0)
 		fail_msg("%s: %s", err.path, err.message);

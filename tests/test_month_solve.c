@@ -1,7 +1,8 @@
 /*
  * test_month_solve.c - unit tests of the month solver module (solver/):
  * the calendar of a month, dayparts, the static filters, the rule that
- * explains a parent left out, cancellation and progress reporting.
+ * explains a parent left out and the detail that says what fails or is
+ * full, cancellation and progress reporting.
  *
  * Whole-plan optima are checked elsewhere (tests/cases/ against hand
  * computations, tests/property_test.py against an independent CBC model);
@@ -84,22 +85,22 @@ static void test_explain(void **state)
 	unsigned multi[] = {A | T | L, A | L, T | C, A | T};
 
 	(void)state;
-	month_explain(passes, 3, &u);
+	assert_int_equal(month_explain(passes, 3, &u), 1); /* the first that passes */
 	assert_true(u.not_selected);
 
 	/* each filter whose removal alone leaves a candidate passing */
-	month_explain(singles, 4, &u);
+	assert_int_equal(month_explain(singles, 4, &u), 1);
 	assert_false(u.not_selected);
 	assert_false(u.multiple);
 	assert_int_equal(u.filters, A | T);
 
 	/* no single removal helps: the first candidate with fewest failures */
-	month_explain(multi, 4, &u);
+	assert_int_equal(month_explain(multi, 4, &u), 1);
 	assert_true(u.multiple);
 	assert_int_equal(u.filters, A | L);
 
 	/* no candidate series at all: ["multiple"] */
-	month_explain(NULL, 0, &u);
+	assert_int_equal(month_explain(NULL, 0, &u), -1);
 	assert_true(u.multiple);
 	assert_int_equal(u.filters, 0);
 }
@@ -152,6 +153,79 @@ static void test_static_filters(void **state)
 	assert_int_equal(month_static_fails(&in, &cands[0], &in.parents[3]), C);
 	/* a need nobody at the slot supports */
 	assert_int_equal(month_static_fails(&in, &cands[0], &in.parents[4]), C);
+	free(cands);
+	month_input_free(&in);
+}
+
+/* What month_filter_check() records beside the bits: the bits are
+ * month_static_fails()'s, and the parts of the language and childcare
+ * filters that fail are named. */
+static void test_filter_why(void **state)
+{
+	struct month_input in;
+	struct month_cand *cands;
+	struct month_fail_why why;
+	int unmet[4], n;
+
+	(void)state;
+	parse_or_fail(filters_doc, &in);
+	cands = month_candidates(&in, &n);
+	for (int p = 0; p < in.nparents; p++) {
+		why = (struct month_fail_why){.unmet = unmet};
+		assert_int_equal(month_filter_check(&in, &cands[0], &in.parents[p], &why),
+				 month_static_fails(&in, &cands[0], &in.parents[p]));
+		assert_false(why.no_facilitator); /* F is available at the slot */
+		assert_false(why.no_staff);       /* so is C */
+		/* "kids": two children, one child place; autism is supported */
+		assert_int_equal(why.few_places, p == 3);
+		/* "needs": mobility is not supported */
+		assert_int_equal(why.nunmet, p == 4);
+	}
+	assert_string_equal(in.strs[unmet[0]], "mobility");
+	free(cands);
+	month_input_free(&in);
+}
+
+/* The detail of a left-out parent the filters admit, in a plan where
+ * nothing keeps them out: it says so, and that the plan is not proven
+ * optimal when it is not, rather than name a cause. */
+static void test_detail_room_left(void **state)
+{
+	struct month_input in;
+	struct month_cand *cands;
+	struct month_series s = {.slot = 0, .room = 0, .language = -1};
+	struct month_unassigned un[2] = {{.parent = 0}, {.parent = 1}};
+	struct month_result res = {.series = &s, .nseries = 1, .unassigned = un, .nunassigned = 2};
+	unsigned fails[5];
+	int n;
+
+	(void)state;
+	parse_or_fail(filters_doc, &in);
+	cands = month_candidates(&in, &n);
+	for (int p = 0; p < in.nparents; p++)
+		fails[p] = month_static_fails(&in, &cands[0], &in.parents[p]);
+	for (int i = 0; i < in.nstrs; i++)
+		if (strcmp(in.strs[i], "en") == 0)
+			s.language = i;
+	for (int k = 0; k < 2; k++) {
+		month_explain(&fails[un[k].parent], 1, &un[k]);
+		un[k].detail = NULL;
+	}
+	res.status = MONTH_FEASIBLE;
+	assert_int_equal(month_detail(&in, cands, n, fails, true, &res), 0);
+	assert_string_equal(un[0].detail, "passes every filter at 1 series: s@r (has room in this "
+					  "plan, which is not proven optimal)");
+	assert_string_equal(un[1].detail, "nearest series s@r fails only transport (no transit "
+					  "window of room r covers tue 18:00-20:00)");
+	free(un[0].detail);
+	free(un[1].detail);
+	res.status = MONTH_OPTIMAL;
+	assert_int_equal(month_detail(&in, cands, n, fails, true, &res), 0);
+	assert_string_equal(un[0].detail,
+			    "passes every filter at 1 series: s@r (nothing in this plan keeps "
+			    "them out)");
+	free(un[0].detail);
+	free(un[1].detail);
 	free(cands);
 	month_input_free(&in);
 }
@@ -277,6 +351,8 @@ int main(int argc, char **argv)
 	    cmocka_unit_test(test_dayparts),
 	    cmocka_unit_test(test_explain),
 	    cmocka_unit_test(test_static_filters),
+	    cmocka_unit_test(test_filter_why),
+	    cmocka_unit_test(test_detail_room_left),
 	    cmocka_unit_test(test_cancel_before_start),
 	    cmocka_unit_test(test_progress_and_optimum),
 	    cmocka_unit_test(test_combined_gap),
