@@ -87,6 +87,14 @@ def run_tests(namespace, wanted):
     return 1 if failed else 0
 
 
+def body_bytes(body):
+    """A request body as bytes: bytes as they are, text in UTF-8, None as
+    None, anything else as JSON."""
+    if body is not None and not isinstance(body, (bytes, str)):
+        body = json.dumps(body)
+    return body.encode() if isinstance(body, str) else body
+
+
 Reply = collections.namedtuple("Reply", "status doc headers raw")
 """One answer: status, the body parsed if its Content-Type is JSON (else the
 bytes), {lower-case header name: value}, and the body's bytes."""
@@ -219,10 +227,7 @@ class Daemon:
         Idempotency-Key; headers: more, a dict or (name, value) pairs, a
         name twice if need be.  On conn (kept open) when given, else on a
         connection of its own.  Content-Length as http.client sends it."""
-        if body is not None and not isinstance(body, (bytes, str)):
-            body = json.dumps(body)
-        if isinstance(body, str):
-            body = body.encode()
+        body = body_bytes(body)
         if role is not None:
             token = self.tokens[role]
         pairs = [("Authorization", "Bearer " + token)] if token is not None else []
@@ -260,6 +265,12 @@ class Daemon:
         check(r.status == status, "%s %s as %s: %d, want %d: %.500r" % (
             method, path, role, r.status, status, r.doc))
         return r.doc
+
+    def solve(self, month):
+        """POST ?wait as scheduler: the finished plan document."""
+        st, doc = self.request("POST", "/v1/plans?wait=120", month, role="scheduler")
+        check(st == 200 and doc["status"] == "done", (st, doc))
+        return doc
 
     def sql(self, query, *args):
         """The rows of query on the database (committed, for a change)."""
