@@ -117,8 +117,8 @@ class Daemon:
     given), database DIR/database, log (DIR/daemon.log unless given) and
     tokens ({name: secret}, filled by add_tokens).  Each start listens on a
     new free port of 127.0.0.1, and on DIR/api.sock when unix_socket; the
-    command line is --workers and --log-level when given, then options,
-    then start's own.  umask, when given, is set for the daemon and for
+    command line is --socket, --workers and --log-level when asked for,
+    then options, then start's own.  umask, when given, is set for the daemon and for
     cmd; popen are more arguments of subprocess.Popen (cwd, user, group).
     Requests wait at most timeout seconds; ok() uses role unless told."""
 
