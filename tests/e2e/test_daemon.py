@@ -11,22 +11,21 @@ status, the role matrix, ?wait, cancellation of queued and running plans,
 export, malformed HTTP and JSON (daemon stays up, database unchanged), 413,
 SIGHUP reload, metrics, the solver threads' scheduling priority.
 """
-import http.client
 import json
 import os
 import signal
 import socket
-import sqlite3
 import subprocess
 import sys
-import tempfile
 import threading
 import time
 
-from harness import check, free_port, run_tests, wait_until
+import harness
+from harness import check, run_tests
 
 PEERPLAND, MONTH_FILE, GENERATOR = sys.argv[1:4]
 MONTH = open(MONTH_FILE, "rb").read()
+ROLES = ("scheduler", "casesystem", "viewer", "admin")
 _BIG = None
 
 
@@ -39,78 +38,19 @@ def big_month():
     return _BIG
 
 
-class UnixConnection(http.client.HTTPConnection):
-    def __init__(self, path):
-        super().__init__("localhost", timeout=30)
-        self.path = path
-
-    def connect(self):
-        self.sock = socket.socket(socket.AF_UNIX, socket.SOCK_STREAM)
-        self.sock.connect(self.path)
-
-
-class Daemon:
-    """One peerpland process with its own directory and database."""
+class Daemon(harness.Daemon):
+    """peerpland at log level debug with extra options, on TCP and on its
+    Unix socket; request answers (status, body, headers)."""
 
     def __init__(self, *extra, directory=None):
-        self.dir = directory or tempfile.mkdtemp(prefix="peerpland-e2e-")
-        self.db = os.path.join(self.dir, "test.db")
-        self.sock = os.path.join(self.dir, "api.sock")
-        self.port = free_port()
-        self.extra = list(extra)
-        self.proc = None
-        self.tokens = {}
+        super().__init__(PEERPLAND, *extra, directory=directory, log_level="debug",
+                         unix_socket=True, timeout=60)
 
-    def cmd(self, *args):
-        return subprocess.run([PEERPLAND, "--database", self.db, *args], check=True,
-                              capture_output=True, text=True).stdout
-
-    def add_tokens(self):
-        for role in ("scheduler", "casesystem", "viewer", "admin"):
-            self.tokens[role] = self.cmd("token", "add", role + "-1", "--role", role).strip()
-        return self
-
-    def start(self):
-        self.log = open(os.path.join(self.dir, "daemon.log"), "ab")
-        self.proc = subprocess.Popen(
-            [PEERPLAND, "--database", self.db, "--listen", "127.0.0.1:%d" % self.port,
-             "--socket", self.sock, "--log-level", "debug", *self.extra],
-            stdout=self.log, stderr=self.log)
-        wait_until(lambda: self.request("GET", "/v1/health")[0] == 200)
-        return self
-
-    def stop(self, sig=signal.SIGTERM):
-        if self.proc is None:
-            return None
-        self.proc.send_signal(sig)
-        rc = self.proc.wait(timeout=20)
-        self.proc = None
-        self.log.close()
-        return rc
-
-    def request(self, method, path, body=None, role=None, token=None, unix=False,
-                headers=None):
-        conn = (UnixConnection(self.sock) if unix
-                else http.client.HTTPConnection("127.0.0.1", self.port, timeout=60))
-        h = dict(headers or {})
-        if role is not None:
-            token = self.tokens[role]
-        if token is not None:
-            h["Authorization"] = "Bearer " + token
-        conn.request(method, path, body=body, headers=h)
-        r = conn.getresponse()
-        data = r.read()
-        hdrs = {k.lower(): v for k, v in r.getheaders()}
-        conn.close()
-        ctype = hdrs.get("content-type", "")
-        doc = json.loads(data) if ctype.startswith("application/json") else data
-        return r.status, doc, hdrs
+    def request(self, method, path, body=None, role=None, **kw):
+        return self.send(method, path, body, role, **kw)[:3]
 
     def plan_rows(self):
-        db = sqlite3.connect(self.db)
-        rows = db.execute("SELECT id, status FROM plans ORDER BY seq").fetchall()
-        db.close()
-        return rows
+        return self.sql("SELECT id, status FROM plans ORDER BY seq")
 
     def wait_status(self, pid, statuses, timeout=30, role="viewer"):
         deadline = time.time() + timeout
@@ -148,7 +88,7 @@ def test_health_and_unix_socket():
 
 
 def test_roles_and_auth():
-    d = Daemon().add_tokens().start()
+    d = Daemon().add_tokens(ROLES).start()
     try:
         expect_error(d.request("GET", "/v1/plans"), 401, "unauthorized")
         expect_error(d.request("GET", "/v1/plans", token="pp_nonsense"), 401, "unauthorized")
@@ -158,7 +98,7 @@ def test_roles_and_auth():
         # keep-alive one that used the token just before.
         tok = d.cmd("token", "add", "temp", "--role", "admin").strip()
         check(d.request("GET", "/v1/plans", token=tok)[0] == 200, "fresh token")
-        keep = http.client.HTTPConnection("127.0.0.1", d.port, timeout=30)
+        keep = d.connection(timeout=30)
         for expect in (200, 200, 401):
             if expect == 401:
                 d.cmd("token", "revoke", "temp")
@@ -170,10 +110,8 @@ def test_roles_and_auth():
         expect_error(d.request("GET", "/v1/plans", token=tok), 401, "unauthorized")
         check("temp" not in d.cmd("token", "list"), "revoked token listed")
         # Only hashes are stored.
-        db = sqlite3.connect(d.db)
-        for (h,) in db.execute("SELECT hash FROM tokens"):
+        for (h,) in d.sql("SELECT hash FROM tokens"):
             check(all(t.encode() not in h for t in d.tokens.values()), "token stored")
-        db.close()
 
         st, doc, hdrs = d.request("POST", "/v1/plans", MONTH, role="scheduler")
         check(st == 202, (st, doc))
@@ -205,7 +143,7 @@ def test_roles_and_auth():
 
 
 def test_submit_get_list_ics_audit():
-    d = Daemon().add_tokens().start()
+    d = Daemon().add_tokens(ROLES).start()
     optimum = json.load(open(os.path.join(os.path.dirname(MONTH_FILE),
                                           "month-agency-40.optimum.json"))) \
         if os.path.exists(os.path.join(os.path.dirname(MONTH_FILE),
@@ -260,9 +198,7 @@ def test_submit_get_list_ics_audit():
             check(day in text, "first date")
 
         # Reads of results are audited.
-        db = sqlite3.connect(d.db)
-        rows = db.execute("SELECT who, action, object FROM audit").fetchall()
-        db.close()
+        rows = d.sql("SELECT who, action, object FROM audit")
         check(("viewer-1", "read calendar", first) in rows, rows)
         check(("viewer-1", "read plan", first) in rows, rows)
 
@@ -296,7 +232,7 @@ def test_submit_get_list_ics_audit():
 
 
 def test_bad_bodies_change_nothing():
-    d = Daemon("--max-body", "64K").add_tokens().start()
+    d = Daemon("--max-body", "64K").add_tokens(ROLES).start()
     try:
         before = d.plan_rows()
         doc, _ = expect_error(d.request("POST", "/v1/plans", b'{"month": ', role="scheduler"),
@@ -338,7 +274,7 @@ def test_bad_bodies_change_nothing():
 
 
 def test_cancel_and_queue_full():
-    d = Daemon("--workers", "1", "--queue-max", "2").add_tokens().start()
+    d = Daemon("--workers", "1", "--queue-max", "2").add_tokens(ROLES).start()
     try:
         st, doc, _ = d.request("POST", "/v1/plans", big_month(), role="scheduler")
         check(st == 202, (st, doc))
@@ -389,7 +325,7 @@ def test_cancel_and_queue_full():
 def test_cancel_releases_held_calls():
     """DELETE answers the calls held on the plan at once, as cancelled: a
     held POST ?wait of a queued plan and a held GET ?wait of a running one."""
-    d = Daemon("--workers", "1").add_tokens().start()
+    d = Daemon("--workers", "1").add_tokens(ROLES).start()
     try:
         big = d.request("POST", "/v1/plans", big_month(), role="scheduler")[1]["id"]
         d.wait_status(big, ("running",))
@@ -426,7 +362,7 @@ def test_cancel_releases_held_calls():
 
 
 def test_requeue_after_sigterm():
-    d = Daemon("--workers", "1").add_tokens().start()
+    d = Daemon("--workers", "1").add_tokens(ROLES).start()
     st, doc, _ = d.request("POST", "/v1/plans", big_month(), role="scheduler")
     big = doc["id"]
     d.wait_status(big, ("running",))
@@ -472,7 +408,7 @@ def test_requeue_after_sigterm():
 
 
 def test_kill9_cycles():
-    d = Daemon("--workers", "2", "--queue-max", "1000").add_tokens()
+    d = Daemon("--workers", "2", "--queue-max", "1000").add_tokens(ROLES)
     accepted = []
     for cycle in range(3):
         d.start()
@@ -491,10 +427,7 @@ def test_kill9_cycles():
         t = threading.Thread(target=submit)
         t.start()
         time.sleep(0.3 + 0.2 * cycle)
-        d.proc.kill()
-        d.proc.wait()
-        d.proc = None
-        d.log.close()
+        d.kill9()
         stop.set()
         t.join(10)
     d.start()
@@ -522,12 +455,11 @@ def thread_sched(pid):
 def test_worker_priority():
     # Solver threads run SCHED_BATCH (3) at worker-nice; the loop thread is
     # untouched; a SIGHUP change applies from the next job on.
-    d = Daemon("--workers", "1", "--worker-nice", "15").add_tokens()
+    d = Daemon("--workers", "1").add_tokens(ROLES)
     conf = os.path.join(d.dir, "peerpland.conf")
     with open(conf, "w") as f:
         f.write("worker-nice = 15\n")
-    d.extra = ["--workers", "1", "--config", conf]
-    d.start()
+    d.start("--config", conf)
     try:
         st, doc, _ = d.request("POST", "/v1/plans", big_month(), role="scheduler")
         check(st == 202, (st, doc))
@@ -552,12 +484,11 @@ def test_worker_priority():
 
 
 def test_sighup_reload():
-    d = Daemon().add_tokens()
+    d = Daemon().add_tokens(ROLES)
     conf = os.path.join(d.dir, "peerpland.conf")
     with open(conf, "w") as f:
         f.write("# test config\nmax-body = 1M\nlog-level = info\n")
-    d.extra = ["--config", conf]
-    d.start()
+    d.start("--config", conf)
     try:
         body = b'{"month": "' + b"x" * 100000 + b'"}'
         expect_error(d.request("POST", "/v1/plans", body, role="scheduler"), 400,

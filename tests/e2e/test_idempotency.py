@@ -34,19 +34,14 @@ specialists).  Checked:
     an unknown previous plan, of validate=maybe.
 """
 import copy
-import http.client
 import json
-import os
-import shutil
 import signal
-import sqlite3
-import subprocess
 import sys
-import tempfile
 import threading
 import time
 
-from harness import check, free_port, run_tests, stop_process, wait_until
+import harness
+from harness import check, run_tests, wait_until
 
 PEERPLAND, MONTH_FILE, REPLAN_FILE, MATCH_FILE = sys.argv[1:5]
 MONTH = json.load(open(MONTH_FILE))
@@ -56,72 +51,25 @@ ROLES = ("scheduler", "casesystem", "admin")
 OLD = "2020-01-02T03:04:05.000Z"  # a back-dated time, years past a day
 
 
-class Daemon:
-    """One peerpland process with its own directory, database, a token per
-    role (ROLE-1, and scheduler-2) and log (stderr, in daemon.log)."""
+class Daemon(harness.Daemon):
+    """peerpland with one worker and a token per role (ROLE-1, and
+    scheduler-2); every request names its Content-Length, and request
+    answers the whole Reply (status, parsed JSON or bytes, headers, raw
+    body)."""
 
     def __init__(self):
-        self.dir = tempfile.mkdtemp(prefix="peerpland-idem-")
-        self.db = os.path.join(self.dir, "test.db")
-        self.logpath = os.path.join(self.dir, "daemon.log")
-        self.tokens = {role: self.cmd("token", "add", role + "-1", "--role", role).strip()
-                       for role in ROLES}
+        super().__init__(PEERPLAND, workers=1)
+        self.add_tokens(ROLES)
         self.tokens["scheduler-2"] = self.cmd("token", "add", "scheduler-2", "--role",
                                               "scheduler").strip()
-        self.proc = None
 
-    def cmd(self, *args):
-        return subprocess.run([PEERPLAND, "--database", self.db, *args], check=True,
-                              capture_output=True, text=True).stdout
+    def send(self, method, path, body=None, role=None, headers=(), **kw):
+        body = harness.body_bytes(body)
+        length = ("Content-Length", str(len(body or b"")))
+        return super().send(method, path, body, role, headers=[*headers, length], **kw)
 
-    def start(self, *extra):
-        self.port = free_port()
-        self.log = open(self.logpath, "ab")
-        self.proc = subprocess.Popen(
-            [PEERPLAND, "--database", self.db, "--listen", "127.0.0.1:%d" % self.port,
-             "--workers", "1", *extra], stdout=self.log, stderr=self.log)
-        wait_until(lambda: self.request("GET", "/v1/health")[0] == 200)
-        return self
-
-    def request(self, method, path, body=None, role=None, key=None, headers=()):
-        """(status, parsed JSON or bytes, {header: value}, raw body); key is
-        the Idempotency-Key, headers more (name, value) pairs."""
-        conn = http.client.HTTPConnection("127.0.0.1", self.port, timeout=120)
-        if body is not None and not isinstance(body, (bytes, str)):
-            body = json.dumps(body)
-        if isinstance(body, str):
-            body = body.encode()
-        conn.putrequest(method, path)
-        if role:
-            conn.putheader("Authorization", "Bearer " + self.tokens[role])
-        if key is not None:
-            conn.putheader("Idempotency-Key", key)
-        for name, value in headers:
-            conn.putheader(name, value)
-        conn.putheader("Content-Length", str(len(body or b"")))
-        conn.endheaders(body)
-        r = conn.getresponse()
-        data = r.read()
-        conn.close()
-        h = {k.lower(): v for k, v in r.getheaders()}
-        doc = json.loads(data) if h.get("content-type", "").startswith("application/json") \
-            else data
-        return r.status, doc, h, data
-
-    def ok(self, method, path, body=None, role="scheduler", status=200, key=None):
-        st, doc, h, raw = self.request(method, path, body, role=role, key=key)
-        check(st == status, "%s %s as %s: %d, want %d: %.500r" % (method, path, role, st, status,
-                                                                  doc))
-        return doc
-
-    def sql(self, query, *args):
-        db = sqlite3.connect(self.db, timeout=30)
-        try:
-            rows = db.execute(query, args).fetchall()
-            db.commit()
-            return rows
-        finally:
-            db.close()
+    def request(self, method, path, body=None, role=None, **kw):
+        return self.send(method, path, body, role, **kw)
 
     def plans(self):
         return [r[0] for r in self.sql("SELECT id FROM plans ORDER BY seq")]
@@ -129,20 +77,6 @@ class Daemon:
     def wait_done(self, pid, timeout=120):
         wait_until(lambda: self.sql("SELECT status FROM plans WHERE id = ?", pid)[0][0] == "done",
                    "plan %s not done" % pid, timeout)
-
-    def kill9(self):
-        self.proc.kill()
-        self.proc.wait()
-        self.log.close()
-        self.proc = None
-
-    def close(self):
-        """Stop the daemon if it runs (SIGTERM); its exit status.  The
-        directory goes with a clean exit, and stays for reading otherwise."""
-        rc = stop_process(self.proc, self.log) if self.proc else 0
-        if rc == 0:
-            shutil.rmtree(self.dir, ignore_errors=True)
-        return rc
 
 
 def expect_error(got, status, code, path):

@@ -27,34 +27,28 @@ import json
 import os
 import signal
 import socket
-import sqlite3
 import subprocess
 import sys
 import tempfile
 import time
 
-from harness import check, free_port, run_tests, wait_until
+import harness
+from harness import check, run_tests
 
 PEERPLAND = sys.argv[1]
 MONTH = os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "..", "contrib",
                      "examples", "month-agency-40.json")
 
 
-class Daemon:
+class Daemon(harness.Daemon):
+    """peerpland at log level debug with extra options, on TCP and on its
+    Unix socket, with a scheduler's token (token), started at once; spoken
+    to over raw sockets."""
+
     def __init__(self, *extra):
-        self.dir = tempfile.mkdtemp(prefix="peerpland-limits-")
-        self.db = os.path.join(self.dir, "test.db")
-        self.sock = os.path.join(self.dir, "api.sock")
-        self.port = free_port()
-        self.token = subprocess.run(
-            [PEERPLAND, "--database", self.db, "token", "add", "sched", "--role", "scheduler"],
-            check=True, capture_output=True, text=True).stdout.strip()
-        self.log = open(os.path.join(self.dir, "daemon.log"), "ab")
-        self.proc = subprocess.Popen(
-            [PEERPLAND, "--database", self.db, "--listen", "127.0.0.1:%d" % self.port,
-             "--socket", self.sock, "--log-level", "debug", *extra],
-            stdout=self.log, stderr=self.log)
-        wait_until(self.healthy)
+        super().__init__(PEERPLAND, *extra, log_level="debug", unix_socket=True)
+        self.token = self.cmd("token", "add", "sched", "--role", "scheduler").strip()
+        self.start()
 
     def healthy(self):
         s = self.connect()
@@ -70,17 +64,8 @@ class Daemon:
             return s
         return socket.create_connection(("127.0.0.1", self.port))
 
-    def stop(self):
-        self.proc.send_signal(signal.SIGTERM)
-        rc = self.proc.wait(timeout=20)
-        self.log.close()
-        return rc
-
     def plans(self):
-        db = sqlite3.connect(self.db)
-        n = db.execute("SELECT count(*) FROM plans").fetchone()[0]
-        db.close()
-        return n
+        return self.sql("SELECT count(*) FROM plans")[0][0]
 
 
 def get_health():
@@ -368,9 +353,7 @@ def get_with(path, token, extra=b""):
 def test_replies_on_the_wire():
     d = Daemon()
     try:
-        cases = subprocess.run(
-            [PEERPLAND, "--database", d.db, "token", "add", "cases", "--role", "casesystem"],
-            check=True, capture_output=True, text=True).stdout.strip()
+        cases = d.cmd("token", "add", "cases", "--role", "casesystem").strip()
         # Three requests in one write, on TCP and on the Unix socket: three
         # replies, in order, and the connection stays open for a fourth.
         for unix in (False, True):

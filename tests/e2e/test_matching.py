@@ -20,11 +20,8 @@ quick during a big solve, 429 and 503 for solves, and kill -9 right after a
 2xx.
 """
 import copy
-import http.client
 import json
 import os
-import signal
-import socket
 import sqlite3
 import subprocess
 import sys
@@ -32,7 +29,8 @@ import tempfile
 import threading
 import time
 
-from harness import check, free_port, run_tests, wait_until
+import harness
+from harness import check, run_tests
 
 sys.path.insert(0, os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
 import check_match  # noqa: E402  (tests/: the independent checker)
@@ -42,85 +40,21 @@ BATCH = json.load(open(MATCH_FILE))
 ROLES = ("scheduler", "casesystem", "viewer", "admin")
 
 
-class Daemon:
-    """One peerpland process with its own directory and database."""
+class Daemon(harness.Daemon):
+    """peerpland at log level debug with extra options; request answers
+    (status, body, headers), ok() is the case system's unless told."""
 
     def __init__(self, *extra, directory=None):
-        self.dir = directory or tempfile.mkdtemp(prefix="peerpland-match-")
-        self.db = os.path.join(self.dir, "test.db")
-        self.port = free_port()
-        self.extra = list(extra)
-        self.proc = None
-        self.tokens = {}
+        super().__init__(PEERPLAND, *extra, directory=directory, log_level="debug",
+                         role="casesystem")
 
-    def cmd(self, *args):
-        return subprocess.run([PEERPLAND, "--database", self.db, *args], check=True,
-                              capture_output=True, text=True).stdout
-
-    def add_tokens(self):
-        for role in ROLES:
-            self.tokens[role] = self.cmd("token", "add", role + "-1", "--role", role).strip()
-        return self
-
-    def start(self):
-        self.log = open(os.path.join(self.dir, "daemon.log"), "ab")
-        self.proc = subprocess.Popen(
-            [PEERPLAND, "--database", self.db, "--listen", "127.0.0.1:%d" % self.port,
-             "--log-level", "debug", *self.extra], stdout=self.log, stderr=self.log)
-        wait_until(lambda: self.request("GET", "/v1/health")[0] == 200)
-        return self
-
-    def stop(self, sig=signal.SIGTERM):
-        if self.proc is None:
-            return None
-        self.proc.send_signal(sig)
-        rc = self.proc.wait(timeout=30)
-        self.proc = None
-        self.log.close()
-        return rc
-
-    def kill9(self):
-        self.proc.kill()
-        self.proc.wait()
-        self.proc = None
-        self.log.close()
-
-    def request(self, method, path, body=None, role=None, token=None, timeout=120):
-        conn = http.client.HTTPConnection("127.0.0.1", self.port, timeout=timeout)
-        h = {}
-        if role is not None:
-            token = self.tokens[role]
-        if token is not None:
-            h["Authorization"] = "Bearer " + token
-        if body is not None and not isinstance(body, (bytes, str)):
-            body = json.dumps(body)
-        conn.request(method, path, body=body, headers=h)
-        r = conn.getresponse()
-        data = r.read()
-        hdrs = {k.lower(): v for k, v in r.getheaders()}
-        conn.close()
-        doc = json.loads(data) if hdrs.get("content-type", "").startswith(
-            "application/json") else data
-        return r.status, doc, hdrs
-
-    def ok(self, method, path, body=None, role="casesystem", status=200):
-        st, doc, _ = self.request(method, path, body, role=role)
-        check(st == status, "%s %s: %d, want %d: %r" % (method, path, st, status, doc))
-        return doc
+    def request(self, method, path, body=None, role=None, **kw):
+        return self.send(method, path, body, role, **kw)[:3]
 
     def rows(self):
         """Everything matching stores, to show that a rejected request changed nothing."""
-        db = sqlite3.connect(self.db)
-        out = (db.execute("SELECT * FROM specialists ORDER BY id").fetchall(),
-               db.execute("SELECT * FROM assignments ORDER BY parent").fetchall())
-        db.close()
-        return out
-
-    def audit(self):
-        db = sqlite3.connect(self.db)
-        rows = db.execute("SELECT who, action, object FROM audit ORDER BY seq").fetchall()
-        db.close()
-        return rows
+        return (self.sql("SELECT * FROM specialists ORDER BY id"),
+                self.sql("SELECT * FROM assignments ORDER BY parent"))
 
 
 def expect_error(resp, status, code, path=None):
@@ -169,7 +103,7 @@ def parent(pid):
 # --- tests -----------------------------------------------------------------
 
 def test_role_matrix():
-    d = Daemon().add_tokens().start()
+    d = Daemon().add_tokens(ROLES).start()
     try:
         s = specialists()[0]
         register(d, [s])
@@ -215,7 +149,7 @@ def test_role_matrix():
 
 
 def test_specialists_and_caseloads():
-    d = Daemon().add_tokens().start()
+    d = Daemon().add_tokens(ROLES).start()
     try:
         specs = specialists()
         s = specs[0]
@@ -286,7 +220,7 @@ def test_specialists_and_caseloads():
 
 
 def test_delete_with_parents_and_reassign():
-    d = Daemon().add_tokens().start()
+    d = Daemon().add_tokens(ROLES).start()
     try:
         specs = specialists()
         register(d, specs)
@@ -378,7 +312,7 @@ def test_reassign_competing_parents():
     of the batch, which check_match.best() finds by exhaustive search.
     The full S_F fits P2 perfectly and is never suggested; P3 speaks no
     specialist's language; X9 has no profile."""
-    d = Daemon().add_tokens().start()
+    d = Daemon().add_tokens(ROLES).start()
     try:
         one = {"lived": 1}
         specs = [
@@ -440,7 +374,7 @@ def test_candidates_include_full():
     the others; without it (or false) the answer is the one without the
     field; anything but a boolean is 400 at include_full.  Every candidate's
     fit, breakdown, explanation and note agree with check_match.py."""
-    d = Daemon().add_tokens().start()
+    d = Daemon().add_tokens(ROLES).start()
     try:
         specs = specialists()
         register(d, specs)
@@ -481,7 +415,7 @@ def test_candidates_include_full():
 
 
 def test_candidates_ranking():
-    d = Daemon().add_tokens().start()
+    d = Daemon().add_tokens(ROLES).start()
     try:
         specs = specialists()
         register(d, specs)
@@ -522,7 +456,7 @@ def test_candidates_ranking():
 
 def test_candidates_follow_writes():
     """Candidates answer from the registry as it is after every write."""
-    d = Daemon().add_tokens().start()
+    d = Daemon().add_tokens(ROLES).start()
     try:
         specs = specialists()
         register(d, specs)
@@ -561,7 +495,7 @@ def test_kept_registry_equals_whole_document():
     """A request read against the registry the daemon keeps parsed gives the
     very bytes of the same request carrying the registry itself, before and
     after a PUT that brings strings the registry never had."""
-    d = Daemon().add_tokens().start()
+    d = Daemon().add_tokens(ROLES).start()
     try:
         specs = specialists()
         register(d, specs)
@@ -569,13 +503,8 @@ def test_kept_registry_equals_whole_document():
              status=201)
 
         def raw(body):
-            conn = http.client.HTTPConnection("127.0.0.1", d.port, timeout=60)
-            conn.request("POST", "/v1/matches/candidates", body=json.dumps(body),
-                         headers={"Authorization": "Bearer " + d.tokens["casesystem"]})
-            r = conn.getresponse()
-            out = (r.status, r.read())
-            conn.close()
-            return out
+            r = d.send("POST", "/v1/matches/candidates", body, role="casesystem", timeout=60)
+            return r.status, r.raw
 
         def whole(body):
             reg = [e["specialist"] for e in
@@ -628,7 +557,7 @@ def same_objective(got, want, what):
 def test_damaged_row_is_an_error():
     """A stored specialist whose document cannot be read makes the list and a
     solve from the registry fail with 500, never a shorter 200 answer."""
-    d = Daemon().add_tokens().start()
+    d = Daemon().add_tokens(ROLES).start()
     try:
         specs = specialists()
         register(d, specs)
@@ -653,7 +582,7 @@ def test_damaged_row_is_an_error():
 
 
 def test_solve_from_body_and_registry():
-    d = Daemon().add_tokens().start()
+    d = Daemon().add_tokens(ROLES).start()
     try:
         # From the body: the example batch, its own existing pairs.
         res = d.ok("POST", "/v1/matches/solve", BATCH)
@@ -706,7 +635,7 @@ def test_solve_from_body_and_registry():
 
 
 def test_invalid_bodies_change_nothing():
-    d = Daemon().add_tokens().start()
+    d = Daemon().add_tokens(ROLES).start()
     try:
         specs = specialists()
         register(d, specs[:2])
@@ -766,7 +695,7 @@ def big_batch(parents, specs):
 
 
 def test_solve_off_the_loop():
-    d = Daemon("--workers", "1", "--queue-max", "1").add_tokens().start()
+    d = Daemon("--workers", "1", "--queue-max", "1").add_tokens(ROLES).start()
     try:
         big = big_batch(10000, 1000)  # seconds to solve, 2 MB
         results = {}
@@ -817,7 +746,7 @@ def test_solve_off_the_loop():
         # A solve still running after the 3 s drain is left to die with the
         # process; under LeakSanitizer that exit reports the daemon's state
         # as leaked, so only then is a non-zero status accepted.
-        log = open(os.path.join(d.dir, "daemon.log"), errors="replace").read()
+        log = d.logged()
         check(rc == 0 or ("did not stop in time" in log and "LeakSanitizer" in log and
                           "ERROR: AddressSanitizer" not in log), "exit status %s" % rc)
         for t in threads:
@@ -831,7 +760,7 @@ def test_solve_off_the_loop():
 
 
 def test_kill9_durability():
-    d = Daemon().add_tokens()
+    d = Daemon().add_tokens(ROLES)
     specs = specialists()
     done = []
     for cycle, s in enumerate(specs[:3]):

@@ -22,22 +22,18 @@ those it marks `required: false`.  At the end every operation must have
 been answered with a 2xx at least once.
 """
 import copy
-import http.client
 import json
 import os
 import re
-import shutil
-import signal
-import subprocess
 import sys
-import tempfile
 
 import yaml
 
 HERE = os.path.dirname(os.path.abspath(__file__))
 sys.path.insert(0, HERE)
 sys.path.insert(0, os.path.dirname(HERE))
-from harness import check, free_port, run_tests, wait_until  # noqa: E402
+import harness  # noqa: E402
+from harness import check, run_tests  # noqa: E402
 import openapi_check  # noqa: E402
 
 PEERPLAND, DOC_PATH, EXAMPLES = sys.argv[1:4]
@@ -63,56 +59,14 @@ OPS = operations()
 answered = {}  # operationId -> set of statuses seen
 
 
-class Daemon:
-    """One peerpland with its own directory, database and a token per role."""
+class Daemon(harness.Daemon):
+    """peerpland whose every reply is checked against the document."""
 
-    def __init__(self):
-        self.dir = tempfile.mkdtemp(prefix="peerpland-openapi-")
-        self.db = os.path.join(self.dir, "test.db")
-        self.port = free_port()
-        self.tokens = {}
-        for role in ("scheduler", "casesystem", "viewer", "admin", "metrics"):
-            self.tokens[role] = subprocess.run(
-                [PEERPLAND, "--database", self.db, "token", "add", role + "-1", "--role", role],
-                check=True, capture_output=True, text=True).stdout.strip()
-        self.log = open(os.path.join(self.dir, "daemon.log"), "ab")
-        self.proc = subprocess.Popen(
-            [PEERPLAND, "--database", self.db, "--listen", "127.0.0.1:%d" % self.port,
-             "--workers", "1"], stdout=self.log, stderr=self.log)
-        try:
-            wait_until(self.up)
-        except AssertionError:
-            self.stop()
-            raise
-
-    def up(self):
-        """Is the daemon answering? (Not checked against the document.)"""
-        conn = http.client.HTTPConnection("127.0.0.1", self.port, timeout=5)
-        conn.request("GET", "/v1/health")
-        ok = conn.getresponse().status == 200
-        conn.close()
-        return ok
-
-    def stop(self):
-        self.proc.send_signal(signal.SIGTERM)
-        self.proc.wait(timeout=30)
-        self.log.close()
-        shutil.rmtree(self.dir, ignore_errors=True)
-
-    def call(self, method, target, body=None, role=None, headers=None):
+    def call(self, method, target, body=None, role=None, headers=()):
         """Send one request (with headers, a dict, if any); check the reply
         against the document; return (status, parsed JSON or text)."""
-        conn = http.client.HTTPConnection("127.0.0.1", self.port, timeout=120)
-        h = {"Authorization": "Bearer " + self.tokens[role]} if role else {}
-        h.update(headers or {})
-        if isinstance(body, (dict, list)):
-            body = json.dumps(body).encode()
-        conn.request(method, target, body=body, headers=h)
-        r = conn.getresponse()
-        data = r.read()
-        headers = {k.lower(): v for k, v in r.getheaders()}
-        conn.close()
-        return conform(method, target, r.status, headers, data)
+        r = self.send(method, target, body, role, headers=headers)
+        return conform(method, target, r.status, r.headers, r.raw)
 
 
 def conform(method, target, status, headers, data):
@@ -337,11 +291,12 @@ def test_every_operation_answered():
 
 
 if __name__ == "__main__":
-    D = Daemon()
+    D = Daemon(PEERPLAND, workers=1)
     try:
+        D.add_tokens(("scheduler", "casesystem", "viewer", "admin", "metrics")).start()
         rc = run_tests(globals(), sys.argv[4:])
     finally:
-        D.stop()
+        D.close()
     print("%d operations answered, %d statuses in all"
           % (len(answered), sum(len(v) for v in answered.values())))
     sys.exit(rc)

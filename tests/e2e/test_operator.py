@@ -26,8 +26,6 @@ EXAMPLE.conf is the configuration file the build writes (peerpland
     that user, and the restore steps, with their chown, give it back a
     database it can open.
 """
-import http.client
-import json
 import os
 import pwd
 import shutil
@@ -39,7 +37,8 @@ import sys
 import tempfile
 import threading
 
-from harness import add_tokens, check, free_port, run_tests, stop_process, wait_until
+import harness
+from harness import add_tokens, check, free_port, run_tests, wait_until
 
 PEERPLAND, MONTH_FILE, EXAMPLE, PEERCTL = sys.argv[1:5]
 MONTH = open(MONTH_FILE).read()
@@ -58,50 +57,25 @@ def umask022():
     os.umask(0o022)
 
 
-class Daemon:
-    """peerpland on a free port with its database at DIR/peerplan.db,
-    started as `user` (None: as we are); its log in DIR/../daemon-N.log."""
+class Daemon(harness.Daemon):
+    """peerpland on a free port with one worker and its database at
+    DIR/peerplan.db, run in DIR under umask 022 as `user` (None: as we
+    are), started at once; its log in DIR/../daemon-N.log."""
 
     count = 0
 
     def __init__(self, directory, *extra, user=None, tokens=None):
-        self.dir = directory
-        self.db = os.path.join(directory, "peerplan.db")
-        self.port = free_port()
-        self.tokens = tokens if tokens is not None else {}
         Daemon.count += 1
-        self.logpath = os.path.join(os.path.dirname(directory), "daemon-%d.log" % Daemon.count)
-        self.log = open(self.logpath, "ab")
-        self.proc = subprocess.Popen(
-            [PEERPLAND, "--database", self.db, "--listen", "127.0.0.1:%d" % self.port,
-             "--workers", "1", *extra], stdout=self.log, stderr=self.log, cwd=directory,
-            user=user, group=None if user is None else pwd.getpwnam(user).pw_gid,
-            preexec_fn=umask022)
-        wait_until(lambda: self.request("GET", "/v1/health")[0] == 200 or
-                   self.proc.poll() is not None)
-        check(self.proc.poll() is None, "daemon exited: %s" % self.logged())
+        log = os.path.join(os.path.dirname(directory), "daemon-%d.log" % Daemon.count)
+        super().__init__(PEERPLAND, *extra, directory=directory, database="peerplan.db", log=log,
+                         workers=1, umask=0o022, cwd=directory, user=user,
+                         group=None if user is None else pwd.getpwnam(user).pw_gid)
+        self.tokens = tokens if tokens is not None else {}
+        self.start()
 
-    def logged(self):
-        with open(self.logpath, "rb") as f:
-            return f.read().decode("utf-8", "replace")
-
-    def request(self, method, path, body=None, role=None, timeout=120):
-        conn = http.client.HTTPConnection("127.0.0.1", self.port, timeout=timeout)
-        h = {"Authorization": "Bearer " + self.tokens[role]} if role else {}
-        conn.request(method, path, body=body, headers=h)
-        r = conn.getresponse()
-        data = r.read()
-        conn.close()
-        ctype = r.getheader("Content-Type", "")
-        return r.status, json.loads(data) if ctype.startswith("application/json") else data
-
-    def ok(self, method, path, body=None, role="scheduler", status=200):
-        st, doc = self.request(method, path, body, role=role)
-        check(st == status, "%s %s: %d, want %d: %.500r" % (method, path, st, status, doc))
-        return doc
-
-    def stop(self):
-        rc = stop_process(self.proc, self.log)
+    def stop(self, sig=signal.SIGTERM):
+        """Stop the daemon, checked to exit 0."""
+        rc = super().stop(sig)
         check(rc == 0, "daemon exit status %d: %s" % (rc, self.logged()))
 
 

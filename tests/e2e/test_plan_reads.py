@@ -23,18 +23,11 @@ Checked, against a real daemon on a free port with a temporary database:
     also in the stored plan's summary) and
     audits that read once.
 """
-import http.client
 import json
-import os
-import shutil
-import socket
-import sqlite3
-import subprocess
 import sys
-import tempfile
 import threading
 
-from harness import check, free_port, wait_until
+from harness import Daemon, check
 
 PEERPLAND, MONTH_FILE, INFEASIBLE_FILE = sys.argv[1:4]
 MONTH = open(MONTH_FILE, "rb").read()
@@ -42,51 +35,14 @@ INFEASIBLE = open(INFEASIBLE_FILE, "rb").read()
 THREADS, PER_THREAD = 16, 8
 
 
-class Daemon:
-    def __init__(self):
-        self.dir = tempfile.mkdtemp(prefix="peerpland-reads-")
-        self.db = os.path.join(self.dir, "test.db")
-        self.port = free_port()
-        self.tokens = {}
-        for role in ("scheduler", "viewer"):
-            self.tokens[role] = subprocess.run(
-                [PEERPLAND, "--database", self.db, "token", "add", role + "-1", "--role", role],
-                check=True, capture_output=True, text=True).stdout.strip()
-        self.log = open(os.path.join(self.dir, "daemon.log"), "ab")
-        self.proc = subprocess.Popen(
-            [PEERPLAND, "--database", self.db, "--listen", "127.0.0.1:%d" % self.port,
-             "--workers", "1", "--log-level", "info"], stdout=self.log, stderr=self.log)
-        wait_until(lambda: self.request("GET", "/v1/health")[0] == 200)
+def daemon():
+    """peerpland with a scheduler's and a viewer's token."""
+    return Daemon(PEERPLAND, workers=1, log_level="info", timeout=60).add_tokens(
+        ("scheduler", "viewer")).start()
 
-    def conn(self):
-        return http.client.HTTPConnection("127.0.0.1", self.port, timeout=60)
 
-    def request(self, method, path, body=None, role=None, conn=None):
-        c = conn or self.conn()
-        h = {"Authorization": "Bearer " + self.tokens[role]} if role else {}
-        c.request(method, path, body=body, headers=h)
-        r = c.getresponse()
-        data = r.read()
-        if conn is None:
-            c.close()
-        return r.status, data, {k.lower(): v for k, v in r.getheaders()}
-
-    def sql(self, query, *args):
-        db = sqlite3.connect(self.db, timeout=10)
-        try:
-            return db.execute(query, args).fetchall()
-        finally:
-            db.close()
-
-    def audits(self):
-        return self.sql("SELECT count(*) FROM audit")[0][0]
-
-    def stop(self):
-        self.proc.terminate()
-        rc = self.proc.wait(timeout=20)
-        self.log.close()
-        check(rc == 0, "daemon exit status %d" % rc)
-        shutil.rmtree(self.dir)
+def audits(d):
+    return d.sql("SELECT count(*) FROM audit")[0][0]
 
 
 def expected_body(d, pid):
@@ -109,9 +65,9 @@ def expected_body(d, pid):
 
 
 def test_concurrent_reads():
-    d = Daemon()
+    d = daemon()
     try:
-        st, data, _ = d.request("POST", "/v1/plans?wait=120", MONTH, role="scheduler")
+        st, _, _, data = d.send("POST", "/v1/plans?wait=120", MONTH, role="scheduler")
         check(st == 200, "POST ?wait: %d %s" % (st, data[:200]))
         pid = json.loads(data)["id"]
         want = expected_body(d, pid)
@@ -125,7 +81,7 @@ def test_concurrent_reads():
         # the earlier parse-and-encode reply).
         check(json.loads(want) == json.loads(expected_body(d, pid)), "row changed")
 
-        a0 = d.audits()
+        a0 = audits(d)
         t0 = d.sql("SELECT strftime('%Y-%m-%dT%H:%M:%fZ', 'now')")[0][0]
         bodies, errors, lock = [], [], threading.Lock()
         received = [0]
@@ -133,15 +89,15 @@ def test_concurrent_reads():
 
         def reader():
             try:
-                c = d.conn()
+                c = d.connection()
                 start.wait()
                 for _ in range(PER_THREAD):
-                    st, data, hdrs = d.request("GET", "/v1/plans/" + pid, role="viewer",
+                    st, _, hdrs, data = d.send("GET", "/v1/plans/" + pid, role="viewer",
                                                conn=c)
                     with lock:
                         received[0] += 1
                         got = received[0]
-                    n = d.audits() - a0
+                    n = audits(d) - a0
                     with lock:
                         bodies.append((st, data, hdrs.get("content-type")))
                         if n < got:
@@ -174,24 +130,24 @@ def test_concurrent_reads():
         check([r[0] for r in rows] == sorted(r[0] for r in rows), "audit times out of order")
         print("ok: %d concurrent GETs, %d audit rows, identical bodies" % (n, len(rows)))
     finally:
-        d.stop()
+        check(d.close() == 0, "daemon exit status")
 
 
 def test_unfinished_and_infeasible():
-    d = Daemon()
+    d = daemon()
     try:
         # Read at once after the 202: most often the plan has no result
         # yet, and then the read writes no audit row.
-        st, data, _ = d.request("POST", "/v1/plans", MONTH, role="scheduler")
+        st, _, _, data = d.send("POST", "/v1/plans", MONTH, role="scheduler")
         check(st == 202, "POST: %d" % st)
-        a0 = d.audits()
+        a0 = audits(d)
         pid = json.loads(data)["id"]
-        st, data, _ = d.request("GET", "/v1/plans/" + pid, role="viewer")
+        st, _, _, data = d.send("GET", "/v1/plans/" + pid, role="viewer")
         doc = json.loads(data)
         check(st == 200 and list(doc)[-1] == "result", "GET: %d %s" % (st, data[:200]))
         if doc["result"] is None:
-            check(d.audits() == a0, "a read without a result was audited")
-        st, data, hdrs = d.request("POST", "/v1/plans?wait=60", INFEASIBLE, role="scheduler")
+            check(audits(d) == a0, "a read without a result was audited")
+        st, _, hdrs, data = d.send("POST", "/v1/plans?wait=60", INFEASIBLE, role="scheduler")
         check(st == 422, "infeasible POST ?wait: %d %s" % (st, data[:200]))
         err = json.loads(data)["error"]
         check(err["code"] == "infeasible" and err["conflicts"], "422 body %s" % data[:200])
@@ -204,14 +160,14 @@ def test_unfinished_and_infeasible():
         check(needed["budget"] == 1260.0 and needed["facilitators_per_series"] == 1 and
               [p["daypart"] for p in needed["require_dayparts"]] == ["evening"],
               "422 needed %s" % needed)
-        st, data, _ = d.request("GET", "/v1/plans/%s/summary" % err["plan"], role="viewer")
+        st, _, _, data = d.send("GET", "/v1/plans/%s/summary" % err["plan"], role="viewer")
         data = data.decode()
         check(st == 200 and "costs 1260.00 against a budget of 1000.00" in data and
               "drop the evening: the evening can be met alone" in data,
               "summary of the infeasible plan: %d %s" % (st, data[-900:]))
         print("ok: unaudited read without result, audited 422 with what is needed")
     finally:
-        d.stop()
+        check(d.close() == 0, "daemon exit status")
 
 
 if __name__ == "__main__":

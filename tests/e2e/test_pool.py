@@ -16,50 +16,26 @@ batches never run more than two at once; SIGTERM answers a batch waiting
 behind a month 503 and leaves the month pending.  Without the one pool
 (two pools of `workers` each) every one of these fails.
 """
-import http.client
 import json
-import os
 import re
-import sqlite3
 import subprocess
 import sys
-import tempfile
 import threading
 import time
 
-from harness import add_tokens, check, free_port, run_tests, stop_process, wait_until
+import harness
+from harness import check, run_tests, wait_until
 
 PEERPLAND, MONTH_GEN, MATCH_GEN = sys.argv[1:4]
 
 
-class Daemon:
-    """One peerpland process with its own directory, database and tokens."""
+class Daemon(harness.Daemon):
+    """peerpland at log level debug with extra options, a scheduler's, a
+    case system's and an admin's token, started at once."""
 
     def __init__(self, *extra):
-        self.dir = tempfile.mkdtemp(prefix="peerpland-pool-")
-        self.db = os.path.join(self.dir, "test.db")
-        self.port = free_port()
-        self.tokens = add_tokens(PEERPLAND, self.db, ("scheduler", "casesystem", "admin"))
-        self.log = open(os.path.join(self.dir, "daemon.log"), "ab")
-        self.proc = subprocess.Popen([PEERPLAND, "--database", self.db, "--listen",
-                                      "127.0.0.1:%d" % self.port, "--log-level", "debug",
-                                      *extra], stdout=self.log, stderr=self.log)
-        wait_until(lambda: self.request("GET", "/v1/health")[0] == 200)
-
-    def stop(self):
-        rc, self.proc = stop_process(self.proc, self.log), None
-        return rc
-
-    def request(self, method, path, body=None, role=None, timeout=120):
-        conn = http.client.HTTPConnection("127.0.0.1", self.port, timeout=timeout)
-        h = {"Authorization": "Bearer " + self.tokens[role]} if role else {}
-        conn.request(method, path, body=body, headers=h)
-        r = conn.getresponse()
-        data = r.read()
-        conn.close()
-        if r.getheader("Content-Type", "").startswith("application/json"):
-            data = json.loads(data)
-        return r.status, data
+        super().__init__(PEERPLAND, *extra, log_level="debug")
+        self.add_tokens(("scheduler", "casesystem", "admin")).start()
 
     def gauges(self):
         """{(name, kind): value} of the pool's gauges in /metrics."""
@@ -240,15 +216,13 @@ def test_shutdown_answers_waiting_batch():
     t.join(30)
     check(out and out[0][0] == 503 and out[0][1]["error"]["code"] == "shutting_down",
           out[0][:2] if out else out)
-    log = open(os.path.join(d.dir, "daemon.log"), errors="replace").read()
+    log = d.logged()
     # A month still inside GLPK's simplex after the 3 s drain is left to die
     # with the process; under LeakSanitizer that exit reports the daemon's
     # state as leaked, so only then is a non-zero status accepted.
     check(rc == 0 or ("did not stop in time" in log and "LeakSanitizer" in log and
                       "ERROR: AddressSanitizer" not in log), "exit status %s" % rc)
-    db = sqlite3.connect(d.db)
-    status = db.execute("SELECT status FROM plans WHERE id = ?", (pid,)).fetchone()[0]
-    db.close()
+    status = d.sql("SELECT status FROM plans WHERE id = ?", pid)[0][0]
     check(status in ("queued", "running"), status)
 
 

@@ -32,100 +32,28 @@ attendance records this test sent -- never by calling the C code:
 """
 import csv
 import difflib
-import http.client
 import io
 import json
 import os
 import shutil
-import signal
 import sqlite3
 import subprocess
 import sys
 import tempfile
 
-from harness import check, free_port, run_tests, wait_until
+from harness import Daemon, check, run_tests
 
 PEERPLAND, PEERPLAN, MONTH_FILE, REPLAN_FILE, INFEASIBLE_FILE, STORE_V3 = sys.argv[1:7]
 MONTH = json.load(open(MONTH_FILE))
 REPLAN = json.load(open(REPLAN_FILE))
 INFEASIBLE = json.load(open(INFEASIBLE_FILE))
+ROLES = ("scheduler", "casesystem", "viewer", "admin")
 FILTERS = ["availability", "accessibility", "transport", "language", "childcare"]
 
 
-class Daemon:
-    """One peerpland process with its own directory, database and tokens."""
-
-    def __init__(self, directory=None, extra=()):
-        self.dir = directory or tempfile.mkdtemp(prefix="peerpland-program-")
-        self.db = os.path.join(self.dir, "test.db")
-        self.port = free_port()
-        self.tokens = {}
-        self.extra = list(extra)
-        self.proc = None
-
-    def add_tokens(self):
-        for role in ("scheduler", "casesystem", "viewer", "admin"):
-            self.tokens[role] = subprocess.run(
-                [PEERPLAND, "--database", self.db, "token", "add", role + "-1", "--role", role],
-                check=True, capture_output=True, text=True).stdout.strip()
-        return self
-
-    def start(self):
-        self.log = open(os.path.join(self.dir, "daemon.log"), "ab")
-        self.proc = subprocess.Popen(
-            [PEERPLAND, "--database", self.db, "--listen", "127.0.0.1:%d" % self.port,
-             "--workers", "1", "--log-level", "info", *self.extra],
-            stdout=self.log, stderr=self.log)
-        wait_until(lambda: self.request("GET", "/v1/health")[0] == 200)
-        return self
-
-    def stop(self):
-        self.proc.send_signal(signal.SIGTERM)
-        rc = self.proc.wait(timeout=30)
-        self.proc = None
-        self.log.close()
-        return rc
-
-    def kill9(self):
-        self.proc.kill()
-        self.proc.wait()
-        self.proc = None
-        self.log.close()
-
-    def request(self, method, path, body=None, role=None, headers=False):
-        """(status, parsed JSON or the bytes[, content type])."""
-        conn = http.client.HTTPConnection("127.0.0.1", self.port, timeout=120)
-        h = {"Authorization": "Bearer " + self.tokens[role]} if role else {}
-        if isinstance(body, (dict, list)):
-            body = json.dumps(body).encode()
-        conn.request(method, path, body=body, headers=h)
-        r = conn.getresponse()
-        data = r.read()
-        conn.close()
-        ctype = r.getheader("Content-Type", "")
-        doc = json.loads(data) if ctype.startswith("application/json") else data
-        return (r.status, doc, ctype) if headers else (r.status, doc)
-
-    def ok(self, method, path, body=None, role="scheduler", status=200):
-        st, doc = self.request(method, path, body, role=role)
-        check(st == status, "%s %s: %d, want %d: %r" % (method, path, st, status, doc))
-        return doc
-
-    def sql(self, query, *args):
-        db = sqlite3.connect(self.db, timeout=10)
-        try:
-            return db.execute(query, args).fetchall()
-        finally:
-            db.close()
-
-    def solve(self, month):
-        """POST ?wait: the finished plan document."""
-        st, doc = self.request("POST", "/v1/plans?wait=120", month, role="scheduler")
-        check(st == 200 and doc["status"] == "done", (st, doc))
-        return doc
-
-    def audit(self):
-        return self.sql("SELECT who, action, object FROM audit ORDER BY seq")
+def daemon():
+    """peerpland with one worker at log level info, not started yet."""
+    return Daemon(PEERPLAND, workers=1, log_level="info")
 
 
 def expect_error(resp, status, code, path=None):
@@ -383,7 +311,7 @@ def without_timing(text):
 # --- tests -------------------------------------------------------------------
 
 def test_program_month():
-    d = Daemon().add_tokens().start()
+    d = daemon().add_tokens(ROLES).start()
     try:
         first = d.solve(MONTH)
         id1, plan1 = first["id"], first["result"]
@@ -514,8 +442,8 @@ def test_program_month():
         check(report["plan"] == id1 and report["records_set_aside"] == 0, report)
         same({k: report[k] for k in ("month", "series", "totals")},
              expected_report(MONTH, plan1, recs))
-        st, data, ctype = d.request("GET", "/v1/months/%s/report?format=csv" % m,
-                                    role="scheduler", headers=True)
+        st, data, h, _ = d.send("GET", "/v1/months/%s/report?format=csv" % m, role="scheduler")
+        ctype = h.get("content-type", "")
         check(st == 200 and ctype == "text/csv", (st, ctype))
         check_report_csv(data, report)
         expect_error(d.request("GET", "/v1/months/%s/report?format=xml" % m, role="viewer"),
@@ -526,8 +454,8 @@ def test_program_month():
                      "conflict")
 
         # The roster of the adopted plan and of the revision.
-        st, data, ctype = d.request("GET", "/v1/plans/%s/roster.csv" % id1, role="viewer",
-                                    headers=True)
+        st, data, h, _ = d.send("GET", "/v1/plans/%s/roster.csv" % id1, role="viewer")
+        ctype = h.get("content-type", "")
         check(st == 200 and ctype == "text/csv", (st, ctype))
         check_roster(data, MONTH, plan1)
         st, data = d.request("GET", "/v1/plans/%s/roster.csv" % id2, role="scheduler")
@@ -543,8 +471,8 @@ def test_program_month():
         # the daemon put it in place of {"plan": id1})
         revised = dict(REPLAN, previous=plan1)
         for pid, month in ((id1, MONTH), (id2, revised), (infeasible, INFEASIBLE)):
-            st, text, ctype = d.request("GET", "/v1/plans/%s/summary" % pid, role="viewer",
-                                        headers=True)
+            st, text, h, _ = d.send("GET", "/v1/plans/%s/summary" % pid, role="viewer")
+            ctype = h.get("content-type", "")
             check(st == 200 and ctype.startswith("text/plain"), (st, ctype))
             got, want = without_timing(text.decode()), without_timing(cli_summary(month))
             check(got == want, "summary of %s:\n%s" % (pid, summary_diff(got, want)))
@@ -589,7 +517,7 @@ def test_program_month():
 
 def test_followup_missed_option():
     """--followup-missed N: absent at the last N recorded meetings."""
-    d = Daemon(extra=["--followup-missed", "1"]).add_tokens().start()
+    d = daemon().add_tokens(ROLES).start("--followup-missed", "1")
     try:
         plan = d.solve(MONTH)
         d.ok("POST", "/v1/plans/%s/adopt" % plan["id"])
@@ -600,8 +528,7 @@ def test_followup_missed_option():
         for n in (1, 3):
             if n != 1:
                 check(d.stop() == 0, "exit status")
-                d.extra = ["--followup-missed", str(n)]
-                d.start()
+                d.start("--followup-missed", str(n))
             fu = d.ok("GET", "/v1/followups?month=" + MONTH["month"], role="viewer")
             want = expected_followups(MONTH, plan["result"], recs, n, None, {})
             check(fu == want, "N=%d:\n%s\nwant\n%s" % (n, fu, want))
@@ -616,7 +543,7 @@ def test_followup_missed_option():
 
 
 def test_kill9_keeps_adoption_and_attendance():
-    d = Daemon().add_tokens().start()
+    d = daemon().add_tokens(ROLES).start()
     try:
         plan = d.solve(MONTH)
         rev = d.solve(revision_of(plan["id"]))
@@ -646,13 +573,13 @@ def test_kill9_keeps_adoption_and_attendance():
 
 
 def test_database_of_schema_3():
-    d = Daemon()
+    d = daemon()
     db = sqlite3.connect(d.db)
     db.executescript(open(STORE_V3).read())
     check(db.execute("PRAGMA user_version").fetchone()[0] == 3, "fixture version")
     (first,), (rev,) = db.execute("SELECT id FROM plans ORDER BY seq").fetchall()
     db.close()
-    d.add_tokens().start()
+    d.add_tokens(ROLES).start()
     try:
         check(d.sql("PRAGMA user_version")[0][0] >= 4, d.sql("PRAGMA user_version"))
         check(d.sql("SELECT id, adopted FROM plans ORDER BY seq") == [(first, 0), (rev, 0)],

@@ -35,19 +35,16 @@ written by the release before (schema 4).  Checked:
     expires), and its first plan can be deleted with the revision kept;
   - a database file others may read is warned about at start.
 """
-import http.client
 import json
 import os
 import re
-import shutil
 import signal
 import sqlite3
 import subprocess
 import sys
-import tempfile
 import time
 
-from harness import check, free_port, run_tests, wait_until
+from harness import Daemon, check, run_tests, wait_until
 
 PEERPLAND, MONTH_FILE, REPLAN_FILE, GENERATOR, STORE_V4 = sys.argv[1:6]
 MONTH = json.load(open(MONTH_FILE))
@@ -71,84 +68,11 @@ OTHER_ROUTES = [
 ]
 
 
-class Daemon:
-    """One peerpland process with its own directory, database, a token per
-    role (ROLE-1) and log (stderr, in daemon.log)."""
-
-    def __init__(self, directory=None, tokens=True):
-        self.dir = directory or tempfile.mkdtemp(prefix="peerpland-protect-")
-        self.db = os.path.join(self.dir, "test.db")
-        self.logpath = os.path.join(self.dir, "daemon.log")
-        self.tokens = {}
-        self.proc = None
-        if tokens:
-            for role in ROLES:
-                self.tokens[role] = self.cmd("token", "add", role + "-1", "--role", role).strip()
-
-    def cmd(self, *args, ok=True):
-        r = subprocess.run([PEERPLAND, "--database", self.db, *args], capture_output=True,
-                           text=True)
-        check(not ok or r.returncode == 0, "peerpland %s: %d %s" % (args, r.returncode, r.stderr))
-        return r.stdout if ok else r
-
-    def start(self, *extra):
-        self.port = free_port()
-        self.log = open(self.logpath, "ab")
-        self.proc = subprocess.Popen(
-            [PEERPLAND, "--database", self.db, "--listen", "127.0.0.1:%d" % self.port,
-             "--workers", "1", *extra], stdout=self.log, stderr=self.log)
-        wait_until(lambda: self.request("GET", "/v1/health")[0] == 200)
-        return self
-
-    def request(self, method, path, body=None, role=None, token=None):
-        conn = http.client.HTTPConnection("127.0.0.1", self.port, timeout=120)
-        tok = token or (self.tokens[role] if role else None)
-        h = {"Authorization": "Bearer " + tok} if tok else {}
-        if body is not None and not isinstance(body, (bytes, str)):
-            body = json.dumps(body)
-        conn.request(method, path, body=body, headers=h)
-        r = conn.getresponse()
-        data = r.read()
-        conn.close()
-        ctype = r.getheader("Content-Type", "")
-        return r.status, json.loads(data) if ctype.startswith("application/json") else data
-
-    def ok(self, method, path, body=None, role="scheduler", status=200):
-        st, doc = self.request(method, path, body, role=role)
-        check(st == status, "%s %s as %s: %d, want %d: %.500r" % (method, path, role, st, status,
-                                                                  doc))
-        return doc
-
-    def sql(self, query, *args):
-        db = sqlite3.connect(self.db, timeout=30)
-        try:
-            rows = db.execute(query, args).fetchall()
-            db.commit()
-            return rows
-        finally:
-            db.close()
-
-    def audit(self):
-        return self.sql("SELECT who, action, object FROM audit ORDER BY seq")
-
-    def logged(self):
-        with open(self.logpath, "rb") as f:
-            return f.read().decode("utf-8", "replace")
-
-    def stop(self):
-        """SIGTERM; the exit status."""
-        self.proc.send_signal(signal.SIGTERM)
-        rc = self.proc.wait(timeout=30)
-        self.proc = None
-        self.log.close()
-        return rc
-
-    def close(self):
-        """Stop if running; remove the directory when all went well."""
-        rc = self.stop() if self.proc is not None else 0
-        if rc == 0:
-            shutil.rmtree(self.dir, ignore_errors=True)
-        return rc
+def daemon(tokens=True):
+    """peerpland with one worker and, unless told not to, a token per role
+    (ROLE-1); not started yet."""
+    d = Daemon(PEERPLAND, workers=1)
+    return d.add_tokens(ROLES) if tokens else d
 
 
 def expect_error(resp, status, code, path=None):
@@ -204,7 +128,7 @@ def wait_finished(d, *ids):
 
 
 def test_roles_of_the_new_routes():
-    d = Daemon().start()
+    d = daemon().start()
     try:
         p = plan(d)
         for role in ROLES:
@@ -237,7 +161,7 @@ def test_roles_of_the_new_routes():
 
 
 def test_delete_plan_keeps_audit_and_revision():
-    d = Daemon().start()
+    d = daemon().start()
     try:
         first = plan(d)
         rev = plan(d, REPLAN, previous=first["id"])
@@ -303,7 +227,7 @@ def test_delete_plan_keeps_audit_and_revision():
 
 
 def test_purge_by_retention():
-    d = Daemon().start()
+    d = daemon().start()
     try:
         old = plan(d)
         d.ok("POST", "/v1/plans/%s/adopt" % old["id"])
@@ -357,7 +281,7 @@ def test_purge_by_retention():
 
 
 def test_audit_filters_and_pages():
-    d = Daemon().start()
+    d = daemon().start()
     try:
         p = plan(d)
         d.ok("GET", "/v1/plans/" + p["id"], role="viewer")
@@ -429,7 +353,7 @@ def test_audit_filters_and_pages():
 
 
 def test_token_expiry_and_rotate():
-    d = Daemon().start()
+    d = daemon().start()
     try:
         tok = d.cmd("token", "add", "temp", "--role", "viewer", "--expires", "90d").strip()
         r = d.cmd("token", "add", "x", "--role", "viewer", "--expires", "soon", ok=False)
@@ -477,7 +401,7 @@ def test_token_expiry_and_rotate():
 
 
 def test_database_of_schema_4():
-    d = Daemon(tokens=False)
+    d = daemon(tokens=False)
     db = sqlite3.connect(d.db)
     db.executescript(open(STORE_V4).read())
     check(db.execute("PRAGMA user_version").fetchone()[0] == 4, "fixture version")
@@ -512,7 +436,7 @@ def test_database_of_schema_4():
 
 
 def test_database_readable_by_others_is_warned_about():
-    d = Daemon()
+    d = daemon()
     d.cmd("token", "list")
     os.chmod(d.db, 0o644)
     d.start()
@@ -520,7 +444,7 @@ def test_database_readable_by_others_is_warned_about():
         check("database %s is mode 0644" % d.db in d.logged(), d.logged()[-500:])
     finally:
         check(d.close() == 0, "exit status")
-    d = Daemon().start()
+    d = daemon().start()
     try:
         check(os.stat(d.db).st_mode & 0o777 == 0o600, oct(os.stat(d.db).st_mode))
         check("is mode" not in d.logged(), d.logged()[-500:])

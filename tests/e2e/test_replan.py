@@ -28,18 +28,14 @@ port with a temporary database:
     STORE-V2.sql) opens, migrates (to 3 and on: 4 is in test_program.py),
     and its plan can be revised.
 """
-import http.client
 import json
-import os
 import shutil
-import signal
 import sqlite3
-import subprocess
 import sys
-import tempfile
 import time
 
-from harness import check, free_port, run_tests, wait_until
+import harness
+from harness import check, run_tests
 
 try:
     import icalendar
@@ -53,67 +49,14 @@ REPLAN = json.load(open(REPLAN_FILE))
 OPTIMUM = json.load(open(OPTIMUM_FILE))["objective"]
 INFEASIBLE = open(INFEASIBLE_FILE, "rb").read()
 DROPPED = "wed-1400-1600@r1-hall"
+ROLES = ("scheduler", "casesystem", "viewer")
 
 
-class Daemon:
-    """One peerpland process with its own directory, database and tokens."""
+class Daemon(harness.Daemon):
+    """peerpland with one worker at log level info, not started yet."""
 
-    def __init__(self, directory=None):
-        self.dir = directory or tempfile.mkdtemp(prefix="peerpland-replan-")
-        self.db = os.path.join(self.dir, "test.db")
-        self.port = free_port()
-        self.tokens = {}
-        self.proc = None
-
-    def add_tokens(self):
-        for role in ("scheduler", "casesystem", "viewer"):
-            self.tokens[role] = subprocess.run(
-                [PEERPLAND, "--database", self.db, "token", "add", role + "-1", "--role", role],
-                check=True, capture_output=True, text=True).stdout.strip()
-        return self
-
-    def start(self):
-        self.log = open(os.path.join(self.dir, "daemon.log"), "ab")
-        self.proc = subprocess.Popen(
-            [PEERPLAND, "--database", self.db, "--listen", "127.0.0.1:%d" % self.port,
-             "--workers", "1", "--log-level", "info"], stdout=self.log, stderr=self.log)
-        wait_until(lambda: self.request("GET", "/v1/health")[0] == 200)
-        return self
-
-    def stop(self):
-        """SIGTERM; the exit status.  The directory is kept when it is not 0."""
-        self.proc.send_signal(signal.SIGTERM)
-        rc = self.proc.wait(timeout=30)
-        self.proc = None
-        self.log.close()
-        return rc
-
-    def request(self, method, path, body=None, role=None):
-        conn = http.client.HTTPConnection("127.0.0.1", self.port, timeout=120)
-        h = {"Authorization": "Bearer " + self.tokens[role]} if role else {}
-        if isinstance(body, (dict, list)):
-            body = json.dumps(body).encode()
-        conn.request(method, path, body=body, headers=h)
-        r = conn.getresponse()
-        data = r.read()
-        conn.close()
-        ctype = r.getheader("Content-Type", "")
-        return r.status, json.loads(data) if ctype.startswith("application/json") else data
-
-    def sql(self, query, *args):
-        db = sqlite3.connect(self.db, timeout=10)
-        try:
-            rows = db.execute(query, args).fetchall()
-            db.commit()
-            return rows
-        finally:
-            db.close()
-
-    def solve(self, body):
-        """POST ?wait: the finished plan document."""
-        st, doc = self.request("POST", "/v1/plans?wait=120", body, role="scheduler")
-        check(st == 200 and doc["status"] == "done", (st, doc))
-        return doc
+    def __init__(self):
+        super().__init__(PEERPLAND, workers=1, log_level="info")
 
     def wait_done(self, pid, timeout=120):
         deadline = time.time() + timeout
@@ -192,7 +135,7 @@ def check_calendars(first, second, plan1, plan2):
 # --- tests -----------------------------------------------------------------
 
 def test_revise_changes_calendar():
-    d = Daemon().add_tokens().start()
+    d = Daemon().add_tokens(ROLES).start()
     try:
         # REPLAN.json revises MONTH.json's month: the same month, from a
         # date in it.
@@ -291,7 +234,7 @@ def test_database_of_schema_2():
     old = db.execute("SELECT id FROM plans WHERE status = 'done'").fetchone()[0]
     check(db.execute("PRAGMA user_version").fetchone()[0] == 2, "fixture version")
     db.close()
-    d.add_tokens().start()  # token add opens (and migrates) the database first
+    d.add_tokens(ROLES).start()  # token add opens (and migrates) the database first
     try:
         check(d.sql("PRAGMA user_version")[0][0] >= 3, d.sql("PRAGMA user_version"))
         check(d.sql("SELECT revises, sequence FROM plans WHERE id = ?", old) == [(None, 0)],

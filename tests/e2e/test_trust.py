@@ -40,90 +40,24 @@ Checked:
 import http.client
 import json
 import os
-import shutil
-import signal
 import socket
 import sqlite3
-import subprocess
 import sys
-import tempfile
 import threading
 import time
 
-from harness import check, free_port, run_tests, wait_until
+from harness import Daemon, check, run_tests
 
 PEERPLAND, MATCH_FILE = sys.argv[1:3]
 BATCH = json.load(open(MATCH_FILE))
 ROLES = ("scheduler", "casesystem", "viewer", "admin")
 
 
-class Daemon:
-    """One peerpland process with its own directory, database, tokens and
-    log (stderr, in daemon.log)."""
-
-    def __init__(self, *extra, umask=None):
-        self.dir = tempfile.mkdtemp(prefix="peerpland-trust-")
-        self.db = os.path.join(self.dir, "test.db")
-        self.port = free_port()
-        self.umask = umask
-        self.final_log = None
-        self.tokens = {role: self.cmd("token", "add", role + "-1", "--role", role).strip()
-                       for role in ROLES}
-        self.logpath = os.path.join(self.dir, "daemon.log")
-        self.log = open(self.logpath, "ab")
-        self.proc = subprocess.Popen(
-            [PEERPLAND, "--database", self.db, "--listen", "127.0.0.1:%d" % self.port,
-             "--workers", "1", *extra], stdout=self.log, stderr=self.log,
-            preexec_fn=self.preexec)
-        wait_until(lambda: self.request("GET", "/v1/health")[0] == 200)
-
-    def preexec(self):
-        if self.umask is not None:
-            os.umask(self.umask)
-
-    def cmd(self, *args):
-        return subprocess.run([PEERPLAND, "--database", self.db, *args], check=True,
-                              capture_output=True, text=True, preexec_fn=self.preexec).stdout
-
-    def request(self, method, path, body=None, role=None, timeout=60):
-        conn = http.client.HTTPConnection("127.0.0.1", self.port, timeout=timeout)
-        h = {"Authorization": "Bearer " + self.tokens[role]} if role else {}
-        if body is not None and not isinstance(body, (bytes, str)):
-            body = json.dumps(body)
-        conn.request(method, path, body=body, headers=h)
-        r = conn.getresponse()
-        data = r.read()
-        conn.close()
-        ctype = r.getheader("Content-Type", "")
-        return r.status, json.loads(data) if ctype.startswith("application/json") else data
-
-    def ok(self, method, path, body=None, role="casesystem", status=200):
-        st, doc = self.request(method, path, body, role=role)
-        check(st == status, "%s %s: %d, want %d: %.500r" % (method, path, st, status, doc))
-        return doc
-
-    def audit(self):
-        db = sqlite3.connect(self.db, timeout=30)
-        rows = db.execute("SELECT who, action, object FROM audit ORDER BY seq").fetchall()
-        db.close()
-        return rows
-
-    def logged(self):
-        if self.final_log is not None:
-            return self.final_log
-        with open(self.logpath, "rb") as f:
-            return f.read().decode("utf-8", "replace")
-
-    def stop(self):
-        """SIGTERM; the exit status.  The log stays readable (logged());
-        the directory is kept for reading when the status is not 0."""
-        self.proc.send_signal(signal.SIGTERM)
-        rc = self.proc.wait(timeout=30)
-        self.log.close()
-        self.final_log = self.logged()
-        if rc == 0:
-            shutil.rmtree(self.dir, ignore_errors=True)
-        return rc
+def daemon(*extra, umask=None):
+    """peerpland with one worker, extra options and a token per role, its
+    tokens added and the daemon run under umask when given; started."""
+    d = Daemon(PEERPLAND, *extra, workers=1, umask=umask, timeout=60, role="casesystem")
+    return d.add_tokens(ROLES).start()
 
 
 def expect_error(resp, status, code):
@@ -135,7 +69,7 @@ def expect_error(resp, status, code):
 
 
 def test_invalid_utf8_in_path_is_its_error():
-    d = Daemon()
+    d = daemon()
     try:
         for path, role in (("/v1/plans/%FF", "viewer"), ("/v1/plans/a%C0%AFb", "viewer"),
                            ("/v1/specialists/%FF", "casesystem"),
@@ -147,7 +81,7 @@ def test_invalid_utf8_in_path_is_its_error():
         check(st == 400 and doc["error"]["code"] == "invalid_input", (st, doc))
         check(d.request("GET", "/v1/health")[0] == 200, "daemon down")
     finally:
-        check(d.stop() == 0, "exit status")
+        check(d.close() == 0, "exit status")
 
 
 def registry(d):
@@ -160,7 +94,7 @@ def registry(d):
 
 
 def test_audit_rows_of_replies_naming_parents():
-    d = Daemon()
+    d = daemon()
     try:
         batch = registry(d)
         rounds = 3
@@ -206,13 +140,13 @@ def test_audit_rows_of_replies_naming_parents():
         rows = d.ok("GET", "/v1/assignments?specialist=S0001", role="viewer")["assignments"]
         check([r["parent"] for r in rows] == ["P00001"], "the refused DELETE ended it: %r" % rows)
     finally:
-        check(d.stop() == 0, "exit status")
+        check(d.close() == 0, "exit status")
 
 
 def test_log_names_no_parent_and_no_query():
     parents = [p["id"] for p in BATCH["parents"]]
     for level in ("info", "debug"):
-        d = Daemon("--log-level", level)
+        d = daemon("--log-level", level)
         try:
             batch = registry(d)
             d.request("POST", "/v1/matches/solve", batch, role="casesystem")  # 400
@@ -227,7 +161,7 @@ def test_log_names_no_parent_and_no_query():
             d.request("GET", "/v1/nothing/P00006?q=P00007", role="viewer")
             d.request("GET", "/v1/plans?month=2026-10", role="viewer")
         finally:
-            check(d.stop() == 0, "exit status")
+            check(d.close() == 0, "exit status")
         log = d.logged()
         named = sorted(p for p in parents if p in log)
         check(not named, "%s log names %s:\n%s" % (level, named, log[-3000:]))
@@ -290,7 +224,7 @@ def raw(d, data, timeout=10.0):
 
 
 def test_http_framing_is_strict():
-    d = Daemon("--timeout", "3")
+    d = daemon("--timeout", "3")
     try:
         registry(d)
         auth = b"Authorization: Bearer " + d.tokens["casesystem"].encode() + b"\r\n"
@@ -350,7 +284,7 @@ def test_http_framing_is_strict():
         s.close()
         check(d.request("GET", "/v1/health")[0] == 200, "daemon down")
     finally:
-        check(d.stop() == 0, "exit status")
+        check(d.close() == 0, "exit status")
 
 
 def closed_by_peer(s, timeout):
@@ -420,7 +354,7 @@ class Dribbler:
 
 
 def test_slow_clients_cannot_hold_the_daemon():
-    d = Daemon("--max-connections", "20", "--header-timeout", "2", "--body-timeout", "2",
+    d = daemon("--max-connections", "20", "--header-timeout", "2", "--body-timeout", "2",
                "--log-level", "debug")
     try:
         slow = Dribbler(d.port, 50, 0.4)
@@ -471,7 +405,7 @@ def test_slow_clients_cannot_hold_the_daemon():
         check(c.getresponse().status == 200, "keep-alive connection closed while idle")
         c.close()
     finally:
-        check(d.stop() == 0, "exit status")
+        check(d.close() == 0, "exit status")
 
 
 def file_modes(db):
@@ -487,7 +421,7 @@ def file_modes(db):
 
 def test_database_files_0600_whatever_the_umask():
     # Created by `token add` (the Daemon adds its tokens before starting).
-    d = Daemon(umask=0o022)
+    d = daemon(umask=0o022)
     try:
         d.ok("GET", "/v1/plans", role="viewer")  # a read: the WAL is in use
         modes = file_modes(d.db)
@@ -495,30 +429,16 @@ def test_database_files_0600_whatever_the_umask():
         check(all(m == 0o600 for m in modes.values()), "modes %r" % {
             k: oct(v) for k, v in modes.items()})
     finally:
-        check(d.stop() == 0, "exit status")
+        check(d.close() == 0, "exit status")
     # Created by the daemon at start.
-    tmp = tempfile.mkdtemp(prefix="peerpland-trust-")
-    db, port = os.path.join(tmp, "new.db"), free_port()
-    with open(os.path.join(tmp, "daemon.log"), "ab") as log:
-        proc = subprocess.Popen([PEERPLAND, "--database", db, "--listen",
-                                 "127.0.0.1:%d" % port], stdout=log, stderr=log,
-                                preexec_fn=lambda: os.umask(0o022))
-
-        def healthy():
-            c = http.client.HTTPConnection("127.0.0.1", port, timeout=5)
-            c.request("GET", "/v1/health")
-            return c.getresponse().status == 200
-
-        try:
-            wait_until(healthy)
-            modes = file_modes(db)
-            check("" in modes and "-wal" in modes, "files %r" % modes)
-            check(all(m == 0o600 for m in modes.values()), "modes %r" % {
-                k: oct(v) for k, v in modes.items()})
-        finally:
-            proc.send_signal(signal.SIGTERM)
-            check(proc.wait(timeout=30) == 0, "exit status")
-    shutil.rmtree(tmp, ignore_errors=True)
+    d = Daemon(PEERPLAND, database="new.db", umask=0o022).start()
+    try:
+        modes = file_modes(d.db)
+        check("" in modes and "-wal" in modes, "files %r" % modes)
+        check(all(m == 0o600 for m in modes.values()), "modes %r" % {
+            k: oct(v) for k, v in modes.items()})
+    finally:
+        check(d.close() == 0, "exit status")
 
 
 if __name__ == "__main__":
