@@ -8,7 +8,12 @@ Daemon.send answers every request in one shape (Reply: status, the body
 parsed when it is JSON, the headers, the body's bytes); Daemon.request
 keeps (status, body).  A module whose tests want another shape, or raw
 sockets, says so in a small subclass of its own.
+
+The temporary directories of the daemons go when the test program ends
+with every test passed (run_tests' failures and an uncaught exception keep
+them all, with their logs, for reading).
 """
+import atexit
 import collections
 import http.client
 import json
@@ -63,6 +68,34 @@ def stop_process(proc, log, sig=signal.SIGTERM):
     return rc
 
 
+# Temporary directories made for daemons, and whether any test failed.
+_made_dirs = []
+_failed = False
+
+
+def _note_failure(*exc):
+    global _failed
+    _failed = True
+    sys.__excepthook__(*exc)
+
+
+sys.excepthook = _note_failure
+
+
+@atexit.register
+def _remove_dirs():
+    for d in _made_dirs if not _failed else []:
+        shutil.rmtree(d, ignore_errors=True)
+
+
+def temp_dir(name):
+    """A new temporary directory peerpland-NAME-*, removed with the daemons'
+    when every test passed."""
+    d = tempfile.mkdtemp(prefix="peerpland-%s-" % name)
+    _made_dirs.append(d)
+    return d
+
+
 def check(cond, what):
     """Fail the current test with `what` (cut to 2,000 characters) unless cond."""
     if not cond:
@@ -82,6 +115,8 @@ def run_tests(namespace, wanted):
             fn()
             print("ok   %s (%.1f s)" % (name, time.time() - t0), flush=True)
         except Exception as e:  # report and go on with the next test
+            global _failed
+            _failed = True
             failed += 1
             print("FAIL %s: %s: %s" % (name, type(e).__name__, e), flush=True)
     return 1 if failed else 0
@@ -127,7 +162,7 @@ class Daemon:
                  role="scheduler", **popen):
         stem = os.path.splitext(os.path.basename(sys.argv[0]))[0].replace("test_", "")
         self.peerpland = peerpland
-        self.dir = directory or tempfile.mkdtemp(prefix="peerpland-%s-" % stem)
+        self.dir = directory or temp_dir(stem)
         self.db = os.path.join(self.dir, database)
         self.logpath = log or os.path.join(self.dir, "daemon.log")
         self.sock = os.path.join(self.dir, "api.sock") if unix_socket else None

@@ -29,11 +29,10 @@ import signal
 import socket
 import subprocess
 import sys
-import tempfile
 import time
 
 import harness
-from harness import check, run_tests
+from harness import check, run_tests, temp_dir
 
 PEERPLAND = sys.argv[1]
 MONTH = os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "..", "contrib",
@@ -168,7 +167,7 @@ def test_connection_cap():
 
 
 def test_connection_cap_reload():
-    conf = os.path.join(tempfile.mkdtemp(prefix="peerpland-limits-"), "peerpland.conf")
+    conf = os.path.join(temp_dir("limits"), "peerpland.conf")
     with open(conf, "w") as f:
         f.write("max-connections = 2\n")
     d2 = Daemon("--config", conf)

@@ -34,11 +34,10 @@ import sqlite3
 import stat
 import subprocess
 import sys
-import tempfile
 import threading
 
 import harness
-from harness import add_tokens, check, free_port, run_tests, wait_until
+from harness import add_tokens, check, free_port, run_tests, wait_until, temp_dir
 
 PEERPLAND, MONTH_FILE, EXAMPLE, PEERCTL = sys.argv[1:5]
 MONTH = open(MONTH_FILE).read()
@@ -112,7 +111,7 @@ def mode(path):
 
 
 def test_example_config_is_served():
-    top = tempfile.mkdtemp(prefix="peerpland-operator-")
+    top = temp_dir("operator")
     state = os.path.join(top, "state")
     os.mkdir(state)
     try:
@@ -145,7 +144,7 @@ def hammer(d, ident, stop, counts):
 
 
 def test_backup_while_running_and_restore():
-    top = tempfile.mkdtemp(prefix="peerpland-operator-")
+    top = temp_dir("operator")
     state = os.path.join(top, "state")
     os.mkdir(state)
     try:
@@ -211,7 +210,7 @@ def test_backup_while_running_and_restore():
 
 
 def test_backup_errors():
-    top = tempfile.mkdtemp(prefix="peerpland-operator-")
+    top = temp_dir("operator")
     try:
         out = os.path.join(top, "copy.db")
         rc, _, err = peerpland("--database", os.path.join(top, "none.db"), "backup", out)
@@ -243,7 +242,7 @@ def test_root_commands_keep_the_service_user():
         return
     user = "nobody"
     uid = pwd.getpwnam(user).pw_uid
-    top = tempfile.mkdtemp(prefix="peerpland-operator-")
+    top = temp_dir("operator")
     os.chmod(top, 0o755)
     state = os.path.join(top, "state")
     os.mkdir(state, 0o755)

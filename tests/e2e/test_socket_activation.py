@@ -22,10 +22,9 @@ import signal
 import socket
 import subprocess
 import sys
-import tempfile
 import time
 
-from harness import check, free_port, run_tests
+from harness import check, free_port, run_tests, temp_dir
 
 PEERPLAND = sys.argv[1]
 HEALTH = b"GET /v1/health HTTP/1.1\r\nHost: x\r\n\r\n"
@@ -82,7 +81,7 @@ def serves(connect, deadline=10):
 
 
 def test_passed_sockets_are_served_and_survive_restarts():
-    d = tempfile.mkdtemp(prefix="peerpland-sockact-")
+    d = temp_dir("sockact")
     tcp = socket.socket()
     tcp.bind(("127.0.0.1", 0))
     tcp.listen(16)
@@ -134,7 +133,7 @@ def test_passed_sockets_are_served_and_survive_restarts():
 
 
 def test_not_a_socket_is_refused():
-    d = tempfile.mkdtemp(prefix="peerpland-sockact-")
+    d = temp_dir("sockact")
     with open(os.path.join(d, "plain"), "w") as f:
         proc = start([f.fileno()], "--listen", "127.0.0.1:%d" % free_port(), directory=d)
         rc = proc.wait(timeout=20)
@@ -148,7 +147,7 @@ def test_systemd_socket_activate():
     if tool is None:
         print("     (systemd-socket-activate not installed: skipped)")
         return
-    d = tempfile.mkdtemp(prefix="peerpland-sockact-")
+    d = temp_dir("sockact")
     port = free_port()
     log = open(os.path.join(d, "daemon.log"), "ab")
     proc = subprocess.Popen([tool, "-l", "127.0.0.1:%d" % port, PEERPLAND, "--database",
