@@ -550,38 +550,77 @@ static void need_rows(struct model *m, int c)
 	}
 }
 
+/* Is x entry e2 at candidate c a rider or driver of rider entry e's zone,
+ * and with by_lang of its language? */
+static bool same_ride(const struct model *m, int c, int e, int e2, bool by_lang)
+{
+	return m->xs[e2].c == c && m->classes[m->xs[e2].k].zone == m->classes[m->xs[e].k].zone &&
+	       (!by_lang || m->xs[e2].lang == m->xs[e].lang);
+}
+
+/* Is x entry e the first rider entry of its ride row at c (its zone, and
+ * with by_lang its language)? */
+static bool first_rider(const struct model *m, int c, int e, bool by_lang)
+{
+	if (m->xs[e].c != c || m->classes[m->xs[e].k].role != ROLE_RIDER)
+		return false;
+	FOR_X_AT (m, c, e2)
+		if (e2 < e && same_ride(m, c, e, e2, by_lang) &&
+		    m->classes[m->xs[e2].k].role == ROLE_RIDER)
+			return false;
+	return true;
+}
+
+/* The ride row of rider entry e at c: riders <= seats of the drivers; its
+ * value at the LP solution is returned. */
+static double ride_row(struct model *m, int c, int e, bool by_lang)
+{
+	double v = 0;
+
+	month_row_begin(m);
+	FOR_X_AT (m, c, e2) {
+		const struct pclass *cl = &m->classes[m->xs[e2].k];
+		double a = cl->role == ROLE_RIDER ? 1 : cl->role == ROLE_DRIVER ? -cl->seats : 0;
+
+		if (a == 0 || !same_ride(m, c, e, e2, by_lang))
+			continue;
+		month_row_put(m, m->xs[e2].col, a);
+		if (by_lang)
+			v += a * glp_get_col_prim(m->lp, m->xs[e2].col);
+	}
+	return v;
+}
+
 /* Rides at candidate c, one row per zone with riders: riders <= seats of
- * the drivers of that zone. */
+ * the drivers of that zone.  Per language it is tighter (a series runs in
+ * one language, so a driver in another cannot take a rider), but those rows
+ * are added as cuts where the relaxation needs them (month_ride_cuts). */
 static void ride_rows(struct model *m, int c)
 {
-	FOR_X_AT (m, c, e) {
-		int zone;
-		bool first = true;
-
-		if (m->xs[e].c != c || m->classes[m->xs[e].k].role != ROLE_RIDER)
-			continue;
-		zone = m->classes[m->xs[e].k].zone;
-		/* one row per zone: only at the zone's first rider entry */
-		FOR_X_AT (m, c, e2)
-			if (e2 < e && first)
-				first = !(m->xs[e2].c == c &&
-					  m->classes[m->xs[e2].k].role == ROLE_RIDER &&
-					  m->classes[m->xs[e2].k].zone == zone);
-		if (!first)
-			continue;
-		month_row_begin(m);
-		FOR_X_AT (m, c, e2) {
-			const struct pclass *cl = &m->classes[m->xs[e2].k];
-
-			if (m->xs[e2].c != c || cl->zone != zone)
-				continue;
-			if (cl->role == ROLE_RIDER)
-				month_row_put(m, m->xs[e2].col, 1);
-			else if (cl->role == ROLE_DRIVER)
-				month_row_put(m, m->xs[e2].col, -cl->seats);
+	FOR_X_AT (m, c, e)
+		if (first_rider(m, c, e, false)) {
+			ride_row(m, c, e, false);
+			month_row_end(m, GLP_UP, 0, 0);
 		}
-		month_row_end(m, GLP_UP, 0, 0);
+}
+
+int month_ride_cuts(struct model *m)
+{
+	int added = 0;
+
+	for (int c = 0; c < m->ncands && !m->lazy; c++) {
+		if (m->ylang_n[c] < 2)
+			continue; /* one language: the zone's row is the language's */
+		FOR_X_AT (m, c, e) {
+			if (!first_rider(m, c, e, true))
+				continue;
+			if (ride_row(m, c, e, true) > 1e-6) {
+				month_row_end(m, GLP_UP, 0, 0);
+				added++;
+			}
+		}
 	}
+	return m->oom ? -1 : added;
 }
 
 /* The rows of candidate c that has some language, family by family. */

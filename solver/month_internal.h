@@ -351,6 +351,11 @@ bool month_staffable(const struct model *m, int c, int lang);
 /* How many statically eligible parents speak lang at candidate c. */
 int month_speakers(const struct model *m, int c, int lang);
 
+/* Add the ride rows per zone and language (riders <= seats of the drivers
+ * in the same language) that the LP solution of m violates; whole models
+ * only.  Returns how many, or -1 (memory). */
+int month_ride_cuts(struct model *m);
+
 /* Build the model of the month under rules: classes, columns, rows and the
  * objectives of every level.  m is zeroed first; models with at least
  * price_from parent columns (0: never) are lazy (month_price.c).  Returns 0,

@@ -408,7 +408,9 @@ static int level_start(struct model *m, struct solve_state *st, const double *x)
 }
 
 /* Solve the level's root LP, priced or whole; a numerically hard basis is
- * retried from scratch, whole.  Returns glp_simplex()'s code. */
+ * retried from scratch, whole.  A whole model's LP is solved again while
+ * it violates ride rows per language (month_ride_cuts).  Returns
+ * glp_simplex()'s code. */
 static int root_lp_solve(struct model *m, struct solve_state *st, glp_smcp *sp)
 {
 	int rc = st->priced ? month_price_lp(m, st, sp) : month_lp_sliced(m, st, sp);
@@ -419,6 +421,8 @@ static int root_lp_solve(struct model *m, struct solve_state *st, glp_smcp *sp)
 		glp_std_basis(m->lp);
 		rc = month_lp_sliced(m, st, sp);
 	}
+	while (rc == 0 && !st->priced && glp_get_status(m->lp) == GLP_OPT && month_ride_cuts(m) > 0)
+		rc = month_lp_sliced(m, st, sp);
 	return rc;
 }
 
