@@ -414,7 +414,8 @@ int month_fix_level(struct model *m, enum month_level level, double v);
 
 /* Does plan x meet every row and column bound of the model as it stands
  * (with the rows that fix earlier levels)?  GLPK takes an injected
- * incumbent on trust, so a start plan is checked first.  False also when
+ * incumbent on trust, so a start plan is checked first.  The lazy columns
+ * x uses are made first, so that their entries count.  False also when
  * an allocation failed (m->oom is then set). */
 bool month_plan_meets_rows(struct model *m, const double *x);
 

@@ -246,6 +246,11 @@ bool month_plan_meets_rows(struct model *m, const double *x)
 	double *val = month_scratch_alloc(m, (size_t)n + 1, sizeof(double));
 	bool ok = ind != NULL && val != NULL;
 
+	/* a lazy column's entries reach the rows only once it is made: make
+	 * those the plan uses, as holding the plan would (month_price_hold) */
+	for (int j = 1; j <= n; j++)
+		if (x[j] != 0.0)
+			month_col_make(m, j);
 	for (int j = 1; j <= n && ok; j++) {
 		int t = glp_get_col_type(m->lp, j);
 
