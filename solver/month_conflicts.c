@@ -12,27 +12,46 @@
 #include <stdio.h>
 #include <string.h>
 
-int month_feasible_under(struct conflict_ctx *cx, const struct model_rules *rules)
+int month_solve_under(struct conflict_ctx *cx, const struct model_rules *rules,
+		      enum month_level level, double *value)
 {
+	struct model *m = cx->m;
 	struct solve_state *st = cx->st;
 	enum level_outcome o = LVL_FAILED;
+	double *x = NULL;
 	int rc;
 
-	if (month_model_init(cx->m, cx->in, rules, cx->cands, cx->ncands, cx->fails, 0) == 0) {
-		st->level = LEVEL_COVERAGE;
-		month_set_objective(cx->m, LEVEL_COVERAGE);
-		st->warm = NULL;
-		st->stop_at_first = true;
-		o = month_solve_level(cx->m, st, NULL);
+	if (month_model_init(m, cx->in, rules, cx->cands, cx->ncands, cx->fails, 0) == 0) {
+		if (value != NULL)
+			x = month_scratch_alloc(m, (size_t)glp_get_num_cols(m->lp) + 2,
+						sizeof(double));
+		for (int t = 0; level == LEVEL_SERIES && t < month_y_count(m); t++)
+			if (month_obj_add(m, LEVEL_SERIES, m->ycol[t], 1.0) < 0)
+				m->oom = true;
+		if ((value == NULL || x != NULL) && !m->oom) {
+			st->level = level;
+			st->warm = NULL;
+			st->stop_at_first = value == NULL;
+			month_set_objective(m, level);
+			o = month_solve_level(m, st, x);
+		}
+		if (o == LVL_OPTIMAL && value != NULL)
+			*value = month_level_value(m, level, x);
 	}
 	st->stop_at_first = false;
-	rc = o == LVL_OPTIMAL || o == LVL_CUT ? 1
-	     : o == LVL_INFEASIBLE            ? 0
-	     : o == LVL_FAILED                ? -2
-					      : -1;
-	month_model_free(cx->m);
-	memset(cx->m, 0, sizeof *cx->m);
+	/* a feasibility check cut short by time still found a plan */
+	rc = o == LVL_OPTIMAL || (o == LVL_CUT && value == NULL) ? 1
+	     : o == LVL_INFEASIBLE                               ? 0
+	     : o == LVL_FAILED                                   ? -2
+								 : -1;
+	month_model_free(m);
+	memset(m, 0, sizeof *m);
 	return rc;
+}
+
+int month_feasible_under(struct conflict_ctx *cx, const struct model_rules *rules)
+{
+	return month_solve_under(cx, rules, LEVEL_COVERAGE, NULL);
 }
 
 const char *month_relax(struct model_rules *r, enum month_conflict k)

@@ -111,8 +111,8 @@ enum month_level {
 	 * this is exact).  Reported with stage "comfort+preference". */
 	LEVEL_COMFORT_PREFERENCE,
 	/* The number of open series, minimised: never a level of the month,
-	 * only the objective of max_series' `needed` (month_needed.c), which
-	 * sets its coefficients. */
+	 * only the objective of max_series' `needed` (month_needed.c), whose
+	 * coefficients month_solve_under() sets. */
 	LEVEL_SERIES,
 };
 
@@ -540,8 +540,15 @@ struct conflict_ctx {
 	struct model *m;
 };
 
-/* Is there any plan under these rules?  1 yes, 0 no, -1 undecided (time),
- * -2 an allocation failed. */
+/* The model of the month under rules, built in cx->m (freed and zeroed
+ * after) and solved for level: with value NULL until its first plan (is
+ * there any?), else to the level's proven optimum, written to *value (the
+ * objective of LEVEL_SERIES is set here).  1 a plan (and *value), 0 no
+ * plan, -1 undecided (time), -2 an allocation failed. */
+int month_solve_under(struct conflict_ctx *cx, const struct model_rules *rules,
+		      enum month_level level, double *value);
+
+/* Is there any plan under these rules?  month_solve_under's codes. */
 int month_feasible_under(struct conflict_ctx *cx, const struct model_rules *rules);
 
 /* ------------------------------------------ month_needed.c: `needed` */

@@ -25,38 +25,6 @@
 
 #define DAYPARTS (PP_EVENING + 1)
 
-/* The optimum of level under rules: 1 with *value, 0 no plan, -1 undecided
- * (time), -2 an allocation failed. */
-static int optimum_under(struct conflict_ctx *cx, const struct model_rules *rules,
-			 enum month_level level, double *value)
-{
-	struct model *m = cx->m;
-	struct solve_state *st = cx->st;
-	enum level_outcome o = LVL_FAILED;
-	int rc;
-
-	if (month_model_init(m, cx->in, rules, cx->cands, cx->ncands, cx->fails, 0) == 0) {
-		double *x =
-		    month_scratch_alloc(m, (size_t)glp_get_num_cols(m->lp) + 2, sizeof(double));
-
-		for (int t = 0; level == LEVEL_SERIES && t < month_y_count(m); t++)
-			if (month_obj_add(m, LEVEL_SERIES, m->ycol[t], 1.0) < 0)
-				m->oom = true;
-		if (x != NULL && !m->oom) {
-			st->level = level;
-			st->warm = NULL;
-			month_set_objective(m, level);
-			o = month_solve_level(m, st, x);
-		}
-		if (o == LVL_OPTIMAL)
-			*value = month_level_value(m, level, x);
-	}
-	rc = o == LVL_OPTIMAL ? 1 : o == LVL_INFEASIBLE ? 0 : o == LVL_FAILED ? -2 : -1;
-	month_model_free(m);
-	memset(m, 0, sizeof *m);
-	return rc;
-}
-
 /* Rule k (min_group or facilitators_per_series) set to v in r. */
 static void rule_set(struct model_rules *r, enum month_conflict k, int v)
 {
@@ -193,7 +161,7 @@ static int daypart_rule_why(struct conflict_ctx *cx, int d, char *why, size_t si
 		month_rules_from_policy(pol, &r);
 		r.require_dayparts = 1u << d;
 		what = month_relax(&r, k);
-		f = k == MC_BUDGET ? optimum_under(cx, &r, LEVEL_COST, &cost)
+		f = k == MC_BUDGET ? month_solve_under(cx, &r, LEVEL_COST, &cost)
 				   : month_feasible_under(cx, &r);
 		if (f < 0)
 			return f;
@@ -340,11 +308,11 @@ static int needed_number(struct conflict_ctx *cx, enum month_conflict k, double 
 	month_relax(&r, k);
 	switch (k) {
 	case MC_BUDGET:
-		f = optimum_under(cx, &r, LEVEL_COST, v);
+		f = month_solve_under(cx, &r, LEVEL_COST, v);
 		*v = round(*v * 1e6) / 1e6;
 		return f == 0 ? -1 : f;
 	case MC_MAX_SERIES:
-		f = optimum_under(cx, &r, LEVEL_SERIES, v);
+		f = month_solve_under(cx, &r, LEVEL_SERIES, v);
 		*v = round(*v);
 		return f == 0 ? -1 : f;
 	case MC_MIN_GROUP:
