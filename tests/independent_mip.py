@@ -443,25 +443,18 @@ def other_changes(m, vals, obj, model, time_limit=600, cap=50):
     raise Unproven("more than %d optimal plans to compare" % cap)
 
 
+# How MODEL.md's `conflicts` drops each policy constraint, as policy
+# fields (None: removed); facilitators_per_series is dropped by letting a
+# series have 1 to its value (Model.flex_facilitators) instead.
+RELAXED = {"require_dayparts": {"require_dayparts": []}, "budget": {"budget": None},
+           "max_series": {"max_series": None}, "require_trained": {"require_trained": False},
+           "facilitators_per_series": {}, "min_group": {"min_group": 1}}
+
+
 def relaxed(m_doc, which):
     """The month with one of the six policy constraints dropped."""
-    doc = json.loads(json.dumps(m_doc))
-    pol = doc.setdefault("policy", {})
-    flex = False
-    if which == "require_dayparts":
-        pol["require_dayparts"] = []
-    elif which == "budget":
-        pol.pop("budget", None)
-    elif which == "max_series":
-        pol.pop("max_series", None)
-    elif which == "require_trained":
-        pol["require_trained"] = False
-    elif which == "facilitators_per_series":
-        flex = True
-    elif which == "min_group":
-        pol["min_group"] = 1
-    mm = check_plan.load_month(doc)
-    mm.flex_facilitators = flex
+    mm = with_policy(m_doc, **RELAXED[which])
+    mm.flex_facilitators = which == "facilitators_per_series"
     return mm
 
 

@@ -92,6 +92,17 @@ def register(d, specs):
         d.ok("PUT", "/v1/specialists/" + s["id"], s, status=201)
 
 
+def register_loaded(d):
+    """Register the batch's specialists and assign three other parents:
+    S0005 (capacity 2) becomes full, S0006 has one place left.  Returns the
+    specialists and their loads."""
+    specs = specialists()
+    register(d, specs)
+    for p, s in (("X1", "S0005"), ("X2", "S0005"), ("X3", "S0006")):
+        d.ok("POST", "/v1/assignments", {"parent": p, "specialist": s}, status=201)
+    return specs, {"S0005": 2, "S0006": 1}
+
+
 def specialists():
     return copy.deepcopy(BATCH["specialists"])
 
@@ -376,11 +387,7 @@ def test_candidates_include_full():
     fit, breakdown, explanation and note agree with check_match.py."""
     d = Daemon().add_tokens(ROLES).start()
     try:
-        specs = specialists()
-        register(d, specs)
-        for p, s in (("X1", "S0005"), ("X2", "S0005"), ("X3", "S0006")):
-            d.ok("POST", "/v1/assignments", {"parent": p, "specialist": s}, status=201)
-        load = {"S0005": 2, "S0006": 1}
+        specs, load = register_loaded(d)
         policy = BATCH["policy"]
         listed_full = []
         for pid in ("P00001", "P00002", "P00013"):
@@ -417,12 +424,7 @@ def test_candidates_include_full():
 def test_candidates_ranking():
     d = Daemon().add_tokens(ROLES).start()
     try:
-        specs = specialists()
-        register(d, specs)
-        # S0005 (capacity 2) becomes full; S0006 has one place left.
-        for p, s in (("X1", "S0005"), ("X2", "S0005"), ("X3", "S0006")):
-            d.ok("POST", "/v1/assignments", {"parent": p, "specialist": s}, status=201)
-        load = {"S0005": 2, "S0006": 1}
+        specs, load = register_loaded(d)
         policy = BATCH["policy"]
         for pid in ("P00001", "P00002", "P00003", "P00006", "P00010"):
             p = parent(pid)
