@@ -251,8 +251,10 @@ static bool warm_start(struct model *m, int i, enum month_level level, double *x
 		memcpy(x, guided, sizeof(double) * ((size_t)glp_get_num_cols(m->lp) + 1));
 		have = true;
 	}
-	if (have)
+	if (have) {
+		month_comfort_total(m, x);
 		month_round_integers(m, x);
+	}
 	return have;
 }
 

@@ -190,9 +190,11 @@ struct model {
 	glp_prob *lp;
 	int *ylang_off, *ylang_n; /* per candidate: slice of ylangs/ycol */
 	int *ylangs, *ycol;
-	int *fcol; /* nslots x nfacilitators x nstrs: f[s,i,l], 0 = no column */
-	int *scol; /* ncands x nstaff */
-	int *dcol; /* ncands */
+	int *fcol;      /* nslots x nfacilitators x nstrs: f[s,i,l], 0 = no column */
+	int *scol;      /* ncands x nstaff */
+	int *dcol;      /* parallel to ycol: d[c,l] */
+	int dcol_total; /* D, the sum of the d: the comfort objective */
+	int drow_total; /* D = sum of d, free until the comfort level */
 	struct xcol *xs;
 	int nxs, xs_cap;
 	int *cx_off, *cx;    /* x entries of each candidate: cx[cx_off[c] .. cx_off[c+1]) */
@@ -405,6 +407,9 @@ void month_col_make(struct model *m, int j);
 
 /* Make level the objective (its direction and coefficients). */
 void month_set_objective(struct model *m, enum month_level level);
+/* Set x's comfort deviation D to the sum of its d (a plan from a level
+ * before comfort's, where D's row was free). */
+void month_comfort_total(const struct model *m, double *x);
 
 /* The value of level's objective at the plan x (1..ncols). */
 double month_level_value(const struct model *m, enum month_level level, const double *x);

@@ -199,6 +199,18 @@ void month_set_objective(struct model *m, enum month_level level)
 	glp_set_obj_coef(m->lp, 0, level == LEVEL_CHANGES ? m->changes_const : 0.0);
 	for (int j = 1; j <= n; j++)
 		glp_set_obj_coef(m->lp, j, j < m->ncols ? obj_coef(m, level, j) : 0.0);
+	/* the comfort objective is D: from here on D is the sum of the d */
+	if (level == LEVEL_COMFORT || level == LEVEL_COMFORT_PREFERENCE)
+		glp_set_row_bnds(m->lp, m->drow_total, GLP_FX, 0.0, 0.0);
+}
+
+void month_comfort_total(const struct model *m, double *x)
+{
+	int ny = month_y_count(m);
+
+	x[m->dcol_total] = 0.0;
+	for (int q = 0; q < ny; q++)
+		x[m->dcol_total] += x[m->dcol[q]];
 }
 
 double month_level_value(const struct model *m, enum month_level level, const double *x)

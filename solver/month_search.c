@@ -42,17 +42,23 @@ void month_tighten_bound(struct solve_state *st, double b, bool maximise)
 	st->has_bound = true;
 }
 
-/* Branch on a series first: of the y columns GLPK can branch on, the one
- * farthest from whole, towards its nearer end.  Once every series is
- * decided, the rest of a plan (who runs, attends and joins) is nearly whole
- * in the LP, so a search that decides the series first closes its subtrees
- * early (docs/model.md, "Search").  With no fractional y, GLPK chooses. */
+/* Branch on the comfort deviation D when it is fractional (down first: a
+ * relaxation at D = 22.5 usually has no plan at D <= 22), then on a series:
+ * of the y columns GLPK can branch on, the one farthest from whole, towards
+ * its nearer end.  Once every series is decided, the rest of a plan (who
+ * runs, attends and joins) is nearly whole in the LP, so a search that
+ * decides the series first closes its subtrees early (docs/model.md,
+ * "Search").  With no fractional y, GLPK chooses. */
 static void branch_on_series(glp_tree *T, const struct model *m)
 {
 	glp_prob *P = glp_ios_get_prob(T);
 	int best = 0, ny = month_y_count(m);
 	double best_frac = 0.0, best_val = 0.0;
 
+	if (glp_ios_can_branch(T, m->dcol_total)) {
+		glp_ios_branch_upon(T, m->dcol_total, GLP_DN_BRNCH);
+		return;
+	}
 	for (int t = 0; t < ny; t++) {
 		int j = m->ycol[t];
 		double v, frac;

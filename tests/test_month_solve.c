@@ -31,6 +31,11 @@ static void parse_or_fail(const char *doc, struct month_input *in)
 		fail_msg("parse: %s: %s", err.path, err.message);
 }
 
+#define MON_ALL_DAY "[{\"weekday\":\"mon\",\"from\":\"08:00\",\"to\":\"22:00\"}]"
+#define PARENT(id, lang)                                                                           \
+	"{\"id\":\"" id "\",\"transport\":\"car\",\"languages\":[\"" lang "\"],\"children\":[],"   \
+	"\"available\":" MON_ALL_DAY "}"
+
 /* December 2026 starts on a Tuesday: Tuesdays are 1, 8, 15, 22, 29. */
 static void test_meeting_days(void **state)
 {
@@ -344,6 +349,39 @@ static void test_combined_gap(void **state)
 	glp_free_env();
 }
 
+/* A month's model as the solver builds it, with the candidates and static
+ * failures it keeps pointers to; price_from as month_model_init takes it. */
+struct built {
+	struct model m;
+	struct month_cand *cands;
+	unsigned *fails;
+};
+
+static void build_model(const struct month_input *in, int price_from, struct built *b)
+{
+	struct model_rules rules;
+	int ncands;
+
+	b->cands = month_candidates(in, &ncands);
+	b->fails = calloc((size_t)in->nparents * (size_t)ncands + 1, sizeof *b->fails);
+	assert_non_null(b->fails);
+	for (int p = 0; p < in->nparents; p++)
+		for (int c = 0; c < ncands; c++)
+			b->fails[(size_t)p * ncands + c] =
+			    month_static_fails(in, &b->cands[c], &in->parents[p]);
+	month_rules_from_policy(&in->policy, &rules);
+	assert_int_equal(
+	    month_model_init(&b->m, in, &rules, b->cands, ncands, b->fails, price_from), 0);
+}
+
+static void built_free(struct built *b)
+{
+	month_model_free(&b->m);
+	glp_free_env();
+	free(b->fails);
+	free(b->cands);
+}
+
 /* The greedy start of a priced model is a plan its rows accept: a lazy
  * column's entries reach the rows only once it is made, so the check must
  * make the columns the plan uses (without that, every priced month lost
@@ -352,37 +390,81 @@ static void test_lazy_warm_start(void **state)
 {
 	char *doc = test_read_file(agency_path, NULL);
 	struct month_input in;
-	struct model_rules rules;
-	struct model m;
-	struct month_cand *cands;
-	unsigned *fails;
+	struct built b;
 	double *x;
-	int ncands;
 
 	(void)state;
 	parse_or_fail(doc, &in);
-	cands = month_candidates(&in, &ncands);
-	fails = calloc((size_t)in.nparents * (size_t)ncands, sizeof *fails);
-	assert_non_null(fails);
-	for (int p = 0; p < in.nparents; p++)
-		for (int c = 0; c < ncands; c++)
-			fails[(size_t)p * ncands + c] =
-			    month_static_fails(&in, &cands[c], &in.parents[p]);
-	month_rules_from_policy(&in.policy, &rules);
-	assert_int_equal(month_model_init(&m, &in, &rules, cands, ncands, fails, 1), 0);
-	assert_true(m.lazy);
-	x = calloc((size_t)glp_get_num_cols(m.lp) + 2, sizeof *x);
+	build_model(&in, 1, &b);
+	assert_true(b.m.lazy);
+	x = calloc((size_t)glp_get_num_cols(b.m.lp) + 2, sizeof *x);
 	assert_non_null(x);
-	assert_int_equal(month_greedy_plan(&m, x, NULL), 0);
-	assert_true(month_level_value(&m, LEVEL_COVERAGE, x) > 0);
-	assert_true(month_plan_meets_rows(&m, x));
+	assert_int_equal(month_greedy_plan(&b.m, x, NULL), 0);
+	assert_true(month_level_value(&b.m, LEVEL_COVERAGE, x) > 0);
+	assert_true(month_plan_meets_rows(&b.m, x));
 	free(x);
-	month_model_free(&m);
-	glp_free_env();
-	free(fails);
-	free(cands);
+	built_free(&b);
 	month_input_free(&in);
 	free(doc);
+}
+
+/* Two rooms (comfort 6-10) at one slot, one facilitator for Arabic and one
+ * for English, four parents who speak only Arabic and eight only English.
+ * Every plan that places all twelve has an Arabic group of four: comfort
+ * deviation 2.  A series runs in one language, so the model counts the
+ * deviation per language; summed over languages, the relaxation could run
+ * half an Arabic and half an English series in each room (two and four
+ * parents: six, the comfort minimum) and show no deviation at all.  Per
+ * language, with coverage held at 11.5 or more (the level's half-unit
+ * margin), a >= 3.5 Arabic parents are placed, their series add up to
+ * Y >= a / 4 (at most four per series) and to deviation >= 6 * Y - a >=
+ * a / 2 = 1.75. */
+static const char two_languages[] =
+    "{\"month\":\"2026-12\",\"policy\":{\"facilitators_per_series\":1,"
+    "\"require_trained\":false,\"min_group\":3},"
+    "\"slots\":[{\"id\":\"mon-am\",\"weekday\":\"mon\",\"start\":\"09:00\",\"end\":\"11:00\"}],"
+    "\"rooms\":[{\"id\":\"ra\",\"capacity\":12,\"comfort\":[6,10],\"available\":" MON_ALL_DAY "},"
+    "{\"id\":\"rb\",\"capacity\":12,\"comfort\":[6,10],\"available\":" MON_ALL_DAY "}],"
+    "\"facilitators\":[{\"id\":\"F1\",\"languages\":[\"ar\"],\"available\":" MON_ALL_DAY "},"
+    "{\"id\":\"F2\",\"languages\":[\"en\"],\"available\":" MON_ALL_DAY "}],"
+    "\"parents\":[" PARENT("P00", "ar") "," PARENT("P01", "ar") "," PARENT("P02", "ar") "," PARENT("P03", "ar") "," PARENT(
+	"P04",
+	"en") "," PARENT("P05",
+			 "en") "," PARENT("P06",
+					  "en") "," PARENT("P07",
+							   "en") "," PARENT("P08",
+									    "en") "," PARENT("P09",
+											     "en") "," PARENT("P10",
+													      "en") "," PARENT("P11",
+															       "en") "]}";
+
+static void test_comfort_per_language(void **state)
+{
+	struct month_input in;
+	struct month_result res;
+	struct pp_error err = {0};
+	struct built b;
+	glp_smcp sp;
+
+	(void)state;
+	parse_or_fail(two_languages, &in);
+	build_model(&in, 0, &b);
+	/* the relaxation of comfort with all twelve placed */
+	assert_int_equal(month_fix_level(&b.m, LEVEL_COVERAGE, 12), 0);
+	month_set_objective(&b.m, LEVEL_COMFORT);
+	glp_init_smcp(&sp);
+	sp.msg_lev = GLP_MSG_OFF;
+	assert_int_equal(glp_simplex(b.m.lp, &sp), 0);
+	assert_int_equal(glp_get_status(b.m.lp), GLP_OPT);
+	assert_float_equal(glp_get_obj_val(b.m.lp), 1.75, 1e-6);
+	built_free(&b);
+	/* and the plan */
+	assert_int_equal(month_solve(&in, NULL, &res, &err), 0);
+	assert_int_equal(res.status, MONTH_OPTIMAL);
+	assert_int_equal(res.objective.coverage, 12);
+	assert_int_equal(res.objective.comfort_deviation, 2);
+	month_result_free(&res);
+	month_input_free(&in);
 }
 
 int main(int argc, char **argv)
@@ -398,6 +480,7 @@ int main(int argc, char **argv)
 	    cmocka_unit_test(test_progress_and_optimum),
 	    cmocka_unit_test(test_combined_gap),
 	    cmocka_unit_test(test_lazy_warm_start),
+	    cmocka_unit_test(test_comfort_per_language),
 	};
 
 	if (argc != 2) {
