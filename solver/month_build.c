@@ -20,8 +20,8 @@
  * build() adds the columns, then the rows one family at a time: per
  * candidate (language choice, staff only in open series, group size,
  * comfort, children, needs, rides, variable upper bounds), then the
- * comfort total, facilitators per slot, class counts, overlaps, max_meetings and the
- * policy rows (budget, dayparts, max_series).  The order of columns and
+ * comfort total, facilitators per slot, class counts, overlaps,
+ * max_meetings and the policy rows (budget, dayparts, max_series).  The order of columns and
  * rows is part of the exported LP file, so it is kept fixed.
  *
  * Overlap of slots is an interval graph per weekday, so "never in two
@@ -480,7 +480,7 @@ static void comfort_rows(struct model *m, int c)
 
 /* D = sum of every d[c,l].  Every d of a plan is whole, so D is too, and
  * a relaxation at D = 22.5 is cut off by branching on D alone.  The row is
- * free until the comfort level starts (month_comfort_total_on): in the
+ * free until the comfort objective is set (month_set_objective): in the
  * coverage level's LP it only changed the search's path (measured:
  * month-8106's coverage unproven at 60 s instead of proven in 5 s). */
 static void comfort_total_row(struct model *m)

@@ -169,10 +169,7 @@ static void series_objective(const struct month_input *in, const struct month_ca
 		obj->coverage += pp->priority;
 		obj->preference += pp->prefers == cd->daypart;
 	}
-	if (size < room->comfort_lo)
-		obj->comfort_deviation += room->comfort_lo - size;
-	else if (size > room->comfort_hi)
-		obj->comfort_deviation += size - room->comfort_hi;
+	obj->comfort_deviation += month_comfort_deviation(room, size);
 	obj->cost += s->cost;
 }
 

@@ -344,7 +344,7 @@ static void greedy_commit(struct greedy *g, const struct greedy_pick *p)
 	const struct month_input *in = m->in;
 	const struct month_cand *cd = &m->cands[p->c];
 	const struct month_room *room = &in->rooms[cd->room];
-	int c = p->c, ns = in->nstaff, dev;
+	int c = p->c, ns = in->nstaff, dev = month_comfort_deviation(room, p->size);
 
 	g->spent += p->cost;
 	g->nseries++;
@@ -368,9 +368,6 @@ static void greedy_commit(struct greedy *g, const struct greedy_pick *p)
 		g->rem[m->xs[e].k] -= g->take[e];
 		greedy_unscore(g, m->xs[e].k, g->take[e]);
 	}
-	dev = p->size < room->comfort_lo   ? room->comfort_lo - p->size
-	      : p->size > room->comfort_hi ? p->size - room->comfort_hi
-					   : 0;
 	g->x[m->dcol[month_ypos(m, c, p->lang)]] = dev;
 	g->x[m->dcol_total] += dev;
 }

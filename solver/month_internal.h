@@ -407,6 +407,9 @@ void month_col_make(struct model *m, int j);
 
 /* Make level the objective (its direction and coefficients). */
 void month_set_objective(struct model *m, enum month_level level);
+/* How far a group of size parents is from room's comfort range (MODEL.md
+ * section 1, comfort_deviation). */
+int month_comfort_deviation(const struct month_room *room, int size);
 /* Set x's comfort deviation D to the sum of its d (a plan from a level
  * before comfort's, where D's row was free). */
 void month_comfort_total(const struct model *m, double *x);

@@ -204,6 +204,13 @@ void month_set_objective(struct model *m, enum month_level level)
 		glp_set_row_bnds(m->lp, m->drow_total, GLP_FX, 0.0, 0.0);
 }
 
+int month_comfort_deviation(const struct month_room *room, int size)
+{
+	return size < room->comfort_lo   ? room->comfort_lo - size
+	       : size > room->comfort_hi ? size - room->comfort_hi
+					 : 0;
+}
+
 void month_comfort_total(const struct model *m, double *x)
 {
 	int ny = month_y_count(m);
