@@ -14,7 +14,9 @@
  *   month_build.c      the mixed-integer program, one function per row family
  *   month_model.c      the model's rows, lazy columns and objectives
  *   month_greedy.c     the greedy plan every search starts from
- *   month_search.c     one level: root LP, dive, branch and cut, callback
+ *   month_search.c     one level: root LP, branch and cut, callback
+ *   month_dive.c       plans found by fixing series: the dive of priced
+ *                      models, the series heuristic of whole ones
  *   month_price.c      column generation for large ("lazy") models
  *   month_extract.c    a solution turned into a struct month_result
  *   month_detail.c     a line on each parent left out: what fails where,
@@ -264,6 +266,10 @@ struct model {
 	double *held_d; /* per column: reduced cost of a held one in the root LP */
 	int nheld;
 	double root_lp; /* root LP value over all columns */
+
+	/* The level's model as it was before its search, for the series
+	 * heuristic (month_dive.c); NULL outside it. */
+	glp_prob *snapshot;
 };
 
 struct solve_state {
@@ -273,8 +279,8 @@ struct solve_state {
 	enum month_level level;
 	int position; /* the level's number in the month's order (progress) */
 	const char *stage;
-	const struct model *model; /* for the branching choice of the callback */
-	const double *warm;        /* 1..ncols, or NULL */
+	struct model *model; /* for the branching choice and the series heuristic */
+	const double *warm;  /* 1..ncols, or NULL */
 	bool warm_done;
 	bool stop_at_first;
 	bool cancelled, timed_out;
@@ -286,6 +292,8 @@ struct solve_state {
 	bool priced;    /* some x columns are held at zero (see price_hold) */
 	double outside; /* bound on any plan that uses a held column */
 	jmp_buf *jb;
+	bool series_heuristic;     /* run it in this search (month_series_begin) */
+	const glp_iocp *series_ip; /* the search's settings, for its polishing MIP */
 };
 /* Index of f[slot, i, lang] in model.fcol. */
 #define FIDX(m, slot, i, lang)                                                                     \
@@ -417,7 +425,8 @@ void month_comfort_total(const struct model *m, double *x);
 /* The value of level's objective at the plan x (1..ncols). */
 double month_level_value(const struct model *m, enum month_level level, const double *x);
 
-/* Fix an integer level at its optimum v by a row.  Returns 0 or -1. */
+/* Fix an integer level at its optimum v, a whole number, by a row.
+ * Returns 0 or -1 (memory). */
 int month_fix_level(struct model *m, enum month_level level, double v);
 
 /* Does plan x meet every row and column bound of the model as it stands
@@ -461,6 +470,32 @@ int month_lp_sliced(struct model *m, struct solve_state *st, glp_smcp *sp);
 /* Solve the model under the current objective; x[1..n] receives the
  * incumbent when there is one.  Returns how the level ended. */
 enum level_outcome month_solve_level(struct model *m, struct solve_state *st, double *x);
+
+/* Milliseconds to the deadline, at least 1 (GLPK's time limits). */
+int month_remaining_ms(const struct solve_state *st);
+
+/* ----------------------------------- month_dive.c: plans by fixing series */
+
+/* A plan for a priced model by diving on the series, the greedy plan and a
+ * polishing MIP.  Writes it to x and returns true when it is better than
+ * x's value at the level.  Every bound is restored; the LP is left
+ * unsolved. */
+bool month_dive(struct model *m, struct solve_state *st, glp_smcp *sp, const glp_iocp *ipp,
+		double *x);
+
+/* Before a level's branch and cut with settings ip: keep a copy of the
+ * model for the series heuristic when the level gets one (the
+ * comfort-and-preference level of a whole model with a warm plan). */
+void month_series_begin(struct model *m, struct solve_state *st, const glp_iocp *ip);
+
+/* From the branch-and-cut callback T (GLP_IHEUR), once: dive on the series
+ * in the copy, fix them, and let a depth-first MIP that branches on staff
+ * and facilitators first find the rest; a better plan becomes the search's
+ * incumbent.  An allocation failure sets m->oom. */
+void month_series_heuristic(glp_tree *T, struct solve_state *st, struct model *m);
+
+/* After the level's search: drop the copy. */
+void month_series_end(struct model *m, struct solve_state *st);
 
 /* ------------------------------------------ month_price.c: column generation */
 

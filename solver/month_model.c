@@ -251,10 +251,12 @@ int month_fix_level(struct model *m, enum month_level level, double v)
 		return -1;
 	if (m->rn == 0)
 		return 0;
+	/* the level's coefficients are integers, so v exactly: a row at
+	 * v - 0.5 would let the relaxation place half a parent less */
 	if (month_level_maximised(level))
-		month_row_end(m, GLP_LO, v - 0.5, 0);
+		month_row_end(m, GLP_LO, v, 0);
 	else
-		month_row_end(m, GLP_UP, 0, v + 0.5);
+		month_row_end(m, GLP_UP, 0, v);
 	return m->oom ? -1 : 0;
 }
 
@@ -334,6 +336,8 @@ void month_model_free(struct model *m)
 		month_scratch_free(m, m->scratch[m->nscratch - 1]);
 	if (m->lp != NULL)
 		glp_delete_prob(m->lp);
+	if (m->snapshot != NULL)
+		glp_delete_prob(m->snapshot);
 	for (int k = 0; k < m->nclasses; k++) {
 		free(m->classes[k].members);
 		free(m->classes[k].cands);

@@ -1,18 +1,20 @@
 /*
  * month_search.c - one objective level solved to proven optimality, or as
- * far as the deadline allows: the root LP, the dive of priced models, and
- * GLPK's branch and cut with its callback.
+ * far as the deadline allows: the root LP, GLPK's branch and cut with its
+ * callback, and the resumed search of priced models.
  *
  * glp_simplex() has no callback, so the root LP runs in slices of a fixed
  * number of simplex iterations (month_lp_sliced) with the cancel flag and
- * the deadline checked in between.  The branch-and-cut callback injects the warm plan as the first
- * incumbent (glp_ios_heur_sol), keeps the level's best proven bound, and
- * stops the search on cancel or at the deadline.  The MIP presolver stays
- * off so that injected vectors address the original columns.  A priced
- * model (month_price.c) first gets its root LP by column generation, then a
- * plan by diving, and its search is resumed over newly released columns
- * until no held column can give a better plan.  GLPK's settings are the
- * ones docs/model.md justifies by measurement.
+ * the deadline checked in between.  The branch-and-cut callback injects
+ * the warm plan as the first incumbent (glp_ios_heur_sol), runs the series
+ * heuristic once the search has grown (month_dive.c), keeps the level's
+ * best proven bound, and stops the search on cancel or at the deadline.
+ * The MIP presolver stays off so that injected vectors address the
+ * original columns.  A priced model (month_price.c) first gets its root LP
+ * by column generation, then a plan by diving (month_dive.c), and its
+ * search is resumed over newly released columns until no held column can
+ * give a better plan.  GLPK's settings are the ones docs/model.md
+ * justifies by measurement.
  */
 #include "month_internal.h"
 
@@ -31,6 +33,11 @@ double month_rel_gap(double inc, double bound)
 {
 	return fabs(inc - bound) / (fabs(inc) + DBL_EPSILON);
 }
+
+/* The series heuristic runs once the level's search has this many nodes:
+ * the searches that prove their level sooner never pay for it (most
+ * realistic months prove comfort and preference within 150 nodes). */
+#define SERIES_HEURISTIC_NODES 200
 
 /* Keep the best proven bound of the level (integer levels: rounded). */
 void month_tighten_bound(struct solve_state *st, double b, bool maximise)
@@ -88,6 +95,11 @@ static void ios_callback(glp_tree *T, void *info)
 		st->warm_done = true;
 		glp_ios_heur_sol(T, st->warm);
 	}
+	if (reason == GLP_IHEUR && st->series_heuristic && st->model != NULL) {
+		glp_ios_tree_size(T, &a_cnt, &n_cnt, &t_cnt);
+		if (t_cnt >= SERIES_HEURISTIC_NODES)
+			month_series_heuristic(T, st, st->model);
+	}
 	if (reason == GLP_IBRANCH && st->model != NULL)
 		branch_on_series(T, st->model);
 	if (reason == GLP_IBINGO && st->stop_at_first) {
@@ -129,7 +141,7 @@ static void ios_callback(glp_tree *T, void *info)
 	}
 }
 
-static int remaining_ms(const struct solve_state *st)
+int month_remaining_ms(const struct solve_state *st)
 {
 	double left = st->deadline - month_elapsed(st);
 
@@ -150,7 +162,7 @@ static int remaining_ms(const struct solve_state *st)
 int month_lp_sliced(struct model *m, struct solve_state *st, glp_smcp *sp)
 {
 	for (;;) {
-		int left = remaining_ms(st), rc;
+		int left = month_remaining_ms(st), rc;
 
 		sp->tm_lim = left < LP_SLICE_MS ? left : LP_SLICE_MS;
 		sp->it_lim = LP_SLICE_ITERATIONS;
@@ -166,178 +178,6 @@ int month_lp_sliced(struct model *m, struct solve_state *st, glp_smcp *sp)
 			return GLP_ETMLIM;
 		month_report(st, false, 0, false);
 	}
-}
-
-/* Deadline and cancel checks only: the dive's search is over a restricted
- * problem, so its bounds say nothing about the level. */
-static void dive_callback(glp_tree *T, void *info)
-{
-	struct solve_state *st = info;
-
-	if (month_cancel_raised(st)) {
-		st->cancelled = true;
-		glp_ios_terminate(T);
-	} else if (month_elapsed(st) >= st->deadline) {
-		glp_ios_terminate(T);
-	}
-}
-
-/* Note the LP values of the y columns cols[0..ny-1] in guide. */
-static void dive_record(const struct model *m, const int *cols, int ny, double *guide)
-{
-	for (int t = 0; t < ny; t++)
-		guide[cols[t]] = glp_get_col_prim(m->lp, cols[t]);
-}
-
-/* The y column to fix at one next: of the y columns cols[0..ny-1] not
- * fixed, the one with the largest fractional LP value; -1 when every y is
- * whole. */
-static int dive_pick(const struct model *m, const int *cols, int ny)
-{
-	int pick = -1;
-	double best = 1e-6;
-
-	for (int t = 0; t < ny; t++) {
-		double yv = glp_get_col_prim(m->lp, cols[t]);
-
-		if (glp_get_col_type(m->lp, cols[t]) != GLP_FX && yv > best && yv < 1.0 - 1e-6) {
-			best = yv;
-			pick = cols[t];
-		}
-	}
-	return pick;
-}
-
-/* Fix series one at a time, each the y largest in the LP (at zero instead
- * when that leaves no LP solution), solving the LP after each, until every
- * y is whole or a dead end; guide then holds the y values of the last LP
- * that had a solution.  False when cancelled, out of time, or when the
- * first LP has no solution. */
-static bool dive_series(struct model *m, struct solve_state *st, glp_smcp *sp, const int *cols,
-			int ny, double *guide)
-{
-	int last = -1;
-
-	for (;;) {
-		int rc = month_lp_sliced(m, st, sp), pick;
-
-		if (st->cancelled || month_elapsed(st) >= st->deadline)
-			return false;
-		if (rc != 0 || glp_get_status(m->lp) != GLP_OPT) {
-			if (last < 0)
-				return false;
-			if (glp_get_col_lb(m->lp, last) < 0.5)
-				return true; /* a dead end: follow the last LP that had a solution
-					      */
-			glp_set_col_bnds(m->lp, last, GLP_FX, 0.0, 0.0);
-			continue;
-		}
-		dive_record(m, cols, ny, guide);
-		pick = dive_pick(m, cols, ny);
-		if (pick < 0)
-			return true;
-		glp_set_col_bnds(m->lp, pick, GLP_FX, 1.0, 1.0);
-		last = pick;
-	}
-}
-
-/* Fix the greedy plan xg's series and people: its nfc facilitator and nsc
- * staff columns are appended to the ncols in cols, the held parent columns
- * it uses are released, and every column in cols is fixed at its value in
- * xg.  Returns the number of columns now in cols. */
-static int dive_fix_plan(struct model *m, int *cols, int ncols, size_t nfc, size_t nsc,
-			 const double *xg)
-{
-	for (size_t t = 0; t < nfc; t++)
-		if (m->fcol[t] != 0)
-			cols[ncols++] = m->fcol[t];
-	for (size_t t = 0; t < nsc; t++)
-		if (m->scol[t] != 0)
-			cols[ncols++] = m->scol[t];
-	for (int t = 0; t < m->nlz; t++)
-		if (m->held[m->lzcols[t]] && xg[m->lzcols[t]] > 0.5)
-			month_price_release(m, m->lzcols[t]);
-	for (int t = 0; t < ncols; t++)
-		glp_set_col_bnds(m->lp, cols[t], GLP_FX, xg[cols[t]], xg[cols[t]]);
-	return ncols;
-}
-
-/* With the greedy plan's series and people fixed, let a MIP, time-boxed to
- * a quarter of the time left (at least a second), decide who joins which
- * series under every row.  Writes its plan to x[1..n] and returns true when
- * it is better than the value v (maximise: the objective's direction). */
-static bool dive_polish(struct model *m, struct solve_state *st, glp_smcp *sp, const glp_iocp *ipp,
-			bool maximise, double v, double *x, int n)
-{
-	glp_iocp ip = *ipp;
-	int ms;
-
-	if (month_lp_sliced(m, st, sp) != 0 || glp_get_status(m->lp) != GLP_OPT)
-		return false;
-	ip.cb_func = dive_callback;
-	ip.cb_info = st;
-	ip.tm_lim = remaining_ms(st) / 4 + 1000;
-	if (ip.tm_lim > remaining_ms(st))
-		ip.tm_lim = remaining_ms(st);
-	glp_intopt(m->lp, &ip);
-	ms = glp_mip_status(m->lp);
-	if (!((ms == GLP_FEAS || ms == GLP_OPT) &&
-	      (maximise ? glp_mip_obj_val(m->lp) > v + 1e-9 : glp_mip_obj_val(m->lp) < v - 1e-9)))
-		return false;
-	for (int j = 1; j <= n; j++)
-		x[j] = glp_mip_col_val(m->lp, j);
-	return true;
-}
-
-/* A plan by diving, for priced models, where GLPK's search by best bound
- * rarely finds plans of its own: open the series whose y is largest in the
- * LP (fixing it at one; at zero when that leaves no LP solution), solve the
- * LP again, and repeat until every y is whole.  The greedy plan then opens
- * those series first and staffs them, and a MIP with every series and
- * person fixed as the greedy plan has them decides who joins which series
- * (under every row, including those that fix earlier levels).  Writes that
- * plan to x and returns true when it is better than the level's value of x.
- * Every bound is restored; the LP is left unsolved. */
-static bool dive(struct model *m, struct solve_state *st, glp_smcp *sp, const glp_iocp *ipp,
-		 double *x)
-{
-	bool maximise = glp_get_obj_dir(m->lp) == GLP_MAX, better = false;
-	const struct month_input *in = m->in;
-	size_t nfc = (size_t)in->nslots * (size_t)in->nfacilitators * (size_t)(in->nstrs + 1);
-	size_t nsc = (size_t)m->ncands * (size_t)in->nstaff;
-	int ny = month_y_count(m);
-	int n = glp_get_num_cols(m->lp), ncols = 0;
-	int *cols = month_scratch_alloc(m, (size_t)ny + nfc + nsc + 1, sizeof(int));
-	double *guide = month_scratch_alloc(m, (size_t)n + 1, sizeof(double));
-	double *xg = month_scratch_alloc(m, (size_t)n + 2, sizeof(double));
-	double before = month_level_value(m, st->level, x);
-
-	if (cols == NULL || guide == NULL || xg == NULL) {
-		m->oom = true;
-		goto out;
-	}
-	for (int t = 0; t < ny; t++)
-		cols[ncols++] = m->ycol[t];
-	if (!dive_series(m, st, sp, cols, ny, guide))
-		goto restore;
-	for (int t = 0; t < ny; t++)
-		glp_set_col_bnds(m->lp, cols[t], GLP_DB, 0.0, 1.0);
-	if (month_greedy_plan(m, xg, guide) < 0)
-		goto out;
-	month_round_integers(m, xg);
-	/* polish: the greedy plan's series and people fixed, the parents free */
-	ncols = dive_fix_plan(m, cols, ncols, nfc, nsc, xg);
-	/* only a plan the MIP returns counts: it also holds the rows that fix
-	 * the levels before this one, which the greedy plan does not know */
-	better = dive_polish(m, st, sp, ipp, maximise, before, x, n);
-restore:
-	for (int t = 0; t < ncols; t++)
-		glp_set_col_bnds(m->lp, cols[t], GLP_DB, 0.0, 1.0);
-out:
-	month_scratch_free(m, cols);
-	month_scratch_free(m, guide);
-	month_scratch_free(m, xg);
-	return better;
 }
 
 /* Solve a priced model's restricted root LP again (after the dive, or after
@@ -530,8 +370,9 @@ static enum level_outcome branch_and_cut(struct model *m, struct solve_state *st
 	enum level_outcome out;
 	int rc, ms;
 
+	month_series_begin(m, st, ip);
 	for (;;) {
-		ip->tm_lim = remaining_ms(st);
+		ip->tm_lim = month_remaining_ms(st);
 		st->warm_done = false;
 		st->nodes = 0;
 		st->gap = 0.0;
@@ -574,18 +415,20 @@ static enum level_outcome solve_level(struct model *m, struct solve_state *st, d
 	if (!root_lp(m, st, &sp, x, &out))
 		return out;
 	level_iocp(m, st, &ip);
-	if (st->priced && x != NULL && dive(m, st, &sp, &ip, x)) {
+	if (st->priced && x != NULL && month_dive(m, st, &sp, &ip, x)) {
 		month_round_integers(m, x);
 		st->warm = x;
 	}
 	/* the dive left its own basis: back to the root LP */
 	if (st->priced && !root_lp_again(m, st, &sp, x, &out))
 		return out;
-	return branch_and_cut(m, st, &sp, &ip, x, n);
+	out = branch_and_cut(m, st, &sp, &ip, x, n);
+	month_series_end(m, st);
+	return out;
 }
 
-/* An allocation that failed during the level (pricing, the dive, its greedy
- * plan) turns whatever the level found into LVL_FAILED. */
+/* An allocation that failed during the level (pricing, the dives, the
+ * greedy plan) turns whatever the level found into LVL_FAILED. */
 enum level_outcome month_solve_level(struct model *m, struct solve_state *st, double *x)
 {
 	enum level_outcome o = solve_level(m, st, x);

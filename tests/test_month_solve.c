@@ -415,10 +415,11 @@ static void test_lazy_warm_start(void **state)
  * deviation per language; summed over languages, the relaxation could run
  * half an Arabic and half an English series in each room (two and four
  * parents: six, the comfort minimum) and show no deviation at all.  Per
- * language, with coverage held at 11.5 or more (the level's half-unit
- * margin), a >= 3.5 Arabic parents are placed, their series add up to
- * Y >= a / 4 (at most four per series) and to deviation >= 6 * Y - a >=
- * a / 2 = 1.75. */
+ * language, with coverage held at exactly 12, a = 4 Arabic parents are
+ * placed, their series add up to Y >= a / 4 (at most four per series) and
+ * to deviation >= 6 * Y - a >= a / 2 = 2.  (With the row at 11.5, a half
+ * unit below the level's optimum, the relaxation placed 3.5 Arabic parents
+ * and showed 1.75.) */
 static const char two_languages[] =
     "{\"month\":\"2026-12\",\"policy\":{\"facilitators_per_series\":1,"
     "\"require_trained\":false,\"min_group\":3},"
@@ -456,7 +457,7 @@ static void test_comfort_per_language(void **state)
 	sp.msg_lev = GLP_MSG_OFF;
 	assert_int_equal(glp_simplex(b.m.lp, &sp), 0);
 	assert_int_equal(glp_get_status(b.m.lp), GLP_OPT);
-	assert_float_equal(glp_get_obj_val(b.m.lp), 1.75, 1e-6);
+	assert_float_equal(glp_get_obj_val(b.m.lp), 2.0, 1e-6);
 	built_free(&b);
 	/* and the plan */
 	assert_int_equal(month_solve(&in, NULL, &res, &err), 0);
@@ -464,6 +465,80 @@ static void test_comfort_per_language(void **state)
 	assert_int_equal(res.objective.coverage, 12);
 	assert_int_equal(res.objective.comfort_deviation, 2);
 	month_result_free(&res);
+	month_input_free(&in);
+}
+
+/* The series heuristic's callback: run it at the first chance, then end
+ * the search, so that its plan is the only one the search has. */
+static void heuristic_only(glp_tree *tree, void *info)
+{
+	struct solve_state *st = info;
+
+	if (!st->series_heuristic) { /* it ran (once per search) */
+		glp_ios_terminate(tree);
+		return;
+	}
+	if (glp_ios_reason(tree) != GLP_IHEUR)
+		return;
+	/* the relaxation is not whole: nothing found a plan yet */
+	assert_int_equal(glp_mip_status(glp_ios_get_prob(tree)), GLP_UNDEF);
+	month_series_heuristic(tree, st, st->model);
+}
+
+/* The series heuristic (month_dive.c) on the month above: from the
+ * relaxation of comfort and preference with all twelve placed, it opens
+ * both series, fixes them, and finds a plan with the least deviation, 2,
+ * that meets every row -- the plan the search then holds. */
+static void test_series_heuristic(void **state)
+{
+	struct month_input in;
+	struct built b;
+	struct solve_state st = {0};
+	glp_smcp sp;
+	glp_iocp ip;
+	double *warm, *plan;
+	int n;
+
+	(void)state;
+	parse_or_fail(two_languages, &in);
+	build_model(&in, 0, &b);
+	n = glp_get_num_cols(b.m.lp);
+	warm = calloc((size_t)n + 2, sizeof *warm);
+	plan = calloc((size_t)n + 2, sizeof *plan);
+	assert_non_null(warm);
+	assert_non_null(plan);
+	assert_int_equal(month_greedy_plan(&b.m, warm, NULL), 0);
+	assert_int_equal(month_fix_level(&b.m, LEVEL_COVERAGE, 12), 0);
+	b.m.pref_weight = 13;
+	month_set_objective(&b.m, LEVEL_COMFORT_PREFERENCE);
+	glp_init_smcp(&sp);
+	sp.msg_lev = GLP_MSG_OFF;
+	assert_int_equal(glp_simplex(b.m.lp, &sp), 0);
+
+	clock_gettime(CLOCK_MONOTONIC, &st.start);
+	st.deadline = 60;
+	st.level = LEVEL_COMFORT_PREFERENCE;
+	st.model = &b.m;
+	st.warm = warm;
+	glp_init_iocp(&ip);
+	ip.msg_lev = GLP_MSG_OFF;
+	ip.cb_func = heuristic_only;
+	ip.cb_info = &st;
+	month_series_begin(&b.m, &st, &ip);
+	assert_true(st.series_heuristic);
+	glp_intopt(b.m.lp, &ip);
+	assert_false(b.m.oom);
+	assert_true(glp_mip_status(b.m.lp) == GLP_FEAS || glp_mip_status(b.m.lp) == GLP_OPT);
+	for (int j = 1; j <= n; j++)
+		plan[j] = glp_mip_col_val(b.m.lp, j);
+	month_series_end(&b.m, &st);
+	assert_null(b.m.snapshot);
+	assert_float_equal(month_level_value(&b.m, LEVEL_COVERAGE, plan), 12, 1e-9);
+	assert_float_equal(month_level_value(&b.m, LEVEL_COMFORT, plan), 2, 1e-9);
+	assert_true(month_plan_meets_rows(&b.m, plan));
+	free(warm);
+	free(plan);
+	built_free(&b);
 	month_input_free(&in);
 }
 
@@ -481,6 +556,7 @@ int main(int argc, char **argv)
 	    cmocka_unit_test(test_combined_gap),
 	    cmocka_unit_test(test_lazy_warm_start),
 	    cmocka_unit_test(test_comfort_per_language),
+	    cmocka_unit_test(test_series_heuristic),
 	};
 
 	if (argc != 2) {

@@ -1,0 +1,313 @@
+/*
+ * month_dive.c - plans found by fixing series: the dive of priced models,
+ * and the series heuristic of whole ones.
+ *
+ * Both solve LPs, fixing at one the series whose y is largest, until every
+ * series is decided, and then let a time-boxed MIP with those series fixed
+ * find the rest of a plan (month_dive() first fixes the greedy plan's
+ * people too).  A plan found counts only when the MIP returns it: it then
+ * meets every row, including those that keep the earlier levels.
+ *
+ * The series heuristic runs inside the level's branch and cut, once, on a
+ * copy of the model taken before the search (the search's own problem
+ * carries its node's bounds and cuts); its plan becomes the search's
+ * incumbent (glp_ios_heur_sol), and the search goes on from there.
+ */
+#include "month_internal.h"
+
+/* What the callback of a polishing search knows. */
+struct polish_info {
+	struct solve_state *st;
+	const struct model *m;
+	bool people_first; /* branch on staff and facilitators first */
+};
+
+/* Of the staff and facilitator columns GLPK can branch on, the one largest
+ * in the node's LP, up: with the series fixed, who runs and who minds the
+ * children decides the rest, and a search that settles them first reaches
+ * whole plans within a few hundred nodes (docs/model.md, "Search"). */
+static void branch_on_people(glp_tree *T, const struct model *m)
+{
+	glp_prob *P = glp_ios_get_prob(T);
+	size_t nsc = (size_t)m->ncands * (size_t)m->in->nstaff;
+	size_t nfc =
+	    (size_t)m->in->nslots * (size_t)m->in->nfacilitators * (size_t)(m->in->nstrs + 1);
+	int best = 0;
+	double best_val = 0.0;
+
+	for (size_t t = 0; t < nsc + nfc; t++) {
+		int j = t < nsc ? m->scol[t] : m->fcol[t - nsc];
+		double v;
+
+		if (j == 0 || !glp_ios_can_branch(T, j))
+			continue;
+		v = glp_get_col_prim(P, j);
+		if (v > best_val) {
+			best_val = v;
+			best = j;
+		}
+	}
+	if (best != 0)
+		glp_ios_branch_upon(T, best, GLP_UP_BRNCH);
+}
+
+/* The dive's search is over a restricted problem, so its bounds say
+ * nothing about the level; a plan that reaches the level's bound ends it
+ * (nothing better exists), and so do the cancel flag and the deadline. */
+static void dive_callback(glp_tree *T, void *info)
+{
+	struct polish_info *pi = info;
+	struct solve_state *st = pi->st;
+	glp_prob *P = glp_ios_get_prob(T);
+	int reason = glp_ios_reason(T);
+
+	if (reason == GLP_IBRANCH && pi->people_first)
+		branch_on_people(T, pi->m);
+	if (reason == GLP_IBINGO && st->has_bound) {
+		double v = glp_mip_obj_val(P);
+
+		if (glp_get_obj_dir(P) == GLP_MAX ? v >= st->bound - 1e-6 : v <= st->bound + 1e-6) {
+			glp_ios_terminate(T);
+			return;
+		}
+	}
+	if (month_cancel_raised(st)) {
+		st->cancelled = true;
+		glp_ios_terminate(T);
+	} else if (month_elapsed(st) >= st->deadline) {
+		glp_ios_terminate(T);
+	}
+}
+
+/* Note the LP values of the y columns cols[0..ny-1] in guide. */
+static void dive_record(const struct model *m, const int *cols, int ny, double *guide)
+{
+	for (int t = 0; t < ny; t++)
+		guide[cols[t]] = glp_get_col_prim(m->lp, cols[t]);
+}
+
+/* The y column to fix at one next: of the y columns cols[0..ny-1] not
+ * fixed, the one with the largest fractional LP value; -1 when every y is
+ * whole. */
+static int dive_pick(const struct model *m, const int *cols, int ny)
+{
+	int pick = -1;
+	double best = 1e-6;
+
+	for (int t = 0; t < ny; t++) {
+		double yv = glp_get_col_prim(m->lp, cols[t]);
+
+		if (glp_get_col_type(m->lp, cols[t]) != GLP_FX && yv > best && yv < 1.0 - 1e-6) {
+			best = yv;
+			pick = cols[t];
+		}
+	}
+	return pick;
+}
+
+/* Fix series one at a time, each the y largest in the LP (at zero instead
+ * when that leaves no LP solution), solving the LP after each, until every
+ * y is whole or a dead end; guide then holds the y values of the last LP
+ * that had a solution.  False when cancelled, out of time, or when the
+ * first LP has no solution. */
+static bool dive_series(struct model *m, struct solve_state *st, glp_smcp *sp, const int *cols,
+			int ny, double *guide)
+{
+	int last = -1;
+
+	for (;;) {
+		int rc = month_lp_sliced(m, st, sp), pick;
+
+		if (st->cancelled || month_elapsed(st) >= st->deadline)
+			return false;
+		if (rc != 0 || glp_get_status(m->lp) != GLP_OPT) {
+			if (last < 0)
+				return false;
+			if (glp_get_col_lb(m->lp, last) < 0.5)
+				return true; /* a dead end: follow the last LP that had a solution
+					      */
+			glp_set_col_bnds(m->lp, last, GLP_FX, 0.0, 0.0);
+			continue;
+		}
+		dive_record(m, cols, ny, guide);
+		pick = dive_pick(m, cols, ny);
+		if (pick < 0)
+			return true;
+		glp_set_col_bnds(m->lp, pick, GLP_FX, 1.0, 1.0);
+		last = pick;
+	}
+}
+
+/* Fix the greedy plan xg's series and people: its nfc facilitator and nsc
+ * staff columns are appended to the ncols in cols, the held parent columns
+ * it uses are released, and every column in cols is fixed at its value in
+ * xg.  Returns the number of columns now in cols. */
+static int dive_fix_plan(struct model *m, int *cols, int ncols, size_t nfc, size_t nsc,
+			 const double *xg)
+{
+	for (size_t t = 0; t < nfc; t++)
+		if (m->fcol[t] != 0)
+			cols[ncols++] = m->fcol[t];
+	for (size_t t = 0; t < nsc; t++)
+		if (m->scol[t] != 0)
+			cols[ncols++] = m->scol[t];
+	for (int t = 0; t < m->nlz; t++)
+		if (m->held[m->lzcols[t]] && xg[m->lzcols[t]] > 0.5)
+			month_price_release(m, m->lzcols[t]);
+	for (int t = 0; t < ncols; t++)
+		glp_set_col_bnds(m->lp, cols[t], GLP_FX, xg[cols[t]], xg[cols[t]]);
+	return ncols;
+}
+
+/* With the series (and, for the greedy plan, its people) fixed, let a MIP,
+ * time-boxed to a quarter of the time left (at least a second), decide the
+ * rest under every row; people_first: depth first, branching on staff and
+ * facilitators first.  Writes its plan to x[1..n] and returns true when it
+ * is better than the value v in the objective's direction. */
+static bool dive_polish(struct model *m, struct solve_state *st, glp_smcp *sp, const glp_iocp *ipp,
+			bool people_first, double v, double *x, int n)
+{
+	bool maximise = glp_get_obj_dir(m->lp) == GLP_MAX;
+	struct polish_info pi = {.st = st, .m = m, .people_first = people_first};
+	glp_iocp ip = *ipp;
+	int ms;
+
+	if (month_lp_sliced(m, st, sp) != 0 || glp_get_status(m->lp) != GLP_OPT)
+		return false;
+	ip.cb_func = dive_callback;
+	ip.cb_info = &pi;
+	if (people_first)
+		ip.bt_tech = GLP_BT_DFS;
+	ip.tm_lim = month_remaining_ms(st) / 4 + 1000;
+	if (ip.tm_lim > month_remaining_ms(st))
+		ip.tm_lim = month_remaining_ms(st);
+	glp_intopt(m->lp, &ip);
+	ms = glp_mip_status(m->lp);
+	if (!((ms == GLP_FEAS || ms == GLP_OPT) &&
+	      (maximise ? glp_mip_obj_val(m->lp) > v + 1e-9 : glp_mip_obj_val(m->lp) < v - 1e-9)))
+		return false;
+	for (int j = 1; j <= n; j++)
+		x[j] = glp_mip_col_val(m->lp, j);
+	return true;
+}
+
+/* A plan by diving, for priced models, where GLPK's search by best bound
+ * rarely finds plans of its own: open the series whose y is largest in the
+ * LP (fixing it at one; at zero when that leaves no LP solution), solve the
+ * LP again, and repeat until every y is whole.  The greedy plan then opens
+ * those series first and staffs them, and a MIP with every series and
+ * person fixed as the greedy plan has them decides who joins which series
+ * (under every row, including those that fix earlier levels).  Writes that
+ * plan to x and returns true when it is better than the level's value of x.
+ * Every bound is restored; the LP is left unsolved. */
+bool month_dive(struct model *m, struct solve_state *st, glp_smcp *sp, const glp_iocp *ipp,
+		double *x)
+{
+	bool better = false;
+	const struct month_input *in = m->in;
+	size_t nfc = (size_t)in->nslots * (size_t)in->nfacilitators * (size_t)(in->nstrs + 1);
+	size_t nsc = (size_t)m->ncands * (size_t)in->nstaff;
+	int ny = month_y_count(m);
+	int n = glp_get_num_cols(m->lp), ncols = 0;
+	int *cols = month_scratch_alloc(m, (size_t)ny + nfc + nsc + 1, sizeof(int));
+	double *guide = month_scratch_alloc(m, (size_t)n + 1, sizeof(double));
+	double *xg = month_scratch_alloc(m, (size_t)n + 2, sizeof(double));
+	double before = month_level_value(m, st->level, x);
+
+	if (cols == NULL || guide == NULL || xg == NULL) {
+		m->oom = true;
+		goto out;
+	}
+	for (int t = 0; t < ny; t++)
+		cols[ncols++] = m->ycol[t];
+	if (!dive_series(m, st, sp, cols, ny, guide))
+		goto restore;
+	for (int t = 0; t < ny; t++)
+		glp_set_col_bnds(m->lp, cols[t], GLP_DB, 0.0, 1.0);
+	if (month_greedy_plan(m, xg, guide) < 0)
+		goto out;
+	month_round_integers(m, xg);
+	/* polish: the greedy plan's series and people fixed, the parents free */
+	ncols = dive_fix_plan(m, cols, ncols, nfc, nsc, xg);
+	/* only a plan the MIP returns counts: it also holds the rows that fix
+	 * the levels before this one, which the greedy plan does not know */
+	better = dive_polish(m, st, sp, ipp, false, before, x, n);
+restore:
+	for (int t = 0; t < ncols; t++)
+		glp_set_col_bnds(m->lp, cols[t], GLP_DB, 0.0, 1.0);
+out:
+	month_scratch_free(m, cols);
+	month_scratch_free(m, guide);
+	month_scratch_free(m, xg);
+	return better;
+}
+
+/* The comfort-and-preference level of a whole model is where GLPK's search
+ * by best bound finds no plan better than the coverage plan on the largest
+ * realistic months, though its bound is exact (docs/model.md, "Search"). */
+void month_series_begin(struct model *m, struct solve_state *st, const glp_iocp *ip)
+{
+	st->series_heuristic = false;
+	if (m->lazy || st->priced || st->warm == NULL || st->level != LEVEL_COMFORT_PREFERENCE)
+		return;
+	if (m->snapshot == NULL)
+		m->snapshot = glp_create_prob();
+	glp_copy_prob(m->snapshot, m->lp, GLP_OFF);
+	st->series_heuristic = true;
+	st->series_ip = ip;
+}
+
+void month_series_end(struct model *m, struct solve_state *st)
+{
+	st->series_heuristic = false;
+	if (m->snapshot != NULL)
+		glp_delete_prob(m->snapshot);
+	m->snapshot = NULL;
+}
+
+void month_series_heuristic(glp_tree *T, struct solve_state *st, struct model *m)
+{
+	glp_prob *P = glp_ios_get_prob(T), *lp;
+	int n = glp_get_num_cols(P), ny = month_y_count(m), ms = glp_mip_status(P);
+	double *x = month_scratch_alloc(m, (size_t)n + 1, sizeof(double));
+	double *guide = month_scratch_alloc(m, (size_t)n + 1, sizeof(double));
+	bool found = false;
+	glp_smcp sp;
+
+	st->series_heuristic = false; /* once per level */
+	if (x == NULL || guide == NULL)
+		goto out;
+	for (int j = 1; j <= n; j++)
+		x[j] = ms == GLP_FEAS || ms == GLP_OPT ? glp_mip_col_val(P, j) : st->warm[j];
+	/* work in the copy; the model owns both problems all the while, so a
+	 * GLPK error that jumps out of here leaks neither */
+	lp = m->lp;
+	m->lp = m->snapshot;
+	m->snapshot = lp;
+	glp_init_smcp(&sp);
+	sp.msg_lev = GLP_MSG_OFF;
+	sp.presolve = GLP_OFF;
+	if (dive_series(m, st, &sp, m->ycol, ny, guide)) {
+		for (int t = 0; t < ny; t++) {
+			double v = guide[m->ycol[t]] > 0.5 ? 1.0 : 0.0;
+
+			glp_set_col_bnds(m->lp, m->ycol[t], GLP_FX, v, v);
+		}
+		found = dive_polish(m, st, &sp, st->series_ip, true,
+				    month_level_value(m, st->level, x), x, n);
+		for (int t = 0; t < ny; t++)
+			glp_set_col_bnds(m->lp, m->ycol[t], GLP_DB, 0.0, 1.0);
+		if (found) {
+			month_round_integers(m, x);
+			found = month_plan_meets_rows(m, x);
+		}
+	}
+	lp = m->lp;
+	m->lp = m->snapshot;
+	m->snapshot = lp;
+	if (found)
+		glp_ios_heur_sol(T, x);
+out:
+	month_scratch_free(m, x);
+	month_scratch_free(m, guide);
+}
