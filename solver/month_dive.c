@@ -3,7 +3,7 @@
  * and the series heuristic of whole ones.
  *
  * Both solve LPs, fixing at one the series whose y is largest, until every
- * series is decided, and then let a time-boxed MIP with those series fixed
+ * series is decided, and then let a short MIP with those series fixed
  * find the rest of a plan (month_dive() first fixes the greedy plan's
  * people too).  A plan found counts only when the MIP returns it: it then
  * meets every row, including those that keep the earlier levels.
@@ -15,11 +15,17 @@
  */
 #include "month_internal.h"
 
+/* Nodes of the series heuristic's polishing search: on month-8106 it
+ * finds its plans within 300 nodes.  Counted in nodes, not seconds, so
+ * that a run's plans do not depend on the machine's speed or load. */
+#define POLISH_NODES 500
+
 /* What the callback of a polishing search knows. */
 struct polish_info {
 	struct solve_state *st;
 	const struct model *m;
-	bool people_first; /* branch on staff and facilitators first */
+	bool people_first; /* branch on staff and facilitators first, and stop
+			    * after POLISH_NODES nodes */
 };
 
 /* Of the staff and facilitator columns GLPK can branch on, the one largest
@@ -63,6 +69,15 @@ static void dive_callback(glp_tree *T, void *info)
 
 	if (reason == GLP_IBRANCH && pi->people_first)
 		branch_on_people(T, pi->m);
+	if (pi->people_first) {
+		int a_cnt, n_cnt, t_cnt;
+
+		glp_ios_tree_size(T, &a_cnt, &n_cnt, &t_cnt);
+		if (t_cnt >= POLISH_NODES) {
+			glp_ios_terminate(T);
+			return;
+		}
+	}
 	if (reason == GLP_IBINGO && st->has_bound) {
 		double v = glp_mip_obj_val(P);
 
@@ -162,7 +177,7 @@ static int dive_fix_plan(struct model *m, int *cols, int ncols, size_t nfc, size
 /* With the series (and, for the greedy plan, its people) fixed, let a MIP,
  * time-boxed to a quarter of the time left (at least a second), decide the
  * rest under every row; people_first: depth first, branching on staff and
- * facilitators first.  Writes its plan to x[1..n] and returns true when it
+ * facilitators first, for POLISH_NODES nodes.  Writes its plan to x[1..n] and returns true when it
  * is better than the value v in the objective's direction. */
 static bool dive_polish(struct model *m, struct solve_state *st, glp_smcp *sp, const glp_iocp *ipp,
 			bool people_first, double v, double *x, int n)
@@ -176,9 +191,11 @@ static bool dive_polish(struct model *m, struct solve_state *st, glp_smcp *sp, c
 		return false;
 	ip.cb_func = dive_callback;
 	ip.cb_info = &pi;
-	if (people_first)
-		ip.bt_tech = GLP_BT_DFS;
 	ip.tm_lim = month_remaining_ms(st) / 4 + 1000;
+	if (people_first) {
+		ip.bt_tech = GLP_BT_DFS;
+		ip.tm_lim = month_remaining_ms(st); /* POLISH_NODES ends it */
+	}
 	if (ip.tm_lim > month_remaining_ms(st))
 		ip.tm_lim = month_remaining_ms(st);
 	glp_intopt(m->lp, &ip);
