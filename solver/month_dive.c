@@ -15,17 +15,25 @@
  */
 #include "month_internal.h"
 
+#include <math.h>
+#include <string.h>
+
 /* Nodes of the series heuristic's polishing search: on month-8106 it
  * finds its plans within 300 nodes.  Counted in nodes, not seconds, so
  * that a run's plans do not depend on the machine's speed or load. */
 #define POLISH_NODES 500
 
+/* Runs of the series heuristic per level (month_series_heuristic). */
+#define SERIES_RUNS 2
+
 /* What the callback of a polishing search knows. */
 struct polish_info {
 	struct solve_state *st;
 	const struct model *m;
-	bool people_first; /* branch on staff and facilitators first, and stop
-			    * after POLISH_NODES nodes */
+	bool people_first;   /* branch on staff and facilitators first, and stop
+			      * after POLISH_NODES nodes */
+	const double *start; /* a plan to start from (1..ncols), or NULL */
+	bool started;
 };
 
 /* Of the staff and facilitator columns GLPK can branch on, the one largest
@@ -67,6 +75,10 @@ static void dive_callback(glp_tree *T, void *info)
 	glp_prob *P = glp_ios_get_prob(T);
 	int reason = glp_ios_reason(T);
 
+	if (reason == GLP_IHEUR && pi->start != NULL && !pi->started) {
+		pi->started = true;
+		glp_ios_heur_sol(T, pi->start);
+	}
 	if (reason == GLP_IBRANCH && pi->people_first)
 		branch_on_people(T, pi->m);
 	if (pi->people_first) {
@@ -177,13 +189,14 @@ static int dive_fix_plan(struct model *m, int *cols, int ncols, size_t nfc, size
 /* With the series (and, for the greedy plan, its people) fixed, let a MIP,
  * time-boxed to a quarter of the time left (at least a second), decide the
  * rest under every row; people_first: depth first, branching on staff and
- * facilitators first, for POLISH_NODES nodes.  Writes its plan to x[1..n] and returns true when it
- * is better than the value v in the objective's direction. */
+ * facilitators first, for POLISH_NODES nodes; start: the polish's first
+ * plan (it must meet the polish's bounds), or NULL.  Writes its plan to x[1..n] and returns true
+ * when it is better than the value v in the objective's direction. */
 static bool dive_polish(struct model *m, struct solve_state *st, glp_smcp *sp, const glp_iocp *ipp,
-			bool people_first, double v, double *x, int n)
+			bool people_first, const double *start, double v, double *x, int n)
 {
 	bool maximise = glp_get_obj_dir(m->lp) == GLP_MAX;
-	struct polish_info pi = {.st = st, .m = m, .people_first = people_first};
+	struct polish_info pi = {.st = st, .m = m, .people_first = people_first, .start = start};
 	glp_iocp ip = *ipp;
 	int ms;
 
@@ -248,7 +261,7 @@ bool month_dive(struct model *m, struct solve_state *st, glp_smcp *sp, const glp
 	ncols = dive_fix_plan(m, cols, ncols, nfc, nsc, xg);
 	/* only a plan the MIP returns counts: it also holds the rows that fix
 	 * the levels before this one, which the greedy plan does not know */
-	better = dive_polish(m, st, sp, ipp, false, before, x, n);
+	better = dive_polish(m, st, sp, ipp, false, NULL, before, x, n);
 restore:
 	for (int t = 0; t < ncols; t++)
 		glp_set_col_bnds(m->lp, cols[t], GLP_DB, 0.0, 1.0);
@@ -271,6 +284,7 @@ void month_series_begin(struct model *m, struct solve_state *st, const glp_iocp 
 		m->snapshot = glp_create_prob();
 	glp_copy_prob(m->snapshot, m->lp, GLP_OFF);
 	st->series_heuristic = true;
+	st->series_runs = 0;
 	st->series_ip = ip;
 }
 
@@ -282,17 +296,51 @@ void month_series_end(struct model *m, struct solve_state *st)
 	m->snapshot = NULL;
 }
 
+/* Fix every series as guide has it (1..ncols), and polish: from start
+ * when not NULL.  Returns whether the polish found a plan better than x's,
+ * now in x, that meets every row.  The series are free again after. */
+static bool polish_series(struct model *m, struct solve_state *st, glp_smcp *sp,
+			  const double *guide, const double *start, double *x, int n)
+{
+	int ny = month_y_count(m);
+	bool found;
+
+	for (int t = 0; t < ny; t++) {
+		double v = guide[m->ycol[t]] > 0.5 ? 1.0 : 0.0;
+
+		glp_set_col_bnds(m->lp, m->ycol[t], GLP_FX, v, v);
+	}
+	found = dive_polish(m, st, sp, st->series_ip, true, start,
+			    month_level_value(m, st->level, x), x, n);
+	for (int t = 0; t < ny; t++)
+		glp_set_col_bnds(m->lp, m->ycol[t], GLP_DB, 0.0, 1.0);
+	if (found) {
+		month_round_integers(m, x);
+		found = month_plan_meets_rows(m, x);
+	}
+	return found;
+}
+
+/* The first run fixes the series of a dive; the second polishes the
+ * search's incumbent: its series fixed, its comfort deviation D as a bound
+ * (so that the polishing search spends its nodes on preference), and the
+ * incumbent itself as the polish's first plan, which lets depth-first
+ * search prune. */
 void month_series_heuristic(glp_tree *T, struct solve_state *st, struct model *m)
 {
 	glp_prob *P = glp_ios_get_prob(T), *lp;
 	int n = glp_get_num_cols(P), ny = month_y_count(m), ms = glp_mip_status(P);
 	double *x = month_scratch_alloc(m, (size_t)n + 1, sizeof(double));
 	double *guide = month_scratch_alloc(m, (size_t)n + 1, sizeof(double));
+	double *start = month_scratch_alloc(m, (size_t)n + 1, sizeof(double));
+	int run = ++st->series_runs, dtype;
+	double dlb, dub;
 	bool found = false;
 	glp_smcp sp;
 
-	st->series_heuristic = false; /* once per level */
-	if (x == NULL || guide == NULL)
+	if (run >= SERIES_RUNS)
+		st->series_heuristic = false;
+	if (x == NULL || guide == NULL || start == NULL)
 		goto out;
 	for (int j = 1; j <= n; j++)
 		x[j] = ms == GLP_FEAS || ms == GLP_OPT ? glp_mip_col_val(P, j) : st->warm[j];
@@ -304,20 +352,17 @@ void month_series_heuristic(glp_tree *T, struct solve_state *st, struct model *m
 	glp_init_smcp(&sp);
 	sp.msg_lev = GLP_MSG_OFF;
 	sp.presolve = GLP_OFF;
-	if (dive_series(m, st, &sp, m->ycol, ny, guide)) {
-		for (int t = 0; t < ny; t++) {
-			double v = guide[m->ycol[t]] > 0.5 ? 1.0 : 0.0;
-
-			glp_set_col_bnds(m->lp, m->ycol[t], GLP_FX, v, v);
-		}
-		found = dive_polish(m, st, &sp, st->series_ip, true,
-				    month_level_value(m, st->level, x), x, n);
-		for (int t = 0; t < ny; t++)
-			glp_set_col_bnds(m->lp, m->ycol[t], GLP_DB, 0.0, 1.0);
-		if (found) {
-			month_round_integers(m, x);
-			found = month_plan_meets_rows(m, x);
-		}
+	if (run == 1) {
+		if (dive_series(m, st, &sp, m->ycol, ny, guide))
+			found = polish_series(m, st, &sp, guide, NULL, x, n);
+	} else {
+		dtype = glp_get_col_type(m->lp, m->dcol_total);
+		dlb = glp_get_col_lb(m->lp, m->dcol_total);
+		dub = glp_get_col_ub(m->lp, m->dcol_total);
+		glp_set_col_bnds(m->lp, m->dcol_total, GLP_DB, 0.0, floor(x[m->dcol_total] + 0.5));
+		memcpy(start, x, ((size_t)n + 1) * sizeof *x);
+		found = polish_series(m, st, &sp, start, start, x, n);
+		glp_set_col_bnds(m->lp, m->dcol_total, dtype, dlb, dub);
 	}
 	lp = m->lp;
 	m->lp = m->snapshot;
@@ -327,4 +372,5 @@ void month_series_heuristic(glp_tree *T, struct solve_state *st, struct model *m
 out:
 	month_scratch_free(m, x);
 	month_scratch_free(m, guide);
+	month_scratch_free(m, start);
 }

@@ -293,6 +293,7 @@ struct solve_state {
 	double outside; /* bound on any plan that uses a held column */
 	jmp_buf *jb;
 	bool series_heuristic;     /* run it in this search (month_series_begin) */
+	int series_runs;           /* how many times it ran in this search */
 	const glp_iocp *series_ip; /* the search's settings, for its polishing MIP */
 };
 /* Index of f[slot, i, lang] in model.fcol. */
@@ -488,10 +489,11 @@ bool month_dive(struct model *m, struct solve_state *st, glp_smcp *sp, const glp
  * comfort-and-preference level of a whole model with a warm plan). */
 void month_series_begin(struct model *m, struct solve_state *st, const glp_iocp *ip);
 
-/* From the branch-and-cut callback T (GLP_IHEUR), once: dive on the series
- * in the copy, fix them, and let a depth-first MIP that branches on staff
- * and facilitators first find the rest; a better plan becomes the search's
- * incumbent.  An allocation failure sets m->oom. */
+/* From the branch-and-cut callback T (GLP_IHEUR), twice per search: dive
+ * on the series in the copy (the second time: take the incumbent's), fix
+ * them, and let a depth-first MIP that branches on staff and facilitators
+ * first find the rest; a better plan becomes the search's incumbent.  An
+ * allocation failure sets m->oom. */
 void month_series_heuristic(glp_tree *T, struct solve_state *st, struct model *m);
 
 /* After the level's search: drop the copy. */

@@ -34,9 +34,10 @@ double month_rel_gap(double inc, double bound)
 	return fabs(inc - bound) / (fabs(inc) + DBL_EPSILON);
 }
 
-/* The series heuristic runs once the level's search has this many nodes:
- * the searches that prove their level sooner never pay for it (most
- * realistic months prove comfort and preference within 150 nodes). */
+/* The series heuristic runs once the level's search has this many nodes,
+ * and again at twice as many: the searches that prove their level sooner
+ * never pay for it (most realistic months prove comfort and preference
+ * within 150 nodes). */
 #define SERIES_HEURISTIC_NODES 200
 
 /* Keep the best proven bound of the level (integer levels: rounded). */
@@ -97,7 +98,7 @@ static void ios_callback(glp_tree *T, void *info)
 	}
 	if (reason == GLP_IHEUR && st->series_heuristic && st->model != NULL) {
 		glp_ios_tree_size(T, &a_cnt, &n_cnt, &t_cnt);
-		if (t_cnt >= SERIES_HEURISTIC_NODES)
+		if (t_cnt >= SERIES_HEURISTIC_NODES * (st->series_runs + 1))
 			month_series_heuristic(T, st, st->model);
 	}
 	if (reason == GLP_IBRANCH && st->model != NULL)

@@ -468,13 +468,14 @@ static void test_comfort_per_language(void **state)
 	month_input_free(&in);
 }
 
-/* The series heuristic's callback: run it at the first chance, then end
- * the search, so that its plan is the only one the search has. */
+/* The series heuristic's callback: run it (its first run, the dive) at the
+ * first chance, then end the search, so that its plan is the only one the
+ * search has. */
 static void heuristic_only(glp_tree *tree, void *info)
 {
 	struct solve_state *st = info;
 
-	if (!st->series_heuristic) { /* it ran (once per search) */
+	if (st->series_runs > 0) { /* its first run is done */
 		glp_ios_terminate(tree);
 		return;
 	}
