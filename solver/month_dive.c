@@ -8,10 +8,12 @@
  * people too).  A plan found counts only when the MIP returns it: it then
  * meets every row, including those that keep the earlier levels.
  *
- * The series heuristic runs inside the level's branch and cut, once, on a
+ * The series heuristic runs inside the level's branch and cut, twice (the
+ * second time it polishes the search's incumbent instead of diving), on a
  * copy of the model taken before the search (the search's own problem
- * carries its node's bounds and cuts); its plan becomes the search's
- * incumbent (glp_ios_heur_sol), and the search goes on from there.
+ * carries its node's bounds and cuts); a plan it finds becomes the
+ * search's incumbent (glp_ios_heur_sol), and the search goes on from
+ * there.
  */
 #include "month_internal.h"
 
