@@ -188,12 +188,13 @@ static int dive_fix_plan(struct model *m, int *cols, int ncols, size_t nfc, size
 	return ncols;
 }
 
-/* With the series (and, for the greedy plan, its people) fixed, let a MIP,
- * time-boxed to a quarter of the time left (at least a second), decide the
- * rest under every row; people_first: depth first, branching on staff and
- * facilitators first, for POLISH_NODES nodes; start: the polish's first
- * plan (it must meet the polish's bounds), or NULL.  Writes its plan to x[1..n] and returns true
- * when it is better than the value v in the objective's direction. */
+/* With the series (and, for the greedy plan, its people) fixed, let a MIP
+ * decide the rest under every row: time-boxed to a quarter of the time
+ * left (at least a second), or with people_first depth first, branching on
+ * staff and facilitators first, for POLISH_NODES nodes.  start: the
+ * polish's first plan (it must meet the polish's bounds), or NULL.  Writes
+ * its plan to x[1..n] and returns true when it is better than the value v
+ * in the objective's direction. */
 static bool dive_polish(struct model *m, struct solve_state *st, glp_smcp *sp, const glp_iocp *ipp,
 			bool people_first, const double *start, double v, double *x, int n)
 {
@@ -206,13 +207,12 @@ static bool dive_polish(struct model *m, struct solve_state *st, glp_smcp *sp, c
 		return false;
 	ip.cb_func = dive_callback;
 	ip.cb_info = &pi;
-	ip.tm_lim = month_remaining_ms(st) / 4 + 1000;
-	if (people_first) {
+	/* people_first: POLISH_NODES ends it, the deadline only guards */
+	ip.tm_lim = month_remaining_ms(st);
+	if (people_first)
 		ip.bt_tech = GLP_BT_DFS;
-		ip.tm_lim = month_remaining_ms(st); /* POLISH_NODES ends it */
-	}
-	if (ip.tm_lim > month_remaining_ms(st))
-		ip.tm_lim = month_remaining_ms(st);
+	else if (ip.tm_lim / 4 + 1000 < ip.tm_lim)
+		ip.tm_lim = ip.tm_lim / 4 + 1000;
 	glp_intopt(m->lp, &ip);
 	ms = glp_mip_status(m->lp);
 	if (!((ms == GLP_FEAS || ms == GLP_OPT) &&
@@ -328,13 +328,13 @@ static bool polish_series(struct model *m, struct solve_state *st, glp_smcp *sp,
  * (so that the polishing search spends its nodes on preference), and the
  * incumbent itself as the polish's first plan, which lets depth-first
  * search prune. */
-void month_series_heuristic(glp_tree *T, struct solve_state *st, struct model *m)
+void month_series_heuristic(glp_tree *T, struct solve_state *st)
 {
+	struct model *m = st->model;
 	glp_prob *P = glp_ios_get_prob(T), *lp;
 	int n = glp_get_num_cols(P), ny = month_y_count(m), ms = glp_mip_status(P);
 	double *x = month_scratch_alloc(m, (size_t)n + 1, sizeof(double));
 	double *guide = month_scratch_alloc(m, (size_t)n + 1, sizeof(double));
-	double *start = month_scratch_alloc(m, (size_t)n + 1, sizeof(double));
 	int run = ++st->series_runs, dtype;
 	double dlb, dub;
 	bool found = false;
@@ -342,7 +342,7 @@ void month_series_heuristic(glp_tree *T, struct solve_state *st, struct model *m
 
 	if (run >= SERIES_RUNS)
 		st->series_heuristic = false;
-	if (x == NULL || guide == NULL || start == NULL)
+	if (x == NULL || guide == NULL)
 		goto out;
 	for (int j = 1; j <= n; j++)
 		x[j] = ms == GLP_FEAS || ms == GLP_OPT ? glp_mip_col_val(P, j) : st->warm[j];
@@ -362,8 +362,9 @@ void month_series_heuristic(glp_tree *T, struct solve_state *st, struct model *m
 		dlb = glp_get_col_lb(m->lp, m->dcol_total);
 		dub = glp_get_col_ub(m->lp, m->dcol_total);
 		glp_set_col_bnds(m->lp, m->dcol_total, GLP_DB, 0.0, floor(x[m->dcol_total] + 0.5));
-		memcpy(start, x, ((size_t)n + 1) * sizeof *x);
-		found = polish_series(m, st, &sp, start, start, x, n);
+		/* the incumbent is both the series to fix and the first plan */
+		memcpy(guide, x, ((size_t)n + 1) * sizeof *x);
+		found = polish_series(m, st, &sp, guide, guide, x, n);
 		glp_set_col_bnds(m->lp, m->dcol_total, dtype, dlb, dub);
 	}
 	lp = m->lp;
@@ -374,5 +375,4 @@ void month_series_heuristic(glp_tree *T, struct solve_state *st, struct model *m
 out:
 	month_scratch_free(m, x);
 	month_scratch_free(m, guide);
-	month_scratch_free(m, start);
 }

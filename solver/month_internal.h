@@ -489,12 +489,13 @@ bool month_dive(struct model *m, struct solve_state *st, glp_smcp *sp, const glp
  * comfort-and-preference level of a whole model with a warm plan). */
 void month_series_begin(struct model *m, struct solve_state *st, const glp_iocp *ip);
 
-/* From the branch-and-cut callback T (GLP_IHEUR), twice per search: dive
- * on the series in the copy (the second time: take the incumbent's), fix
- * them, and let a depth-first MIP that branches on staff and facilitators
- * first find the rest; a better plan becomes the search's incumbent.  An
- * allocation failure sets m->oom. */
-void month_series_heuristic(glp_tree *T, struct solve_state *st, struct model *m);
+/* From the branch-and-cut callback T (GLP_IHEUR) of a search of the whole
+ * model st->model, twice per search: dive on the series in the copy (the
+ * second time: take the incumbent's), fix them, and let a depth-first MIP
+ * that branches on staff and facilitators first find the rest; a better
+ * plan becomes the search's incumbent.  An allocation failure sets
+ * st->model->oom. */
+void month_series_heuristic(glp_tree *T, struct solve_state *st);
 
 /* After the level's search: drop the copy. */
 void month_series_end(struct model *m, struct solve_state *st);

@@ -92,22 +92,20 @@ static void ios_callback(glp_tree *T, void *info)
 	glp_prob *P = glp_ios_get_prob(T);
 	int a_cnt, n_cnt, t_cnt;
 
+	glp_ios_tree_size(T, &a_cnt, &n_cnt, &t_cnt);
 	if (reason == GLP_IHEUR && st->warm != NULL && !st->warm_done) {
 		st->warm_done = true;
 		glp_ios_heur_sol(T, st->warm);
 	}
-	if (reason == GLP_IHEUR && st->series_heuristic && st->model != NULL) {
-		glp_ios_tree_size(T, &a_cnt, &n_cnt, &t_cnt);
-		if (t_cnt >= SERIES_HEURISTIC_NODES * (st->series_runs + 1))
-			month_series_heuristic(T, st, st->model);
-	}
+	if (reason == GLP_IHEUR && st->series_heuristic && st->model != NULL &&
+	    t_cnt >= SERIES_HEURISTIC_NODES * (st->series_runs + 1))
+		month_series_heuristic(T, st);
 	if (reason == GLP_IBRANCH && st->model != NULL)
 		branch_on_series(T, st->model);
 	if (reason == GLP_IBINGO && st->stop_at_first) {
 		glp_ios_terminate(T);
 		return;
 	}
-	glp_ios_tree_size(T, &a_cnt, &n_cnt, &t_cnt);
 	st->nodes = t_cnt;
 	if (reason == GLP_ISELECT || reason == GLP_IBINGO) {
 		int best = glp_ios_best_node(T);

@@ -483,7 +483,7 @@ static void heuristic_only(glp_tree *tree, void *info)
 		return;
 	/* the relaxation is not whole: nothing found a plan yet */
 	assert_int_equal(glp_mip_status(glp_ios_get_prob(tree)), GLP_UNDEF);
-	month_series_heuristic(tree, st, st->model);
+	month_series_heuristic(tree, st);
 }
 
 /* The series heuristic (month_dive.c) on the month above: from the
