@@ -8,16 +8,19 @@
  * people too).  A plan found counts only when the MIP returns it: it then
  * meets every row, including those that keep the earlier levels.
  *
- * The series heuristic runs inside the level's branch and cut, twice (the
- * second time it polishes the search's incumbent instead of diving), on a
+ * The series heuristic runs inside the level's branch and cut, twice, on a
  * copy of the model taken before the search (the search's own problem
  * carries its node's bounds and cuts); a plan it finds becomes the
  * search's incumbent (glp_ios_heur_sol), and the search goes on from
- * there.
+ * there.  At comfort and preference the first run dives and the second
+ * polishes the search's incumbent; at cost each run searches the
+ * neighbourhoods of the incumbent where the series of two weekdays are
+ * free and all others stay as the incumbent has them.
  */
 #include "month_internal.h"
 
 #include <math.h>
+#include <stdlib.h>
 #include <string.h>
 
 /* Nodes of the series heuristic's polishing search: on month-8106 it
@@ -28,12 +31,25 @@
 /* Runs of the series heuristic per level (month_series_heuristic). */
 #define SERIES_RUNS 2
 
+/* The cost level's neighbourhoods: per run, the NEIGHBOURHOODS pairs of
+ * weekdays whose LP bound is lowest each get a search of
+ * NEIGHBOURHOOD_NODES nodes (docs/model.md, "Search"). */
+#define NEIGHBOURHOODS      3
+#define NEIGHBOURHOOD_NODES 200
+
+/* How a polishing search branches and when it stops. */
+enum polish_kind {
+	POLISH_TIMED,  /* GLPK's own choices, a quarter of the time left */
+	POLISH_PEOPLE, /* staff and facilitators first, POLISH_NODES nodes */
+	POLISH_SERIES, /* series, then staff and facilitators,
+			* NEIGHBOURHOOD_NODES nodes */
+};
+
 /* What the callback of a polishing search knows. */
 struct polish_info {
 	struct solve_state *st;
 	const struct model *m;
-	bool people_first;   /* branch on staff and facilitators first, and stop
-			      * after POLISH_NODES nodes */
+	enum polish_kind kind;
 	const double *start; /* a plan to start from (1..ncols), or NULL */
 	bool started;
 };
@@ -81,13 +97,14 @@ static void dive_callback(glp_tree *T, void *info)
 		pi->started = true;
 		glp_ios_heur_sol(T, pi->start);
 	}
-	if (reason == GLP_IBRANCH && pi->people_first)
+	if (reason == GLP_IBRANCH && pi->kind != POLISH_TIMED &&
+	    !(pi->kind == POLISH_SERIES && month_branch_on_series(T, pi->m)))
 		branch_on_people(T, pi->m);
-	if (pi->people_first) {
+	if (pi->kind != POLISH_TIMED) {
 		int a_cnt, n_cnt, t_cnt;
 
 		glp_ios_tree_size(T, &a_cnt, &n_cnt, &t_cnt);
-		if (t_cnt >= POLISH_NODES) {
+		if (t_cnt >= (pi->kind == POLISH_PEOPLE ? POLISH_NODES : NEIGHBOURHOOD_NODES)) {
 			glp_ios_terminate(T);
 			return;
 		}
@@ -188,18 +205,18 @@ static int dive_fix_plan(struct model *m, int *cols, int ncols, size_t nfc, size
 	return ncols;
 }
 
-/* With the series (and, for the greedy plan, its people) fixed, let a MIP
- * decide the rest under every row: time-boxed to a quarter of the time
- * left (at least a second), or with people_first depth first, branching on
- * staff and facilitators first, for POLISH_NODES nodes.  start: the
- * polish's first plan (it must meet the polish's bounds), or NULL.  Writes
- * its plan to x[1..n] and returns true when it is better than the value v
- * in the objective's direction. */
+/* With the series (and, for the greedy plan, its people) fixed, or some
+ * of them, let a MIP decide the rest under every row: time-boxed to a
+ * quarter of the time left (at least a second), or depth first for a
+ * number of nodes, branching as kind says.  start: the polish's first plan
+ * (it must meet the polish's bounds), or NULL.  Writes its plan to x[1..n]
+ * and returns true when it is better than the value v in the objective's
+ * direction. */
 static bool dive_polish(struct model *m, struct solve_state *st, glp_smcp *sp, const glp_iocp *ipp,
-			bool people_first, const double *start, double v, double *x, int n)
+			enum polish_kind kind, const double *start, double v, double *x, int n)
 {
 	bool maximise = glp_get_obj_dir(m->lp) == GLP_MAX;
-	struct polish_info pi = {.st = st, .m = m, .people_first = people_first, .start = start};
+	struct polish_info pi = {.st = st, .m = m, .kind = kind, .start = start};
 	glp_iocp ip = *ipp;
 	int ms;
 
@@ -207,9 +224,9 @@ static bool dive_polish(struct model *m, struct solve_state *st, glp_smcp *sp, c
 		return false;
 	ip.cb_func = dive_callback;
 	ip.cb_info = &pi;
-	/* people_first: POLISH_NODES ends it, the deadline only guards */
+	/* a node count ends the others, the deadline only guards */
 	ip.tm_lim = month_remaining_ms(st);
-	if (people_first)
+	if (kind != POLISH_TIMED)
 		ip.bt_tech = GLP_BT_DFS;
 	else if (ip.tm_lim / 4 + 1000 < ip.tm_lim)
 		ip.tm_lim = ip.tm_lim / 4 + 1000;
@@ -263,7 +280,7 @@ bool month_dive(struct model *m, struct solve_state *st, glp_smcp *sp, const glp
 	ncols = dive_fix_plan(m, cols, ncols, nfc, nsc, xg);
 	/* only a plan the MIP returns counts: it also holds the rows that fix
 	 * the levels before this one, which the greedy plan does not know */
-	better = dive_polish(m, st, sp, ipp, false, NULL, before, x, n);
+	better = dive_polish(m, st, sp, ipp, POLISH_TIMED, NULL, before, x, n);
 restore:
 	for (int t = 0; t < ncols; t++)
 		glp_set_col_bnds(m->lp, cols[t], GLP_DB, 0.0, 1.0);
@@ -276,11 +293,13 @@ out:
 
 /* The comfort-and-preference level of a whole model is where GLPK's search
  * by best bound finds no plan better than the coverage plan on the largest
- * realistic months, though its bound is exact (docs/model.md, "Search"). */
+ * realistic months, though its bound is exact, and the cost level is where
+ * its depth-first search stays with dear plans (docs/model.md, "Search"). */
 void month_series_begin(struct model *m, struct solve_state *st, const glp_iocp *ip)
 {
 	st->series_heuristic = false;
-	if (m->lazy || st->priced || st->warm == NULL || st->level != LEVEL_COMFORT_PREFERENCE)
+	if (m->lazy || st->priced || st->warm == NULL ||
+	    (st->level != LEVEL_COMFORT_PREFERENCE && st->level != LEVEL_COST))
 		return;
 	if (m->snapshot == NULL)
 		m->snapshot = glp_create_prob();
@@ -312,7 +331,7 @@ static bool polish_series(struct model *m, struct solve_state *st, glp_smcp *sp,
 
 		glp_set_col_bnds(m->lp, m->ycol[t], GLP_FX, v, v);
 	}
-	found = dive_polish(m, st, sp, st->series_ip, true, start,
+	found = dive_polish(m, st, sp, st->series_ip, POLISH_PEOPLE, start,
 			    month_level_value(m, st->level, x), x, n);
 	for (int t = 0; t < ny; t++)
 		glp_set_col_bnds(m->lp, m->ycol[t], GLP_DB, 0.0, 1.0);
@@ -323,11 +342,92 @@ static bool polish_series(struct model *m, struct solve_state *st, glp_smcp *sp,
 	return found;
 }
 
-/* The first run fixes the series of a dive; the second polishes the
- * search's incumbent: its series fixed, its comfort deviation D as a bound
- * (so that the polishing search spends its nodes on preference), and the
- * incumbent itself as the polish's first plan, which lets depth-first
- * search prune. */
+/* Free the series of weekdays d1 and d2; fix every other one as inc has
+ * it.  Returns how many y columns are free. */
+static int free_weekdays(struct model *m, const double *inc, int d1, int d2)
+{
+	int nfree = 0;
+
+	for (int c = 0; c < m->ncands; c++) {
+		int wd = m->in->slots[m->cands[c].slot].weekday;
+
+		for (int q = 0; q < m->ylang_n[c]; q++) {
+			int j = m->ycol[m->ylang_off[c] + q];
+			double v = inc[j] > 0.5 ? 1.0 : 0.0;
+
+			if (wd == d1 || wd == d2) {
+				glp_set_col_bnds(m->lp, j, GLP_DB, 0.0, 1.0);
+				nfree++;
+			} else {
+				glp_set_col_bnds(m->lp, j, GLP_FX, v, v);
+			}
+		}
+	}
+	return nfree;
+}
+
+/* A neighbourhood of the cost level: two weekdays and the LP bound of the
+ * plans that keep every other series. */
+struct neighbourhood {
+	int d1, d2;
+	double bound;
+};
+
+static int by_bound(const void *a, const void *b)
+{
+	const struct neighbourhood *p = a, *q = b;
+
+	if (p->bound != q->bound)
+		return p->bound < q->bound ? -1 : 1;
+	return p->d1 != q->d1 ? p->d1 - q->d1 : p->d2 - q->d2;
+}
+
+/* The cost level's neighbourhood search around the plan inc: for every
+ * pair of weekdays, the LP with the series of all other days fixed as inc
+ * has them; the NEIGHBOURHOODS pairs whose bound is lowest, and below
+ * inc's cost, then each get a depth-first search from inc that branches
+ * on their series first.  A cheaper plan that meets every row replaces
+ * inc.  Returns whether one did; every y is free again after. */
+bool month_search_neighbourhoods(struct model *m, struct solve_state *st, glp_smcp *sp, double *inc,
+				 double *x, int n)
+{
+	struct neighbourhood nb[21];
+	int nnb = 0, ny = month_y_count(m);
+	double v = month_level_value(m, LEVEL_COST, inc);
+	bool found = false;
+
+	for (int d1 = 0; d1 < 7; d1++)
+		for (int d2 = d1 + 1; d2 < 7; d2++) {
+			if (free_weekdays(m, inc, d1, d2) == 0)
+				continue;
+			if (month_lp_sliced(m, st, sp) != 0 || glp_get_status(m->lp) != GLP_OPT)
+				continue;
+			if (glp_get_obj_val(m->lp) < v - 1e-6 * (1.0 + fabs(v)))
+				nb[nnb++] = (struct neighbourhood){d1, d2, glp_get_obj_val(m->lp)};
+		}
+	qsort(nb, (size_t)nnb, sizeof nb[0], by_bound);
+	for (int k = 0; k < nnb && k < NEIGHBOURHOODS; k++) {
+		free_weekdays(m, inc, nb[k].d1, nb[k].d2);
+		if (!dive_polish(m, st, sp, st->series_ip, POLISH_SERIES, inc,
+				 month_level_value(m, LEVEL_COST, inc), x, n))
+			continue;
+		month_round_integers(m, x);
+		if (month_plan_meets_rows(m, x)) {
+			memcpy(inc, x, ((size_t)n + 1) * sizeof *x);
+			found = true;
+		}
+	}
+	for (int t = 0; t < ny; t++)
+		glp_set_col_bnds(m->lp, m->ycol[t], GLP_DB, 0.0, 1.0);
+	return found;
+}
+
+/* At comfort and preference, the first run fixes the series of a dive;
+ * the second polishes the search's incumbent: its series fixed, its
+ * comfort deviation D as a bound (so that the polishing search spends its
+ * nodes on preference), and the incumbent itself as the polish's first
+ * plan, which lets depth-first search prune.  At cost, each run searches
+ * the incumbent's neighbourhoods (month_search_neighbourhoods). */
 void month_series_heuristic(glp_tree *T, struct solve_state *st)
 {
 	struct model *m = st->model;
@@ -354,7 +454,12 @@ void month_series_heuristic(glp_tree *T, struct solve_state *st)
 	glp_init_smcp(&sp);
 	sp.msg_lev = GLP_MSG_OFF;
 	sp.presolve = GLP_OFF;
-	if (run == 1) {
+	if (st->level == LEVEL_COST) {
+		memcpy(guide, x, ((size_t)n + 1) * sizeof *x);
+		found = month_search_neighbourhoods(m, st, &sp, guide, x, n);
+		if (found)
+			memcpy(x, guide, ((size_t)n + 1) * sizeof *x);
+	} else if (run == 1) {
 		if (dive_series(m, st, &sp, m->ycol, ny, guide))
 			found = polish_series(m, st, &sp, guide, NULL, x, n);
 	} else {

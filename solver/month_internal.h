@@ -468,6 +468,11 @@ void month_tighten_bound(struct solve_state *st, double b, bool maximise);
  * deadline checked in between.  Returns glp_simplex()'s code. */
 int month_lp_sliced(struct model *m, struct solve_state *st, glp_smcp *sp);
 
+/* The branching rule of whole models: D when fractional, else the y
+ * column farthest from whole.  False when no y is fractional (GLPK then
+ * chooses). */
+bool month_branch_on_series(glp_tree *T, const struct model *m);
+
 /* Solve the model under the current objective; x[1..n] receives the
  * incumbent when there is one.  Returns how the level ended. */
 enum level_outcome month_solve_level(struct model *m, struct solve_state *st, double *x);
@@ -486,16 +491,26 @@ bool month_dive(struct model *m, struct solve_state *st, glp_smcp *sp, const glp
 
 /* Before a level's branch and cut with settings ip: keep a copy of the
  * model for the series heuristic when the level gets one (the
- * comfort-and-preference level of a whole model with a warm plan). */
+ * comfort-and-preference and cost levels of a whole model with a warm
+ * plan). */
 void month_series_begin(struct model *m, struct solve_state *st, const glp_iocp *ip);
 
 /* From the branch-and-cut callback T (GLP_IHEUR) of a search of the whole
- * model st->model, twice per search: dive on the series in the copy (the
- * second time: take the incumbent's), fix them, and let a depth-first MIP
- * that branches on staff and facilitators first find the rest; a better
- * plan becomes the search's incumbent.  An allocation failure sets
- * st->model->oom. */
+ * model st->model, twice per search, in the copy: at comfort and
+ * preference, dive on the series (the second time: take the incumbent's),
+ * fix them, and let a depth-first MIP that branches on staff and
+ * facilitators first find the rest; at cost, search the incumbent's
+ * neighbourhoods (month_search_neighbourhoods).  A better plan becomes the
+ * search's incumbent.  An allocation failure sets st->model->oom. */
 void month_series_heuristic(glp_tree *T, struct solve_state *st);
+
+/* The cost level's neighbourhood search around the plan inc[1..n] on
+ * m->lp (st->series_ip: the level's search settings): the series of two
+ * weekdays free, every other one as inc has it, the most promising pairs
+ * first.  A cheaper plan that meets every row replaces inc (x[1..n] is
+ * scratch).  Returns whether one did; every y is free again after. */
+bool month_search_neighbourhoods(struct model *m, struct solve_state *st, glp_smcp *sp, double *inc,
+				 double *x, int n);
 
 /* After the level's search: drop the copy. */
 void month_series_end(struct model *m, struct solve_state *st);

@@ -56,8 +56,8 @@ void month_tighten_bound(struct solve_state *st, double b, bool maximise)
  * its nearer end.  Once every series is decided, the rest of a plan (who
  * runs, attends and joins) is nearly whole in the LP, so a search that
  * decides the series first closes its subtrees early (docs/model.md,
- * "Search").  With no fractional y, GLPK chooses. */
-static void branch_on_series(glp_tree *T, const struct model *m)
+ * "Search").  Returns false, choosing nothing, when no y is fractional. */
+bool month_branch_on_series(glp_tree *T, const struct model *m)
 {
 	glp_prob *P = glp_ios_get_prob(T);
 	int best = 0, ny = month_y_count(m);
@@ -65,7 +65,7 @@ static void branch_on_series(glp_tree *T, const struct model *m)
 
 	if (glp_ios_can_branch(T, m->dcol_total)) {
 		glp_ios_branch_upon(T, m->dcol_total, GLP_DN_BRNCH);
-		return;
+		return true;
 	}
 	for (int t = 0; t < ny; t++) {
 		int j = m->ycol[t];
@@ -81,8 +81,10 @@ static void branch_on_series(glp_tree *T, const struct model *m)
 			best_val = v;
 		}
 	}
-	if (best != 0)
-		glp_ios_branch_upon(T, best, best_val >= 0.5 ? GLP_UP_BRNCH : GLP_DN_BRNCH);
+	if (best == 0)
+		return false;
+	glp_ios_branch_upon(T, best, best_val >= 0.5 ? GLP_UP_BRNCH : GLP_DN_BRNCH);
+	return true;
 }
 
 static void ios_callback(glp_tree *T, void *info)
@@ -101,7 +103,7 @@ static void ios_callback(glp_tree *T, void *info)
 	    t_cnt >= SERIES_HEURISTIC_NODES * (st->series_runs + 1))
 		month_series_heuristic(T, st);
 	if (reason == GLP_IBRANCH && st->model != NULL)
-		branch_on_series(T, st->model);
+		month_branch_on_series(T, st->model); /* else GLPK chooses */
 	if (reason == GLP_IBINGO && st->stop_at_first) {
 		glp_ios_terminate(T);
 		return;

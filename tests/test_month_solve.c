@@ -543,6 +543,80 @@ static void test_series_heuristic(void **state)
 	month_input_free(&in);
 }
 
+/* Two rooms free on Monday and Tuesday mornings, one facilitator, four
+ * look-alike parents: one series places all four.  December 2026 has four
+ * Mondays and five Tuesdays, and the hall costs 50 a meeting, the annex 5,
+ * so the cheapest plan is the annex on Mondays: 4 x 5 = 20.  The greedy
+ * plan opens the first candidate, the hall; the neighbourhood with both
+ * weekdays free must find the annex on Mondays, and only that. */
+#define MON_TUE                                                                                    \
+	"[{\"weekday\":\"mon\",\"from\":\"08:00\",\"to\":\"12:00\"},"                              \
+	"{\"weekday\":\"tue\",\"from\":\"08:00\",\"to\":\"12:00\"}]"
+#define PARENT_MON_TUE(id)                                                                         \
+	"{\"id\":\"" id "\",\"transport\":\"car\",\"languages\":[\"en\"],\"children\":[],"         \
+	"\"available\":" MON_TUE "}"
+static const char two_rooms[] =
+    "{\"month\":\"2026-12\",\"policy\":{\"facilitators_per_series\":1,"
+    "\"require_trained\":false,\"min_group\":3,\"require_dayparts\":[]},"
+    "\"slots\":[{\"id\":\"mon-am\",\"weekday\":\"mon\",\"start\":\"09:00\",\"end\":\"11:00\"},"
+    "{\"id\":\"tue-am\",\"weekday\":\"tue\",\"start\":\"09:00\",\"end\":\"11:00\"}],"
+    "\"rooms\":[{\"id\":\"hall\",\"capacity\":12,\"comfort\":[3,8],\"cost\":50,"
+    "\"available\":" MON_TUE "},"
+    "{\"id\":\"annex\",\"capacity\":12,\"comfort\":[3,8],\"cost\":5,\"available\":" MON_TUE "}],"
+    "\"facilitators\":[{\"id\":\"F1\",\"languages\":[\"en\"],\"available\":" MON_TUE "}],"
+    "\"parents\":[" PARENT_MON_TUE("P1") "," PARENT_MON_TUE("P2") "," PARENT_MON_TUE(
+	"P3") "," PARENT_MON_TUE("P4") "]}";
+
+static void test_cost_neighbourhoods(void **state)
+{
+	struct month_input in;
+	struct built b;
+	struct solve_state st = {0};
+	glp_smcp sp;
+	glp_iocp ip;
+	double *inc, *x;
+	int n;
+
+	(void)state;
+	parse_or_fail(two_rooms, &in);
+	build_model(&in, 0, &b);
+	n = glp_get_num_cols(b.m.lp);
+	inc = calloc((size_t)n + 2, sizeof *inc);
+	x = calloc((size_t)n + 2, sizeof *x);
+	assert_non_null(inc);
+	assert_non_null(x);
+	assert_int_equal(month_greedy_plan(&b.m, inc, NULL), 0);
+	assert_float_equal(month_level_value(&b.m, LEVEL_COVERAGE, inc), 4, 1e-9);
+	assert_true(month_level_value(&b.m, LEVEL_COST, inc) > 20 + 1e-9);
+	assert_int_equal(month_fix_level(&b.m, LEVEL_COVERAGE, 4), 0);
+	month_set_objective(&b.m, LEVEL_COST);
+	glp_init_smcp(&sp);
+	sp.msg_lev = GLP_MSG_OFF;
+	glp_init_iocp(&ip);
+	ip.msg_lev = GLP_MSG_OFF;
+	clock_gettime(CLOCK_MONOTONIC, &st.start);
+	st.deadline = 60;
+	st.level = LEVEL_COST;
+	st.model = &b.m;
+	st.series_ip = &ip;
+
+	assert_true(month_search_neighbourhoods(&b.m, &st, &sp, inc, x, n));
+	assert_false(b.m.oom);
+	assert_float_equal(month_level_value(&b.m, LEVEL_COST, inc), 20, 1e-9);
+	assert_float_equal(month_level_value(&b.m, LEVEL_COVERAGE, inc), 4, 1e-9);
+	assert_true(month_plan_meets_rows(&b.m, inc));
+	/* every series is free again */
+	for (int t = 0; t < month_y_count(&b.m); t++)
+		assert_int_equal(glp_get_col_type(b.m.lp, b.m.ycol[t]), GLP_DB);
+	/* from the cheapest plan there is nothing cheaper to find */
+	assert_false(month_search_neighbourhoods(&b.m, &st, &sp, inc, x, n));
+	assert_float_equal(month_level_value(&b.m, LEVEL_COST, inc), 20, 1e-9);
+	free(inc);
+	free(x);
+	built_free(&b);
+	month_input_free(&in);
+}
+
 int main(int argc, char **argv)
 {
 	const struct CMUnitTest tests[] = {
@@ -558,6 +632,7 @@ int main(int argc, char **argv)
 	    cmocka_unit_test(test_lazy_warm_start),
 	    cmocka_unit_test(test_comfort_per_language),
 	    cmocka_unit_test(test_series_heuristic),
+	    cmocka_unit_test(test_cost_neighbourhoods),
 	};
 
 	if (argc != 2) {
