@@ -184,6 +184,40 @@ static bool dive_series(struct model *m, struct solve_state *st, glp_smcp *sp, c
 	}
 }
 
+/* Fix every series as plan has it (open where its y is above one half),
+ * except those on the weekdays in the bit set free_days (bit d: weekday
+ * d), which are left free.  Returns how many y columns are free. */
+static int fix_series(struct model *m, const double *plan, unsigned free_days)
+{
+	int nfree = 0;
+
+	for (int c = 0; c < m->ncands; c++) {
+		int wd = m->in->slots[m->cands[c].slot].weekday;
+
+		for (int q = 0; q < m->ylang_n[c]; q++) {
+			int j = m->ycol[m->ylang_off[c] + q];
+			double v = plan[j] > 0.5 ? 1.0 : 0.0;
+
+			if (free_days & (1u << wd)) {
+				glp_set_col_bnds(m->lp, j, GLP_DB, 0.0, 1.0);
+				nfree++;
+			} else {
+				glp_set_col_bnds(m->lp, j, GLP_FX, v, v);
+			}
+		}
+	}
+	return nfree;
+}
+
+/* Every series free again. */
+static void free_series(struct model *m)
+{
+	int ny = month_y_count(m);
+
+	for (int t = 0; t < ny; t++)
+		glp_set_col_bnds(m->lp, m->ycol[t], GLP_DB, 0.0, 1.0);
+}
+
 /* Fix the greedy plan xg's series and people: its nfc facilitator and nsc
  * staff columns are appended to the ncols in cols, the held parent columns
  * it uses are released, and every column in cols is fixed at its value in
@@ -271,8 +305,7 @@ bool month_dive(struct model *m, struct solve_state *st, glp_smcp *sp, const glp
 		cols[ncols++] = m->ycol[t];
 	if (!dive_series(m, st, sp, cols, ny, guide))
 		goto restore;
-	for (int t = 0; t < ny; t++)
-		glp_set_col_bnds(m->lp, cols[t], GLP_DB, 0.0, 1.0);
+	free_series(m);
 	if (month_greedy_plan(m, xg, guide) < 0)
 		goto out;
 	month_round_integers(m, xg);
@@ -323,47 +356,17 @@ void month_series_end(struct model *m, struct solve_state *st)
 static bool polish_series(struct model *m, struct solve_state *st, glp_smcp *sp,
 			  const double *guide, const double *start, double *x, int n)
 {
-	int ny = month_y_count(m);
 	bool found;
 
-	for (int t = 0; t < ny; t++) {
-		double v = guide[m->ycol[t]] > 0.5 ? 1.0 : 0.0;
-
-		glp_set_col_bnds(m->lp, m->ycol[t], GLP_FX, v, v);
-	}
+	fix_series(m, guide, 0);
 	found = dive_polish(m, st, sp, st->series_ip, POLISH_PEOPLE, start,
 			    month_level_value(m, st->level, x), x, n);
-	for (int t = 0; t < ny; t++)
-		glp_set_col_bnds(m->lp, m->ycol[t], GLP_DB, 0.0, 1.0);
+	free_series(m);
 	if (found) {
 		month_round_integers(m, x);
 		found = month_plan_meets_rows(m, x);
 	}
 	return found;
-}
-
-/* Free the series of weekdays d1 and d2; fix every other one as inc has
- * it.  Returns how many y columns are free. */
-static int free_weekdays(struct model *m, const double *inc, int d1, int d2)
-{
-	int nfree = 0;
-
-	for (int c = 0; c < m->ncands; c++) {
-		int wd = m->in->slots[m->cands[c].slot].weekday;
-
-		for (int q = 0; q < m->ylang_n[c]; q++) {
-			int j = m->ycol[m->ylang_off[c] + q];
-			double v = inc[j] > 0.5 ? 1.0 : 0.0;
-
-			if (wd == d1 || wd == d2) {
-				glp_set_col_bnds(m->lp, j, GLP_DB, 0.0, 1.0);
-				nfree++;
-			} else {
-				glp_set_col_bnds(m->lp, j, GLP_FX, v, v);
-			}
-		}
-	}
-	return nfree;
 }
 
 /* A neighbourhood of the cost level: two weekdays and the LP bound of the
@@ -392,13 +395,13 @@ bool month_search_neighbourhoods(struct model *m, struct solve_state *st, glp_sm
 				 double *x, int n)
 {
 	struct neighbourhood nb[21];
-	int nnb = 0, ny = month_y_count(m);
+	int nnb = 0;
 	double v = month_level_value(m, LEVEL_COST, inc);
 	bool found = false;
 
 	for (int d1 = 0; d1 < 7; d1++)
 		for (int d2 = d1 + 1; d2 < 7; d2++) {
-			if (free_weekdays(m, inc, d1, d2) == 0)
+			if (fix_series(m, inc, 1u << d1 | 1u << d2) == 0)
 				continue;
 			if (month_lp_sliced(m, st, sp) != 0 || glp_get_status(m->lp) != GLP_OPT)
 				continue;
@@ -407,7 +410,7 @@ bool month_search_neighbourhoods(struct model *m, struct solve_state *st, glp_sm
 		}
 	qsort(nb, (size_t)nnb, sizeof nb[0], by_bound);
 	for (int k = 0; k < nnb && k < NEIGHBOURHOODS; k++) {
-		free_weekdays(m, inc, nb[k].d1, nb[k].d2);
+		fix_series(m, inc, 1u << nb[k].d1 | 1u << nb[k].d2);
 		if (!dive_polish(m, st, sp, st->series_ip, POLISH_SERIES, inc,
 				 month_level_value(m, LEVEL_COST, inc), x, n))
 			continue;
@@ -417,8 +420,7 @@ bool month_search_neighbourhoods(struct model *m, struct solve_state *st, glp_sm
 			found = true;
 		}
 	}
-	for (int t = 0; t < ny; t++)
-		glp_set_col_bnds(m->lp, m->ycol[t], GLP_DB, 0.0, 1.0);
+	free_series(m);
 	return found;
 }
 

@@ -16,7 +16,8 @@
  *   month_greedy.c     the greedy plan every search starts from
  *   month_search.c     one level: root LP, branch and cut, callback
  *   month_dive.c       plans found by fixing series: the dive of priced
- *                      models, the series heuristic of whole ones
+ *                      models, the series heuristic and the cost
+ *                      neighbourhoods of whole ones
  *   month_price.c      column generation for large ("lazy") models
  *   month_extract.c    a solution turned into a struct month_result
  *   month_detail.c     a line on each parent left out: what fails where,

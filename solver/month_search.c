@@ -34,10 +34,10 @@ double month_rel_gap(double inc, double bound)
 	return fabs(inc - bound) / (fabs(inc) + DBL_EPSILON);
 }
 
-/* The series heuristic runs once the level's search has this many nodes,
- * and again at twice as many: the searches that prove their level sooner
- * never pay for it (most realistic months prove comfort and preference
- * within 150 nodes). */
+/* The series heuristic (at cost: the neighbourhoods) runs once the
+ * level's search has this many nodes, and again at twice as many: the
+ * searches that prove their level sooner never pay for it (most realistic
+ * months prove comfort and preference within 150 nodes). */
 #define SERIES_HEURISTIC_NODES 200
 
 /* Keep the best proven bound of the level (integer levels: rounded). */
