@@ -252,10 +252,31 @@ static bool warm_start(struct model *m, int i, enum month_level level, double *x
 		have = true;
 	}
 	if (have) {
-		month_comfort_total(m, x);
+		month_plan_totals(m, x);
 		month_round_integers(m, x);
 	}
 	return have;
+}
+
+/* The cost level's staff counts (month_add_staff_counts), with the plan
+ * m->x grown to the new columns (warm_start gives them their values).
+ * Returns 0 or -1 (memory). */
+static int add_staff_counts(struct model *m)
+{
+	int n = glp_get_num_cols(m->lp), n2;
+	double *x;
+
+	if (month_add_staff_counts(m) < 0)
+		return -1;
+	n2 = glp_get_num_cols(m->lp);
+	if (n2 == n)
+		return 0;
+	x = realloc(m->x, sizeof(double) * ((size_t)n2 + 2));
+	if (x == NULL)
+		return -1;
+	memset(x + n + 2, 0, sizeof(double) * (size_t)(n2 - n));
+	m->x = x;
+	return 0;
 }
 
 /* The lexicographic solve proper; GLPK errors longjmp out of it. */
@@ -298,6 +319,9 @@ static int solve_all(const struct month_input *in, struct solve_state *st, struc
 			res->status = MONTH_CANCELLED;
 			return i > 0 ? 1 : 0;
 		}
+		if (level == LEVEL_COST && add_staff_counts(m) < 0)
+			return pp_error_set(err, PP_ERR_INTERNAL, NULL, "out of memory");
+		x = m->x;
 		st->level = level;
 		st->position = res->levels_proven + 1;
 		st->stage = level_stage[level];

@@ -905,5 +905,38 @@ int month_model_init(struct model *m, const struct month_input *in, const struct
 		return -1;
 	if (month_build_classes(m) < 0 || build(m) < 0)
 		return -1;
+
 	return rules->replan ? month_replan_build(m) : 0;
+}
+
+/* N[c] = sum over staff of s[c,j], the number of staff at candidate c: a
+ * whole number the search branches on (month_branch_on_series) where the
+ * relaxation pays for 8/7 of a staff member and branching on one s lets
+ * another take the fraction.  Added when the cost level starts, so the
+ * levels before it search the model they always had (docs/model.md,
+ * "Search"); whole models only, as a lazy model's s columns wait for
+ * pricing.  Returns 0 or -1 (memory). */
+int month_add_staff_counts(struct model *m)
+{
+	int ns = m->in->nstaff;
+
+	if (m->lazy || m->ncol != NULL)
+		return 0;
+	m->ncol = calloc((size_t)m->ncands + 1, sizeof(int));
+	if (m->ncol == NULL)
+		return -1;
+	for (int c = 0; c < m->ncands; c++) {
+		month_row_begin(m);
+		for (int j = 0; j < ns; j++)
+			if (m->scol[(size_t)c * ns + j] != 0)
+				month_row_put(m, m->scol[(size_t)c * ns + j], 1);
+		if (m->rn == 0)
+			continue;
+		m->ncol[c] = col_add(m, GLP_IV, 0, m->rn);
+		if (month_obj_add(m, LEVEL_COVERAGE, m->ncol[c], 0.0) < 0)
+			return -1;
+		month_row_put(m, m->ncol[c], -1);
+		month_row_end(m, GLP_FX, 0, 0);
+	}
+	return m->oom ? -1 : 0;
 }

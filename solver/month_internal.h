@@ -198,6 +198,9 @@ struct model {
 	int *dcol;      /* parallel to ycol: d[c,l] */
 	int dcol_total; /* D, the sum of the d: the comfort objective */
 	int drow_total; /* D = sum of d, free until the comfort level */
+	int *ncol;      /* per candidate: N[c], how many staff attend c, from
+			 * the cost level on (month_add_staff_counts); NULL
+			 * before, 0 = none at c */
 	struct xcol *xs;
 	int nxs, xs_cap;
 	int *cx_off, *cx;    /* x entries of each candidate: cx[cx_off[c] .. cx_off[c+1]) */
@@ -375,6 +378,11 @@ int month_ride_cuts(struct model *m);
 int month_model_init(struct model *m, const struct month_input *in, const struct model_rules *rules,
 		     struct month_cand *cands, int ncands, unsigned *fails, int price_from);
 
+/* Add the staff counts N[c] (columns and rows, whole models only) as the
+ * cost level starts; m->x is then too short for the model (month.c grows
+ * it).  Returns 0 or -1 (memory). */
+int month_add_staff_counts(struct model *m);
+
 /* ------------------------------------ month_model.c: rows, columns, levels */
 
 /* Start a new row. */
@@ -420,9 +428,10 @@ void month_set_objective(struct model *m, enum month_level level);
 /* How far a group of size parents is from room's comfort range (MODEL.md
  * section 1, comfort_deviation). */
 int month_comfort_deviation(const struct month_room *room, int size);
-/* Set x's comfort deviation D to the sum of its d (a plan from a level
- * before comfort's, where D's row was free). */
-void month_comfort_total(const struct model *m, double *x);
+/* Set the totals of plan x from the columns they count: the comfort
+ * deviation D as the sum of its d (a plan from a level before comfort's,
+ * where D's row was free) and each candidate's staff count N. */
+void month_plan_totals(const struct model *m, double *x);
 
 /* The value of level's objective at the plan x (1..ncols). */
 double month_level_value(const struct model *m, enum month_level level, const double *x);

@@ -211,13 +211,21 @@ int month_comfort_deviation(const struct month_room *room, int size)
 					 : 0;
 }
 
-void month_comfort_total(const struct model *m, double *x)
+void month_plan_totals(const struct model *m, double *x)
 {
-	int ny = month_y_count(m);
+	int ny = month_y_count(m), ns = m->in->nstaff;
 
 	x[m->dcol_total] = 0.0;
 	for (int q = 0; q < ny; q++)
 		x[m->dcol_total] += x[m->dcol[q]];
+	for (int c = 0; m->ncol != NULL && c < m->ncands; c++) {
+		if (m->ncol[c] == 0)
+			continue;
+		x[m->ncol[c]] = 0.0;
+		for (int j = 0; j < ns; j++)
+			if (m->scol[(size_t)c * ns + j] != 0)
+				x[m->ncol[c]] += x[m->scol[(size_t)c * ns + j]];
+	}
 }
 
 double month_level_value(const struct model *m, enum month_level level, const double *x)
@@ -351,6 +359,7 @@ void month_model_free(struct model *m)
 	free(m->fcol);
 	free(m->scol);
 	free(m->dcol);
+	free(m->ncol);
 	free(m->xs);
 	free(m->cx_off);
 	free(m->cx);

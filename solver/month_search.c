@@ -50,40 +50,57 @@ void month_tighten_bound(struct solve_state *st, double b, bool maximise)
 	st->has_bound = true;
 }
 
-/* Branch on the comfort deviation D when it is fractional (down first: a
- * relaxation at D = 22.5 usually has no plan at D <= 22), then on a series:
- * of the y columns GLPK can branch on, the one farthest from whole, towards
- * its nearer end.  Once every series is decided, the rest of a plan (who
- * runs, attends and joins) is nearly whole in the LP, so a search that
- * decides the series first closes its subtrees early (docs/model.md,
- * "Search").  Returns false, choosing nothing, when no y is fractional. */
-bool month_branch_on_series(glp_tree *T, const struct model *m)
+/* Of the columns cols[0..n) (0: none) GLPK can branch on, the one
+ * farthest from whole, or 0. */
+static int most_fractional(glp_tree *T, const int *cols, int n)
 {
 	glp_prob *P = glp_ios_get_prob(T);
-	int best = 0, ny = month_y_count(m);
-	double best_frac = 0.0, best_val = 0.0;
+	int best = 0;
+	double best_frac = 0.0;
 
-	if (glp_ios_can_branch(T, m->dcol_total)) {
-		glp_ios_branch_upon(T, m->dcol_total, GLP_DN_BRNCH);
-		return true;
-	}
-	for (int t = 0; t < ny; t++) {
-		int j = m->ycol[t];
+	for (int t = 0; t < n; t++) {
+		int j = cols[t];
 		double v, frac;
 
-		if (!glp_ios_can_branch(T, j))
+		if (j == 0 || !glp_ios_can_branch(T, j))
 			continue;
 		v = glp_get_col_prim(P, j);
 		frac = fmin(v - floor(v), ceil(v) - v);
 		if (frac > best_frac) {
 			best_frac = frac;
 			best = j;
-			best_val = v;
 		}
 	}
-	if (best == 0)
+	return best;
+}
+
+/* Branch on the comfort deviation D when it is fractional (down first: a
+ * relaxation at D = 22.5 usually has no plan at D <= 22), then on a series:
+ * of the y columns GLPK can branch on, the one farthest from whole, towards
+ * its nearer end.  Once every series is decided, the rest of a plan (who
+ * runs, attends and joins) is nearly whole in the LP, so a search that
+ * decides the series first closes its subtrees early (docs/model.md,
+ * "Search").  At the cost level the staff counts N come next, the same
+ * way: a relaxation at N = 1.2 pays for a fifth of a second staff member,
+ * and N <= 1 or N >= 2 settles it where branching on one staff member
+ * lets another take the fraction.  Returns false, choosing nothing, when
+ * none of these is fractional. */
+bool month_branch_on_series(glp_tree *T, const struct model *m)
+{
+	int j;
+	double v;
+
+	if (glp_ios_can_branch(T, m->dcol_total)) {
+		glp_ios_branch_upon(T, m->dcol_total, GLP_DN_BRNCH);
+		return true;
+	}
+	j = most_fractional(T, m->ycol, month_y_count(m));
+	if (j == 0 && m->ncol != NULL)
+		j = most_fractional(T, m->ncol, m->ncands);
+	if (j == 0)
 		return false;
-	glp_ios_branch_upon(T, best, best_val >= 0.5 ? GLP_UP_BRNCH : GLP_DN_BRNCH);
+	v = glp_get_col_prim(glp_ios_get_prob(T), j);
+	glp_ios_branch_upon(T, j, v - floor(v) >= 0.5 ? GLP_UP_BRNCH : GLP_DN_BRNCH);
 	return true;
 }
 

@@ -617,6 +617,112 @@ static void test_cost_neighbourhoods(void **state)
 	month_input_free(&in);
 }
 
+/* One room for exactly four parents on Monday mornings (four in December
+ * 2026), free of charge, as is the facilitator; each parent brings two
+ * children, and each of the two staff members, at 10 a meeting, minds at
+ * most seven.  Eight children need both staff: the cheapest plan costs
+ * 2 x 10 x 4 = 80.  The relaxation opens the series whole (the room holds
+ * exactly the four) but pays for 8/7 of a staff member. */
+#define MON_AM "[{\"weekday\":\"mon\",\"from\":\"08:00\",\"to\":\"12:00\"}]"
+#define PARENT_TWO_CHILDREN(id)                                                                    \
+	"{\"id\":\"" id "\",\"transport\":\"car\",\"languages\":[\"en\"],"                         \
+	"\"children\":[{\"age\":3,\"needs\":[]},{\"age\":5,\"needs\":[]}],\"available\":" MON_AM   \
+	"}"
+#define STAFF_SEVEN(id)                                                                            \
+	"{\"id\":\"" id "\",\"max_children\":7,\"cost\":10,\"available\":" MON_AM "}"
+static const char eight_children[] =
+    "{\"month\":\"2026-12\",\"policy\":{\"facilitators_per_series\":1,"
+    "\"require_trained\":false,\"min_group\":3,\"require_dayparts\":[]},"
+    "\"slots\":[{\"id\":\"mon-am\",\"weekday\":\"mon\",\"start\":\"09:00\",\"end\":\"11:00\"}],"
+    "\"rooms\":[{\"id\":\"hall\",\"capacity\":4,\"comfort\":[3,4],\"childcare\":10,\"cost\":0,"
+    "\"available\":" MON_AM "}],"
+    "\"facilitators\":[{\"id\":\"F1\",\"languages\":[\"en\"],\"available\":" MON_AM "}],"
+    "\"childcare_staff\":[" STAFF_SEVEN("C1") "," STAFF_SEVEN(
+	"C2") "],"
+	      "\"parents\":[" PARENT_TWO_CHILDREN("P1") "," PARENT_TWO_CHILDREN(
+		  "P2") "," PARENT_TWO_CHILDREN("P3") "," PARENT_TWO_CHILDREN("P4") "]}";
+
+struct branch_seen {
+	const struct model *m;
+	int calls;      /* branching calls */
+	bool on_counts; /* the first one found only N fractional, and branched */
+};
+
+static void branch_on_counts(glp_tree *tree, void *info)
+{
+	struct branch_seen *bs = info;
+	glp_prob *P = glp_ios_get_prob(tree);
+
+	if (glp_ios_reason(tree) != GLP_IBRANCH || bs->calls++ > 0) {
+		if (glp_ios_reason(tree) == GLP_IBRANCH)
+			month_branch_on_series(tree, bs->m);
+		return;
+	}
+	/* the series is whole; only the staff count is not */
+	for (int t = 0; t < month_y_count(bs->m); t++)
+		assert_false(glp_ios_can_branch(tree, bs->m->ycol[t]));
+	assert_float_equal(glp_get_col_prim(P, bs->m->ncol[0]), 8.0 / 7.0, 1e-6);
+	bs->on_counts = month_branch_on_series(tree, bs->m);
+}
+
+/* The staff counts of the cost level (month_add_staff_counts): N[c]
+ * counts the staff a plan has at c, its row rejects a plan whose N says
+ * otherwise, the search branches on N when the series are whole, and it
+ * proves the hand-worked optimum, 80. */
+static void test_staff_counts(void **state)
+{
+	struct month_input in;
+	struct built b;
+	struct branch_seen bs = {0};
+	glp_smcp sp;
+	glp_iocp ip;
+	double *plan;
+	int n;
+
+	(void)state;
+	parse_or_fail(eight_children, &in);
+	build_model(&in, 0, &b);
+	assert_null(b.m.ncol); /* the levels before cost search without them */
+	assert_int_equal(month_add_staff_counts(&b.m), 0);
+	assert_non_null(b.m.ncol);
+	assert_int_equal(b.m.ncands, 1);
+	assert_true(b.m.ncol[0] != 0);
+	n = glp_get_num_cols(b.m.lp);
+	plan = calloc((size_t)n + 2, sizeof *plan);
+	assert_non_null(plan);
+	assert_int_equal(month_greedy_plan(&b.m, plan, NULL), 0);
+	month_plan_totals(&b.m, plan);
+	assert_float_equal(plan[b.m.ncol[0]], 2, 1e-9);
+	assert_true(month_plan_meets_rows(&b.m, plan));
+	plan[b.m.ncol[0]] = 1;
+	assert_false(month_plan_meets_rows(&b.m, plan));
+
+	assert_int_equal(month_fix_level(&b.m, LEVEL_COVERAGE, 4), 0);
+	month_set_objective(&b.m, LEVEL_COST);
+	glp_init_iocp(&ip);
+	ip.msg_lev = GLP_MSG_OFF;
+	/* GLPK's preprocessing would round N's bound up to 2 on its own here */
+	ip.pp_tech = GLP_PP_NONE;
+	ip.cb_func = branch_on_counts;
+	ip.cb_info = &bs;
+	bs.m = &b.m;
+	glp_init_smcp(&sp);
+	sp.msg_lev = GLP_MSG_OFF;
+	assert_int_equal(glp_simplex(b.m.lp, &sp), 0);
+	assert_int_equal(glp_intopt(b.m.lp, &ip), 0);
+	assert_true(bs.calls > 0);
+	assert_true(bs.on_counts);
+	assert_int_equal(glp_mip_status(b.m.lp), GLP_OPT);
+	assert_float_equal(glp_mip_obj_val(b.m.lp), 80, 1e-9);
+	for (int j = 1; j <= n; j++)
+		plan[j] = glp_mip_col_val(b.m.lp, j);
+	assert_float_equal(plan[b.m.ncol[0]], 2, 1e-9);
+	assert_true(month_plan_meets_rows(&b.m, plan));
+	free(plan);
+	built_free(&b);
+	month_input_free(&in);
+}
+
 int main(int argc, char **argv)
 {
 	const struct CMUnitTest tests[] = {
@@ -633,6 +739,7 @@ int main(int argc, char **argv)
 	    cmocka_unit_test(test_comfort_per_language),
 	    cmocka_unit_test(test_series_heuristic),
 	    cmocka_unit_test(test_cost_neighbourhoods),
+	    cmocka_unit_test(test_staff_counts),
 	};
 
 	if (argc != 2) {
