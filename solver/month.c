@@ -258,27 +258,6 @@ static bool warm_start(struct model *m, int i, enum month_level level, double *x
 	return have;
 }
 
-/* The cost level's staff counts (month_add_staff_counts), with the plan
- * m->x grown to the new columns (warm_start gives them their values).
- * Returns 0 or -1 (memory). */
-static int add_staff_counts(struct model *m)
-{
-	int n = glp_get_num_cols(m->lp), n2;
-	double *x;
-
-	if (month_add_staff_counts(m) < 0)
-		return -1;
-	n2 = glp_get_num_cols(m->lp);
-	if (n2 == n)
-		return 0;
-	x = realloc(m->x, sizeof(double) * ((size_t)n2 + 2));
-	if (x == NULL)
-		return -1;
-	memset(x + n + 2, 0, sizeof(double) * (size_t)(n2 - n));
-	m->x = x;
-	return 0;
-}
-
 /* The lexicographic solve proper; GLPK errors longjmp out of it. */
 static int solve_all(const struct month_input *in, struct solve_state *st, struct month_cand *cands,
 		     int ncands, unsigned *fails, struct model *m, struct month_result *res,
@@ -301,7 +280,8 @@ static int solve_all(const struct month_input *in, struct solve_state *st, struc
 	month_report(st, false, 0, true);
 	if (month_model_init(m, in, &rules, cands, ncands, fails, price_from) < 0)
 		return pp_error_set(err, PP_ERR_INTERNAL, NULL, "out of memory building the model");
-	n = glp_get_num_cols(m->lp);
+	/* plans have room for the staff counts (month_add_staff_counts) */
+	n = glp_get_num_cols(m->lp) + m->ncands;
 	x = m->x = calloc((size_t)n + 2, sizeof(double));
 	if (x == NULL)
 		return pp_error_set(err, PP_ERR_INTERNAL, NULL, "out of memory");
@@ -319,9 +299,8 @@ static int solve_all(const struct month_input *in, struct solve_state *st, struc
 			res->status = MONTH_CANCELLED;
 			return i > 0 ? 1 : 0;
 		}
-		if (level == LEVEL_COST && add_staff_counts(m) < 0)
+		if (level == LEVEL_COST && month_add_staff_counts(m) < 0)
 			return pp_error_set(err, PP_ERR_INTERNAL, NULL, "out of memory");
-		x = m->x;
 		st->level = level;
 		st->position = res->levels_proven + 1;
 		st->stage = level_stage[level];

@@ -299,6 +299,12 @@ struct solve_state {
 	bool series_heuristic;     /* run it in this search (month_series_begin) */
 	int series_runs;           /* how many times it ran in this search */
 	const glp_iocp *series_ip; /* the search's settings, for its polishing MIP */
+	/* A coverage search of a whole model without the staff counts stops
+	 * after counts_after nodes (0: COUNTS_AFTER_NODES, month_search.c)
+	 * with counts_wanted set, and month_solve_level searches again with
+	 * them. */
+	long counts_after;
+	bool counts_wanted;
 };
 /* Index of f[slot, i, lang] in model.fcol. */
 #define FIDX(m, slot, i, lang)                                                                     \
@@ -378,9 +384,10 @@ int month_ride_cuts(struct model *m);
 int month_model_init(struct model *m, const struct month_input *in, const struct model_rules *rules,
 		     struct month_cand *cands, int ncands, unsigned *fails, int price_from);
 
-/* Add the staff counts N[c] (columns and rows, whole models only) as the
- * cost level starts; m->x is then too short for the model (month.c grows
- * it).  Returns 0 or -1 (memory). */
+/* Add the staff counts N[c] (columns and rows, whole models only, once):
+ * at the cost level, or when a coverage search stalls (month_search.c).
+ * Plans of the model have room for ncands more columns for them (month.c).
+ * Returns 0 or -1 (memory). */
 int month_add_staff_counts(struct model *m);
 
 /* ------------------------------------ month_model.c: rows, columns, levels */
@@ -484,7 +491,9 @@ int month_lp_sliced(struct model *m, struct solve_state *st, glp_smcp *sp);
 bool month_branch_on_series(glp_tree *T, const struct model *m);
 
 /* Solve the model under the current objective; x[1..n] receives the
- * incumbent when there is one.  Returns how the level ended. */
+ * incumbent when there is one, and has room for the staff counts (n =
+ * columns + ncands), which a stalled coverage search adds.  Returns how
+ * the level ended. */
 enum level_outcome month_solve_level(struct model *m, struct solve_state *st, double *x);
 
 /* Milliseconds to the deadline, at least 1 (GLPK's time limits). */

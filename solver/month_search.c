@@ -40,6 +40,13 @@ double month_rel_gap(double inc, double bound)
  * months prove comfort and preference within 150 nodes). */
 #define SERIES_HEURISTIC_NODES 200
 
+/* A coverage search of a whole model that has this many nodes without a
+ * proof stops, and the level is searched again with the staff counts
+ * (month_add_staff_counts): where the budget binds, the plans the
+ * relaxation can pay for decide coverage's bound.  The realistic months
+ * prove coverage within 1,200 nodes and never pay for it. */
+#define COUNTS_AFTER_NODES 2000
+
 /* Keep the best proven bound of the level (integer levels: rounded). */
 void month_tighten_bound(struct solve_state *st, double b, bool maximise)
 {
@@ -119,6 +126,13 @@ static void ios_callback(glp_tree *T, void *info)
 	if (reason == GLP_IHEUR && st->series_heuristic && st->model != NULL &&
 	    t_cnt >= SERIES_HEURISTIC_NODES * (st->series_runs + 1))
 		month_series_heuristic(T, st);
+	if (st->level == LEVEL_COVERAGE && st->model != NULL && st->model->ncol == NULL &&
+	    !st->stop_at_first &&
+	    t_cnt >= (st->counts_after > 0 ? st->counts_after : COUNTS_AFTER_NODES)) {
+		st->counts_wanted = true;
+		glp_ios_terminate(T);
+		return;
+	}
 	if (reason == GLP_IBRANCH && st->model != NULL)
 		month_branch_on_series(T, st->model); /* else GLPK chooses */
 	if (reason == GLP_IBINGO && st->stop_at_first) {
@@ -451,5 +465,20 @@ enum level_outcome month_solve_level(struct model *m, struct solve_state *st, do
 {
 	enum level_outcome o = solve_level(m, st, x);
 
+	if (o == LVL_CUT && st->counts_wanted && !m->oom) {
+		/* the coverage search stalled: again, with the staff counts,
+		 * from its incumbent */
+		st->counts_wanted = false;
+		st->timed_out = false;
+		if (month_add_staff_counts(m) < 0)
+			return LVL_FAILED;
+		st->warm = NULL;
+		if (x != NULL) {
+			month_plan_totals(m, x);
+			month_round_integers(m, x);
+			st->warm = month_plan_meets_rows(m, x) ? x : NULL;
+		}
+		o = solve_level(m, st, x);
+	}
 	return m->oom ? LVL_FAILED : o;
 }

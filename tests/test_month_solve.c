@@ -723,6 +723,45 @@ static void test_staff_counts(void **state)
 	month_input_free(&in);
 }
 
+/* A coverage search that stalls (here at once: counts_after 1) stops and
+ * searches the level again with the staff counts, from its incumbent: the
+ * level still ends proven, with all four placed, in a model that now has
+ * them. */
+static void test_coverage_stall_adds_counts(void **state)
+{
+	struct month_input in;
+	struct built b;
+	struct solve_state st = {0};
+	double *x;
+	int n;
+
+	(void)state;
+	parse_or_fail(eight_children, &in);
+	build_model(&in, 0, &b);
+	n = glp_get_num_cols(b.m.lp);
+	x = calloc((size_t)n + (size_t)b.m.ncands + 2, sizeof *x); /* room for N */
+	assert_non_null(x);
+	assert_int_equal(month_greedy_plan(&b.m, x, NULL), 0);
+	month_set_objective(&b.m, LEVEL_COVERAGE);
+	clock_gettime(CLOCK_MONOTONIC, &st.start);
+	st.deadline = 60;
+	st.level = LEVEL_COVERAGE;
+	st.warm = x;
+	st.counts_after = 1;
+	glp_term_out(GLP_OFF);
+	assert_null(b.m.ncol);
+	assert_int_equal(month_solve_level(&b.m, &st, x), LVL_OPTIMAL);
+	assert_non_null(b.m.ncol);
+	assert_false(st.counts_wanted);
+	assert_false(st.timed_out);
+	assert_float_equal(month_level_value(&b.m, LEVEL_COVERAGE, x), 4, 1e-9);
+	assert_float_equal(x[b.m.ncol[0]], 2, 1e-9);
+	assert_true(month_plan_meets_rows(&b.m, x));
+	free(x);
+	built_free(&b);
+	month_input_free(&in);
+}
+
 int main(int argc, char **argv)
 {
 	const struct CMUnitTest tests[] = {
@@ -740,6 +779,7 @@ int main(int argc, char **argv)
 	    cmocka_unit_test(test_series_heuristic),
 	    cmocka_unit_test(test_cost_neighbourhoods),
 	    cmocka_unit_test(test_staff_counts),
+	    cmocka_unit_test(test_coverage_stall_adds_counts),
 	};
 
 	if (argc != 2) {
