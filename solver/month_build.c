@@ -905,17 +905,16 @@ int month_model_init(struct model *m, const struct month_input *in, const struct
 		return -1;
 	if (month_build_classes(m) < 0 || build(m) < 0)
 		return -1;
-
 	return rules->replan ? month_replan_build(m) : 0;
 }
 
 /* N[c] = sum over staff of s[c,j], the number of staff at candidate c: a
  * whole number the search branches on (month_branch_on_series) where the
  * relaxation pays for 8/7 of a staff member and branching on one s lets
- * another take the fraction.  Added when the cost level starts, so the
- * levels before it search the model they always had (docs/model.md,
- * "Search"); whole models only, as a lazy model's s columns wait for
- * pricing.  Returns 0 or -1 (memory). */
+ * another take the fraction.  Added when the cost level starts, or when a
+ * coverage search stalls, so the levels before search the model they
+ * always had (docs/model.md, "Staff counts"); whole models only, as a
+ * lazy model's s columns wait for pricing. */
 int month_add_staff_counts(struct model *m)
 {
 	int ns = m->in->nstaff;

@@ -361,8 +361,6 @@ static void greedy_commit(struct greedy *g, const struct greedy_pick *p)
 		g->staff_used[p->staff[t]] += cd->meetings;
 		g->x[m->scol[(size_t)c * ns + p->staff[t]]] = 1;
 	}
-	if (m->ncol != NULL && m->ncol[c] != 0)
-		g->x[m->ncol[c]] = p->nstaff;
 	FOR_X_AT (m, c, e) {
 		if (g->take[e] == 0)
 			continue;

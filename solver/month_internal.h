@@ -198,9 +198,9 @@ struct model {
 	int *dcol;      /* parallel to ycol: d[c,l] */
 	int dcol_total; /* D, the sum of the d: the comfort objective */
 	int drow_total; /* D = sum of d, free until the comfort level */
-	int *ncol;      /* per candidate: N[c], how many staff attend c, from
-			 * the cost level on (month_add_staff_counts); NULL
-			 * before, 0 = none at c */
+	int *ncol;      /* per candidate: N[c], how many staff attend c, once
+			 * added (month_add_staff_counts); NULL before, 0 =
+			 * none at c */
 	struct xcol *xs;
 	int nxs, xs_cap;
 	int *cx_off, *cx;    /* x entries of each candidate: cx[cx_off[c] .. cx_off[c+1]) */
@@ -486,8 +486,8 @@ void month_tighten_bound(struct solve_state *st, double b, bool maximise);
 int month_lp_sliced(struct model *m, struct solve_state *st, glp_smcp *sp);
 
 /* The branching rule of whole models: D when fractional, else the y
- * column farthest from whole.  False when no y is fractional (GLPK then
- * chooses). */
+ * column farthest from whole, else the staff count N farthest from whole.
+ * False when none is fractional (GLPK then chooses). */
 bool month_branch_on_series(glp_tree *T, const struct model *m);
 
 /* Solve the model under the current objective; x[1..n] receives the

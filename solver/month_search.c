@@ -87,8 +87,8 @@ static int most_fractional(glp_tree *T, const int *cols, int n)
  * its nearer end.  Once every series is decided, the rest of a plan (who
  * runs, attends and joins) is nearly whole in the LP, so a search that
  * decides the series first closes its subtrees early (docs/model.md,
- * "Search").  At the cost level the staff counts N come next, the same
- * way: a relaxation at N = 1.2 pays for a fifth of a second staff member,
+ * "Search").  Once the model has the staff counts N, they come next, the
+ * same way: a relaxation at N = 1.2 pays for a fifth of a second staff member,
  * and N <= 1 or N >= 2 settles it where branching on one staff member
  * lets another take the fraction.  Returns false, choosing nothing, when
  * none of these is fractional. */
