@@ -251,10 +251,6 @@ static bool warm_start(struct model *m, int i, enum month_level level, double *x
 		memcpy(x, guided, sizeof(double) * ((size_t)glp_get_num_cols(m->lp) + 1));
 		have = true;
 	}
-	if (have) {
-		month_plan_totals(m, x);
-		month_round_integers(m, x);
-	}
 	return have;
 }
 
@@ -268,7 +264,7 @@ static int solve_all(const struct month_input *in, struct solve_state *st, struc
 	int norder = solve_order(in, order), price_from;
 	double *x, *guided = NULL;
 	bool have_guided = false;
-	int n;
+	size_t len;
 
 	month_rules_from_policy(&in->policy, &rules);
 	rules.replan = in->has_previous;
@@ -280,13 +276,12 @@ static int solve_all(const struct month_input *in, struct solve_state *st, struc
 	month_report(st, false, 0, true);
 	if (month_model_init(m, in, &rules, cands, ncands, fails, price_from) < 0)
 		return pp_error_set(err, PP_ERR_INTERNAL, NULL, "out of memory building the model");
-	/* plans have room for the staff counts (month_add_staff_counts) */
-	n = glp_get_num_cols(m->lp) + m->ncands;
-	x = m->x = calloc((size_t)n + 2, sizeof(double));
+	len = month_plan_len(m);
+	x = m->x = calloc(len, sizeof(double));
 	if (x == NULL)
 		return pp_error_set(err, PP_ERR_INTERNAL, NULL, "out of memory");
 	if (rules.replan) {
-		guided = month_scratch_alloc(m, (size_t)n + 2, sizeof(double));
+		guided = month_scratch_alloc(m, len, sizeof(double));
 		have_guided = guided != NULL && guided_plan(m, guided) == 0;
 	}
 	res->status = MONTH_OPTIMAL;
@@ -305,9 +300,10 @@ static int solve_all(const struct month_input *in, struct solve_state *st, struc
 		st->position = res->levels_proven + 1;
 		st->stage = level_stage[level];
 		month_set_objective(m, level);
-		st->warm = warm_start(m, i, level, x, guided, have_guided) ? x : NULL;
-		if (st->warm != NULL && !month_plan_meets_rows(m, x))
-			st->warm = NULL; /* never an incumbent GLPK would take on trust */
+		/* never an incumbent GLPK would take on trust */
+		st->warm = warm_start(m, i, level, x, guided, have_guided) && month_plan_ready(m, x)
+			       ? x
+			       : NULL;
 		if (m->oom)
 			return pp_error_set(err, PP_ERR_INTERNAL, NULL, "out of memory");
 		month_report(st, i > 0, i > 0 ? month_level_value(m, level, x) : 0, true);

@@ -23,8 +23,7 @@ int month_solve_under(struct conflict_ctx *cx, const struct model_rules *rules,
 
 	if (month_model_init(m, cx->in, rules, cx->cands, cx->ncands, cx->fails, 0) == 0) {
 		if (value != NULL)
-			x = month_scratch_alloc(m, (size_t)glp_get_num_cols(m->lp) + m->ncands + 2,
-						sizeof(double)); /* room for the staff counts */
+			x = month_scratch_alloc(m, month_plan_len(m), sizeof(double));
 		for (int t = 0; level == LEVEL_SERIES && t < month_y_count(m); t++)
 			if (month_obj_add(m, LEVEL_SERIES, m->ycol[t], 1.0) < 0)
 				m->oom = true;

@@ -457,10 +457,8 @@ void month_series_heuristic(glp_tree *T, struct solve_state *st)
 	sp.msg_lev = GLP_MSG_OFF;
 	sp.presolve = GLP_OFF;
 	if (st->level == LEVEL_COST) {
-		memcpy(guide, x, ((size_t)n + 1) * sizeof *x);
-		found = month_search_neighbourhoods(m, st, &sp, guide, x, n);
-		if (found)
-			memcpy(x, guide, ((size_t)n + 1) * sizeof *x);
+		/* the incumbent in x is the search's centre; guide is scratch */
+		found = month_search_neighbourhoods(m, st, &sp, x, guide, n);
 	} else if (run == 1) {
 		if (dive_series(m, st, &sp, m->ycol, ny, guide))
 			found = polish_series(m, st, &sp, guide, NULL, x, n);

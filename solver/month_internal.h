@@ -454,6 +454,15 @@ int month_fix_level(struct model *m, enum month_level level, double v);
  * an allocation failed (m->oom is then set). */
 bool month_plan_meets_rows(struct model *m, const double *x);
 
+/* Make plan x a search's first plan: its totals set (month_plan_totals),
+ * its integer columns rounded, and true when it then meets every row
+ * (month_plan_meets_rows). */
+bool month_plan_ready(struct model *m, double *x);
+
+/* The elements a plan array of m needs: x[0], one per column, and room
+ * for the staff counts a later level adds (month_add_staff_counts). */
+size_t month_plan_len(const struct model *m);
+
 /* Round the integer columns of x so an injected incumbent is exact. */
 void month_round_integers(const struct model *m, double *x);
 

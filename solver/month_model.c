@@ -305,6 +305,18 @@ bool month_plan_meets_rows(struct model *m, const double *x)
 	return ok;
 }
 
+bool month_plan_ready(struct model *m, double *x)
+{
+	month_plan_totals(m, x);
+	month_round_integers(m, x);
+	return month_plan_meets_rows(m, x);
+}
+
+size_t month_plan_len(const struct model *m)
+{
+	return (size_t)glp_get_num_cols(m->lp) + (size_t)m->ncands + 2;
+}
+
 void month_round_integers(const struct model *m, double *x)
 {
 	int n = glp_get_num_cols(m->lp);

@@ -472,12 +472,7 @@ enum level_outcome month_solve_level(struct model *m, struct solve_state *st, do
 		st->timed_out = false;
 		if (month_add_staff_counts(m) < 0)
 			return LVL_FAILED;
-		st->warm = NULL;
-		if (x != NULL) {
-			month_plan_totals(m, x);
-			month_round_integers(m, x);
-			st->warm = month_plan_meets_rows(m, x) ? x : NULL;
-		}
+		st->warm = x != NULL && month_plan_ready(m, x) ? x : NULL;
 		o = solve_level(m, st, x);
 	}
 	return m->oom ? LVL_FAILED : o;
