@@ -339,6 +339,7 @@ void month_series_begin(struct model *m, struct solve_state *st, const glp_iocp 
 	glp_copy_prob(m->snapshot, m->lp, GLP_OFF);
 	st->series_heuristic = true;
 	st->series_runs = 0;
+	st->series_centre = 0.0;
 	st->series_ip = ip;
 }
 
@@ -424,6 +425,18 @@ bool month_search_neighbourhoods(struct model *m, struct solve_state *st, glp_sm
 	return found;
 }
 
+/* Has the cost level's search an incumbent cheaper than the plan the last
+ * neighbourhood search left (the one it found, or its centre)?  Only then
+ * does the next run search: around that plan it found nothing on 8104 and
+ * 8108, and cost them a quarter of the level (docs/model.md, "Search"). */
+static bool new_centre(const struct solve_state *st, glp_prob *P)
+{
+	int ms = glp_mip_status(P);
+
+	return (ms == GLP_FEAS || ms == GLP_OPT) &&
+	       glp_mip_obj_val(P) < st->series_centre - 1e-6 * (1.0 + fabs(st->series_centre));
+}
+
 /* At comfort and preference, the first run fixes the series of a dive;
  * the second polishes the search's incumbent: its series fixed, its
  * comfort deviation D as a bound (so that the polishing search spends its
@@ -435,13 +448,17 @@ void month_series_heuristic(glp_tree *T, struct solve_state *st)
 	struct model *m = st->model;
 	glp_prob *P = glp_ios_get_prob(T), *lp;
 	int n = glp_get_num_cols(P), ny = month_y_count(m), ms = glp_mip_status(P);
-	double *x = month_scratch_alloc(m, (size_t)n + 1, sizeof(double));
-	double *guide = month_scratch_alloc(m, (size_t)n + 1, sizeof(double));
-	int run = ++st->series_runs, dtype;
+	double *x, *guide;
+	int run, dtype;
 	double dlb, dub;
 	bool found = false;
 	glp_smcp sp;
 
+	if (st->level == LEVEL_COST && st->series_runs > 0 && !new_centre(st, P))
+		return;
+	x = month_scratch_alloc(m, (size_t)n + 1, sizeof(double));
+	guide = month_scratch_alloc(m, (size_t)n + 1, sizeof(double));
+	run = ++st->series_runs;
 	if (run >= SERIES_RUNS)
 		st->series_heuristic = false;
 	if (x == NULL || guide == NULL)
@@ -459,6 +476,7 @@ void month_series_heuristic(glp_tree *T, struct solve_state *st)
 	if (st->level == LEVEL_COST) {
 		/* the incumbent in x is the search's centre; guide is scratch */
 		found = month_search_neighbourhoods(m, st, &sp, x, guide, n);
+		st->series_centre = month_level_value(m, LEVEL_COST, x);
 	} else if (run == 1) {
 		if (dive_series(m, st, &sp, m->ycol, ny, guide))
 			found = polish_series(m, st, &sp, guide, NULL, x, n);

@@ -298,6 +298,7 @@ struct solve_state {
 	jmp_buf *jb;
 	bool series_heuristic;     /* run it in this search (month_series_begin) */
 	int series_runs;           /* how many times it ran in this search */
+	double series_centre;      /* at cost: the plan's cost its last run left */
 	const glp_iocp *series_ip; /* the search's settings, for its polishing MIP */
 	/* A coverage search of a whole model without the staff counts stops
 	 * after counts_after nodes (0: COUNTS_AFTER_NODES, month_search.c)

@@ -35,7 +35,8 @@ double month_rel_gap(double inc, double bound)
 }
 
 /* The series heuristic (at cost: the neighbourhoods) runs once the
- * level's search has this many nodes, and again at twice as many: the
+ * level's search has this many nodes, and again from twice as many (at
+ * cost: once the search has a plan cheaper than the first run left): the
  * searches that prove their level sooner never pay for it (most realistic
  * months prove comfort and preference within 150 nodes). */
 #define SERIES_HEURISTIC_NODES 200

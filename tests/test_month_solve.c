@@ -760,6 +760,92 @@ static void test_coverage_stall_adds_counts(void **state)
 	month_input_free(&in);
 }
 
+/* What the callback below saw of the cost level's neighbourhood runs. */
+struct centre_seen {
+	struct solve_state *st;
+	const double *plan;
+	int runs[3];   /* series_runs after each call */
+	double centre; /* series_centre after the first */
+	bool done;
+};
+
+/* At the first chance, with the plan as incumbent: the neighbourhoods
+ * once, at once again around the plan the first run left, and again once
+ * the last run's plan is (made to look) dearer than the incumbent. */
+static void neighbourhoods_twice(glp_tree *tree, void *info)
+{
+	struct centre_seen *cs = info;
+
+	if (cs->done || glp_ios_reason(tree) != GLP_IHEUR)
+		return;
+	cs->done = true;
+	assert_int_equal(glp_ios_heur_sol(tree, cs->plan), 0);
+	month_series_heuristic(tree, cs->st);
+	cs->runs[0] = cs->st->series_runs;
+	cs->centre = cs->st->series_centre;
+	month_series_heuristic(tree, cs->st);
+	cs->runs[1] = cs->st->series_runs;
+	cs->st->series_centre += 10;
+	month_series_heuristic(tree, cs->st);
+	cs->runs[2] = cs->st->series_runs;
+	glp_ios_terminate(tree);
+}
+
+/* The cost level's second neighbourhood run waits for a new centre: right
+ * after the first, whose plan is still the incumbent, it does not search
+ * (and stays due); once the incumbent is cheaper than the plan the last
+ * run left, it does. */
+static void test_neighbourhoods_wait_for_new_centre(void **state)
+{
+	struct month_input in;
+	struct built b;
+	struct solve_state st = {0};
+	struct centre_seen cs = {.st = &st};
+	glp_smcp sp;
+	glp_iocp ip;
+	double *plan;
+
+	(void)state;
+	parse_or_fail(eight_children, &in);
+	build_model(&in, 0, &b);
+	assert_int_equal(month_add_staff_counts(&b.m), 0);
+	plan = calloc(month_plan_len(&b.m), sizeof *plan);
+	assert_non_null(plan);
+	assert_int_equal(month_greedy_plan(&b.m, plan, NULL), 0);
+	assert_true(month_plan_ready(&b.m, plan));
+	assert_int_equal(month_fix_level(&b.m, LEVEL_COVERAGE, 4), 0);
+	month_set_objective(&b.m, LEVEL_COST);
+	glp_init_smcp(&sp);
+	sp.msg_lev = GLP_MSG_OFF;
+	assert_int_equal(glp_simplex(b.m.lp, &sp), 0);
+	glp_init_iocp(&ip);
+	ip.msg_lev = GLP_MSG_OFF;
+	ip.pp_tech = GLP_PP_NONE; /* keep the root fractional (8/7 staff) */
+	ip.cb_func = neighbourhoods_twice;
+	ip.cb_info = &cs;
+	clock_gettime(CLOCK_MONOTONIC, &st.start);
+	st.deadline = 60;
+	st.level = LEVEL_COST;
+	st.model = &b.m;
+	st.warm = plan;
+	cs.plan = plan;
+	month_series_begin(&b.m, &st, &ip);
+	assert_true(st.series_heuristic);
+	glp_intopt(b.m.lp, &ip);
+	month_series_end(&b.m, &st);
+	assert_true(cs.done);
+	assert_false(b.m.oom);
+	assert_int_equal(cs.runs[0], 1);
+	/* the greedy plan is the optimum here: the first run left it */
+	assert_float_equal(month_level_value(&b.m, LEVEL_COST, plan), 80, 1e-9);
+	assert_float_equal(cs.centre, 80, 1e-9);
+	assert_int_equal(cs.runs[1], 1);
+	assert_int_equal(cs.runs[2], 2);
+	free(plan);
+	built_free(&b);
+	month_input_free(&in);
+}
+
 int main(int argc, char **argv)
 {
 	const struct CMUnitTest tests[] = {
@@ -778,6 +864,7 @@ int main(int argc, char **argv)
 	    cmocka_unit_test(test_cost_neighbourhoods),
 	    cmocka_unit_test(test_staff_counts),
 	    cmocka_unit_test(test_coverage_stall_adds_counts),
+	    cmocka_unit_test(test_neighbourhoods_wait_for_new_centre),
 	};
 
 	if (argc != 2) {
