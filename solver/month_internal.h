@@ -529,8 +529,10 @@ void month_series_begin(struct model *m, struct solve_state *st, const glp_iocp 
  * preference, dive on the series (the second time: take the incumbent's),
  * fix them, and let a depth-first MIP that branches on staff and
  * facilitators first find the rest; at cost, search the incumbent's
- * neighbourhoods (month_search_neighbourhoods).  A better plan becomes the
- * search's incumbent.  An allocation failure sets st->model->oom. */
+ * neighbourhoods (month_search_neighbourhoods), the second time only
+ * around a plan cheaper than the first left (else it returns at once and
+ * stays due).  A better plan becomes the search's incumbent.  An
+ * allocation failure sets st->model->oom. */
 void month_series_heuristic(glp_tree *T, struct solve_state *st);
 
 /* The cost level's neighbourhood search around the plan inc[1..n] on
