@@ -382,6 +382,18 @@ static void built_free(struct built *b)
 	free(b->cands);
 }
 
+/* A search state for level of m, started now with a minute to go, with
+ * warm (or NULL) as its first plan. */
+static void search_state(struct solve_state *st, struct model *m, enum month_level level,
+			 double *warm)
+{
+	clock_gettime(CLOCK_MONOTONIC, &st->start);
+	st->deadline = 60;
+	st->level = level;
+	st->model = m;
+	st->warm = warm;
+}
+
 /* The greedy start of a priced model is a plan its rows accept: a lazy
  * column's entries reach the rows only once it is made, so the check must
  * make the columns the plan uses (without that, every priced month lost
@@ -516,11 +528,7 @@ static void test_series_heuristic(void **state)
 	sp.msg_lev = GLP_MSG_OFF;
 	assert_int_equal(glp_simplex(b.m.lp, &sp), 0);
 
-	clock_gettime(CLOCK_MONOTONIC, &st.start);
-	st.deadline = 60;
-	st.level = LEVEL_COMFORT_PREFERENCE;
-	st.model = &b.m;
-	st.warm = warm;
+	search_state(&st, &b.m, LEVEL_COMFORT_PREFERENCE, warm);
 	glp_init_iocp(&ip);
 	ip.msg_lev = GLP_MSG_OFF;
 	ip.cb_func = heuristic_only;
@@ -594,10 +602,7 @@ static void test_cost_neighbourhoods(void **state)
 	sp.msg_lev = GLP_MSG_OFF;
 	glp_init_iocp(&ip);
 	ip.msg_lev = GLP_MSG_OFF;
-	clock_gettime(CLOCK_MONOTONIC, &st.start);
-	st.deadline = 60;
-	st.level = LEVEL_COST;
-	st.model = &b.m;
+	search_state(&st, &b.m, LEVEL_COST, NULL);
 	st.series_ip = &ip;
 
 	assert_true(month_search_neighbourhoods(&b.m, &st, &sp, inc, x, n));
@@ -741,10 +746,7 @@ static void test_coverage_stall_adds_counts(void **state)
 	assert_non_null(x);
 	assert_int_equal(month_greedy_plan(&b.m, x, NULL), 0);
 	month_set_objective(&b.m, LEVEL_COVERAGE);
-	clock_gettime(CLOCK_MONOTONIC, &st.start);
-	st.deadline = 60;
-	st.level = LEVEL_COVERAGE;
-	st.warm = x;
+	search_state(&st, &b.m, LEVEL_COVERAGE, x);
 	st.counts_after = 1;
 	glp_term_out(GLP_OFF);
 	assert_null(b.m.ncol);
@@ -823,11 +825,7 @@ static void test_neighbourhoods_wait_for_new_centre(void **state)
 	ip.pp_tech = GLP_PP_NONE; /* keep the root fractional (8/7 staff) */
 	ip.cb_func = neighbourhoods_twice;
 	ip.cb_info = &cs;
-	clock_gettime(CLOCK_MONOTONIC, &st.start);
-	st.deadline = 60;
-	st.level = LEVEL_COST;
-	st.model = &b.m;
-	st.warm = plan;
+	search_state(&st, &b.m, LEVEL_COST, plan);
 	cs.plan = plan;
 	month_series_begin(&b.m, &st, &ip);
 	assert_true(st.series_heuristic);
