@@ -3,6 +3,7 @@
 
 Usage:
     anchors.py [--time-limit S] [--solvers cbc,highs] [--max-level N] MONTH.json
+    anchors.py --self-test      (how cbc's solution files are read)
 
 The anchors of the month benchmark (contrib/bench/month/run.sh).  Both solve
 the textbook model of MODEL.md section 1 -- one binary per parent and
@@ -86,22 +87,52 @@ def cbc_level(model, sense, expr, extra, limit, tmp):
     if not os.path.exists(sol):
         return "error: no solution file (exit %d)" % r.returncode, seconds, None
     with open(sol) as f:
-        lines = f.read().splitlines()
+        status, vals = cbc_solution(f.read().splitlines())
+    return status, seconds, vals
+
+
+def cbc_solution(lines):
+    """(status, {var: value} or None) of the lines of cbc's solution file.
+    A search stopped before its first plan writes the relaxation's values
+    ("Stopped on time (no integer solution - continuous used)"): no plan."""
     head = lines[0] if lines else ""
     if "nfeasible" in head and not head.startswith("Stopped"):
-        return "infeasible", seconds, None
+        return "infeasible", None
     vals = {}
     for ln in lines[1:]:
         parts = ln.replace("**", "").split()
         if len(parts) >= 3:
             vals[parts[1]] = float(parts[2])
     if head.startswith("Optimal"):
-        return "optimal", seconds, vals
+        return "optimal", vals
+    if head.startswith("Stopped") and "no integer solution" in head:
+        return "no_plan", None
     if head.startswith("Stopped") and "objective value" in head and vals:
-        return "time_limit", seconds, vals
+        return "time_limit", vals
     if head.startswith("Stopped"):
-        return "no_plan", seconds, None
-    return "error: " + head, seconds, None
+        return "no_plan", None
+    return "error: " + head, None
+
+
+def self_test():
+    """cbc_solution on the heads cbc writes; 0 when every case holds."""
+    body = ["      0 x1                     1                       0",
+            "      1 x2                   0.5                       0"]
+    cases = [("Optimal - objective value 3.00000000", "optimal", {"x1": 1.0, "x2": 0.5}),
+             ("Stopped on time - objective value 3.00000000", "time_limit",
+              {"x1": 1.0, "x2": 0.5}),
+             ("Stopped on time (no integer solution - continuous used) - objective "
+              "value 0.00000000", "no_plan", None),
+             ("Infeasible - objective value 0.00000000", "infeasible", None),
+             ("Integer infeasible - objective value 0.00000000", "infeasible", None)]
+    bad = 0
+    for head, status, vals in cases:
+        got = cbc_solution([head] + body)
+        if got != (status, vals):
+            print("cbc_solution(%r) = %r, want %r" % (head, got, (status, vals)))
+            bad += 1
+    print("%d cases, %d wrong" % (len(cases), bad))
+    return 1 if bad else 0
 
 
 # --- HiGHS through scipy ----------------------------------------------------
@@ -193,6 +224,8 @@ def model_size(model):
 
 
 def main(argv):
+    if argv[1:] == ["--self-test"]:
+        return self_test()
     ap = argparse.ArgumentParser(prog="anchors.py", description=__doc__.split("\n")[0])
     ap.add_argument("month", help="a month document (MODEL.md section 1)")
     ap.add_argument("--time-limit", type=float, default=300, help="seconds per level")
